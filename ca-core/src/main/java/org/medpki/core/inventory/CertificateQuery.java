@@ -1,0 +1,20 @@
+package org.medpki.core.inventory;
+
+import java.time.Instant;
+
+/**
+ * Filters for listing certificates; a null field does not filter. {@code expiringBefore} selects
+ * issued certificates whose notAfter lies before that instant (and after now).
+ */
+public record CertificateQuery(String profile, CertificateStatus status, Instant expiringBefore,
+                               int limit) {
+    public CertificateQuery {
+        if (limit <= 0 || limit > 100_000) {
+            throw new IllegalArgumentException("limit must be between 1 and 100000");
+        }
+    }
+
+    public static CertificateQuery all() {
+        return new CertificateQuery(null, null, null, 1000);
+    }
+}

@@ -1,0 +1,56 @@
+package org.medpki.core.inventory;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.medpki.core.revocation.RevocationReason;
+
+/**
+ * Port: the certificate inventory shared by every service. Calls block; callers keep them off
+ * event loops. Uniqueness (serial per issuer, CA names) is enforced by the store itself, not by
+ * callers. Failures are {@link org.medpki.core.error.PkiException}s: CONFLICT for a duplicate,
+ * NOT_FOUND, ALREADY_REVOKED, DATABASE_UNAVAILABLE.
+ */
+public interface Inventory {
+
+    /** Name of the PostgreSQL NOTIFY channel on which each revocation is announced. */
+    String REVOCATION_CHANNEL = "pki_revocation";
+    /** Name of the NOTIFY channel on which each issuance is announced. */
+    String ISSUANCE_CHANNEL = "pki_issuance";
+
+    CaRecord saveCa(NewCa ca);
+
+    List<CaRecord> cas();
+
+    Optional<CaRecord> ca(String name);
+
+    Optional<CaRecord> ca(long id);
+
+    /** Writes the intent row (status PENDING). CONFLICT when the serial exists for that CA. */
+    void recordIntent(CertificateIntent intent);
+
+    /** Turns a PENDING row into ISSUED with the signed certificate; announces it. */
+    void recordIssued(long caId, BigInteger serial, byte[] der);
+
+    Optional<CertificateRecord> certificate(long caId, BigInteger serial);
+
+    /** Certificates with this serial under any CA (serials are unique per CA only). */
+    List<CertificateRecord> certificatesWithSerial(BigInteger serial);
+
+    List<CertificateRecord> list(CertificateQuery query);
+
+    /** Counts of certificates per profile and status, for status and compliance reports. */
+    List<ProfileCount> countByProfile();
+
+    /**
+     * Marks an ISSUED certificate REVOKED and announces it on {@link #REVOCATION_CHANNEL} in the
+     * same transaction. NOT_FOUND if unknown or never issued, ALREADY_REVOKED if revoked before.
+     */
+    CertificateRecord revoke(long caId, BigInteger serial, RevocationReason reason, Instant revokedAt,
+                             Instant invalidityDate);
+
+    /** One line of {@link #countByProfile()}. */
+    record ProfileCount(String profile, CertificateStatus status, long count) {
+    }
+}
