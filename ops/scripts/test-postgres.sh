@@ -2,7 +2,11 @@
 # Exports PKI_TEST_PG_ADMIN_URL, a superuser URL that tests use to create their own databases.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
 
+# start_test_postgres [durable]: tests run with fsync off (speed; the cluster is thrown away);
+# benchmarks pass "durable" to measure with fsync and synchronous commit as in production.
 start_test_postgres() {
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${1:-}" = durable ] && durability=""
   local bindir
   bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
@@ -26,7 +30,7 @@ start_test_postgres() {
       -A scram-sha-256 -E UTF8 --no-locale >"$pg_dir/initdb.log" 2>&1 \
     || { cat "$pg_dir/initdb.log" >&2; die "initdb failed"; }
   "${runas[@]}" "$bindir/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 $durability" \
       start >/dev/null || { cat "$pg_dir/server.log" >&2; die "PostgreSQL did not start"; }
   export PKI_TEST_PG_ADMIN_URL="postgresql://medpki_admin:${password}@127.0.0.1:${port}/postgres"
   pg_stop_cmd=("${runas[@]}" "$bindir/pg_ctl" -D "$pg_dir/data" -m immediate stop)

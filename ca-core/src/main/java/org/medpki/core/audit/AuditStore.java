@@ -1,0 +1,43 @@
+package org.medpki.core.audit;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Port: where the chained audit log is kept. Calls block; keep them off event loops. Failures are
+ * {@link org.medpki.core.error.PkiException}s (DATABASE_UNAVAILABLE, CONFLICT, INTERNAL).
+ */
+public interface AuditStore {
+
+    /**
+     * Appends the events, in order, after the current head in one transaction: locks the head,
+     * chains each event with {@code chain} from the head's hash, stores the entries and moves the
+     * head. Returns the stored entries. Concurrent appends are serialised by the head lock.
+     */
+    List<AuditEntry> append(List<AuditEvent> events, AuditChain chain);
+
+    /**
+     * Streams the stored entries with {@code seq >= fromSeq} in ascending seq order to {@code
+     * consumer}, without holding them all in memory.
+     */
+    void forEach(long fromSeq, Consumer<AuditEntry> consumer);
+
+    /** The entry that the head marker points to; empty while the log is empty or if it is missing. */
+    Optional<AuditEntry> head();
+
+    /** The head marker itself (seq 0 and the genesis hash while the log is empty). */
+    AuditHead headMarker();
+
+    /** Stores a signed checkpoint. CONFLICT if one exists for that seq. */
+    void saveCheckpoint(AuditCheckpoint checkpoint);
+
+    /** All checkpoints in ascending seq order. */
+    List<AuditCheckpoint> checkpoints();
+
+    /** Number of stored entries. */
+    long count();
+
+    /** The stored entry with the smallest seq. */
+    Optional<AuditEntry> oldest();
+}

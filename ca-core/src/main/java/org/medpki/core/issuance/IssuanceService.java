@@ -1,0 +1,131 @@
+package org.medpki.core.issuance;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.x509.TBSCertificate;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.audit.AuditLog;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.inventory.CertificateIntent;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.lint.CertificateLinter;
+import org.medpki.core.policy.RequestValidator;
+import org.medpki.core.policy.ValidatedRequest;
+import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.profile.ProfileCatalog;
+import org.medpki.core.signing.CertificateSigner;
+import org.medpki.core.template.EndEntityTemplate;
+import org.medpki.core.template.SerialNumbers;
+
+/**
+ * Issues end-entity certificates in two phases (CP/CPS 4.3, 6.1):
+ * <ol>
+ * <li>{@link #prepare}: the CSR and its key and names are checked against the profile, a random
+ * serial is drawn, the to-be-signed certificate is built and linted, and the intent row
+ * (serial + TBS) is written to the inventory. Nothing has been signed yet.</li>
+ * <li>{@link #issue(PreparedIssuance)}: the HSM signs, the signature is verified, the signed
+ * certificate is recorded and the issuance audited.</li>
+ * </ol>
+ * Because the intent row precedes the signature, a crash at any moment leaves no certificate the
+ * inventory does not know. Every refusal is audited. Thread-safe; calls block (HSM and database).
+ */
+public final class IssuanceService {
+    private final ProfileCatalog profiles;
+    private final Hierarchy hierarchy;
+    private final CertificateSigner signer;
+    private final Inventory inventory;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final RequestValidator validator = new RequestValidator();
+    private final EndEntityTemplate template = new EndEntityTemplate();
+    private final CertificateLinter linter = new CertificateLinter();
+    private final SerialNumbers serials = new SerialNumbers();
+
+    public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
+                           Inventory inventory, AuditLog audit, Clock clock) {
+        this.profiles = profiles;
+        this.hierarchy = hierarchy;
+        this.signer = signer;
+        this.inventory = inventory;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Both phases at once: what the CLI and most callers want. */
+    public IssuedCertificate issue(IssueCommand command) {
+        return issue(prepare(command));
+    }
+
+    public PreparedIssuance prepare(IssueCommand command) {
+        try {
+            CertificateProfile profile = profiles.get(command.profile());
+            CaCertificate issuer = hierarchy.issuing(profile.issuer());
+            ValidatedRequest request = command.expectedNames() == null
+                    ? validator.validate(command.csr(), profile)
+                    : validator.validate(command.csr(), profile, command.expectedNames());
+            Instant now = clock.instant();
+            TBSCertificate tbs = template.build(profile, request, issuer.issuerInfo(), serials.next(), now,
+                    command.validity(), command.optionalUsages());
+            linter.check(tbs, profile, issuer.certificate());
+            inventory.recordIntent(intentOf(tbs, profile, issuer, request, command.requester()));
+            return new PreparedIssuance(issuer, profile, tbs, command.requester());
+        } catch (PkiException e) {
+            audit.recordQuietly(AuditEvent.failure(clock.instant(), "certificate.refused", command.requester(),
+                    Map.of("profile", command.profile(), "kind", e.kind().name(), "reason", e.publicDetail())));
+            throw e;
+        }
+    }
+
+    public IssuedCertificate issue(PreparedIssuance prepared) {
+        if (!prepared.spend()) {
+            throw new PkiException(ErrorKind.CONFLICT,
+                    "serial " + prepared.serial().toString(16) + " was already signed or abandoned");
+        }
+        CaCertificate issuer = prepared.issuer();
+        X509CertificateHolder certificate;
+        try {
+            certificate = signer.sign(prepared.tbs(), issuer.keyLabel(), issuer.signatureAlgorithm(),
+                    issuer.publicKey());
+            inventory.recordIssued(issuer.record().id(), prepared.serial(), certificate.getEncoded());
+        } catch (PkiException | IOException e) {
+            audit.recordQuietly(AuditEvent.failure(clock.instant(), "certificate.signing_failed",
+                    prepared.requester(), Map.of("issuer", issuer.name(), "serial", prepared.serial().toString(16),
+                            "reason", e instanceof PkiException p ? p.publicDetail() : "encoding")));
+            throw e instanceof PkiException p ? p
+                    : new PkiException(ErrorKind.INTERNAL, "cannot encode the signed certificate", e);
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("issuer", issuer.name());
+        details.put("serial", prepared.serial().toString(16));
+        details.put("profile", prepared.profile().name());
+        details.put("subject", certificate.getSubject().toString());
+        details.put("notAfter", certificate.getNotAfter().toInstant().toString());
+        audit.record(AuditEvent.success(clock.instant(), "certificate.issued", prepared.requester(), details));
+        List<X509CertificateHolder> chain = hierarchy.chainAbove(issuer);
+        return new IssuedCertificate(prepared.serial(), prepared.profile().name(), issuer.name(), certificate, chain);
+    }
+
+    private static CertificateIntent intentOf(TBSCertificate tbs, CertificateProfile profile, CaCertificate issuer,
+                                              ValidatedRequest request, String requester) {
+        byte[] der;
+        try {
+            der = tbs.getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.INTERNAL, "cannot encode the to-be-signed certificate", e);
+        }
+        BigInteger serial = tbs.getSerialNumber().getValue();
+        return new CertificateIntent(issuer.record().id(), serial, profile.name(), tbs.getSubject().toString(),
+                SubjectAltNames.asText(request.subjectAltNames()), tbs.getStartDate().getDate().toInstant(),
+                tbs.getEndDate().getDate().toInstant(), der, request.spkiSha256(), requester);
+    }
+}

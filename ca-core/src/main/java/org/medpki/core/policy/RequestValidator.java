@@ -1,0 +1,250 @@
+package org.medpki.core.policy;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Null;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.profile.CertificateProfile;
+
+/**
+ * Checks a PKCS#10 request against a profile (CP 3.2 / 4.1): parses DER or PEM, checks the key
+ * ({@link KeyPolicy}), the signature algorithm (no SHA-1 or MD5) and the signature, takes the SANs
+ * from the extensionRequest and checks every name ({@link NamePolicy}) and the subject
+ * ({@link SubjectPolicy}). Other requested extensions are ignored - the profile decides a
+ * certificate's extensions - except that a request for cA=true is refused. Thread-safe.
+ */
+public final class RequestValidator {
+    /** Requests are small; this only guards against absurd input. */
+    public static final int MAX_CSR_BYTES = 64 * 1024;
+
+    private static final Provider BC = new BouncyCastleProvider();
+    private static final Set<ASN1ObjectIdentifier> PKCS1_SIGNATURES = Set.of(
+            PKCSObjectIdentifiers.sha256WithRSAEncryption, PKCSObjectIdentifiers.sha384WithRSAEncryption,
+            PKCSObjectIdentifiers.sha512WithRSAEncryption);
+    private static final Set<ASN1ObjectIdentifier> ECDSA_SIGNATURES = Set.of(
+            X9ObjectIdentifiers.ecdsa_with_SHA256, X9ObjectIdentifiers.ecdsa_with_SHA384,
+            X9ObjectIdentifiers.ecdsa_with_SHA512);
+    private static final Set<ASN1ObjectIdentifier> PSS_HASHES = Set.of(
+            NISTObjectIdentifiers.id_sha256, NISTObjectIdentifiers.id_sha384, NISTObjectIdentifiers.id_sha512);
+    private static final Map<ASN1ObjectIdentifier, String> WEAK_SIGNATURES = Map.of(
+            PKCSObjectIdentifiers.md2WithRSAEncryption, "md2WithRSAEncryption",
+            PKCSObjectIdentifiers.md5WithRSAEncryption, "md5WithRSAEncryption",
+            PKCSObjectIdentifiers.sha1WithRSAEncryption, "sha1WithRSAEncryption",
+            X9ObjectIdentifiers.ecdsa_with_SHA1, "ecdsa-with-SHA1",
+            X9ObjectIdentifiers.id_dsa_with_sha1, "dsa-with-sha1",
+            PKCSObjectIdentifiers.sha224WithRSAEncryption, "sha224WithRSAEncryption",
+            X9ObjectIdentifiers.ecdsa_with_SHA224, "ecdsa-with-SHA224");
+
+    public ValidatedRequest validate(byte[] csr, CertificateProfile profile) {
+        return validate(csr, profile, null);
+    }
+
+    /**
+     * As {@link #validate(byte[], CertificateProfile)}, and the request's SANs must equal
+     * {@code expectedNames} as a set (ACME finalize: the order's identifiers). Null skips that.
+     */
+    public ValidatedRequest validate(byte[] csr, CertificateProfile profile, List<GeneralName> expectedNames) {
+        PKCS10CertificationRequest request = parse(csr);
+        if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
+            throw bad("the CSR version must be v1 (0)");
+        }
+        var spki = request.getSubjectPublicKeyInfo();
+        KeyPolicy.check(spki, profile.keys(), profile.name());
+        checkSignatureAlgorithm(request.getSignatureAlgorithm());
+        verifySignature(request);
+
+        Extensions requested = requestedExtensions(request);
+        List<GeneralName> sans = new ArrayList<>();
+        if (requested != null) {
+            BasicConstraints bc = BasicConstraints.fromExtensions(requested);
+            if (bc != null && bc.isCA()) {
+                throw bad("the CSR asks for a CA certificate (basicConstraints cA=true)");
+            }
+            GeneralNames names = GeneralNames.fromExtensions(requested, Extension.subjectAlternativeName);
+            if (names != null) {
+                // Normalised and de-duplicated, in request order.
+                Map<String, GeneralName> unique = new LinkedHashMap<>();
+                for (GeneralName n : names.getNames()) {
+                    GeneralName checked = NamePolicy.check(n, profile.subjectAltNames(), profile.name());
+                    unique.putIfAbsent(NamePolicy.render(checked), checked);
+                }
+                sans.addAll(unique.values());
+            }
+        }
+        if (sans.size() < profile.subjectAltNames().minimum()) {
+            throw bad("the CSR carries " + sans.size() + " subject alternative name(s); profile " + profile.name()
+                    + " needs at least " + profile.subjectAltNames().minimum());
+        }
+        var subject = request.getSubject();
+        SubjectPolicy.check(subject, profile.subject(), sans, profile.name());
+        if (subject.getRDNs().length == 0 && sans.isEmpty()) {
+            throw bad("the CSR has neither a subject nor a subject alternative name");
+        }
+        if (expectedNames != null) {
+            compareNames(sans, expectedNames);
+        }
+        return new ValidatedRequest(subject, spki, sans, sha256(encoded(spki)));
+    }
+
+    private static PKCS10CertificationRequest parse(byte[] csr) {
+        if (csr == null || csr.length == 0) {
+            throw bad("the CSR is not valid DER/PEM: it is empty");
+        }
+        if (csr.length > MAX_CSR_BYTES) {
+            throw bad("the CSR is not valid DER/PEM: it is larger than " + MAX_CSR_BYTES + " bytes");
+        }
+        byte[] der = csr;
+        String head = new String(csr, 0, Math.min(csr.length, 64), StandardCharsets.US_ASCII).stripLeading();
+        if (head.startsWith("-----BEGIN")) {
+            try (PemReader reader = new PemReader(new StringReader(new String(csr, StandardCharsets.US_ASCII)))) {
+                PemObject pem = reader.readPemObject();
+                if (pem == null) {
+                    throw bad("the CSR is not valid DER/PEM: no PEM block found");
+                }
+                if (!pem.getType().equals("CERTIFICATE REQUEST") && !pem.getType().equals("NEW CERTIFICATE REQUEST")) {
+                    throw bad("the CSR is not valid DER/PEM: the PEM block is a '" + pem.getType()
+                            + "', not a 'CERTIFICATE REQUEST'");
+                }
+                der = pem.getContent();
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof PkiException pe) {
+                    throw pe;
+                }
+                throw bad("the CSR is not valid DER/PEM: " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw bad("the CSR is not valid DER/PEM: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSignatureAlgorithm(AlgorithmIdentifier alg) {
+        ASN1ObjectIdentifier oid = alg.getAlgorithm();
+        ASN1Encodable params = alg.getParameters();
+        String weak = WEAK_SIGNATURES.get(oid);
+        if (weak != null) {
+            throw bad("the CSR is signed with the weak signature algorithm " + weak + " (use SHA-256 or better)");
+        }
+        if (PKCS1_SIGNATURES.contains(oid) && (params == null || params instanceof ASN1Null)) {
+            return;
+        }
+        if (ECDSA_SIGNATURES.contains(oid) && params == null) {
+            return;
+        }
+        if (EdECObjectIdentifiers.id_Ed25519.equals(oid) && params == null) {
+            return;
+        }
+        if (PKCSObjectIdentifiers.id_RSASSA_PSS.equals(oid) && params != null) {
+            RSASSAPSSparams pss = RSASSAPSSparams.getInstance(params);
+            ASN1ObjectIdentifier hash = pss.getHashAlgorithm().getAlgorithm();
+            if (!PSS_HASHES.contains(hash)) {
+                throw bad("the CSR's RSASSA-PSS signature uses a weak or unknown hash " + hash.getId());
+            }
+            return;
+        }
+        throw bad("the CSR's signature algorithm " + oid.getId() + " is not accepted");
+    }
+
+    private static void verifySignature(PKCS10CertificationRequest request) {
+        boolean valid;
+        try {
+            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(BC)
+                    .build(request.getSubjectPublicKeyInfo());
+            valid = request.isSignatureValid(verifier);
+        } catch (Exception e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw bad("the CSR signature does not verify");
+        }
+    }
+
+    private static Extensions requestedExtensions(PKCS10CertificationRequest request) {
+        Attribute[] attrs = request.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest);
+        if (attrs.length == 0) {
+            return null;
+        }
+        if (attrs.length > 1 || attrs[0].getAttrValues().size() != 1) {
+            throw bad("the CSR has more than one extensionRequest");
+        }
+        try {
+            return Extensions.getInstance(attrs[0].getAttrValues().getObjectAt(0));
+        } catch (RuntimeException e) {
+            throw bad("the CSR's extensionRequest is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void compareNames(List<GeneralName> actual, List<GeneralName> expected) {
+        Set<String> have = new TreeSet<>();
+        actual.forEach(n -> have.add(NamePolicy.render(n).toLowerCase(java.util.Locale.ROOT)));
+        Set<String> want = new TreeSet<>();
+        expected.forEach(n -> want.add(NamePolicy.render(n).toLowerCase(java.util.Locale.ROOT)));
+        if (!have.equals(want)) {
+            Set<String> missing = new TreeSet<>(want);
+            missing.removeAll(have);
+            Set<String> extra = new TreeSet<>(have);
+            extra.removeAll(want);
+            throw bad("the CSR's names differ from the expected names: missing " + missing + ", unexpected " + extra);
+        }
+    }
+
+    private static byte[] encoded(SubjectPublicKeyInfo spki) {
+        try {
+            return spki.getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.INTERNAL, "cannot encode a public key", e);
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    private static PkiException bad(String reason) {
+        return new PkiException(ErrorKind.BAD_CSR, reason);
+    }
+
+    private static PkiException bad(String reason, Throwable cause) {
+        return new PkiException(ErrorKind.BAD_CSR, reason, cause);
+    }
+}

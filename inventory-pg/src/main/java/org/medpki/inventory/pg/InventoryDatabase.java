@@ -1,0 +1,162 @@
+package org.medpki.inventory.pg;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.medpki.core.audit.AuditStore;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.Inventory;
+
+/**
+ * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
+ * serves the {@link Inventory} and {@link AuditStore} ports over one vertx-pg-client pool. The
+ * ports block (they call {@code Future.await()}), so they must not be called on an event loop.
+ */
+public final class InventoryDatabase implements AutoCloseable {
+
+    private final DatabaseUrl url;
+    private final Vertx vertx;
+    private final Pool pool;
+    private final PgErrors errors;
+    private final PgInventory inventory;
+    private final PgAuditStore auditStore;
+
+    private InventoryDatabase(DatabaseUrl url, Vertx vertx, Pool pool) {
+        this.url = url;
+        this.vertx = vertx;
+        this.pool = pool;
+        this.errors = new PgErrors(url);
+        this.inventory = new PgInventory(pool, errors);
+        this.auditStore = new PgAuditStore(pool, errors);
+    }
+
+    /** Migrates the database at {@code url} and opens a pool of {@code poolSize} connections. */
+    public static InventoryDatabase open(String url, int poolSize) {
+        return open(url, poolSize, true);
+    }
+
+    /**
+     * Opens a pool of {@code poolSize} connections; migrates first when {@code migrate} (a service
+     * that logs in with a role that may not change the schema passes false and relies on
+     * {@link #migrate(String)} having been run by the owner).
+     */
+    public static InventoryDatabase open(String url, int poolSize, boolean migrate) {
+        if (poolSize < 1 || poolSize > 500) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the inventory pool size must be between 1 and 500, not " + poolSize);
+        }
+        DatabaseUrl parsed = DatabaseUrl.parse(url);
+        if (migrate) {
+            migrate(parsed);
+        }
+        Vertx vertx = Vertx.vertx();
+        Pool pool = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(poolSize).setName("medpki-inventory").setShared(false))
+                .connectingTo(connectOptions(parsed))
+                .using(vertx)
+                .build();
+        InventoryDatabase db = new InventoryDatabase(parsed, vertx, pool);
+        try {
+            db.ping();
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    /** Applies the pending migrations of db/migration to the database at {@code url}. */
+    public static void migrate(String url) {
+        migrate(DatabaseUrl.parse(url));
+    }
+
+    private static void migrate(DatabaseUrl url) {
+        PgErrors errors = new PgErrors(url);
+        try {
+            Flyway.configure(InventoryDatabase.class.getClassLoader())
+                    .dataSource(url.jdbcUrl(), url.user(), url.password())
+                    .locations("classpath:db/migration")
+                    .connectRetries(0)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw errors.map(e, "migrating the inventory database at " + url.location());
+        }
+    }
+
+    static PgConnectOptions connectOptions(DatabaseUrl url) {
+        PgConnectOptions options = new PgConnectOptions()
+                .setHost(url.host())
+                .setPort(url.port())
+                .setDatabase(url.database())
+                .setUser(url.user())
+                .setCachePreparedStatements(true)
+                .setPipeliningLimit(256);
+        if (url.password() != null) {
+            options.setPassword(url.password());
+        }
+        if (url.sslMode() != null) {
+            options.setSslMode(SslMode.of(url.sslMode()));
+        }
+        return options;
+    }
+
+    private void ping() {
+        try {
+            pool.query("SELECT 1").execute().await();
+        } catch (Exception e) {
+            throw errors.map(e, "connecting to the inventory database");
+        }
+    }
+
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    public AuditStore auditStore() {
+        return auditStore;
+    }
+
+    /** The pool, for services that query the inventory themselves (OCSP, CRL). */
+    public Pool pool() {
+        return pool;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** host:port/db of this database, for status output. */
+    public String location() {
+        return url.location();
+    }
+
+    /**
+     * Starts listening on a NOTIFY channel (e.g. {@link Inventory#REVOCATION_CHANNEL}) on a
+     * dedicated connection; see {@link RevocationListener}.
+     */
+    public RevocationListener listen(String channel, Consumer<String> onPayload, Runnable onReconnect) {
+        return RevocationListener.start(vertx, connectOptions(url), errors, channel, onPayload, onReconnect);
+    }
+
+    @Override
+    public void close() {
+        inventory.close();
+        try {
+            pool.close().await();
+        } catch (Exception e) {
+            // closing anyway
+        }
+        try {
+            vertx.close().await();
+        } catch (Exception e) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,483 @@
+package org.medpki.inventory.pg;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.CaRecord;
+import org.medpki.core.inventory.CaRole;
+import org.medpki.core.inventory.CertificateIntent;
+import org.medpki.core.inventory.CertificateQuery;
+import org.medpki.core.inventory.CertificateRecord;
+import org.medpki.core.inventory.CertificateStatus;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.inventory.NewCa;
+import org.medpki.core.revocation.RevocationReason;
+
+/**
+ * {@link Inventory} on PostgreSQL. Intents and issuances are group-committed (see
+ * {@link GroupCommit}): many issuing threads share one transaction per batch, and a duplicate
+ * serial fails only its own caller. Every multi-statement write is one transaction.
+ */
+public final class PgInventory implements Inventory, AutoCloseable {
+
+    private static final int MAX_BATCH = 500;
+    private static final int WRITERS = 2;
+
+    private static final String CA_COLUMNS =
+            "id, name, role, parent_id, key_label, certificate, not_before, not_after, created_at";
+    private static final String CERT_COLUMNS = "ca_id, serial, profile, subject, sans, not_before, not_after, status, "
+            + "revoked_at, revocation_reason, invalidity_date, der, requester, created_at";
+
+    private static final String INSERT_INTENT = "INSERT INTO certificate (ca_id, serial, profile, subject, sans, "
+            + "spki_sha256, not_before, not_after, status, tbs, requester) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) "
+            + "ON CONFLICT (ca_id, serial) DO NOTHING RETURNING serial";
+    // One statement per batch: the rows come in as parallel arrays. sans (an array per row) travels
+    // as a JSON array text, since PostgreSQL arrays cannot be ragged.
+    private static final String INSERT_INTENTS = "INSERT INTO certificate (ca_id, serial, profile, subject, sans, "
+            + "spki_sha256, not_before, not_after, status, tbs, requester) "
+            + "SELECT v.ca_id, v.serial, v.profile, v.subject, ARRAY(SELECT json_array_elements_text(v.sans::json)), "
+            + "v.spki, v.not_before, v.not_after, 'pending', v.tbs, v.requester "
+            + "FROM unnest($1::bigint[], $2::numeric[], $3::text[], $4::text[], $5::text[], $6::bytea[], "
+            + "$7::timestamptz[], $8::timestamptz[], $9::bytea[], $10::text[]) "
+            + "AS v(ca_id, serial, profile, subject, sans, spki, not_before, not_after, tbs, requester) "
+            + "ON CONFLICT (ca_id, serial) DO NOTHING RETURNING ca_id, serial";
+    // The notification is sent only if the row moved from pending to issued, in the same transaction.
+    private static final String MARK_ISSUED = "WITH u AS (UPDATE certificate SET status = 'issued', der = $3, "
+            + "issued_at = now() WHERE ca_id = $1 AND serial = $2 AND status = 'pending' RETURNING 1) "
+            + "SELECT pg_notify('" + ISSUANCE_CHANNEL + "', $4) FROM u";
+    private static final String MARK_ISSUED_BATCH = "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::numeric[], "
+            + "$3::bytea[], $4::text[]) AS v(ca_id, serial, der, payload)), "
+            + "u AS (UPDATE certificate c SET status = 'issued', der = v.der, issued_at = now() FROM v "
+            + "WHERE c.ca_id = v.ca_id AND c.serial = v.serial AND c.status = 'pending' RETURNING c.ca_id, c.serial, v.payload) "
+            + "SELECT ca_id, serial, pg_notify('" + ISSUANCE_CHANNEL + "', payload) FROM u";
+    private static final String MARK_REVOKED = "UPDATE certificate SET status = 'revoked', revoked_at = $3, "
+            + "revocation_reason = $4, invalidity_date = $5 WHERE ca_id = $1 AND serial = $2 AND status = 'issued' "
+            + "RETURNING " + CERT_COLUMNS;
+
+    private final Pool pool;
+    private final PgErrors errors;
+    private final GroupCommit<CertificateIntent> intents;
+    private final GroupCommit<Issued> issuances;
+
+    private record Issued(long caId, BigInteger serial, byte[] der) {
+    }
+
+    PgInventory(Pool pool, PgErrors errors) {
+        this.pool = pool;
+        this.errors = errors;
+        this.intents = new GroupCommit<>("inventory-intents", MAX_BATCH, WRITERS, this::writeIntents);
+        this.issuances = new GroupCommit<>("inventory-issuances", MAX_BATCH, WRITERS, this::writeIssued);
+    }
+
+    // ---- CAs ----
+
+    @Override
+    public CaRecord saveCa(NewCa ca) {
+        Objects.requireNonNull(ca, "ca");
+        String subject = subjectOf(ca);
+        try {
+            RowSet<Row> rows = pool.preparedQuery("INSERT INTO ca (name, role, parent_id, key_label, certificate, "
+                            + "subject, not_before, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + CA_COLUMNS)
+                    .execute(Tuple.tuple()
+                            .addValue(ca.name()).addValue(ca.role().wireName()).addValue(ca.parentId())
+                            .addValue(ca.keyLabel()).addValue(Buffer.buffer(ca.certificate())).addValue(subject)
+                            .addValue(time(ca.notBefore())).addValue(time(ca.notAfter())))
+                    .await();
+            return caRecord(rows.iterator().next());
+        } catch (Exception e) {
+            PkiException p = errors.map(e, "recording CA " + ca.name());
+            if (p.kind() == ErrorKind.CONFLICT) {
+                throw new PkiException(ErrorKind.CONFLICT, "a CA named " + ca.name() + " is already recorded", p);
+            }
+            if (p.kind() == ErrorKind.NOT_FOUND) {
+                throw new PkiException(ErrorKind.NOT_FOUND, "the parent CA " + ca.parentId() + " of CA " + ca.name()
+                        + " is not recorded", p);
+            }
+            throw p;
+        }
+    }
+
+    private static String subjectOf(NewCa ca) {
+        try {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(ca.certificate()));
+            return cert.getSubjectX500Principal().getName();
+        } catch (CertificateException | ClassCastException e) {
+            throw new PkiException(ErrorKind.MALFORMED, "the certificate of CA " + ca.name()
+                    + " is not a DER X.509 certificate", e);
+        }
+    }
+
+    @Override
+    public List<CaRecord> cas() {
+        return query("listing the CAs", "SELECT " + CA_COLUMNS + " FROM ca ORDER BY id", Tuple.tuple())
+                .stream().map(PgInventory::caRecord).toList();
+    }
+
+    @Override
+    public Optional<CaRecord> ca(String name) {
+        return query("looking up CA " + name, "SELECT " + CA_COLUMNS + " FROM ca WHERE name = $1", Tuple.of(name))
+                .stream().findFirst().map(PgInventory::caRecord);
+    }
+
+    @Override
+    public Optional<CaRecord> ca(long id) {
+        return query("looking up CA " + id, "SELECT " + CA_COLUMNS + " FROM ca WHERE id = $1", Tuple.of(id))
+                .stream().findFirst().map(PgInventory::caRecord);
+    }
+
+    // ---- intents and issuances (group-committed) ----
+
+    @Override
+    public void recordIntent(CertificateIntent intent) {
+        intents.submit(Objects.requireNonNull(intent, "intent"));
+    }
+
+    private List<PkiException> writeIntents(List<CertificateIntent> batch) {
+        int n = batch.size();
+        Long[] caIds = new Long[n];
+        BigDecimal[] serials = new BigDecimal[n];
+        String[] profiles = new String[n];
+        String[] subjects = new String[n];
+        String[] sans = new String[n];
+        Buffer[] spkis = new Buffer[n];
+        OffsetDateTime[] notBefores = new OffsetDateTime[n];
+        OffsetDateTime[] notAfters = new OffsetDateTime[n];
+        Buffer[] tbss = new Buffer[n];
+        String[] requesters = new String[n];
+        for (int i = 0; i < n; i++) {
+            CertificateIntent in = batch.get(i);
+            caIds[i] = in.caId();
+            serials[i] = new BigDecimal(in.serial());
+            profiles[i] = in.profile();
+            subjects[i] = in.subject();
+            sans[i] = jsonArray(in.sans());
+            spkis[i] = Buffer.buffer(in.spkiSha256());
+            notBefores[i] = time(in.notBefore());
+            notAfters[i] = time(in.notAfter());
+            tbss[i] = Buffer.buffer(in.tbsCertificate());
+            requesters[i] = in.requester();
+        }
+        Tuple arrays = Tuple.tuple().addValue(caIds).addValue(serials).addValue(profiles).addValue(subjects)
+                .addValue(sans).addValue(spkis).addValue(notBefores).addValue(notAfters).addValue(tbss)
+                .addValue(requesters);
+        try {
+            RowSet<Row> rows = pool.preparedQuery(INSERT_INTENTS).execute(arrays).await();
+            java.util.Set<Key> inserted = new java.util.HashSet<>();
+            rows.forEach(r -> inserted.add(new Key(r.getLong(0), r.getNumeric(1).bigIntegerValue())));
+            // Of equal keys in one batch the first was inserted (rows are inserted in array order).
+            List<PkiException> results = new ArrayList<>(n);
+            for (CertificateIntent in : batch) {
+                results.add(inserted.remove(new Key(in.caId(), in.serial())) ? null : duplicate(in));
+            }
+            return results;
+        } catch (Exception e) {
+            return retryAlone(batch, e, this::writeIntentAlone, i -> describe(i.caId(), i.serial(), "recording the intent for"));
+        }
+    }
+
+    private record Key(long caId, BigInteger serial) {
+    }
+
+    /** A JSON array of strings, for passing a ragged text[] column through unnest. */
+    static String jsonArray(List<String> values) {
+        StringBuilder json = new StringBuilder("[");
+        for (String v : values) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            json.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    json.append('\\').append(c);
+                } else if (c < 0x20) {
+                    json.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                } else {
+                    json.append(c);
+                }
+            }
+            json.append('"');
+        }
+        return json.append(']').toString();
+    }
+
+    private PkiException writeIntentAlone(CertificateIntent intent) {
+        try {
+            RowSet<Row> rows = pool.preparedQuery(INSERT_INTENT).execute(intentTuple(intent)).await();
+            return rows.size() == 1 ? null : duplicate(intent);
+        } catch (Exception e) {
+            PkiException p = errors.map(e, describe(intent.caId(), intent.serial(), "recording the intent for"));
+            if (p.kind() == ErrorKind.NOT_FOUND) {
+                return new PkiException(ErrorKind.NOT_FOUND, "CA " + intent.caId() + " is not recorded", p);
+            }
+            return p;
+        }
+    }
+
+    private static PkiException duplicate(CertificateIntent intent) {
+        return new PkiException(ErrorKind.CONFLICT, "serial " + intent.serial().toString(16) + " is already recorded for CA "
+                + intent.caId());
+    }
+
+    private static Tuple intentTuple(CertificateIntent i) {
+        return Tuple.tuple()
+                .addValue(i.caId()).addValue(new BigDecimal(i.serial())).addValue(i.profile()).addValue(i.subject())
+                .addValue(i.sans().toArray(String[]::new)).addValue(Buffer.buffer(i.spkiSha256()))
+                .addValue(time(i.notBefore())).addValue(time(i.notAfter())).addValue(Buffer.buffer(i.tbsCertificate()))
+                .addValue(i.requester());
+    }
+
+    @Override
+    public void recordIssued(long caId, BigInteger serial, byte[] der) {
+        Objects.requireNonNull(serial, "serial");
+        Objects.requireNonNull(der, "der");
+        if (der.length == 0) {
+            throw new PkiException(ErrorKind.MALFORMED, "the issued certificate for serial " + serial.toString(16) + " is empty");
+        }
+        issuances.submit(new Issued(caId, serial, der.clone()));
+    }
+
+    private List<PkiException> writeIssued(List<Issued> batch) {
+        int n = batch.size();
+        Long[] caIds = new Long[n];
+        BigDecimal[] serials = new BigDecimal[n];
+        Buffer[] ders = new Buffer[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            Issued is = batch.get(i);
+            caIds[i] = is.caId();
+            serials[i] = new BigDecimal(is.serial());
+            ders[i] = Buffer.buffer(is.der());
+            payloads[i] = payload(is.caId(), is.serial());
+        }
+        java.util.Set<Key> updated = new java.util.HashSet<>();
+        try {
+            // One statement, so one implicit transaction: rows and notifications commit together.
+            pool.preparedQuery(MARK_ISSUED_BATCH).execute(Tuple.of(caIds, serials, ders, payloads)).await()
+                    .forEach(r -> updated.add(new Key(r.getLong(0), r.getNumeric(1).bigIntegerValue())));
+        } catch (Exception e) {
+            return retryAlone(batch, e, this::writeIssuedAlone, i -> describe(i.caId(), i.serial(), "recording the issuance of"));
+        }
+        List<PkiException> results = new ArrayList<>(n);
+        for (Issued is : batch) {
+            // A key twice in one batch: the first caller wins, the second finds it issued.
+            results.add(updated.remove(new Key(is.caId(), is.serial())) ? null : whyNotIssued(is));
+        }
+        return results;
+    }
+
+    private PkiException writeIssuedAlone(Issued issued) {
+        try {
+            RowSet<Row> rows = pool.withTransaction(c -> c.preparedQuery(MARK_ISSUED).execute(issuedTuple(issued))).await();
+            return rows.size() == 1 ? null : whyNotIssued(issued);
+        } catch (Exception e) {
+            return errors.map(e, describe(issued.caId(), issued.serial(), "recording the issuance of"));
+        }
+    }
+
+    private PkiException whyNotIssued(Issued issued) {
+        try {
+            Optional<String> status = query("checking", "SELECT status FROM certificate WHERE ca_id = $1 AND serial = $2",
+                    Tuple.of(issued.caId(), new BigDecimal(issued.serial()))).stream().findFirst().map(r -> r.getString(0));
+            String what = "certificate " + issued.serial().toString(16) + " of CA " + issued.caId();
+            return status.isEmpty()
+                    ? new PkiException(ErrorKind.NOT_FOUND, "no intent was recorded for " + what)
+                    : new PkiException(ErrorKind.CONFLICT, what + " is already " + status.get());
+        } catch (PkiException e) {
+            return e;
+        }
+    }
+
+    private static Tuple issuedTuple(Issued i) {
+        return Tuple.of(i.caId(), new BigDecimal(i.serial()), Buffer.buffer(i.der()), payload(i.caId(), i.serial()));
+    }
+
+    /**
+     * A failed batch: if the database is away every item fails the same way; otherwise one item
+     * spoilt the transaction (a missing CA, a value a CHECK refuses), so each is retried on its
+     * own and only the bad one fails.
+     */
+    private <T> List<PkiException> retryAlone(List<T> batch, Exception e,
+                                              java.util.function.Function<T, PkiException> alone,
+                                              java.util.function.Function<T, String> what) {
+        PkiException mapped = errors.map(e, what.apply(batch.getFirst()));
+        if (mapped.kind() == ErrorKind.DATABASE_UNAVAILABLE) {
+            throw mapped;
+        }
+        return batch.stream().map(alone).toList();
+    }
+
+    // ---- reading ----
+
+    @Override
+    public Optional<CertificateRecord> certificate(long caId, BigInteger serial) {
+        return query(describe(caId, serial, "looking up"), "SELECT " + CERT_COLUMNS
+                        + " FROM certificate WHERE ca_id = $1 AND serial = $2",
+                Tuple.of(caId, new BigDecimal(serial))).stream().findFirst().map(PgInventory::certificateRecord);
+    }
+
+    @Override
+    public List<CertificateRecord> certificatesWithSerial(BigInteger serial) {
+        return query("looking up serial " + serial.toString(16), "SELECT " + CERT_COLUMNS
+                        + " FROM certificate WHERE serial = $1 ORDER BY ca_id",
+                Tuple.of(new BigDecimal(serial))).stream().map(PgInventory::certificateRecord).toList();
+    }
+
+    @Override
+    public List<CertificateRecord> list(CertificateQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(CERT_COLUMNS).append(" FROM certificate WHERE true");
+        Tuple params = Tuple.tuple();
+        if (q.profile() != null) {
+            params.addValue(q.profile());
+            sql.append(" AND profile = $").append(params.size());
+        }
+        if (q.status() != null) {
+            params.addValue(q.status().name().toLowerCase(java.util.Locale.ROOT));
+            sql.append(" AND status = $").append(params.size());
+        }
+        if (q.expiringBefore() != null) {
+            params.addValue(time(q.expiringBefore()));
+            sql.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());
+            sql.append(" ORDER BY not_after, ca_id, serial");
+        } else {
+            sql.append(" ORDER BY created_at DESC, ca_id, serial");
+        }
+        params.addValue(q.limit());
+        sql.append(" LIMIT $").append(params.size());
+        return query("listing certificates", sql.toString(), params).stream().map(PgInventory::certificateRecord).toList();
+    }
+
+    @Override
+    public List<ProfileCount> countByProfile() {
+        return query("counting certificates", "SELECT profile, status, count(*) FROM certificate "
+                + "GROUP BY profile, status ORDER BY profile, status", Tuple.tuple()).stream()
+                .map(r -> new ProfileCount(r.getString(0), status(r.getString(1)), r.getLong(2))).toList();
+    }
+
+    // ---- revocation ----
+
+    @Override
+    public CertificateRecord revoke(long caId, BigInteger serial, RevocationReason reason, Instant revokedAt,
+                                    Instant invalidityDate) {
+        Objects.requireNonNull(serial, "serial");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        if (reason == RevocationReason.REMOVE_FROM_CRL) {
+            throw new PkiException(ErrorKind.BAD_REVOCATION_REASON,
+                    "removeFromCRL is not a reason to revoke: it is used only in delta CRLs");
+        }
+        String what = "certificate " + serial.toString(16) + " of CA " + caId;
+        Tuple update = Tuple.tuple().addValue(caId).addValue(new BigDecimal(serial)).addValue(time(revokedAt))
+                .addValue((short) reason.code()).addValue(time(invalidityDate));
+        try {
+            return pool.withTransaction(c -> c.preparedQuery(MARK_REVOKED).execute(update).compose(rows -> {
+                if (rows.size() == 1) {
+                    CertificateRecord revoked = certificateRecord(rows.iterator().next());
+                    return c.preparedQuery("SELECT pg_notify($1, $2)")
+                            .execute(Tuple.of(REVOCATION_CHANNEL, payload(caId, serial)))
+                            .map(n -> revoked);
+                }
+                return c.preparedQuery("SELECT status FROM certificate WHERE ca_id = $1 AND serial = $2")
+                        .execute(Tuple.of(caId, new BigDecimal(serial)))
+                        .compose(s -> Future.<CertificateRecord>failedFuture(notRevocable(what,
+                                s.size() == 0 ? null : s.iterator().next().getString(0))));
+            })).await();
+        } catch (Exception e) {
+            throw errors.map(e, "revoking " + what);
+        }
+    }
+
+    private static PkiException notRevocable(String what, String status) {
+        if (status == null) {
+            return new PkiException(ErrorKind.NOT_FOUND, what + " is not in the inventory");
+        }
+        return switch (status) {
+            case "revoked" -> new PkiException(ErrorKind.ALREADY_REVOKED, what + " is already revoked");
+            case "pending" -> new PkiException(ErrorKind.NOT_FOUND, what + " was never issued");
+            default -> new PkiException(ErrorKind.INTERNAL, what + " could not be revoked (status " + status + ")");
+        };
+    }
+
+    // ---- helpers ----
+
+    /** The NOTIFY payload: {@code <caId>:<serial in lower-case hex>}. */
+    static String payload(long caId, BigInteger serial) {
+        return caId + ":" + serial.toString(16);
+    }
+
+    private List<Row> query(String what, String sql, Tuple params) {
+        try {
+            List<Row> rows = new ArrayList<>();
+            pool.preparedQuery(sql).execute(params).await().forEach(rows::add);
+            return rows;
+        } catch (Exception e) {
+            throw errors.map(e, what);
+        }
+    }
+
+    private static String describe(long caId, BigInteger serial, String verb) {
+        return verb + " certificate " + serial.toString(16) + " of CA " + caId;
+    }
+
+    static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(Row row, String column) {
+        OffsetDateTime t = row.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static byte[] bytes(Row row, String column) {
+        Buffer b = row.getBuffer(column);
+        return b == null ? null : b.getBytes();
+    }
+
+    private static CertificateStatus status(String s) {
+        return CertificateStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private static CaRecord caRecord(Row r) {
+        return new CaRecord(r.getLong("id"), r.getString("name"), CaRole.ofWireName(r.getString("role")),
+                r.getLong("parent_id"), r.getString("key_label"), bytes(r, "certificate"),
+                instant(r, "not_before"), instant(r, "not_after"), instant(r, "created_at"));
+    }
+
+    private static CertificateRecord certificateRecord(Row r) {
+        Short reason = r.getShort("revocation_reason");
+        String[] sans = r.getArrayOfStrings("sans");
+        return new CertificateRecord(r.getLong("ca_id"), r.getNumeric("serial").bigIntegerValue(),
+                r.getString("profile"), r.getString("subject"), sans == null ? List.of() : Arrays.asList(sans),
+                instant(r, "not_before"), instant(r, "not_after"), status(r.getString("status")),
+                instant(r, "revoked_at"), reason == null ? null : RevocationReason.ofCode(reason),
+                instant(r, "invalidity_date"), bytes(r, "der"), r.getString("requester"), instant(r, "created_at"));
+    }
+
+    /** Stops the batch writers after what is queued. */
+    @Override
+    public void close() {
+        intents.close();
+        issuances.close();
+    }
+}

@@ -1,0 +1,78 @@
+package org.medpki.ops;
+
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.ops.cli.AuditCommand;
+import org.medpki.ops.cli.BenchCommand;
+import org.medpki.ops.cli.InitCommand;
+import org.medpki.ops.cli.IssueCli;
+import org.medpki.ops.cli.ListCommand;
+import org.medpki.ops.cli.RevokeCommand;
+import org.medpki.ops.cli.ShowCommand;
+import org.medpki.ops.cli.StatusCommand;
+import org.medpki.ops.cli.UpCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The 'pki' command line. Exit status 0 on success; otherwise one line on stderr saying why and a
+ * status by kind of failure (see {@link #exitCode(ErrorKind)}). Stack traces go to the log at debug
+ * level only, never to the user.
+ */
+@Command(name = "pki", mixinStandardHelpOptions = true, version = "medpki 0.1.0",
+        description = "HSM-backed private CA: key ceremony, services, issuance, revocation, inventory, audit.",
+        subcommands = {InitCommand.class, UpCommand.class, StatusCommand.class, IssueCli.class, RevokeCommand.class,
+                ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class})
+public final class PkiMain implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command (see 'pki --help')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line and returns the exit status; used by main and by tests. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new PkiMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Throwable t = e;
+            while (!(t instanceof PkiException) && t.getCause() != null && t != t.getCause()) {
+                t = t.getCause();
+            }
+            if (t instanceof PkiException p) {
+                LOG.debug("command failed", p);
+                commandLine.getErr().println("pki: " + p.publicDetail());
+                return exitCode(p.kind());
+            }
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("pki: " + e.getMessage());
+                return 2;
+            }
+            LOG.error("unexpected failure", e);
+            commandLine.getErr().println("pki: internal error (" + e.getClass().getSimpleName() + "); see the log");
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** Exit statuses by kind, documented in the README. */
+    public static int exitCode(ErrorKind kind) {
+        return switch (kind) {
+            case MALFORMED, BAD_CSR, BAD_PUBLIC_KEY, BAD_SIGNATURE_ALGORITHM, REJECTED_IDENTIFIER, UNKNOWN_PROFILE,
+                 BAD_REVOCATION_REASON -> 3;
+            case NOT_FOUND, KEY_NOT_FOUND -> 4;
+            case ALREADY_REVOKED, CONFLICT -> 5;
+            case TOKEN_UNAVAILABLE, TOKEN_LOGIN_FAILED -> 6;
+            case DATABASE_UNAVAILABLE -> 7;
+            case CONFIGURATION -> 8;
+            case UNAUTHORIZED -> 9;
+            case LINT_FAILED, INTERNAL -> 1;
+        };
+    }
+}

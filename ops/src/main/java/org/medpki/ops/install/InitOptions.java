@@ -1,0 +1,21 @@
+package org.medpki.ops.install;
+
+import org.medpki.core.keys.KeyAlgorithm;
+
+/** Choices made at 'pki init' (and at the first 'pki up'). */
+public record InitOptions(String domain, String organisation, String module, String tokenLabel,
+                          KeyAlgorithm rootKey, KeyAlgorithm issuingKey, KeyAlgorithm delegateKey,
+                          String httpHost, int httpPort) {
+
+    public static final String DEFAULT_DOMAIN = "hospital.test";
+    public static final String DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so";
+
+    public InitOptions {
+        if (!domain.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+")) {
+            throw new IllegalArgumentException("--domain '" + domain + "' is not a DNS domain name such as hospital.test");
+        }
+        if (httpPort < 1 || httpPort > 65534) {
+            throw new IllegalArgumentException("--http-port must be between 1 and 65534");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.medpki.ops.install;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
+/**
+ * {@code PKI_HOME/config.yaml}: written by 'pki init', read by every command. Unknown keys are
+ * rejected. Secrets are never in this file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE,
+ * the database password from PKI_DATABASE_URL or the url here.
+ */
+public record InstallationConfig(
+        @JsonProperty(value = "domain", required = true) String domain,
+        @JsonProperty(value = "organisation", required = true) String organisation,
+        @JsonProperty(value = "token", required = true) Token token,
+        @JsonProperty(value = "database", required = true) Database database,
+        @JsonProperty(value = "urls", required = true) Urls urls,
+        @JsonProperty(value = "repository", required = true) Listen repository,
+        @JsonProperty("profilesDirectory") String profilesDirectory) {
+
+    public InstallationConfig {
+        require(domain, "domain");
+        require(organisation, "organisation");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(urls, "urls");
+        Objects.requireNonNull(repository, "repository");
+    }
+
+    /** The PKCS#11 token: module path, token label, and SoftHSM2's configuration when it is SoftHSM2. */
+    public record Token(@JsonProperty(value = "module", required = true) String module,
+                        @JsonProperty(value = "label", required = true) String label,
+                        @JsonProperty("softhsmConfig") String softhsmConfig,
+                        @JsonProperty("sessions") Integer sessions) {
+        public Token {
+            require(module, "token.module");
+            require(label, "token.label");
+            if (sessions != null && (sessions < 1 || sessions > 256)) {
+                throw new IllegalArgumentException("token.sessions must be between 1 and 256");
+            }
+        }
+    }
+
+    /** {@code url} null means the embedded PostgreSQL under PKI_HOME/db on {@code embeddedPort}. */
+    public record Database(@JsonProperty("url") String url,
+                           @JsonProperty("embeddedPort") Integer embeddedPort,
+                           @JsonProperty("poolSize") Integer poolSize) {
+        public Database {
+            if (url == null && embeddedPort == null) {
+                throw new IllegalArgumentException("database.embeddedPort is required when database.url is not set");
+            }
+        }
+    }
+
+    /** URLs that go into certificates (AIA and CDP): where relying parties will find OCSP and CRLs. */
+    public record Urls(@JsonProperty(value = "ocsp", required = true) String ocsp,
+                       @JsonProperty(value = "crlBase", required = true) String crlBase,
+                       @JsonProperty(value = "caIssuersBase", required = true) String caIssuersBase) {
+        public Urls {
+            require(ocsp, "urls.ocsp");
+            require(crlBase, "urls.crlBase");
+            require(caIssuersBase, "urls.caIssuersBase");
+        }
+    }
+
+    public record Listen(@JsonProperty(value = "host", required = true) String host,
+                         @JsonProperty(value = "port", required = true) int port) {
+        public Listen {
+            require(host, "host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 1 and 65535");
+            }
+        }
+    }
+
+    private static void require(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+    }
+}

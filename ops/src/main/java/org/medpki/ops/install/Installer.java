@@ -1,0 +1,191 @@
+package org.medpki.ops.install;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Ceremony;
+import org.medpki.core.hierarchy.CeremonyPlan;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.keys.PublicKeys;
+import org.medpki.core.pem.Pem;
+
+/**
+ * 'pki init': writes the installation's configuration, pins the certificate profiles into
+ * PKI_HOME, creates the SoftHSM2 token when SoftHSM2 stands in for the HSM, and runs the key
+ * ceremony. Each step is recorded in the audit log.
+ */
+public final class Installer {
+    /** The CP's policy OID (policies/CP.md section 1.2). */
+    public static final String CP_OID = "1.3.6.1.4.1.55555.1.1";
+    public static final List<String> ISSUING_CAS = List.of("server-ca", "identity-ca");
+
+    private final PkiHome home;
+    private final Path policiesDir;
+
+    public Installer(PkiHome home, Path policiesDir) {
+        this.home = home;
+        this.policiesDir = policiesDir;
+    }
+
+    public boolean isInitialised() {
+        return Files.exists(home.config()) && Files.isDirectory(home.pemDir());
+    }
+
+    public Hierarchy initialise(InitOptions options, String operator) {
+        if (isInitialised()) {
+            throw new PkiException(ErrorKind.CONFLICT, "the PKI in " + home.dir() + " is already initialised");
+        }
+        InstallationConfig config = Files.exists(home.config()) ? ConfigFiles.read(home.config()) : newConfig(options);
+        ConfigFiles.write(home.config(), config);
+        copyProfiles(config);
+        ensureLabPin();
+        try (PkiContext context = new PkiContext(home, config)) {
+            context.profiles(); // a broken profile stops the ceremony before any key exists
+            if (SoftHsmTokens.isSoftHsm(config.token().module())
+                    && !SoftHsmTokens.labels().contains(config.token().label())) {
+                char[] pin = context.pin().read();
+                try {
+                    SoftHsmTokens.create(config.token().label(), pin, home.dir().resolve("token.so-pin"));
+                } finally {
+                    java.util.Arrays.fill(pin, '\0');
+                }
+            }
+            context.audit().record(AuditEvent.success(context.clock().instant(), "configuration.created", operator,
+                    configFacts(context)));
+            Ceremony ceremony = new Ceremony(context.keys(), context.inventory(), context.audit(), context.clock());
+            Hierarchy hierarchy = ceremony.run(plan(config, options), operator);
+            writePems(hierarchy);
+            return hierarchy;
+        }
+    }
+
+    private InstallationConfig newConfig(InitOptions o) {
+        boolean softhsm = SoftHsmTokens.isSoftHsm(o.module());
+        int port = o.httpPort();
+        String base = "http://" + hostForUrl(o.httpHost()) + ":";
+        Integer embeddedPort = System.getenv("PKI_DATABASE_URL") == null ? freePort() : null;
+        return new InstallationConfig(o.domain().toLowerCase(Locale.ROOT), o.organisation(),
+                new InstallationConfig.Token(o.module(), o.tokenLabel(),
+                        softhsm ? home.softhsmConfig().toString() : null, null),
+                new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16),
+                new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
+                new InstallationConfig.Listen(o.httpHost(), port), null);
+    }
+
+    private static String hostForUrl(String host) {
+        return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+    }
+
+    private static CeremonyPlan plan(InstallationConfig config, InitOptions options) {
+        return new CeremonyPlan(config.organisation(), options.rootKey(), options.issuingKey(),
+                options.delegateKey(), ISSUING_CAS, Duration.ofDays(20 * 365 + 5), Duration.ofDays(10 * 365 + 2),
+                Duration.ofDays(90), Duration.ofDays(5 * 365 + 1), CP_OID, config.urls().crlBase(),
+                config.urls().caIssuersBase());
+    }
+
+    private void copyProfiles(InstallationConfig config) {
+        if (config.profilesDirectory() != null) {
+            return;
+        }
+        Path target = home.dir().resolve("profiles");
+        if (policiesDir == null || !Files.isDirectory(policiesDir.resolve("profiles"))) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot find the certificate profiles (policies/profiles): "
+                    + "run the PKI through ops/pki");
+        }
+        try {
+            Files.createDirectories(target);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(policiesDir.resolve("profiles"), "*.yaml")) {
+                for (Path f : files) {
+                    Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot copy the profiles to " + target + ": " + e.getMessage());
+        }
+    }
+
+    /** A random lab PIN when the operator gave none: kept in PKI_HOME/token.pin, mode 600. */
+    private void ensureLabPin() {
+        if (System.getenv("PKI_TOKEN_PIN") != null || System.getenv("PKI_TOKEN_PIN_FILE") != null
+                || Files.exists(home.generatedPin())) {
+            return;
+        }
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        try {
+            Files.createDirectories(home.dir());
+            Files.writeString(home.generatedPin(), HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(home.generatedPin(), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + home.generatedPin() + ": " + e.getMessage());
+        }
+        System.err.println("pki: no PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE given: generated a lab PIN in "
+                + home.generatedPin() + " (mode 600); production installations take the PIN from protected storage");
+    }
+
+    private Map<String, String> configFacts(PkiContext context) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("home", home.dir().toString());
+        facts.put("configSha256", sha256(home.config()));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(context.profilesDirectory(), "*.yaml")) {
+            for (Path f : files) {
+                facts.put("profile." + f.getFileName(), sha256(f));
+            }
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the profiles: " + e.getMessage());
+        }
+        facts.put("database", context.databaseDescription());
+        return facts;
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(PublicKeys.sha256(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void writePems(Hierarchy hierarchy) {
+        try {
+            Files.createDirectories(home.pemDir());
+            for (CaCertificate ca : hierarchy.all()) {
+                Files.writeString(home.pemDir().resolve(ca.name() + ".pem"), Pem.certificate(ca.certificate()));
+            }
+            for (CaCertificate issuing : hierarchy.withRole(org.medpki.core.inventory.CaRole.ISSUING)) {
+                List<X509CertificateHolder> chain = new ArrayList<>(hierarchy.chainAbove(issuing));
+                chain.add(hierarchy.root().certificate());
+                Files.writeString(home.pemDir().resolve(issuing.name() + "-chain.pem"), Pem.certificates(chain));
+            }
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write the PEM files to " + home.pemDir()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            return 54329;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.medpki.ops.install;
+
+import java.nio.file.Path;
+
+/**
+ * The state directory of one installation ({@code PKI_HOME}): configuration, the SoftHSM2 token
+ * store, the PEMs of the hierarchy, and the embedded database. Two installations with different
+ * homes live side by side.
+ */
+public record PkiHome(Path dir) {
+
+    public static PkiHome fromEnvironment() {
+        String env = System.getenv("PKI_HOME");
+        if (env != null && !env.isBlank()) {
+            return new PkiHome(Path.of(env).toAbsolutePath().normalize());
+        }
+        return new PkiHome(Path.of(System.getProperty("user.home"), ".medpki").toAbsolutePath());
+    }
+
+    public Path config() {
+        return dir.resolve("config.yaml");
+    }
+
+    public Path softhsmConfig() {
+        return dir.resolve("softhsm2.conf");
+    }
+
+    public Path tokens() {
+        return dir.resolve("tokens");
+    }
+
+    public Path pemDir() {
+        return dir.resolve("pki");
+    }
+
+    public Path database() {
+        return dir.resolve("db");
+    }
+
+    /** Where a generated lab PIN lives when neither PKI_TOKEN_PIN nor PKI_TOKEN_PIN_FILE is set. */
+    public Path generatedPin() {
+        return dir.resolve("token.pin");
+    }
+
+    /** Services started by 'pki up', for 'pki status'. */
+    public Path runningServices() {
+        return dir.resolve("run").resolve("services.json");
+    }
+}

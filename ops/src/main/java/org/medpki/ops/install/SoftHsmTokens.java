@@ -1,0 +1,77 @@
+package org.medpki.ops.install;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+
+/**
+ * Creates the SoftHSM2 token of a laptop or test installation at its first 'pki init'. A real HSM's
+ * token is initialised by its own tools under the vendor's procedure; this class is only for
+ * SoftHSM2, which stands in for one.
+ */
+public final class SoftHsmTokens {
+    private SoftHsmTokens() {
+    }
+
+    public static boolean isSoftHsm(String modulePath) {
+        return modulePath.contains("softhsm");
+    }
+
+    /** Lists the token labels SoftHSM2 knows under the current SOFTHSM2_CONF. */
+    public static List<String> labels() {
+        String out = run(List.of("softhsm2-util", "--show-slots"), "list the SoftHSM2 slots");
+        return out.lines().map(String::trim).filter(l -> l.startsWith("Label:"))
+                .map(l -> l.substring("Label:".length()).trim()).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * Initialises a token with this label in a free slot. The SO PIN is random and kept in
+     * {@code soPinFile} (mode 600): it is needed only to re-initialise or unblock the token.
+     */
+    public static void create(String label, char[] userPin, Path soPinFile) {
+        String conf = System.getenv("SOFTHSM2_CONF");
+        if (conf == null || !Files.exists(Path.of(conf))) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "SOFTHSM2_CONF is not set or names no file: "
+                    + "start the PKI through ops/pki, which sets it to PKI_HOME/softhsm2.conf");
+        }
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        String soPin = HexFormat.of().formatHex(random);
+        try {
+            Files.createDirectories(soPinFile.getParent());
+            Files.writeString(soPinFile, soPin + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(soPinFile, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + soPinFile + ": " + e.getMessage());
+        }
+        run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", new String(userPin),
+                "--so-pin", soPin), "initialise the SoftHSM2 token '" + label + "'");
+    }
+
+    private static String run(List<String> command, String what) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                // The output of softhsm2-util never echoes PINs; the command line (which has them) is not shown.
+                throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "could not " + what + ": "
+                        + new String(output, StandardCharsets.UTF_8).strip());
+            }
+            return new String(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "could not " + what
+                    + ": softhsm2-util is not installed (Debian package softhsm2)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "interrupted while trying to " + what);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.medpki.ops;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the 'pki' command line in its own JVM, as an operator would, against one installation:
+ * its own PKI_HOME, its own SoftHSM2 token store, and a database of its own.
+ */
+final class PkiProcess {
+    private final Path home;
+    private final Map<String, String> env = new HashMap<>();
+
+    PkiProcess(Path home, String databaseUrl) throws IOException {
+        this.home = home;
+        Files.createDirectories(home.resolve("tokens"));
+        Path conf = home.resolve("softhsm2.conf");
+        Files.writeString(conf, "directories.tokendir = " + home.resolve("tokens")
+                + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
+        env.put("PKI_HOME", home.toString());
+        env.put("SOFTHSM2_CONF", conf.toString());
+        env.put("PKI_TOKEN_PIN", TestEnvironment.pin());
+        if (databaseUrl != null) {
+            env.put("PKI_DATABASE_URL", databaseUrl);
+        }
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    Result run(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        Started started = start(extraEnv, args);
+        Process p = started.process();
+        Path out = started.out();
+        Path err = started.err();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("pki " + String.join(" ", args) + " did not finish in 180 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** A started command and the files its stdout and stderr go to. */
+    record Started(Process process, Path out, Path err) {
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Starts the command; stdout and stderr go to files of their own in the home (never inherited). */
+    Started start(Map<String, String> extraEnv, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-Dmedpki.policies=" + TestEnvironment.policies());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(PkiMain.class.getName());
+        command.addAll(List.of(args));
+        int run = RUNS.incrementAndGet();
+        Path out = home.resolve("cmd-" + run + ".out");
+        Path err = home.resolve("cmd-" + run + ".err");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("PKI_DATABASE_URL");
+        pb.environment().remove("PKI_TOKEN_PIN_FILE");
+        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        return new Started(pb.start(), out, err);
+    }
+
+    /** Runs an external tool (openssl, pkcs11-tool) and returns its combined output. */
+    static Result tool(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish");
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+}
