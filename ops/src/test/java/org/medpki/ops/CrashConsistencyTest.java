@@ -54,7 +54,7 @@ class CrashConsistencyTest {
                     continue;
                 }
                 X509CertificateHolder cert = new X509CertificateHolder(der);
-                assertThat(cert.getSerialNumber()).isEqualTo(new BigInteger(rs.getString("serial"), 16));
+                assertThat(cert.getSerialNumber()).isEqualTo(rs.getBigDecimal("serial").toBigIntegerExact());
                 assertThat(Arrays.equals(cert.toASN1Structure().getTBSCertificate().getEncoded("DER"),
                         rs.getBytes("tbs"))).as("the signed certificate is the planned one").isTrue();
                 checked++;

@@ -39,7 +39,7 @@ class PkiLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path tmp;
+    static Path tmp;
     PkiProcess pki;
     String databaseUrl;
     JsonNode status;
