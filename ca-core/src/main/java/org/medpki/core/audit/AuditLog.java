@@ -73,8 +73,9 @@ public final class AuditLog implements AutoCloseable {
         try {
             record(event);
         } catch (Exception e) {
-            LOG.error("could not record audit event type={} actor={} outcome={}: {}",
+            LOG.error("could not record audit event type={} actor={} outcome={}: {} {}",
                     event.type(), event.actor(), event.outcome(),
+                    e instanceof PkiException p ? p.kind() : "INTERNAL",
                     e instanceof PkiException p ? p.publicDetail() : e.getClass().getSimpleName());
         }
     }

@@ -18,6 +18,10 @@ import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
+import org.medpki.core.crl.CrlIssuer;
+import org.medpki.core.crl.CrlPolicy;
+import org.medpki.core.crl.CrlStore;
+import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRecord;
@@ -37,8 +41,9 @@ import org.medpki.core.template.SignatureAlgorithms;
 /**
  * The key ceremony (CP/CPS 6.1.1, 5.2.2): every key is generated inside the token, every
  * certificate is built, linted and signed there, recorded in the inventory and the whole
- * ceremony written to the audit log with key fingerprints and the token's identity. Ends with the
- * first audit checkpoint, signed by the new audit key.
+ * ceremony written to the audit log with key fingerprints and the token's identity. Signs the
+ * root's first CRL when given a CRL store. Ends with the first audit checkpoint, signed by the new
+ * audit key.
  */
 public final class Ceremony {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
@@ -52,8 +57,22 @@ public final class Ceremony {
     private final CaTemplates templates = new CaTemplates();
     private final CaCertificateLinter linter = new CaCertificateLinter();
     private final SerialNumbers serials = new SerialNumbers();
+    private final CrlStore crls;
+    private final CrlPolicy crlPolicy;
 
     public Ceremony(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock) {
+        this(keys, inventory, audit, clock, null, null);
+    }
+
+    /**
+     * With a CRL store: the ceremony ends by signing the root's first CRL (ARL), valid for the
+     * policy's rootValidity, so that the CDP in the issuing CA certificates names a CRL from the
+     * start. {@code crls} null: no ARL.
+     */
+    public Ceremony(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock, CrlStore crls,
+                    CrlPolicy crlPolicy) {
+        this.crls = crls;
+        this.crlPolicy = crlPolicy == null ? CrlPolicy.DEFAULT : crlPolicy;
         this.keys = keys;
         this.inventory = inventory;
         this.audit = audit;
@@ -104,6 +123,12 @@ public final class Ceremony {
                     auditCert, made));
 
             Map<String, String> details = new LinkedHashMap<>();
+            if (crls != null) {
+                PublishedCrl arl = new CrlIssuer(crls, keys, crlPolicy,
+                        plan.crlBaseUrl() == null ? "" : plan.crlBaseUrl(), clock).publishRoot(rootCa);
+                details.put("rootCrlNumber", arl.number().toString());
+                details.put("rootCrlNextUpdate", arl.nextUpdate().toString());
+            }
             details.put("tokenLabel", token.label());
             details.put("tokenManufacturer", token.manufacturer());
             details.put("tokenModel", token.model());

@@ -7,12 +7,23 @@ import java.util.Objects;
 
 /**
  * What the CA plans to sign, recorded before the signature: serial, to-be-signed certificate and
- * the facts an operator searches by.
+ * the facts an operator searches by; {@code shard} is the CRL partition whose CRL the
+ * certificate's CDP names (0: the CA's complete CRL, i.e. not partitioned).
  */
 public record CertificateIntent(long caId, BigInteger serial, String profile, String subject,
                                 List<String> sans, Instant notBefore, Instant notAfter,
-                                byte[] tbsCertificate, byte[] spkiSha256, String requester) {
+                                byte[] tbsCertificate, byte[] spkiSha256, String requester, int shard) {
+    /** An intent of a CA whose CRLs are not partitioned (shard 0). */
+    public CertificateIntent(long caId, BigInteger serial, String profile, String subject, List<String> sans,
+                             Instant notBefore, Instant notAfter, byte[] tbsCertificate, byte[] spkiSha256,
+                             String requester) {
+        this(caId, serial, profile, subject, sans, notBefore, notAfter, tbsCertificate, spkiSha256, requester, 0);
+    }
+
     public CertificateIntent {
+        if (shard < 0 || shard > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("shard must be between 0 and " + Short.MAX_VALUE);
+        }
         Objects.requireNonNull(serial, "serial");
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(subject, "subject");

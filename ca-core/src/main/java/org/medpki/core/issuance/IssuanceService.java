@@ -12,6 +12,8 @@ import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
+import org.medpki.core.crl.CrlDistribution;
+import org.medpki.core.crl.CrlDistributions;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.CaCertificate;
@@ -46,6 +48,7 @@ public final class IssuanceService {
     private final Inventory inventory;
     private final AuditLog audit;
     private final Clock clock;
+    private final CrlDistributions crlDistributions;
     private final RequestValidator validator = new RequestValidator();
     private final EndEntityTemplate template = new EndEntityTemplate();
     private final CertificateLinter linter = new CertificateLinter();
@@ -53,6 +56,17 @@ public final class IssuanceService {
 
     public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
                            Inventory inventory, AuditLog audit, Clock clock) {
+        this(profiles, hierarchy, signer, inventory, audit, clock, null);
+    }
+
+    /**
+     * {@code crlDistributions}: each issuing CA's CRL layout (shard count, delta CRLs), which
+     * decides the CDP and Freshest CRL of its certificates and the shard recorded with them;
+     * null keeps the profile's CDP unchanged and adds no Freshest CRL (shard 0).
+     */
+    public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
+                           Inventory inventory, AuditLog audit, Clock clock, CrlDistributions crlDistributions) {
+        this.crlDistributions = crlDistributions;
         this.profiles = profiles;
         this.hierarchy = hierarchy;
         this.signer = signer;
@@ -74,10 +88,13 @@ public final class IssuanceService {
                     ? validator.validate(command.csr(), profile)
                     : validator.validate(command.csr(), profile, command.expectedNames());
             Instant now = clock.instant();
-            TBSCertificate tbs = template.build(profile, request, issuer.issuerInfo(), serials.next(), now,
-                    command.validity(), command.optionalUsages());
+            CrlDistribution crl = crlDistributions == null ? null : crlDistributions.of(issuer.name());
+            BigInteger serial = serials.next();
+            TBSCertificate tbs = template.build(profile, request, issuer.issuerInfo(), serial, now,
+                    command.validity(), command.optionalUsages(), crl);
             linter.check(tbs, profile, issuer.certificate());
-            inventory.recordIntent(intentOf(tbs, profile, issuer, request, command.requester()));
+            inventory.recordIntent(intentOf(tbs, profile, issuer, request, command.requester(),
+                    crl == null ? 0 : crl.shardOf(serial)));
             return new PreparedIssuance(issuer, profile, tbs, command.requester());
         } catch (PkiException e) {
             audit.recordQuietly(AuditEvent.failure(clock.instant(), "certificate.refused", command.requester(),
@@ -116,7 +133,7 @@ public final class IssuanceService {
     }
 
     private static CertificateIntent intentOf(TBSCertificate tbs, CertificateProfile profile, CaCertificate issuer,
-                                              ValidatedRequest request, String requester) {
+                                              ValidatedRequest request, String requester, int shard) {
         byte[] der;
         try {
             der = tbs.getEncoded(ASN1Encoding.DER);
@@ -125,7 +142,7 @@ public final class IssuanceService {
         }
         BigInteger serial = tbs.getSerialNumber().getValue();
         return new CertificateIntent(issuer.record().id(), serial, profile.name(), tbs.getSubject().toString(),
-                SubjectAltNames.asText(request.subjectAltNames()), tbs.getStartDate().getDate().toInstant(),
-                tbs.getEndDate().getDate().toInstant(), der, request.spkiSha256(), requester);
+                request.subjectAltNameStrings(), tbs.getStartDate().getDate().toInstant(),
+                tbs.getEndDate().getDate().toInstant(), der, request.spkiSha256(), requester, shard);
     }
 }

@@ -11,7 +11,10 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CertificatePolicies;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
@@ -41,7 +44,8 @@ public final class CertificateLinter {
     private static final Set<ASN1ObjectIdentifier> EXPECTED = Set.of(
             Extension.basicConstraints, Extension.keyUsage, Extension.extendedKeyUsage,
             Extension.subjectKeyIdentifier, Extension.authorityKeyIdentifier, Extension.subjectAlternativeName,
-            Extension.certificatePolicies, Extension.cRLDistributionPoints, Extension.authorityInfoAccess);
+            Extension.certificatePolicies, Extension.cRLDistributionPoints, Extension.authorityInfoAccess,
+            Extension.freshestCRL);
 
     public List<LintFinding> lint(TBSCertificate tbs, CertificateProfile profile, X509CertificateHolder issuer) {
         return lintEncoded(TbsChecks.der(tbs), profile, issuer);
@@ -110,6 +114,7 @@ public final class CertificateLinter {
         if (ext.getExtension(Extension.cRLDistributionPoints) == null) {
             f.error("e_crldp_missing", "cRLDistributionPoints is missing");
         }
+        freshestCrl(ext, f);
         AuthorityInformationAccess aia = AuthorityInformationAccess.fromExtensions(ext);
         boolean ocsp = false;
         boolean caIssuers = false;
@@ -124,6 +129,32 @@ public final class CertificateLinter {
         }
         if (!caIssuers) {
             f.error("e_aia_ca_issuers_missing", "authorityInfoAccess has no caIssuers URL");
+        }
+    }
+
+    /**
+     * Freshest CRL (RFC 5280 4.2.1.15) is optional (present when the CA publishes delta CRLs);
+     * when present it must be non-critical and name exactly one http(s) URL, next to a CDP.
+     */
+    private static void freshestCrl(Extensions ext, Findings f) {
+        Extension e = ext.getExtension(Extension.freshestCRL);
+        if (e == null) {
+            return;
+        }
+        if (e.isCritical()) {
+            f.error("e_freshest_crl_critical", "Freshest CRL must not be critical");
+        }
+        try {
+            DistributionPoint[] points = CRLDistPoint.getInstance(e.getParsedValue()).getDistributionPoints();
+            DistributionPointName name = points.length == 1 ? points[0].getDistributionPoint() : null;
+            GeneralName[] names = name != null && name.getType() == DistributionPointName.FULL_NAME
+                    ? GeneralNames.getInstance(name.getName()).getNames() : new GeneralName[0];
+            if (names.length != 1 || names[0].getTagNo() != GeneralName.uniformResourceIdentifier
+                    || !names[0].getName().toString().matches("https?://.+")) {
+                f.error("e_freshest_crl_malformed", "Freshest CRL must name exactly one http(s) URL");
+            }
+        } catch (RuntimeException bad) {
+            f.error("e_freshest_crl_malformed", "Freshest CRL cannot be parsed: " + bad.getMessage());
         }
     }
 

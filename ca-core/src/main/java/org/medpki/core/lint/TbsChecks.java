@@ -57,6 +57,13 @@ final class TbsChecks {
                 }
             }
         }
+        // The version is checked on the raw DER too: BouncyCastle refuses to parse a v1 with extensions.
+        ASN1Encodable first = seq.size() > 0 ? seq.getObjectAt(0) : null;
+        if (!(first instanceof ASN1TaggedObject v && v.getTagNo() == 0
+                && org.bouncycastle.asn1.ASN1Integer.getInstance(v.getExplicitBaseObject()).hasValue(2))) {
+            f.error("e_version", "the certificate is not version 3");
+            return null;
+        }
         if (duplicates) {
             return null;
         }

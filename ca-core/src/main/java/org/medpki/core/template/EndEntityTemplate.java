@@ -19,6 +19,9 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.medpki.core.crl.CrlDistribution;
+import org.medpki.core.crl.CrlKind;
+import org.medpki.core.crl.CrlScope;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.policy.ValidatedRequest;
@@ -34,7 +37,8 @@ import org.medpki.core.profile.KeyUsageName;
  * inclusive, so a period of D ends at notBefore + D - 1s), and the profile's extensions:
  * basicConstraints cA=false (critical), keyUsage (critical, bits the key cannot do left out),
  * extendedKeyUsage, SKI (RFC 7093), AKI = issuer's SKI, SAN (critical iff the subject is empty),
- * certificatePolicies, CRL distribution point and AIA (OCSP, caIssuers).
+ * certificatePolicies, CRL distribution point (the shard's CRL when the CA's CRLs are partitioned),
+ * Freshest CRL (when the CA publishes delta CRLs) and AIA (OCSP, caIssuers).
  */
 public final class EndEntityTemplate {
     /** How far notBefore is set back for relying parties whose clocks run slow. */
@@ -53,6 +57,19 @@ public final class EndEntityTemplate {
     public TBSCertificate build(CertificateProfile profile, ValidatedRequest request, IssuerInfo issuer,
                                 BigInteger serial, Instant now, Duration requestedValidity,
                                 Set<String> optionalPurposes) {
+        return build(profile, request, issuer, serial, now, requestedValidity, optionalPurposes, null);
+    }
+
+    /**
+     * As above, with the issuing CA's CRL layout: when it is partitioned, the CDP names the CRL of
+     * the certificate's shard ({@link CrlDistribution#shardOf}; the profile's URL for the CA's
+     * complete CRL with the shard's file name, see {@link CrlScope#urlFrom}); when it publishes
+     * delta CRLs, a Freshest CRL extension names the scope's delta CRL (RFC 5280 4.2.1.15).
+     * {@code crl} null: the profile's CDP as it is, no Freshest CRL.
+     */
+    public TBSCertificate build(CertificateProfile profile, ValidatedRequest request, IssuerInfo issuer,
+                                BigInteger serial, Instant now, Duration requestedValidity,
+                                Set<String> optionalPurposes, CrlDistribution crl) {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(issuer, "issuer");
@@ -109,7 +126,20 @@ public final class EndEntityTemplate {
             throw new PkiException(ErrorKind.BAD_CSR, "a certificate needs a subject or a subject alternative name");
         }
         TbsParts.policy(ext, profile.policyOid());
-        TbsParts.crlDistributionPoint(ext, profile.crlDistributionPointFor(issuer.name()));
+        String completeCrl = profile.crlDistributionPointFor(issuer.name());
+        if (crl == null) {
+            TbsParts.crlDistributionPoint(ext, completeCrl);
+        } else {
+            CrlScope scope = new CrlScope(issuer.name(), crl.shardOf(serial));
+            try {
+                TbsParts.crlDistributionPoint(ext, scope.urlFrom(completeCrl, CrlKind.FULL));
+                if (crl.deltas()) {
+                    TbsParts.freshestCrl(ext, scope.urlFrom(completeCrl, CrlKind.DELTA));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "profile " + profile.name() + ": " + e.getMessage());
+            }
+        }
         TbsParts.authorityInfoAccess(ext, profile.ocspUrlFor(issuer.name()), profile.caIssuersUrlFor(issuer.name()));
 
         return TbsParts.frame(serial, issuer.signatureAlgorithm(), ca.getSubject(), notBefore, notAfter,

@@ -4,7 +4,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -31,10 +30,5 @@ public final class KeyIdentifiers {
     public static byte[] ofIssuer(X509CertificateHolder issuer) {
         SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(issuer.getExtensions());
         return ski != null ? ski.getKeyIdentifier() : of(issuer.getSubjectPublicKeyInfo());
-    }
-
-    /** Whether the certificate carries a SubjectKeyIdentifier extension. */
-    static boolean hasSki(X509CertificateHolder cert) {
-        return cert.getExtension(Extension.subjectKeyIdentifier) != null;
     }
 }

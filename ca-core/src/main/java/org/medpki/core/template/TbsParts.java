@@ -87,6 +87,13 @@ final class TbsParts {
             new DistributionPoint(new DistributionPointName(names), null, null)}));
     }
 
+    /** Freshest CRL (RFC 5280 4.2.1.15): where the delta CRLs of the certificate's scope are. */
+    static void freshestCrl(ExtensionsGenerator g, String url) {
+        GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, url));
+        add(g, Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
+            new DistributionPoint(new DistributionPointName(names), null, null)}));
+    }
+
     /** AIA with OCSP and/or caIssuers; either may be null, both null adds nothing. */
     static void authorityInfoAccess(ExtensionsGenerator g, String ocspUrl, String caIssuersUrl) {
         var list = new java.util.ArrayList<AccessDescription>();

@@ -55,7 +55,10 @@ class KeyPolicyTest {
         BigInteger n = ((java.security.interfaces.RSAPublicKey) TestKeys.rsa(2048).getPublic()).getModulus();
         reject(rsa(n.add(BigInteger.ONE), BigInteger.valueOf(65537)), "even");
         // p*q with q = nextPrime(p): Fermat finds it at once.
-        BigInteger p = BigInteger.probablePrime(1024, new java.security.SecureRandom());
+        BigInteger p;
+        do { // large enough that p * nextPrime(p) has the full 2048 bits
+            p = BigInteger.probablePrime(1024, new java.security.SecureRandom());
+        } while (p.multiply(p).bitLength() < 2048);
         reject(rsa(p.multiply(p.nextProbablePrime()), BigInteger.valueOf(65537)), "too close");
         BigInteger seven = BigInteger.valueOf(7);
         BigInteger composite = BigInteger.ONE.shiftLeft(2047).add(seven.subtract(BigInteger.ONE.shiftLeft(2047).mod(seven)));

@@ -27,6 +27,7 @@ public final class InventoryDatabase implements AutoCloseable {
     private final PgErrors errors;
     private final PgInventory inventory;
     private final PgAuditStore auditStore;
+    private final java.util.List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private InventoryDatabase(DatabaseUrl url, Vertx vertx, Pool pool) {
         this.url = url;
@@ -132,6 +133,29 @@ public final class InventoryDatabase implements AutoCloseable {
         return vertx;
     }
 
+    /** The CRL store (tables crl and crl_counter) over this database's pool. */
+    public PgCrlStore crlStore() {
+        return new PgCrlStore(pool, errors);
+    }
+
+    /**
+     * A session-level advisory lock named {@code name} on a connection of its own (one active
+     * instance of a service); see {@link PgAdvisoryLock}.
+     */
+    public PgAdvisoryLock advisoryLock(String name) {
+        return new PgAdvisoryLock(vertx, connectOptions(url), errors, name);
+    }
+
+    /** Whether the database answers now (a quick query on the pool); for health checks. */
+    public boolean reachable() {
+        try {
+            pool.query("SELECT 1").execute().await(2, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** host:port/db of this database, for status output. */
     public String location() {
         return url.location();
@@ -142,11 +166,16 @@ public final class InventoryDatabase implements AutoCloseable {
      * dedicated connection; see {@link RevocationListener}.
      */
     public RevocationListener listen(String channel, Consumer<String> onPayload, Runnable onReconnect) {
-        return RevocationListener.start(vertx, connectOptions(url), errors, channel, onPayload, onReconnect);
+        RevocationListener listener = RevocationListener.start(vertx, connectOptions(url), errors, channel, onPayload,
+                onReconnect);
+        listeners.add(listener);
+        return listener;
     }
 
     @Override
     public void close() {
+        errors.closed();
+        listeners.forEach(RevocationListener::close);
         inventory.close();
         try {
             pool.close().await();

@@ -19,9 +19,15 @@ import org.medpki.core.error.PkiException;
 final class PgErrors {
 
     private final DatabaseUrl url;
+    private volatile boolean closed;
 
     PgErrors(DatabaseUrl url) {
         this.url = url;
+    }
+
+    /** After InventoryDatabase.close(), every failure is reported as that. */
+    void closed() {
+        closed = true;
     }
 
     /** DATABASE_UNAVAILABLE with the standard sentence. */
@@ -38,6 +44,10 @@ final class PgErrors {
         Throwable e = unwrap(t);
         if (e instanceof PkiException p) {
             return p;
+        }
+        if (closed) {
+            return new PkiException(ErrorKind.DATABASE_UNAVAILABLE, what + " failed: the connection to the inventory "
+                    + "database at " + url.location() + " was closed by this process", null);
         }
         String state = sqlState(e);
         if (state != null) {
@@ -106,8 +116,9 @@ final class PgErrors {
                     || c instanceof io.vertx.sqlclient.ClosedConnectionException) {
                 return true;
             }
-            if (c instanceof VertxException v && v.getMessage() != null
-                    && (v.getMessage().contains("onnection") || v.getMessage().contains("imeout"))) {
+            if ((c instanceof VertxException || c instanceof IllegalStateException) && c.getMessage() != null
+                    && (c.getMessage().contains("onnection") || c.getMessage().contains("imeout")
+                        || c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("closed"))) {
                 return true;
             }
         }

@@ -48,18 +48,18 @@ public final class PgInventory implements Inventory, AutoCloseable {
             + "revoked_at, revocation_reason, invalidity_date, der, requester, created_at";
 
     private static final String INSERT_INTENT = "INSERT INTO certificate (ca_id, serial, profile, subject, sans, "
-            + "spki_sha256, not_before, not_after, status, tbs, requester) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) "
+            + "spki_sha256, not_before, not_after, status, tbs, requester, shard) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11) "
             + "ON CONFLICT (ca_id, serial) DO NOTHING RETURNING serial";
     // One statement per batch: the rows come in as parallel arrays. sans (an array per row) travels
     // as a JSON array text, since PostgreSQL arrays cannot be ragged.
     private static final String INSERT_INTENTS = "INSERT INTO certificate (ca_id, serial, profile, subject, sans, "
-            + "spki_sha256, not_before, not_after, status, tbs, requester) "
+            + "spki_sha256, not_before, not_after, status, tbs, requester, shard) "
             + "SELECT v.ca_id, v.serial, v.profile, v.subject, ARRAY(SELECT json_array_elements_text(v.sans::json)), "
-            + "v.spki, v.not_before, v.not_after, 'pending', v.tbs, v.requester "
+            + "v.spki, v.not_before, v.not_after, 'pending', v.tbs, v.requester, v.shard "
             + "FROM unnest($1::bigint[], $2::numeric[], $3::text[], $4::text[], $5::text[], $6::bytea[], "
-            + "$7::timestamptz[], $8::timestamptz[], $9::bytea[], $10::text[]) "
-            + "AS v(ca_id, serial, profile, subject, sans, spki, not_before, not_after, tbs, requester) "
+            + "$7::timestamptz[], $8::timestamptz[], $9::bytea[], $10::text[], $11::smallint[]) "
+            + "AS v(ca_id, serial, profile, subject, sans, spki, not_before, not_after, tbs, requester, shard) "
             + "ON CONFLICT (ca_id, serial) DO NOTHING RETURNING ca_id, serial";
     // The notification is sent only if the row moved from pending to issued, in the same transaction.
     private static final String MARK_ISSUED = "WITH u AS (UPDATE certificate SET status = 'issued', der = $3, "
@@ -165,6 +165,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         OffsetDateTime[] notAfters = new OffsetDateTime[n];
         Buffer[] tbss = new Buffer[n];
         String[] requesters = new String[n];
+        Short[] shards = new Short[n];
         for (int i = 0; i < n; i++) {
             CertificateIntent in = batch.get(i);
             caIds[i] = in.caId();
@@ -177,10 +178,11 @@ public final class PgInventory implements Inventory, AutoCloseable {
             notAfters[i] = time(in.notAfter());
             tbss[i] = Buffer.buffer(in.tbsCertificate());
             requesters[i] = in.requester();
+            shards[i] = (short) in.shard();
         }
         Tuple arrays = Tuple.tuple().addValue(caIds).addValue(serials).addValue(profiles).addValue(subjects)
                 .addValue(sans).addValue(spkis).addValue(notBefores).addValue(notAfters).addValue(tbss)
-                .addValue(requesters);
+                .addValue(requesters).addValue(shards);
         try {
             RowSet<Row> rows = pool.preparedQuery(INSERT_INTENTS).execute(arrays).await();
             java.util.Set<Key> inserted = new java.util.HashSet<>();
@@ -245,7 +247,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
                 .addValue(i.caId()).addValue(new BigDecimal(i.serial())).addValue(i.profile()).addValue(i.subject())
                 .addValue(i.sans().toArray(String[]::new)).addValue(Buffer.buffer(i.spkiSha256()))
                 .addValue(time(i.notBefore())).addValue(time(i.notAfter())).addValue(Buffer.buffer(i.tbsCertificate()))
-                .addValue(i.requester());
+                .addValue(i.requester()).addValue((short) i.shard());
     }
 
     @Override

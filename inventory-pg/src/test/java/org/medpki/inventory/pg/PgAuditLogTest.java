@@ -239,7 +239,8 @@ class PgAuditLogTest {
         db.close();
         log.recordQuietly(AuditEvent.failure(Instant.now(), "certificate.issue", "acme:x", Map.of("why", "test")));
         assertThatThrownBy(() -> log.record(AuditEvent.failure(Instant.now(), "certificate.issue", "acme:x", Map.of())))
-                .isInstanceOf(PkiException.class);
+                .isInstanceOfSatisfying(PkiException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.DATABASE_UNAVAILABLE));
         db = null;
     }
 

@@ -242,6 +242,24 @@ class PgInventoryTest {
     }
 
     @Test
+    void theListenerReconnectsAfterItsConnectionIsKilled() throws Exception {
+        LinkedBlockingQueue<String> revocations = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Boolean> reconnects = new LinkedBlockingQueue<>();
+        try (RevocationListener r = db.listen(Inventory.REVOCATION_CHANNEL, revocations::add, () -> reconnects.add(true))) {
+            try (Connection c = database.admin(); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database.name()
+                        + "' AND query LIKE 'LISTEN " + Inventory.REVOCATION_CHANNEL + "%'");
+            }
+            assertThat(reconnects.poll(60, TimeUnit.SECONDS)).as("reconnected").isTrue();
+            BigInteger serial = serial();
+            inventory.recordIntent(TestCertificates.intent(caId, serial));
+            inventory.recordIssued(caId, serial, new byte[] {1});
+            inventory.revoke(caId, serial, RevocationReason.KEY_COMPROMISE, Instant.now(), null);
+            assertThat(revocations.poll(30, TimeUnit.SECONDS)).isEqualTo(caId + ":" + serial.toString(16));
+        }
+    }
+
+    @Test
     void listsAndCountsByProfileAndStatus() {
         BigInteger a = serial();
         BigInteger b = serial();
@@ -318,9 +336,9 @@ class PgInventoryTest {
     }
 
     @Test
-    void rowsOfTheMigrationHistoryShowThreeVersions() throws Exception {
+    void theMigrationHistoryHasTheInventoryVersions() throws Exception {
         try (Connection c = database.admin(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
+             ResultSet r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success AND version IN ('1', '2', '3')")) {
             r.next();
             assertThat(r.getInt(1)).isEqualTo(3);
         }

@@ -43,7 +43,10 @@ public final class StatusCommand implements Callable<Integer> {
         Map<String, Object> token = new LinkedHashMap<>();
         token.put("module", config.token().module());
         token.put("label", config.token().label());
-        token.put("config", config.token().softhsmConfig());
+        // SoftHSM2 reads the SOFTHSM2_CONF of the process; ops/pki sets it to PKI_HOME/softhsm2.conf.
+        String softhsm = System.getenv("SOFTHSM2_CONF");
+        token.put("config", org.medpki.ops.install.SoftHsmTokens.isSoftHsm(config.token().module())
+                ? (softhsm != null ? softhsm : config.token().softhsmConfig()) : null);
         s.put("token", token);
         Hierarchy hierarchy = Hierarchy.load(context.inventory());
         List<Map<String, Object>> cas = new ArrayList<>();

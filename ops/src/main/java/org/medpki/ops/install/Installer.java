@@ -70,7 +70,8 @@ public final class Installer {
             }
             context.audit().record(AuditEvent.success(context.clock().instant(), "configuration.created", operator,
                     configFacts(context)));
-            Ceremony ceremony = new Ceremony(context.keys(), context.inventory(), context.audit(), context.clock());
+            Ceremony ceremony = new Ceremony(context.keys(), context.inventory(), context.audit(), context.clock(),
+                    context.database().crlStore(), context.crlSettings().policy());
             Hierarchy hierarchy = ceremony.run(plan(config, options), operator);
             writePems(hierarchy);
             return hierarchy;

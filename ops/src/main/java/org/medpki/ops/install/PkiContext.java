@@ -3,6 +3,7 @@ package org.medpki.ops.install;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
@@ -13,6 +14,7 @@ import org.medpki.core.keys.SigningKeys;
 import org.medpki.core.profile.ProfileCatalog;
 import org.medpki.core.revocation.RevocationService;
 import org.medpki.core.signing.CertificateSigner;
+import org.medpki.crl.CrlSettings;
 import org.medpki.hsm.Pkcs11SigningKeys;
 import org.medpki.hsm.PinSource;
 import org.medpki.hsm.TokenConfig;
@@ -102,9 +104,26 @@ public final class PkiContext implements AutoCloseable {
         if (keys == null) {
             InstallationConfig.Token t = config.token();
             int sessions = t.sessions() == null ? 2 * Runtime.getRuntime().availableProcessors() : t.sessions();
-            keys = new Pkcs11SigningKeys(new TokenConfig(t.module(), t.label(), pin(), sessions));
+            try {
+                keys = new Pkcs11SigningKeys(new TokenConfig(t.module(), t.label(), pin(), sessions));
+            } catch (PkiException e) {
+                if (e.kind() == ErrorKind.TOKEN_LOGIN_FAILED) {
+                    auditLoginFailure(t.label());
+                }
+                throw e;
+            }
         }
         return keys;
+    }
+
+    /** A refused PIN is a security event; failing to record it must not hide the login error. */
+    private void auditLoginFailure(String tokenLabel) {
+        try {
+            audit().recordQuietly(AuditEvent.failure(clock.instant(), "token.login_failed",
+                    "cli:" + System.getProperty("user.name", "unknown"), Map.of("token", tokenLabel)));
+        } catch (PkiException ignored) {
+            // The database is down as well; the command still reports the login failure.
+        }
     }
 
     /** The PIN source: PKI_TOKEN_PIN, PKI_TOKEN_PIN_FILE, or the lab PIN file 'pki init' generated. */
@@ -141,7 +160,13 @@ public final class PkiContext implements AutoCloseable {
     }
 
     public IssuanceService issuance() {
-        return new IssuanceService(profiles(), hierarchy(), new CertificateSigner(keys()), inventory(), audit(), clock);
+        return new IssuanceService(profiles(), hierarchy(), new CertificateSigner(keys()), inventory(), audit(), clock,
+                crlSettings().distributions());
+    }
+
+    /** PKI_HOME/crl.yaml (optional): CRL schedule, shards per CA, delta CRLs, output directory. */
+    public CrlSettings crlSettings() {
+        return CrlSettings.load(home.dir());
     }
 
     public RevocationService revocation() {
@@ -152,6 +177,9 @@ public final class PkiContext implements AutoCloseable {
     public void close() {
         if (keys != null) {
             keys.close();
+        }
+        if (audit != null) {
+            audit.close();
         }
         if (database != null) {
             database.close();

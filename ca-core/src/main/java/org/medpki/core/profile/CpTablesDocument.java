@@ -1,0 +1,15 @@
+package org.medpki.core.profile;
+
+import java.util.List;
+
+/** The YAML shape of policies/cp-tables.yaml, read strictly (unknown keys rejected). */
+record CpTablesDocument(String policyArc, String cpOid, List<Type> certificateTypes, ServiceLevels serviceLevels) {
+
+    record Type(String name, String policyOid, String issuer, Integer maxValidityDays, ProfileDocument.Keys keys,
+                List<String> keyUsage, List<String> ekuRequired, List<String> ekuOptional, List<String> sanTypes,
+                Boolean dnsWildcards, List<String> subjectAttributes) {
+    }
+
+    record ServiceLevels(String revocationToOcsp, String revocationToCrl, String ocspMaxAge, String crlMaxAge) {
+    }
+}
