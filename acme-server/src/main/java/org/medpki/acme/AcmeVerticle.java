@@ -1,0 +1,117 @@
+package org.medpki.acme;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.medpki.acme.JwsParseHandler.KeyMode;
+import org.medpki.acme.validation.ChallengeValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ACME HTTPS server. Deployed as a virtual-thread verticle: handlers block on the database,
+ * the HSM and validation I/O without holding an event loop. The routes and the cross-cutting
+ * handler chain (body limit, Replay-Nonce, JWS parse, account lookup, signature, nonce) are
+ * mounted here and nowhere else.
+ */
+public final class AcmeVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeVerticle.class);
+    private final AcmeConfig config;
+    private final AcmeStore store;
+    private final CertificateAuthority ca;
+    private final AcmeAudit audit;
+    private final Clock clock;
+    private final ServerCertificate certificate;
+    private HttpServer server;
+
+    public AcmeVerticle(AcmeConfig config, AcmeStore store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
+                        ServerCertificate certificate) {
+        this.config = config;
+        this.store = store;
+        this.ca = ca;
+        this.audit = audit;
+        this.clock = clock;
+        this.certificate = certificate;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = router();
+        HttpServerOptions options = new HttpServerOptions().setHost(config.listenHost()).setPort(config.port())
+                .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                        .setKeyValue(Buffer.buffer(certificate.keyPem()))
+                        .setCertValue(Buffer.buffer(certificate.chainPem())));
+        vertx.setPeriodic(60_000, t -> {
+            try {
+                store.purgeNonces(clock.instant());
+                store.expire(clock.instant());
+            } catch (RuntimeException e) {
+                LOG.warn("ACME housekeeping failed: {}", e.getMessage());
+            }
+        });
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+
+    Router router() {
+        AcmeViews views = new AcmeViews(config);
+        ChallengeValidator validator = new ChallengeValidator(config);
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
+        router.route().handler(new ReplayNonceHandler(config, store, clock));
+        router.get("/acme/directory").handler(new DirectoryHandler(config, views));
+        router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock));
+        router.route("/acme/new-nonce").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(new NonceHandler());
+        post(router, "/acme/new-account", KeyMode.JWK, new NewAccountHandler(config, store, views, audit));
+        post(router, "/acme/account/:id", KeyMode.KID, new AccountHandler(store, views, audit));
+        post(router, "/acme/account/:id/orders", KeyMode.KID, new AccountHandler(store, views, audit));
+        post(router, "/acme/new-order", KeyMode.KID, new NewOrderHandler(config, store, views, ca, audit, clock));
+        post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views));
+        post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit));
+        post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views));
+        post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validator, audit, clock));
+        post(router, "/acme/cert/:id", KeyMode.KID, new CertificateHandler(store));
+        post(router, "/acme/revoke-cert", KeyMode.EITHER, new RevokeHandler(store, views, ca, audit));
+        post(router, "/acme/key-change", KeyMode.KID, new KeyChangeHandler(store, views, audit));
+        router.route().failureHandler(this::failure);
+        router.errorHandler(404, this::failure);
+        router.errorHandler(405, this::failure);
+        return router;
+    }
+
+    private void post(Router router, String path, KeyMode mode, Handler<RoutingContext> resource) {
+        List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(new JwsParseHandler(config, mode),
+                new AccountLookupHandler(config, store), new SignatureHandler(), new NonceCheckHandler(store, clock)));
+        Route route = router.post(path);
+        chain.forEach(route::handler);
+        route.handler(resource);
+    }
+
+    private void failure(RoutingContext ctx) {
+        if (!ctx.response().headWritten() && ctx.response().headers().get("Replay-Nonce") == null) {
+            try {
+                ctx.response().putHeader("Replay-Nonce",
+                        store.newNonce(clock.instant().plus(ReplayNonceHandler.NONCE_LIFETIME)));
+            } catch (RuntimeException e) {
+                // the problem document goes out anyway
+            }
+        }
+        AcmeProblem.render(ctx);
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

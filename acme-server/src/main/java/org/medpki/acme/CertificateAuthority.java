@@ -1,0 +1,29 @@
+package org.medpki.acme;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.medpki.core.issuance.IssuedCertificate;
+import org.medpki.core.revocation.RevocationReason;
+
+/**
+ * What the ACME front end needs from the CA, and nothing more: issue for a checked order, find a
+ * certificate it issued, revoke. Implemented in-process over ca-core today; a remote CA later
+ * would implement the same interface without touching a handler.
+ */
+public interface CertificateAuthority {
+
+    /** Issues under {@code profile}; the CSR's names must equal {@code names} exactly. Blocks. */
+    IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names);
+
+    /** The DER of an issued (not pending) certificate with this serial, if the CA knows one. */
+    java.util.Optional<byte[]> issued(BigInteger serial);
+
+    /** Whether the profile exists and allows the identifier; throws rejectedIdentifier with the reason. */
+    void checkIdentifier(String profile, Identifier identifier);
+
+    /** Whether the certificate with this serial is revoked. */
+    boolean revoked(BigInteger serial);
+
+    void revoke(BigInteger serial, RevocationReason reason, String actor);
+}

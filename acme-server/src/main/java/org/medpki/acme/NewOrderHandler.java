@@ -1,0 +1,162 @@
+package org.medpki.acme;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * newOrder (RFC 8555 7.4): checks every identifier against the profile (and the account's EAB
+ * patterns) before anything is stored, applies the rate limits, reuses the account's valid
+ * authorizations within the reuse window, and creates the rest with their challenges.
+ */
+public final class NewOrderHandler implements Handler<RoutingContext> {
+    static final int MAX_IDENTIFIERS = 100;
+    private final AcmeConfig config;
+    private final AcmeStore store;
+    private final AcmeViews views;
+    private final CertificateAuthority ca;
+    private final AcmeAudit audit;
+    private final Clock clock;
+
+    public NewOrderHandler(AcmeConfig config, AcmeStore store, AcmeViews views, CertificateAuthority ca,
+                           AcmeAudit audit, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.views = views;
+        this.ca = ca;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        JwsRequest jws = JwsRequest.of(ctx);
+        Account account = jws.account();
+        JsonObject payload = jws.json();
+        if (!(payload.getValue("identifiers") instanceof JsonArray list) || list.isEmpty() || list.size() > MAX_IDENTIFIERS) {
+            throw new AcmeException(ProblemType.MALFORMED, "identifiers must be an array of 1 to " + MAX_IDENTIFIERS);
+        }
+        if (payload.containsKey("notBefore") || payload.containsKey("notAfter")) {
+            throw new AcmeException(ProblemType.MALFORMED, "notBefore and notAfter are not supported: the profile sets the validity");
+        }
+        Set<Identifier> identifiers = new LinkedHashSet<>();
+        for (Object o : list) {
+            identifiers.add(Identifier.parse(o instanceof JsonObject j ? j : null));
+        }
+        EabKey eab = account.eabKid() == null ? null : store.eabKey(account.eabKid()).orElse(null);
+        String profile = eab == null ? config.profile() : eab.profile();
+        List<AcmeException> rejected = new ArrayList<>();
+        for (Identifier id : identifiers) {
+            try {
+                ca.checkIdentifier(profile, id);
+                if (eab != null && !eab.permits(id)) {
+                    throw new AcmeException(ProblemType.REJECTED_IDENTIFIER, id.value()
+                            + " is outside the names this account's external account key allows", id, List.of(), null);
+                }
+            } catch (AcmeException e) {
+                rejected.add(new AcmeException(e.type(), e.detail(), id, List.of(), null));
+            }
+        }
+        String actor = views.account(account.id());
+        if (!rejected.isEmpty()) {
+            AcmeException problem = new AcmeException(ProblemType.REJECTED_IDENTIFIER, rejected.size() == 1
+                    ? rejected.getFirst().detail() : "several identifiers are refused", null, rejected, null);
+            audit.refused("acme.order_refused", actor, problem, Map.of("identifiers", identifiers.toString()));
+            throw problem;
+        }
+        rateLimit(account, identifiers);
+        String replaces = payload.getValue("replaces") instanceof String r ? r : null;
+        if (payload.containsKey("replaces") && replaces == null) {
+            throw new AcmeException(ProblemType.MALFORMED, "replaces must be a string");
+        }
+        if (replaces != null) {
+            checkReplaces(replaces, account, identifiers);
+        }
+        Instant now = clock.instant();
+        Instant expires = now.plus(config.orderLifetime());
+        List<Authorization> created = new ArrayList<>();
+        List<String> authzIds = new ArrayList<>();
+        for (Identifier id : identifiers) {
+            Identifier base = new Identifier(id.type(), id.base());
+            var reused = config.authorizationReuse().isZero() ? java.util.Optional.<Authorization>empty()
+                    : store.reusableAuthorization(account.id(), base, id.wildcard(), now.plus(Duration.ofMinutes(1)),
+                            now.minus(config.authorizationReuse()));
+            if (reused.isPresent()) {
+                authzIds.add(reused.get().id());
+                continue;
+            }
+            String authzId = AcmeStore.newId();
+            List<Challenge> challenges = new ArrayList<>();
+            for (String type : challengeTypes(id)) {
+                challenges.add(new Challenge(AcmeStore.newId(), authzId, type, AcmeStore.newId() + AcmeStore.newId(),
+                        "pending", null, null));
+            }
+            created.add(new Authorization(authzId, account.id(), base, id.wildcard(), "pending",
+                    now.plus(config.authorizationLifetime()), challenges));
+            authzIds.add(authzId);
+        }
+        Order order = new Order(AcmeStore.newId(), account.id(), "pending", List.copyOf(identifiers), profile,
+                expires, null, null, null, null, null, replaces, authzIds);
+        store.createOrder(order, created);
+        if (created.isEmpty()) {
+            // Every authorization was reused: the order may already be ready.
+            store.refreshOrdersOf(authzIds.getFirst());
+        }
+        Order stored = store.order(order.id()).orElseThrow();
+        Responses.json(ctx, 201, views.order(stored), views.order(stored.id()));
+    }
+
+    /**
+     * RFC 9773 section 5: the replaced certificate must be one this account ordered and share an
+     * identifier with the new order.
+     */
+    private void checkReplaces(String certId, Account account, Set<Identifier> identifiers) {
+        var cert = RenewalInfoHandler.certificate(certId, ca);
+        Order previous = store.orderBySerial(cert.getSerialNumber().toString(16))
+                .filter(o -> o.accountId().equals(account.id()))
+                .orElseThrow(() -> new AcmeException(ProblemType.MALFORMED,
+                        "replaces names a certificate this account did not order"));
+        if (previous.identifiers().stream().noneMatch(identifiers::contains)) {
+            throw new AcmeException(ProblemType.MALFORMED, "the replaced certificate shares no identifier with this order");
+        }
+    }
+
+    /** Wildcards only by dns-01 (RFC 8555 7.1.3); IP addresses never by dns-01 (RFC 8738). */
+    static List<String> challengeTypes(Identifier id) {
+        if (id.wildcard()) {
+            return List.of("dns-01");
+        }
+        return id.type().equals("ip") ? List.of("http-01", "tls-alpn-01") : List.of("http-01", "dns-01", "tls-alpn-01");
+    }
+
+    private void rateLimit(Account account, Set<Identifier> identifiers) {
+        Instant hourAgo = clock.instant().minus(Duration.ofHours(1));
+        if (store.ordersSince(account.id(), hourAgo) >= config.ordersPerAccountPerHour()) {
+            throw new AcmeException(ProblemType.RATE_LIMITED, "this account made " + config.ordersPerAccountPerHour()
+                    + " orders in the last hour", null, List.of(), Duration.ofMinutes(5));
+        }
+        Set<String> domains = new LinkedHashSet<>();
+        identifiers.stream().filter(i -> i.type().equals("dns")).forEach(i -> domains.add(registeredDomain(i.base())));
+        for (String d : domains) {
+            if (store.ordersForDomainSince(d, hourAgo) >= config.ordersPerDomainPerHour()) {
+                throw new AcmeException(ProblemType.RATE_LIMITED, "too many orders for names under " + d
+                        + " in the last hour", null, List.of(), Duration.ofMinutes(5));
+            }
+        }
+    }
+
+    /** The last two labels: a private PKI has no public suffix list to consult. */
+    static String registeredDomain(String name) {
+        String[] labels = name.split("\\.");
+        return labels.length <= 2 ? name : labels[labels.length - 2] + "." + labels[labels.length - 1];
+    }
+}

@@ -1,0 +1,30 @@
+package org.medpki.acme.validation;
+
+import java.util.Base64;
+import java.util.List;
+import org.medpki.acme.Identifier;
+import org.medpki.acme.ProblemType;
+
+/** dns-01 (RFC 8555 8.4): a TXT record at _acme-challenge.NAME holding base64url(SHA-256(keyAuthorization)). */
+final class Dns01Validation {
+    private final Resolver resolver;
+
+    Dns01Validation(Resolver resolver) {
+        this.resolver = resolver;
+    }
+
+    void validate(Identifier identifier, String keyAuthorization) {
+        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(ChallengeValidator.sha256(keyAuthorization));
+        String name = "_acme-challenge." + identifier.value();
+        List<String> values;
+        try {
+            values = resolver.dns().txt(name);
+        } catch (DnsClient.DnsFailure e) {
+            throw ChallengeValidator.problem(ProblemType.DNS, e.getMessage(), identifier);
+        }
+        if (values.stream().map(String::trim).noneMatch(expected::equals)) {
+            throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, values.isEmpty()
+                    ? "no TXT record at " + name : "no TXT record at " + name + " holds the expected digest", identifier);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.medpki.acme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+
+class AcmeProblemTest {
+
+    @Test
+    void everyErrorKindHasAProblemTypeAndInternalDetailsStayInside() {
+        for (ErrorKind kind : ErrorKind.values()) {
+            AcmeException p = AcmeProblem.of(new PkiException(kind, "secret detail /var/lib/x"), 500);
+            assertThat(p.type().urn()).startsWith("urn:ietf:params:acme:error:");
+            if (p.type() == ProblemType.SERVER_INTERNAL) {
+                assertThat(p.detail()).isEqualTo("internal error");
+            }
+        }
+        assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_CSR, "x"), 0).type()).isEqualTo(ProblemType.BAD_CSR);
+        assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_PUBLIC_KEY, "x"), 0).type())
+                .isEqualTo(ProblemType.BAD_PUBLIC_KEY);
+        assertThat(AcmeProblem.of(new IllegalStateException("boom at line 3"), 500).detail()).isEqualTo("internal error");
+        assertThat(AcmeProblem.of(null, 413).type()).isEqualTo(ProblemType.MALFORMED);
+    }
+
+    @Test
+    void subproblemsCarryTheirIdentifier() {
+        Identifier id = new Identifier("dns", "x.example.org");
+        AcmeException p = new AcmeException(ProblemType.REJECTED_IDENTIFIER, "refused", null,
+                List.of(new AcmeException(ProblemType.REJECTED_IDENTIFIER, "outside", id, List.of(), null)), null);
+        JsonObject json = AcmeProblem.json(p);
+        assertThat(json.getInteger("status")).isEqualTo(400);
+        assertThat(json.getJsonArray("subproblems").getJsonObject(0).getJsonObject("identifier").getString("value"))
+                .isEqualTo("x.example.org");
+    }
+}

@@ -1,0 +1,70 @@
+package org.medpki.acme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class SignatureHandlerTest {
+
+    @Test
+    void es256VerifiesAndATamperedSignatureDoesNot() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        JWSObject o = new JWSObject(new JWSHeader(JWSAlgorithm.ES256), new Payload("{}"));
+        o.sign(new ECDSASigner(key));
+        String input = new String(o.getSigningInput(), StandardCharsets.US_ASCII);
+        byte[] sig = o.getSignature().decode();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES256, key.toPublicJWK(), input, sig)).isTrue();
+        sig[3] ^= 1;
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES256, key.toPublicJWK(), input, sig)).isFalse();
+        assertThatThrownBy(() -> SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input, sig))
+                .extracting(e -> ((AcmeException) e).type()).isEqualTo(ProblemType.BAD_PUBLIC_KEY);
+    }
+
+    @Test
+    void weakRsaKeysAreBadPublicKeys() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(1024);
+        KeyPair pair = g.generateKeyPair();
+        RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate()).build();
+        JWSObject o = new JWSObject(new JWSHeader(JWSAlgorithm.RS256), new Payload("{}"));
+        o.sign(new RSASSASigner(key.toPrivateKey(), true));
+        assertThatThrownBy(() -> SignatureHandler.verify(JWSAlgorithm.RS256, key.toPublicJWK(),
+                new String(o.getSigningInput(), StandardCharsets.US_ASCII), o.getSignature().decode()))
+                .extracting(e -> ((AcmeException) e).type()).isEqualTo(ProblemType.BAD_PUBLIC_KEY);
+    }
+
+    @Test
+    void eddsaVerifiesWithTheJdk() throws Exception {
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] spki = pair.getPublic().getEncoded();
+        byte[] x = Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+        OctetKeyPair jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).build();
+        String input = "eyJhbGciOiJFZERTQSJ9.e30";
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(pair.getPrivate());
+        s.update(input.getBytes(StandardCharsets.US_ASCII));
+        byte[] sig = s.sign();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.EdDSA, jwk, input, sig)).isTrue();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.EdDSA, jwk, input + "x", sig)).isFalse();
+    }
+}

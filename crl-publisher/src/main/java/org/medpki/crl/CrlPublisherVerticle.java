@@ -1,0 +1,183 @@
+package org.medpki.crl;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.medpki.core.crl.CrlIssuer;
+import org.medpki.core.crl.CrlScope;
+import org.medpki.core.crl.CrlStore;
+import org.medpki.core.crl.PublishedCrl;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.keys.SigningKeys;
+import org.medpki.inventory.pg.InventoryDatabase;
+import org.medpki.inventory.pg.PgAdvisoryLock;
+import org.medpki.inventory.pg.RevocationListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PKI repository and CRL publisher on one HTTP port:
+ * <ul>
+ * <li>{@code GET|HEAD /crl/{name}.crl} (DER) and {@code /crl/{name}.pem}: each CA's complete CRL
+ * ({@code server-ca}), its delta ({@code server-ca-delta}), each shard's ({@code server-ca-2},
+ * {@code server-ca-2-delta}) and the root's ({@code root-ca}); cached by ETag, Last-Modified,
+ * max-age until nextUpdate; 304 on conditional GET;</li>
+ * <li>{@code /ca/{name}.crt|.pem}: the CA certificates (AIA caIssuers);</li>
+ * <li>{@code /health} (503 when the database is down or a CRL is past nextUpdate; the CRLs are
+ * still served from memory) and {@code /metrics} (Prometheus).</li>
+ * </ul>
+ * Publishing runs in {@link CrlPublication} on a thread of its own; only the instance that holds
+ * the PostgreSQL advisory lock "medpki-crl-publisher" publishes, and revocations announced on
+ * {@link Inventory#REVOCATION_CHANNEL} trigger delta CRLs at once. CRLs are also written to the
+ * configured directory.
+ */
+public final class CrlPublisherVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(CrlPublisherVerticle.class);
+    public static final String LOCK_NAME = "medpki-crl-publisher";
+
+    private final CrlPublisherConfig config;
+    private final InventoryDatabase database;
+    private final Hierarchy hierarchy;
+    private final Clock clock;
+    private final CrlPublication publication;
+    private final PgAdvisoryLock lock;
+    private final CrlStore store;
+    private final CrlDirectory directory;
+    private final CrlMetrics metrics = new CrlMetrics();
+    private final Map<String, ServedFile> crls = new ConcurrentHashMap<>();
+    private final Map<String, ServedFile> certificates = new TreeMap<>();
+    private volatile RevocationListener listener;
+    private Thread loop;
+    private HttpServer server;
+
+    public CrlPublisherVerticle(CrlPublisherConfig config, InventoryDatabase database, SigningKeys keys,
+                                Hierarchy hierarchy, Clock clock) {
+        this.config = config;
+        this.database = database;
+        this.hierarchy = hierarchy;
+        this.clock = clock;
+        this.store = database.crlStore();
+        this.lock = database.advisoryLock(LOCK_NAME);
+        this.directory = new CrlDirectory(config.settings().directory());
+        CrlIssuer issuer = new CrlIssuer(store, keys, config.settings().policy(), config.crlBaseUrl(), clock);
+        this.publication = new CrlPublication(issuer, store, lock, database::reachable, hierarchy, config.settings(),
+                clock, this::published);
+        for (CaCertificate ca : hierarchy.all()) {
+            certificates.put(ca.name(), ServedFile.certificate(ca.name(), ca.record().certificate(),
+                    ca.certificate().getNotBefore().toInstant()));
+        }
+    }
+
+    @Override
+    public Future<?> start() {
+        // The last CRLs written, so that a restart while the database is down still serves them.
+        crls.putAll(directory.read());
+        loop = Thread.ofVirtual().name("medpki-crl-publisher").start(() -> {
+            subscribe();
+            publication.run();
+        });
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> {
+            JsonObject health = health();
+            ctx.response().setStatusCode("UP".equals(health.getString("status")) ? 200 : 503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(health.encode());
+        });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4")
+                .end(metrics.render(clock.instant(), publication.active(), publication.databaseUp())));
+        RepositoryHandler crlFiles = new RepositoryHandler(() -> crls, ".crl", clock);
+        RepositoryHandler caFiles = new RepositoryHandler(() -> certificates, ".crt", clock);
+        for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD}) {
+            router.route(m, "/crl/:file").handler(crlFiles);
+            router.route(m, "/ca/:file").handler(caFiles);
+        }
+        router.route().handler(ctx -> ctx.response().setStatusCode(404)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("not found\n"));
+        return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
+                .onSuccess(s -> server = s);
+    }
+
+    @Override
+    public Future<?> stop() {
+        publication.stop();
+        return vertx.executeBlocking(() -> {
+            if (loop != null) {
+                loop.join(30_000);
+            }
+            RevocationListener l = listener;
+            if (l != null) {
+                l.close();
+            }
+            lock.close();
+            return null;
+        });
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    public int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    /** Whether this instance is the one publishing (holds the lock). */
+    public boolean active() {
+        return publication.active();
+    }
+
+    private void subscribe() {
+        // Retried each round until the database answers; a failure here must not stop serving.
+        while (listener == null) {
+            try {
+                listener = database.listen(Inventory.REVOCATION_CHANNEL, publication::revoked, publication::reconnected);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot listen for revocations yet: {}", e.getMessage());
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void published(CrlScope scope, PublishedCrl crl, Duration buildTime) {
+        if (crl == null) {
+            metrics.failed();
+            return;
+        }
+        String stem = scope.stem(crl.kind());
+        ServedFile file = ServedFile.crl(stem, crl.der(), crl.thisUpdate(), crl.nextUpdate());
+        ServedFile old = crls.get(stem);
+        crls.put(stem, file);
+        if (buildTime != null) {
+            metrics.published(stem, crl, buildTime);
+        } else {
+            metrics.loaded(stem, crl);
+        }
+        if (old == null || !old.etag().equals(file.etag())) {
+            directory.write(file);
+        }
+    }
+
+    private JsonObject health() {
+        Instant now = clock.instant();
+        boolean db = publication.databaseUp();
+        var stale = crls.values().stream().filter(f -> f.nextUpdate() != null && !now.isBefore(f.nextUpdate()))
+                .map(ServedFile::stem).sorted().toList();
+        boolean up = db && stale.isEmpty();
+        return new JsonObject().put("status", up ? "UP" : "DOWN").put("database", db ? "UP" : "DOWN")
+                .put("publisher", publication.active() ? "active" : "standby").put("crls", crls.size())
+                .put("stale", stale);
+    }
+}

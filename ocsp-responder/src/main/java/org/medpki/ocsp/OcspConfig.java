@@ -1,0 +1,62 @@
+package org.medpki.ocsp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The responder's settings. {@code validity} is nextUpdate - thisUpdate of every response;
+ * responses are re-signed once {@code refreshAfter} of it has passed (less than half, as RFC 5019
+ * clients and stapling servers cache until nextUpdate). {@code nonce} true signs requests that
+ * carry an RFC 8954 nonce on demand and echoes it; false ignores nonces (RFC 5019 2.2.1).
+ */
+public record OcspConfig(String host, int port, int instances, Duration validity, Duration refreshAfter,
+                         Duration refreshInterval, int cacheEntries, int maxRequestBytes, int maxCertIds,
+                         boolean nonce, int onDemandConcurrency) {
+
+    public static final Duration DEFAULT_VALIDITY = Duration.ofHours(24);
+
+    public OcspConfig {
+        Objects.requireNonNull(host, "host");
+        require(port >= 0 && port <= 65535, "ocsp.port must be between 0 and 65535");
+        require(instances >= 1 && instances <= 64, "ocsp.instances must be between 1 and 64");
+        Objects.requireNonNull(validity, "validity");
+        Objects.requireNonNull(refreshAfter, "refreshAfter");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        require(validity.compareTo(Duration.ofMinutes(2)) >= 0 && validity.compareTo(Duration.ofDays(7)) <= 0,
+                "ocsp.validity must be between 2 minutes and 7 days");
+        require(!refreshAfter.isNegative() && refreshAfter.compareTo(validity.dividedBy(2)) < 0,
+                "ocsp.refreshAfter must be less than half of ocsp.validity");
+        require(refreshInterval.compareTo(Duration.ofSeconds(1)) >= 0,
+                "ocsp.refreshInterval must be at least one second");
+        require(cacheEntries >= 16, "ocsp.cacheEntries must be at least 16");
+        require(maxRequestBytes >= 256 && maxRequestBytes <= 65_536, "ocsp.maxRequestBytes must be between 256 and 65536");
+        require(maxCertIds >= 1 && maxCertIds <= 100, "ocsp.maxCertIds must be between 1 and 100");
+        require(onDemandConcurrency >= 1 && onDemandConcurrency <= 4096,
+                "ocsp.onDemandConcurrency must be between 1 and 4096");
+    }
+
+    /**
+     * Defaults: one HTTP verticle per core, responses valid 24 h and re-signed after 10 h (so a
+     * client never holds one older than 10 h plus a refresh interval), nonces honoured.
+     */
+    public static OcspConfig defaults(String host, int port) {
+        return new OcspConfig(host, port, Runtime.getRuntime().availableProcessors(), DEFAULT_VALIDITY,
+                Duration.ofHours(10), Duration.ofSeconds(60), 1_000_000, 8_192, 10, true, 256);
+    }
+
+    public OcspConfig withNonce(boolean on) {
+        return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
+                maxRequestBytes, maxCertIds, on, onDemandConcurrency);
+    }
+
+    public OcspConfig withValidity(Duration validity, Duration refreshAfter) {
+        return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.medpki.ocsp;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.keys.SigningKeys;
+import org.medpki.inventory.pg.InventoryDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires and runs the OCSP responder: the responder over the inventory and the token's OCSP signer
+ * keys, the NOTIFY follower, the refresher (every refreshInterval: reload signers, re-sign what
+ * is due) and one HTTP verticle per configured instance. Blocking start; {@link #close()} stops it.
+ */
+public final class OcspServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OcspServer.class);
+
+    private final Vertx vertx;
+    private final OcspResponder responder;
+    private final RevocationFollower follower;
+    private final ExecutorService blocking;
+    private final ScheduledExecutorService refresher;
+    private final String deployment;
+    private final int port;
+
+    private OcspServer(Vertx vertx, OcspResponder responder, RevocationFollower follower, ExecutorService blocking,
+                       ScheduledExecutorService refresher, String deployment, int port) {
+        this.vertx = vertx;
+        this.responder = responder;
+        this.follower = follower;
+        this.blocking = blocking;
+        this.refresher = refresher;
+        this.deployment = deployment;
+        this.port = port;
+    }
+
+    /** The responder without HTTP (for 'pki ocsp export' and tools): signers loaded, table-backed. */
+    public static OcspResponder responder(InventoryDatabase database, SigningKeys keys, OcspConfig config, Clock clock) {
+        OcspMetrics metrics = new OcspMetrics();
+        OcspResponder responder = new OcspResponder(config, new OcspStore(database.pool()),
+                new ResponseSigner(keys, config.validity(), metrics), metrics, clock,
+                () -> Hierarchy.load(database.inventory()));
+        responder.reloadSigners();
+        return responder;
+    }
+
+    public static OcspServer start(Vertx vertx, InventoryDatabase database, SigningKeys keys, OcspConfig config,
+                                   Clock clock) {
+        OcspResponder responder = responder(database, keys, config, clock);
+        // Listen first, then load: a revocation committed in between is re-checked below.
+        RevocationFollower follower = RevocationFollower.start(database, responder);
+        ExecutorService blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ocsp-sign-", 0).factory());
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("ocsp-refresher").factory());
+        try {
+            responder.start();
+            responder.recheckRevoked();
+            Semaphore onDemand = new Semaphore(config.onDemandConcurrency());
+            AtomicReference<OcspVerticle> first = new AtomicReference<>();
+            String id = vertx.deployVerticle(() -> {
+                OcspVerticle v = new OcspVerticle(responder, blocking, onDemand, follower::isListening);
+                first.compareAndSet(null, v);
+                return v;
+            }, new DeploymentOptions().setInstances(config.instances())).await();
+            refresher.scheduleWithFixedDelay(() -> {
+                try {
+                    responder.refreshDue();
+                } catch (RuntimeException e) {
+                    LOG.warn("OCSP refresh failed (will retry): {}", e.getMessage());
+                }
+            }, 0, config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
+            return new OcspServer(vertx, responder, follower, blocking, refresher, id, first.get().actualPort());
+        } catch (RuntimeException e) {
+            refresher.shutdownNow();
+            blocking.shutdownNow();
+            follower.close();
+            throw e;
+        }
+    }
+
+    public OcspResponder responder() {
+        return responder;
+    }
+
+    /** The bound port. */
+    public int port() {
+        return port;
+    }
+
+    public boolean isListening() {
+        return follower.isListening();
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        try {
+            vertx.undeploy(deployment).await();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+        follower.close();
+        blocking.shutdownNow();
+    }
+}
