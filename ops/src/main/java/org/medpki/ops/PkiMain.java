@@ -4,9 +4,11 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.ops.cli.AuditCommand;
 import org.medpki.ops.cli.BenchCommand;
+import org.medpki.ops.cli.CrlCommand;
 import org.medpki.ops.cli.InitCommand;
 import org.medpki.ops.cli.IssueCli;
 import org.medpki.ops.cli.ListCommand;
+import org.medpki.ops.cli.OcspCommand;
 import org.medpki.ops.cli.RevokeCommand;
 import org.medpki.ops.cli.ShowCommand;
 import org.medpki.ops.cli.StatusCommand;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Command;
 @Command(name = "pki", mixinStandardHelpOptions = true, version = "medpki 0.1.0",
         description = "HSM-backed private CA: key ceremony, services, issuance, revocation, inventory, audit.",
         subcommands = {InitCommand.class, UpCommand.class, StatusCommand.class, IssueCli.class, RevokeCommand.class,
-                ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class})
+                ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class, OcspCommand.class,
+                CrlCommand.class, org.medpki.ops.cli.ReportCommand.class,
+                org.medpki.ops.cli.EabCommand.class})
 public final class PkiMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
 

@@ -1,14 +1,17 @@
 package org.medpki.ops.cli;
 
 import io.vertx.core.Vertx;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
-import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
-import org.medpki.crl.RepositoryVerticle;
+import org.medpki.core.hierarchy.OcspSignerRotation;
+import org.medpki.crl.CrlPublisherConfig;
+import org.medpki.crl.CrlPublisherVerticle;
+import org.medpki.crl.CrlSettings;
+import org.medpki.ocsp.OcspServer;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
@@ -45,13 +48,32 @@ public final class UpCommand implements Callable<Integer> {
         Hierarchy hierarchy = context.hierarchy();
         context.profiles();
         InstallationConfig.Listen http = context.config().repository();
-        Map<String, byte[]> published = new LinkedHashMap<>();
-        for (CaCertificate ca : hierarchy.all()) {
-            published.put(ca.name(), ca.record().certificate());
-        }
-        vertx.deployVerticle(new RepositoryVerticle(http.host(), http.port(), published)).await();
+        // The repository (CA certificates) and the CRL publisher share the repository port: the
+        // CDP URLs in certificates are {urls.crlBase}/{name}.crl.
+        vertx.deployVerticle(new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), http.port(),
+                context.config().urls().crlBase(), CrlSettings.load(home.dir())), context.database(), context.keys(),
+                hierarchy, context.clock())).await();
+        // OCSP: first rotate the signers that are due (this process holds every key, and checks again
+        // twice a day), then the responder on the port of urls.ocsp, the URL in the certificates.
+        OcspSignerRotation rotation = new OcspSignerRotation(context.keys(), context.inventory(), context.audit(),
+                context.clock());
+        rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli()).forEach(r ->
+                System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
+        vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> vertx.executeBlocking(() ->
+                rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli())));
+        OcspServer.start(vertx, context.database(), context.keys(), OcspSettings.config(context.config()),
+                context.clock());
         String base = "http://" + ("0.0.0.0".equals(http.host()) ? "127.0.0.1" : http.host()) + ":" + http.port();
-        List<RunningServices.Service> services = List.of(new RunningServices.Service("repository", base + "/ca/"));
+        List<RunningServices.Service> services = new ArrayList<>(List.of(
+                new RunningServices.Service("repository", base + "/ca/"),
+                new RunningServices.Service("crl", base + "/crl/")));
+        services.add(new RunningServices.Service("ocsp", context.config().urls().ocsp()));
+        // ACME (RFC 8555) over HTTPS with a certificate from our server CA; settings in AcmeSettings.
+        org.medpki.acme.AcmeConfig acme = AcmeSettings.config(home, context.config());
+        org.medpki.acme.AcmeServer.start(vertx, acme, context.database().pool(), new org.medpki.acme.InProcessAuthority(
+                context.issuance(), context.revocation(), context.inventory(), context.profiles()), context.audit(),
+                context.clock(), home.dir().resolve("acme"));
+        services.add(new RunningServices.Service("acme", acme.directoryUrl()));
         RunningServices.write(home, services);
 
         System.out.println("medpki is up (home " + home.dir() + ", database " + context.databaseDescription() + ")");

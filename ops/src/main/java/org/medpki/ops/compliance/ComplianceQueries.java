@@ -1,0 +1,187 @@
+package org.medpki.ops.compliance;
+
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+
+/**
+ * The read-only queries the compliance report needs beyond the Inventory port: streaming signed
+ * certificates in pages, the OCSP and CRL publication tables (when those services' migrations
+ * exist), and the database's own protections (triggers, grants). Calls block; never on an event loop.
+ */
+public final class ComplianceQueries {
+    private static final int PAGE = 500;
+
+    private final Pool pool;
+
+    public ComplianceQueries(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A signed certificate as stored. */
+    public record StoredCertificate(long caId, BigInteger serial, String profile, byte[] der) {
+    }
+
+    /** A revoked certificate: when, and which CRL shard lists it. */
+    public record Revocation(long caId, BigInteger serial, String profile, Instant revokedAt, int shard) {
+    }
+
+    /** A stored OCSP response's status and times. */
+    public record OcspRow(String status, Instant thisUpdate, Instant nextUpdate) {
+    }
+
+    /** OCSP responses of certificates that have not expired: how many, how many expired or missing, the oldest. */
+    public record OcspSummary(long responses, long liveCertificates, long liveWithResponse, long expiredResponses,
+                              Instant oldestThisUpdate) {
+    }
+
+    /** A published CRL. {@code der} is null when not asked for. */
+    public record CrlRow(long caId, int shard, String kind, BigInteger number, Instant thisUpdate, Instant nextUpdate,
+                         Instant publishedAt, long entries, byte[] der) {
+    }
+
+    /** A trigger on one of the audit tables and whether it is enabled. */
+    public record TriggerState(String table, String name, boolean enabled) {
+    }
+
+    /** A table privilege held by a role. */
+    public record Grant(String table, String role, String privilege) {
+    }
+
+    public boolean tableExists(String table) {
+        return query("looking for table " + table, "SELECT to_regclass($1) IS NOT NULL", Tuple.of("public." + table))
+                .getFirst().getBoolean(0);
+    }
+
+    public long signedCertificates() {
+        return query("counting certificates", "SELECT count(*) FROM certificate WHERE status <> 'pending'", Tuple.tuple())
+                .getFirst().getLong(0);
+    }
+
+    /**
+     * Streams up to {@code limit} signed certificates in (ca_id, serial) order, a page at a time, so
+     * that millions of rows are never in memory. Serials are random, so the first {@code limit} are
+     * a fair sample. Returns how many were passed on.
+     */
+    public long forEachSignedCertificate(long limit, Consumer<StoredCertificate> consumer) {
+        long seen = 0;
+        long lastCa = -1;
+        BigDecimal lastSerial = BigDecimal.ZERO;
+        while (seen < limit) {
+            int page = (int) Math.min(PAGE, limit - seen);
+            List<Row> rows = query("reading certificates", "SELECT ca_id, serial, profile, der FROM certificate "
+                    + "WHERE status <> 'pending' AND (ca_id, serial) > ($1, $2) ORDER BY ca_id, serial LIMIT $3",
+                    Tuple.of(lastCa, lastSerial, page));
+            for (Row r : rows) {
+                lastCa = r.getLong("ca_id");
+                lastSerial = r.getNumeric("serial").bigDecimalValue();
+                consumer.accept(new StoredCertificate(lastCa, lastSerial.toBigInteger(), r.getString("profile"),
+                        r.getBuffer("der").getBytes()));
+                seen++;
+            }
+            if (rows.size() < page) {
+                break;
+            }
+        }
+        return seen;
+    }
+
+    /** The most recent revocations, newest first. */
+    public List<Revocation> recentRevocations(int limit) {
+        return query("reading revocations", "SELECT ca_id, serial, profile, revoked_at, shard FROM certificate "
+                        + "WHERE status = 'revoked' ORDER BY revoked_at DESC LIMIT $1", Tuple.of(limit)).stream()
+                .map(r -> new Revocation(r.getLong("ca_id"), r.getNumeric("serial").bigIntegerValue(),
+                        r.getString("profile"), instant(r, "revoked_at"), r.getShort("shard")))
+                .toList();
+    }
+
+    public long count(String table) {
+        return query("counting " + table, "SELECT count(*) FROM " + table, Tuple.tuple()).getFirst().getLong(0);
+    }
+
+    public Optional<OcspRow> ocspResponse(long caId, BigInteger serial) {
+        return query("reading an OCSP response", "SELECT status, this_update, next_update FROM ocsp_response "
+                        + "WHERE ca_id = $1 AND serial = $2", Tuple.of(caId, new BigDecimal(serial))).stream()
+                .findFirst().map(r -> new OcspRow(r.getString("status"), instant(r, "this_update"),
+                        instant(r, "next_update")));
+    }
+
+    public OcspSummary ocspSummary(Instant now) {
+        Row r = query("summarising OCSP responses", "SELECT (SELECT count(*) FROM ocsp_response), "
+                + "count(c.serial), count(o.serial), "
+                + "count(o.serial) FILTER (WHERE o.next_update <= $1), min(o.this_update) "
+                + "FROM certificate c LEFT JOIN ocsp_response o ON o.ca_id = c.ca_id AND o.serial = c.serial "
+                + "WHERE c.status <> 'pending' AND c.not_after > $1", Tuple.of(time(now))).getFirst();
+        return new OcspSummary(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3),
+                r.getOffsetDateTime(4) == null ? null : r.getOffsetDateTime(4).toInstant());
+    }
+
+    /** CRLs of a CA published in [from, to), oldest first, with their DER, at most {@code limit}. */
+    public List<CrlRow> crlsPublished(long caId, Instant from, Instant to, int limit) {
+        return query("reading CRLs", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, published_at, "
+                        + "entries, der FROM crl WHERE ca_id = $1 AND published_at >= $2 AND published_at < $3 "
+                        + "ORDER BY published_at, crl_number LIMIT $4",
+                Tuple.of(caId, time(from), time(to), limit)).stream().map(r -> crl(r, true)).toList();
+    }
+
+    /** The newest complete CRL (shard 0) of a CA, without its DER. */
+    public Optional<CrlRow> latestCompleteCrl(long caId) {
+        return query("reading the latest CRL", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, "
+                        + "published_at, entries FROM crl WHERE ca_id = $1 AND shard = 0 AND kind = 'full' "
+                        + "ORDER BY crl_number DESC LIMIT 1", Tuple.of(caId)).stream().findFirst()
+                .map(r -> crl(r, false));
+    }
+
+    public List<TriggerState> auditTriggers() {
+        return query("reading the audit triggers", "SELECT c.relname, t.tgname, t.tgenabled <> 'D' FROM pg_trigger t "
+                        + "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+                        + "AND c.relname IN ('audit_event', 'audit_checkpoint', 'audit_head') ORDER BY 1, 2",
+                Tuple.tuple()).stream()
+                .map(r -> new TriggerState(r.getString(0), r.getString(1), r.getBoolean(2))).toList();
+    }
+
+    /** Privileges held by the pki_* service roles on the evidence tables. */
+    public List<Grant> serviceRoleGrants() {
+        return query("reading grants", "SELECT c.relname, pg_get_userbyid(a.grantee), a.privilege_type "
+                        + "FROM pg_class c, aclexplode(c.relacl) a WHERE c.relnamespace = 'public'::regnamespace "
+                        + "AND c.relname IN ('ca', 'certificate', 'audit_event', 'audit_checkpoint', 'audit_head') "
+                        + "AND a.grantee <> 0 AND pg_get_userbyid(a.grantee) LIKE 'pki\\_%' ORDER BY 1, 2, 3",
+                Tuple.tuple()).stream().map(r -> new Grant(r.getString(0), r.getString(1), r.getString(2))).toList();
+    }
+
+    private static CrlRow crl(Row r, boolean withDer) {
+        return new CrlRow(r.getLong("ca_id"), r.getShort("shard"), r.getString("kind"),
+                r.getNumeric("crl_number").bigIntegerValue(), instant(r, "this_update"), instant(r, "next_update"),
+                instant(r, "published_at"), r.getLong("entries"), withDer ? r.getBuffer("der").getBytes() : null);
+    }
+
+    private List<Row> query(String what, String sql, Tuple params) {
+        try {
+            List<Row> rows = new ArrayList<>();
+            pool.preparedQuery(sql).execute(params).await().forEach(rows::add);
+            return rows;
+        } catch (Exception e) {
+            throw new PkiException(ErrorKind.DATABASE_UNAVAILABLE, what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime time(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+}
