@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import org.medpki.acme.AcmeConfig;
+import org.medpki.acme.AcmeServer;
+import org.medpki.acme.InProcessAuthority;
 import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.hierarchy.HsmAuditSigner;
 import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.crl.CrlPublisherConfig;
 import org.medpki.crl.CrlPublisherVerticle;
@@ -69,12 +73,16 @@ public final class UpCommand implements Callable<Integer> {
                 new RunningServices.Service("crl", base + "/crl/")));
         services.add(new RunningServices.Service("ocsp", context.config().urls().ocsp()));
         // ACME (RFC 8555) over HTTPS with a certificate from our server CA; settings in AcmeSettings.
-        org.medpki.acme.AcmeConfig acme = AcmeSettings.config(home, context.config());
-        org.medpki.acme.AcmeServer.start(vertx, acme, context.database().pool(), new org.medpki.acme.InProcessAuthority(
-                context.issuance(), context.revocation(), context.inventory(), context.profiles()), context.audit(),
-                context.clock(), home.dir().resolve("acme"));
+        AcmeConfig acme = AcmeSettings.config(home, context.config());
+        AcmeServer.start(vertx, acme, context.database().pool(), new InProcessAuthority(context.issuance(),
+                context.revocation(), context.inventory(), context.profiles()), context.audit(), context.clock(),
+                home.dir().resolve("acme"));
         services.add(new RunningServices.Service("acme", acme.directoryUrl()));
         RunningServices.write(home, services);
+        // Sign the head of the audit chain hourly, so that an edit or a cut-off tail shows up
+        // against a signature even when nobody runs 'pki audit checkpoint'.
+        hierarchy.auditSigner().ifPresent(signer -> vertx.setPeriodic(Duration.ofHours(1).toMillis(),
+                t -> vertx.executeBlocking(() -> context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer)))));
 
         System.out.println("medpki is up (home " + home.dir() + ", database " + context.databaseDescription() + ")");
         for (RunningServices.Service s : services) {
