@@ -9,13 +9,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x509.TBSCertificate;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
 import org.medpki.core.crl.CrlIssuer;
@@ -24,16 +22,11 @@ import org.medpki.core.crl.CrlStore;
 import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
-import org.medpki.core.inventory.CaRecord;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.inventory.Inventory;
-import org.medpki.core.inventory.NewCa;
-import org.medpki.core.keys.KeyPairInfo;
 import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.keys.SigningKeys;
 import org.medpki.core.keys.TokenDescription;
-import org.medpki.core.lint.CaCertificateLinter;
-import org.medpki.core.signing.CertificateSigner;
 import org.medpki.core.template.CaTemplates;
 import org.medpki.core.template.SerialNumbers;
 import org.medpki.core.template.SignatureAlgorithms;
@@ -53,9 +46,8 @@ public final class Ceremony {
     private final Inventory inventory;
     private final AuditLog audit;
     private final Clock clock;
-    private final CertificateSigner signer;
+    private final PkiCertificateMaker maker;
     private final CaTemplates templates = new CaTemplates();
-    private final CaCertificateLinter linter = new CaCertificateLinter();
     private final SerialNumbers serials = new SerialNumbers();
     private final CrlStore crls;
     private final CrlPolicy crlPolicy;
@@ -77,7 +69,7 @@ public final class Ceremony {
         this.inventory = inventory;
         this.audit = audit;
         this.clock = clock;
-        this.signer = new CertificateSigner(keys);
+        this.maker = new PkiCertificateMaker(keys, inventory);
     }
 
     public Hierarchy run(CeremonyPlan plan, String operator) {
@@ -90,37 +82,33 @@ public final class Ceremony {
         TokenDescription token = keys.token();
         List<Map<String, String>> made = new ArrayList<>();
         try {
-            KeyPairInfo rootKey = keys.generate(plan.rootKey(), "root-ca." + stamp);
-            TBSCertificate rootTbs = templates.root(name(plan, "Root CA"), spki(rootKey),
-                    SignatureAlgorithms.forAlgorithm(plan.rootKey().defaultSignatureAlgorithm()), serials.next(),
-                    now, now.plus(plan.rootValidity()));
-            linter.check(rootTbs, CaRole.ROOT, null);
-            X509CertificateHolder rootCert = signer.sign(rootTbs, rootKey.label(),
-                    plan.rootKey().defaultSignatureAlgorithm(), rootKey.publicKey());
-            CaRecord root = save("root-ca", CaRole.ROOT, null, rootKey, rootCert, made);
-            CaCertificate rootCa = CaCertificate.of(root);
+            PkiCertificateMaker.Made root = maker.make("root-ca", CaRole.ROOT, plan.rootKey(), "root-ca." + stamp,
+                    null, key -> templates.root(name(plan, "Root CA"), key,
+                            SignatureAlgorithms.forAlgorithm(plan.rootKey().defaultSignatureAlgorithm()),
+                            serials.next(), now, now.plus(plan.rootValidity())));
+            made.add(facts(root));
+            CaCertificate rootCa = root.ca();
 
             for (String issuingName : plan.issuingCas()) {
-                KeyPairInfo key = keys.generate(plan.issuingKey(), issuingName + "." + stamp);
-                TBSCertificate tbs = templates.issuing(rootCa.issuerInfo(), name(plan, issuingName), spki(key),
-                        serials.next(), now, now.plus(plan.issuingValidity()), 0, plan.policyOid(),
-                        plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/root-ca.crl",
-                        plan.caIssuersBaseUrl() == null ? null : plan.caIssuersBaseUrl() + "/root-ca.crt");
-                linter.check(tbs, CaRole.ISSUING, rootCa.certificate());
-                X509CertificateHolder cert = signer.sign(tbs, rootCa.keyLabel(), rootCa.signatureAlgorithm(),
-                        rootCa.publicKey());
-                CaCertificate issuing = CaCertificate.of(save(issuingName, CaRole.ISSUING, root.id(), key, cert, made));
-                issueOcspSigner(plan, issuing, now, stamp, made);
+                PkiCertificateMaker.Made issuing = maker.make(issuingName, CaRole.ISSUING, plan.issuingKey(),
+                        issuingName + "." + stamp, rootCa, key -> templates.issuing(rootCa.issuerInfo(),
+                                name(plan, issuingName), key, serials.next(), now, now.plus(plan.issuingValidity()), 0,
+                                plan.policyOid(), plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/root-ca.crl",
+                                plan.caIssuersBaseUrl() == null ? null : plan.caIssuersBaseUrl() + "/root-ca.crt"));
+                made.add(facts(issuing));
+                CaCertificate issuingCa = issuing.ca();
+                // The OCSP-signing delegate (id-kp-OCSPSigning, id-pkix-ocsp-nocheck).
+                made.add(facts(maker.make(issuingName + "-ocsp-" + stamp.toLowerCase(Locale.ROOT), CaRole.OCSP_SIGNER,
+                        plan.delegateKey(), issuingName + "-ocsp." + stamp, issuingCa,
+                        key -> templates.ocspSigner(issuingCa.issuerInfo(), name(plan, issuingName + " OCSP Signer"),
+                                key, serials.next(), now, now.plus(plan.ocspSignerValidity())))));
             }
 
-            KeyPairInfo auditKey = keys.generate(plan.delegateKey(), "audit-signer." + stamp);
-            TBSCertificate auditTbs = templates.auditSigner(rootCa.issuerInfo(), name(plan, "Audit Signer"),
-                    spki(auditKey), serials.next(), now, now.plus(plan.auditSignerValidity()));
-            linter.check(auditTbs, CaRole.AUDIT, rootCa.certificate());
-            X509CertificateHolder auditCert = signer.sign(auditTbs, rootCa.keyLabel(), rootCa.signatureAlgorithm(),
-                    rootCa.publicKey());
-            CaCertificate auditSigner = CaCertificate.of(save("audit-signer", CaRole.AUDIT, root.id(), auditKey,
-                    auditCert, made));
+            PkiCertificateMaker.Made audited = maker.make("audit-signer", CaRole.AUDIT, plan.delegateKey(),
+                    "audit-signer." + stamp, rootCa, key -> templates.auditSigner(rootCa.issuerInfo(),
+                            name(plan, "Audit Signer"), key, serials.next(), now, now.plus(plan.auditSignerValidity())));
+            made.add(facts(audited));
+            CaCertificate auditSigner = audited.ca();
 
             Map<String, String> details = new LinkedHashMap<>();
             if (crls != null) {
@@ -149,35 +137,18 @@ public final class Ceremony {
         }
     }
 
-    /** Issues the OCSP-signing delegate of an issuing CA (id-kp-OCSPSigning, id-pkix-ocsp-nocheck). */
-    private CaCertificate issueOcspSigner(CeremonyPlan plan, CaCertificate issuing, Instant now, String stamp,
-                                         List<Map<String, String>> made) {
-        KeyPairInfo key = keys.generate(plan.delegateKey(), issuing.name() + "-ocsp." + stamp);
-        TBSCertificate tbs = templates.ocspSigner(issuing.issuerInfo(), name(plan, issuing.name() + " OCSP Signer"),
-                spki(key), serials.next(), now, now.plus(plan.ocspSignerValidity()));
-        linter.check(tbs, CaRole.OCSP_SIGNER, issuing.certificate());
-        X509CertificateHolder cert = signer.sign(tbs, issuing.keyLabel(), issuing.signatureAlgorithm(),
-                issuing.publicKey());
-        return CaCertificate.of(save(issuing.name() + "-ocsp-" + stamp.toLowerCase(java.util.Locale.ROOT),
-                CaRole.OCSP_SIGNER, issuing.record().id(), key, cert, made));
-    }
-
-    private CaRecord save(String name, CaRole role, Long parentId, KeyPairInfo key, X509CertificateHolder cert,
-                          List<Map<String, String>> made) {
-        byte[] der = encoded(cert);
-        CaRecord record = inventory.saveCa(new NewCa(name, role, parentId, key.label(), der,
-                cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()));
+    /** What the audit entry of the ceremony records of each certificate and key. */
+    private static Map<String, String> facts(PkiCertificateMaker.Made m) {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("name", name);
-        facts.put("role", role.wireName());
-        facts.put("keyLabel", key.label());
-        facts.put("keyAlgorithm", key.algorithm().name());
-        facts.put("keySha256", PublicKeys.fingerprint(key.publicKey()));
-        facts.put("certificateSha256", HexFormat.of().formatHex(PublicKeys.sha256(der)));
-        facts.put("subject", cert.getSubject().toString());
-        facts.put("serial", cert.getSerialNumber().toString(16));
-        made.add(facts);
-        return record;
+        facts.put("name", m.record().name());
+        facts.put("role", m.record().role().wireName());
+        facts.put("keyLabel", m.key().label());
+        facts.put("keyAlgorithm", m.key().algorithm().name());
+        facts.put("keySha256", PublicKeys.fingerprint(m.key().publicKey()));
+        facts.put("certificateSha256", HexFormat.of().formatHex(PublicKeys.sha256(m.der())));
+        facts.put("subject", m.certificate().getSubject().toString());
+        facts.put("serial", m.certificate().getSerialNumber().toString(16));
+        return facts;
     }
 
     private static X500Name name(CeremonyPlan plan, String commonName) {
@@ -185,17 +156,5 @@ public final class Ceremony {
                 .addRDN(BCStyle.O, plan.organisation())
                 .addRDN(BCStyle.CN, plan.organisation() + " " + commonName)
                 .build();
-    }
-
-    private static SubjectPublicKeyInfo spki(KeyPairInfo key) {
-        return SubjectPublicKeyInfo.getInstance(key.publicKey().getEncoded());
-    }
-
-    private static byte[] encoded(X509CertificateHolder cert) {
-        try {
-            return cert.getEncoded();
-        } catch (java.io.IOException e) {
-            throw new PkiException(ErrorKind.INTERNAL, "cannot encode a CA certificate", e);
-        }
     }
 }

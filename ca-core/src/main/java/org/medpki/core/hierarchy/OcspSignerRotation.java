@@ -1,6 +1,5 @@
 package org.medpki.core.hierarchy;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
@@ -24,13 +21,10 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.inventory.Inventory;
-import org.medpki.core.inventory.NewCa;
 import org.medpki.core.keys.KeyAlgorithm;
 import org.medpki.core.keys.KeyPairInfo;
 import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.keys.SigningKeys;
-import org.medpki.core.lint.CaCertificateLinter;
-import org.medpki.core.signing.CertificateSigner;
 import org.medpki.core.template.CaTemplates;
 import org.medpki.core.template.SerialNumbers;
 
@@ -49,9 +43,8 @@ public final class OcspSignerRotation {
     private final Inventory inventory;
     private final AuditLog audit;
     private final Clock clock;
-    private final CertificateSigner signer;
+    private final PkiCertificateMaker maker;
     private final CaTemplates templates = new CaTemplates();
-    private final CaCertificateLinter linter = new CaCertificateLinter();
     private final SerialNumbers serials = new SerialNumbers();
 
     public OcspSignerRotation(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock) {
@@ -59,7 +52,7 @@ public final class OcspSignerRotation {
         this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.signer = new CertificateSigner(keys);
+        this.maker = new PkiCertificateMaker(keys, inventory);
     }
 
     /** What a rotation did for one issuing CA. */
@@ -110,15 +103,12 @@ public final class OcspSignerRotation {
                     + " exists already: rotate again in a second");
         }
         try {
-            KeyPairInfo key = keys.generate(algorithm, label);
-            TBSCertificate tbs = templates.ocspSigner(issuing.issuerInfo(), subject,
-                    SubjectPublicKeyInfo.getInstance(key.publicKey().getEncoded()), serials.next(), now, notAfter);
-            linter.check(tbs, CaRole.OCSP_SIGNER, issuing.certificate());
-            X509CertificateHolder cert = signer.sign(tbs, issuing.keyLabel(), issuing.signatureAlgorithm(),
-                    issuing.publicKey());
             String name = issuing.name() + "-ocsp-" + stamp.toLowerCase(Locale.ROOT);
-            inventory.saveCa(new NewCa(name, CaRole.OCSP_SIGNER, issuing.record().id(), key.label(), encoded(cert),
-                    cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()));
+            Instant until = notAfter;
+            PkiCertificateMaker.Made made = maker.make(name, CaRole.OCSP_SIGNER, algorithm, label, issuing,
+                    key -> templates.ocspSigner(issuing.issuerInfo(), subject, key, serials.next(), now, until));
+            KeyPairInfo key = made.key();
+            X509CertificateHolder cert = made.certificate();
             Map<String, String> details = new LinkedHashMap<>();
             details.put("issuingCa", issuing.name());
             details.put("oldSigner", current == null ? "" : current.name());
@@ -134,14 +124,6 @@ public final class OcspSignerRotation {
             audit.recordQuietly(AuditEvent.failure(clock.instant(), "ocsp-signer.rotation-failed", operator,
                     Map.of("issuingCa", issuing.name(), "kind", e.kind().name(), "reason", e.publicDetail())));
             throw e;
-        }
-    }
-
-    private static byte[] encoded(X509CertificateHolder cert) {
-        try {
-            return cert.getEncoded();
-        } catch (IOException e) {
-            throw new PkiException(ErrorKind.INTERNAL, "cannot encode the OCSP signer certificate", e);
         }
     }
 }
