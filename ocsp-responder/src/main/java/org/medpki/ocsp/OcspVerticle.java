@@ -46,7 +46,12 @@ public final class OcspVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setIdleTimeout(30)
                 .setMaxInitialLineLength(Math.max(4096, config.maxRequestBytes() * 2 + 64))
-                .setMaxHeaderSize(8192);
+                .setMaxHeaderSize(8192)
+                // Plain HTTP/1.1 only: no h2c upgrade or WebSocket extension set-up on each new
+                // connection, which is most of what a one-request connection costs.
+                .setHttp2ClearTextEnabled(false)
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(req -> {
             String path = req.path();
             HttpMethod method = req.method();

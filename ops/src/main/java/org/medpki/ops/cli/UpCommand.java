@@ -21,6 +21,7 @@ import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import org.medpki.ops.services.RunningServices;
+import org.medpki.ops.services.ServiceVertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -40,7 +41,7 @@ public final class UpCommand implements Callable<Integer> {
             installer.initialise(init.options(), Actors.cli());
         }
         PkiContext context = PkiContext.open(home);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = ServiceVertx.create();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             RunningServices.clear(home);
