@@ -10,10 +10,12 @@ import io.vertx.ext.web.RoutingContext;
 public final class AccountLookupHandler implements Handler<RoutingContext> {
     private final AcmeConfig config;
     private final AcmeStore store;
+    private final AcmeAudit audit;
 
-    public AccountLookupHandler(AcmeConfig config, AcmeStore store) {
+    public AccountLookupHandler(AcmeConfig config, AcmeStore store, AcmeAudit audit) {
         this.config = config;
         this.store = store;
+        this.audit = audit;
     }
 
     @Override
@@ -25,7 +27,9 @@ public final class AccountLookupHandler implements Handler<RoutingContext> {
             Account account = kid.startsWith(prefix)
                     ? store.account(kid.substring(prefix.length())).orElse(null) : null;
             if (account == null) {
-                throw new AcmeException(ProblemType.ACCOUNT_DOES_NOT_EXIST, "no account is known by this kid");
+                AcmeException refused = new AcmeException(ProblemType.ACCOUNT_DOES_NOT_EXIST, "no account is known by this kid");
+                audit.requestRefused(ctx, "unknownKid", kid, refused);
+                throw refused;
             }
             if (!account.valid()) {
                 throw new AcmeException(ProblemType.UNAUTHORIZED, "the account is " + account.status());

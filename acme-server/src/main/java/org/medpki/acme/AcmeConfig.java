@@ -31,6 +31,14 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         if (maxPayloadBytes < 1024 || maxPayloadBytes > 1024 * 1024) {
             throw new IllegalArgumentException("acme.maxPayloadBytes must be between 1024 and 1048576");
         }
+        // Seconds are allowed (labs and tests use them); zero or negative would make every order
+        // or authorization born expired.
+        positive(orderLifetime, "acme.orderLifetime");
+        positive(authorizationLifetime, "acme.authorizationLifetime");
+        positive(validationTimeout, "acme.validationTimeout");
+        if (Objects.requireNonNull(authorizationReuse, "acme.authorizationReuse").isNegative()) {
+            throw new IllegalArgumentException("acme.authorizationReuse must not be negative (PT0S turns reuse off)");
+        }
         if (ordersPerAccountPerHour < 1 || ordersPerDomainPerHour < 1) {
             throw new IllegalArgumentException("acme rate limits must be at least 1");
         }
@@ -53,6 +61,12 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
 
     public String directoryUrl() {
         return baseUrl() + "/directory";
+    }
+
+    private static void positive(Duration d, String key) {
+        if (Objects.requireNonNull(d, key).isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, not " + d);
+        }
     }
 
     private static void port(int p, String key) {

@@ -175,6 +175,16 @@ public final class AcmeStore {
         return Optional.of(order(row.get(), authz));
     }
 
+    /** The order as it stands at {@code now}: settled first if its time, or an authorization's, is up. */
+    public Optional<Order> order(String id, Instant now) {
+        Optional<Order> o = order(id);
+        if (o.isPresent() && (o.get().status().equals("pending") || o.get().status().equals("ready"))
+                && expireOrder(id, now)) {
+            return order(id);
+        }
+        return o;
+    }
+
     public Optional<Order> orderBySerial(String serialHex) {
         return one(run(pool, "SELECT id FROM acme_order WHERE cert_serial = $1", Tuple.of(serialHex)))
                 .flatMap(r -> order(r.getString(0)));
@@ -238,6 +248,17 @@ public final class AcmeStore {
         return Optional.of(new Authorization(r.getString("id"), r.getString("account_id"),
                 new Identifier(r.getString("type"), r.getString("value")), r.getBoolean("wildcard"),
                 r.getString("status"), instant(r.getOffsetDateTime("expires")), challenges));
+    }
+
+    /** The authorization as it stands at {@code now}: expired (with its orders settled) once its time is up. */
+    public Optional<Authorization> authorization(String id, Instant now) {
+        Optional<Authorization> a = authorization(id);
+        if (a.isPresent() && (a.get().status().equals("pending") || a.get().status().equals("valid"))
+                && !a.get().expires().isAfter(now)) {
+            expireAuthorization(id, now);
+            return authorization(id);
+        }
+        return a;
     }
 
     public Optional<Challenge> challenge(String id) {
@@ -314,6 +335,34 @@ public final class AcmeStore {
 
     public void orderFailed(String orderId, String errorJson) {
         run(pool, "UPDATE acme_order SET status = 'invalid', error = $2 WHERE id = $1", Tuple.of(orderId, errorJson));
+    }
+
+    /**
+     * Settles one order whose time may be up, at the moment it is read (housekeeping runs only
+     * every minute): its pending or valid authorizations past their expiry become expired, and a
+     * pending or ready order becomes invalid when it has expired or when one of its authorizations
+     * ended other than valid (RFC 8555 7.1.6). One statement; a no-op for a live order. True if
+     * the order changed.
+     */
+    public boolean expireOrder(String orderId, Instant now) {
+        return run(pool, "WITH gone AS (UPDATE acme_authorization SET status = 'expired' WHERE id IN ("
+                        + "SELECT authz_id FROM acme_order_authorization WHERE order_id = $1) "
+                        + "AND status IN ('pending', 'valid') AND expires <= $2 RETURNING id) "
+                        + "UPDATE acme_order SET status = 'invalid' WHERE id = $1 AND status IN ('pending', 'ready') "
+                        + "AND (expires <= $2 OR EXISTS (SELECT 1 FROM gone) OR EXISTS (SELECT 1 FROM "
+                        + "acme_order_authorization oa JOIN acme_authorization a ON a.id = oa.authz_id "
+                        + "WHERE oa.order_id = $1 AND a.status NOT IN ('pending', 'valid')))",
+                Tuple.of(orderId, odt(now))).rowCount() == 1;
+    }
+
+    /** An authorization past its expiry becomes expired, with the pending orders that use it. */
+    public void expireAuthorization(String authzId, Instant now) {
+        inTransaction(conn -> {
+            if (run(conn, "UPDATE acme_authorization SET status = 'expired' WHERE id = $1 "
+                    + "AND status IN ('pending', 'valid') AND expires <= $2", Tuple.of(authzId, odt(now))).rowCount() == 1) {
+                refreshOrders(conn, authzId);
+            }
+        });
     }
 
     /** Marks pending orders and authorizations whose time is up as invalid / expired. */

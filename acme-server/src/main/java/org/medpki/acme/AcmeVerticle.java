@@ -77,9 +77,9 @@ public final class AcmeVerticle extends VerticleBase {
         post(router, "/acme/account/:id", KeyMode.KID, new AccountHandler(store, views, audit));
         post(router, "/acme/account/:id/orders", KeyMode.KID, new AccountHandler(store, views, audit));
         post(router, "/acme/new-order", KeyMode.KID, new NewOrderHandler(config, store, views, ca, audit, clock));
-        post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views));
-        post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit));
-        post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views));
+        post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views, clock));
+        post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit, clock));
+        post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views, clock));
         post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validator, audit, clock));
         post(router, "/acme/cert/:id", KeyMode.KID, new CertificateHandler(store));
         post(router, "/acme/revoke-cert", KeyMode.EITHER, new RevokeHandler(store, views, ca, audit));
@@ -91,8 +91,9 @@ public final class AcmeVerticle extends VerticleBase {
     }
 
     private void post(Router router, String path, KeyMode mode, Handler<RoutingContext> resource) {
-        List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(new JwsParseHandler(config, mode),
-                new AccountLookupHandler(config, store), new SignatureHandler(), new NonceCheckHandler(store, clock)));
+        List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(new JwsParseHandler(config, mode, audit),
+                new AccountLookupHandler(config, store, audit), new SignatureHandler(audit),
+                new NonceCheckHandler(store, clock, audit)));
         Route route = router.post(path);
         chain.forEach(route::handler);
         route.handler(resource);

@@ -2,21 +2,24 @@ package org.medpki.acme;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 
 /** An authorization (RFC 8555 7.5): read with POST-as-GET, or deactivated by its account (7.5.2). */
 public final class AuthorizationHandler implements Handler<RoutingContext> {
     private final AcmeStore store;
     private final AcmeViews views;
+    private final Clock clock;
 
-    public AuthorizationHandler(AcmeStore store, AcmeViews views) {
+    public AuthorizationHandler(AcmeStore store, AcmeViews views, Clock clock) {
         this.store = store;
         this.views = views;
+        this.clock = clock;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         JwsRequest jws = JwsRequest.of(ctx);
-        Authorization authz = store.authorization(ctx.pathParam("id"))
+        Authorization authz = store.authorization(ctx.pathParam("id"), clock.instant())
                 .orElseThrow(() -> new AcmeException(ProblemType.NOT_FOUND, "no such authorization"));
         Responses.owned(jws, authz.accountId());
         if (!jws.postAsGet()) {

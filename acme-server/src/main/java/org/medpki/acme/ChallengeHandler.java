@@ -31,7 +31,7 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
         JwsRequest jws = JwsRequest.of(ctx);
         Challenge challenge = store.challenge(ctx.pathParam("id"))
                 .orElseThrow(() -> new AcmeException(ProblemType.NOT_FOUND, "no such challenge"));
-        Authorization authz = store.authorization(challenge.authzId()).orElseThrow();
+        Authorization authz = store.authorization(challenge.authzId(), clock.instant()).orElseThrow();
         Responses.owned(jws, authz.accountId());
         if (!jws.postAsGet()) {
             jws.json();

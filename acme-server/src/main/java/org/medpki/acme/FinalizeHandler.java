@@ -3,6 +3,7 @@ package org.medpki.acme;
 import com.nimbusds.jose.util.Base64URL;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.Map;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.issuance.IssuedCertificate;
@@ -17,18 +18,20 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
     private final AcmeViews views;
     private final CertificateAuthority ca;
     private final AcmeAudit audit;
+    private final Clock clock;
 
-    public FinalizeHandler(AcmeStore store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit) {
+    public FinalizeHandler(AcmeStore store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit, Clock clock) {
         this.store = store;
         this.views = views;
         this.ca = ca;
         this.audit = audit;
+        this.clock = clock;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         JwsRequest jws = JwsRequest.of(ctx);
-        Order order = store.order(ctx.pathParam("id"))
+        Order order = store.order(ctx.pathParam("id"), clock.instant())
                 .orElseThrow(() -> new AcmeException(ProblemType.NOT_FOUND, "no such order"));
         Responses.owned(jws, order.accountId());
         if (!(jws.json().getValue("csr") instanceof String csrText) || !csrText.matches("[A-Za-z0-9_-]+")) {

@@ -27,10 +27,12 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
 
     private final AcmeConfig config;
     private final KeyMode mode;
+    private final AcmeAudit audit;
 
-    public JwsParseHandler(AcmeConfig config, KeyMode mode) {
+    public JwsParseHandler(AcmeConfig config, KeyMode mode, AcmeAudit audit) {
         this.config = config;
         this.mode = mode;
+        this.audit = audit;
     }
 
     @Override
@@ -56,8 +58,11 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         JsonObject headerJson = header(prot);
         Object alg = headerJson.getValue("alg");
         if (!(alg instanceof String algName) || !ALLOWED.contains(JWSAlgorithm.parse(algName))) {
-            throw new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '" + alg
+            AcmeException refused = new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '"
+                    + (alg instanceof String a && a.length() <= 32 ? a : "(unreadable)")
                     + "' is not accepted (ES256, ES384, RS256, EdDSA are)");
+            audit.requestRefused(ctx, "algorithm", null, refused);
+            throw refused;
         }
         JWSHeader header;
         try {

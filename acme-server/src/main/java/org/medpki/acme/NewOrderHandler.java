@@ -73,7 +73,7 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
             audit.refused("acme.order_refused", actor, problem, Map.of("identifiers", identifiers.toString()));
             throw problem;
         }
-        rateLimit(account, identifiers);
+        rateLimit(account, identifiers, actor);
         String replaces = payload.getValue("replaces") instanceof String r ? r : null;
         if (payload.containsKey("replaces") && replaces == null) {
             throw new AcmeException(ProblemType.MALFORMED, "replaces must be a string");
@@ -138,20 +138,26 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         return id.type().equals("ip") ? List.of("http-01", "tls-alpn-01") : List.of("http-01", "dns-01", "tls-alpn-01");
     }
 
-    private void rateLimit(Account account, Set<Identifier> identifiers) {
+    private void rateLimit(Account account, Set<Identifier> identifiers, String actor) {
         Instant hourAgo = clock.instant().minus(Duration.ofHours(1));
         if (store.ordersSince(account.id(), hourAgo) >= config.ordersPerAccountPerHour()) {
-            throw new AcmeException(ProblemType.RATE_LIMITED, "this account made " + config.ordersPerAccountPerHour()
-                    + " orders in the last hour", null, List.of(), Duration.ofMinutes(5));
+            throw limited("account", actor, identifiers, "this account made " + config.ordersPerAccountPerHour()
+                    + " orders in the last hour");
         }
         Set<String> domains = new LinkedHashSet<>();
         identifiers.stream().filter(i -> i.type().equals("dns")).forEach(i -> domains.add(registeredDomain(i.base())));
         for (String d : domains) {
             if (store.ordersForDomainSince(d, hourAgo) >= config.ordersPerDomainPerHour()) {
-                throw new AcmeException(ProblemType.RATE_LIMITED, "too many orders for names under " + d
-                        + " in the last hour", null, List.of(), Duration.ofMinutes(5));
+                throw limited("domain", actor, identifiers, "too many orders for names under " + d + " in the last hour");
             }
         }
+    }
+
+    /** The rateLimited problem, audited within a budget: an account over its limit can keep asking. */
+    private AcmeException limited(String limit, String actor, Set<Identifier> identifiers, String detail) {
+        AcmeException problem = new AcmeException(ProblemType.RATE_LIMITED, detail, null, List.of(), Duration.ofMinutes(5));
+        audit.refusedBounded("acme.order_rate_limited", limit, actor, problem, Map.of("identifiers", identifiers.toString()));
+        return problem;
     }
 
     /** The last two labels: a private PKI has no public suffix list to consult. */

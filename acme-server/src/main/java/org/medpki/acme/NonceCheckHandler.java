@@ -11,17 +11,22 @@ import java.time.Clock;
 public final class NonceCheckHandler implements Handler<RoutingContext> {
     private final AcmeStore store;
     private final Clock clock;
+    private final AcmeAudit audit;
 
-    public NonceCheckHandler(AcmeStore store, Clock clock) {
+    public NonceCheckHandler(AcmeStore store, Clock clock, AcmeAudit audit) {
         this.store = store;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         String nonce = JwsRequest.of(ctx).header().getCustomParam("nonce") instanceof String n ? n : "";
         if (!nonce.matches("[A-Za-z0-9_-]{1,64}") || !store.consumeNonce(nonce, clock.instant())) {
-            throw new AcmeException(ProblemType.BAD_NONCE, "the nonce is unknown, expired or already used");
+            // Spent and unknown nonces look alike once spent ones are deleted: one reason for both.
+            AcmeException refused = new AcmeException(ProblemType.BAD_NONCE, "the nonce is unknown, expired or already used");
+            audit.requestRefused(ctx, "badNonce", JwsRequest.of(ctx).header().getKeyID(), refused);
+            throw refused;
         }
         ctx.next();
     }

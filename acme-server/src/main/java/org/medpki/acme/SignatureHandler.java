@@ -21,12 +21,19 @@ import java.security.spec.X509EncodedKeySpec;
 
 /** Verifies the JWS signature with the request's key (jwk or the account's), after checking the key. */
 public final class SignatureHandler implements Handler<RoutingContext> {
+    private final AcmeAudit audit;
+
+    public SignatureHandler(AcmeAudit audit) {
+        this.audit = audit;
+    }
 
     @Override
     public void handle(RoutingContext ctx) {
         JwsRequest jws = JwsRequest.of(ctx);
         if (!verify(jws.header().getAlgorithm(), jws.key(), jws.signingInput(), jws.signature())) {
-            throw new AcmeException(ProblemType.MALFORMED, "the JWS signature does not verify");
+            AcmeException refused = new AcmeException(ProblemType.MALFORMED, "the JWS signature does not verify");
+            audit.requestRefused(ctx, "badSignature", jws.header().getKeyID(), refused);
+            throw refused;
         }
         ctx.next();
     }

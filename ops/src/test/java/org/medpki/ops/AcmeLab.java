@@ -32,7 +32,17 @@ final class AcmeLab implements AutoCloseable {
     private final PkiProcess.Started up;
 
     AcmeLab(Path tmp, Map<String, String> extraEnv, String... hosts) throws Exception {
+        this(tmp, extraEnv, Map.of(), hosts);
+    }
+
+    /** {@code homeFiles}: files (path relative to PKI_HOME, content) written before 'pki up', e.g. acme.yaml. */
+    AcmeLab(Path tmp, Map<String, String> extraEnv, Map<String, String> homeFiles, String... hosts) throws Exception {
         pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
+        for (Map.Entry<String, String> f : homeFiles.entrySet()) {
+            Path target = pki.home().resolve(f.getKey());
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, f.getValue());
+        }
         txtDir = tmp.resolve("txt");
         dns = new TestDnsServer(txtDir);
         proxy = new ConnectProxy();
