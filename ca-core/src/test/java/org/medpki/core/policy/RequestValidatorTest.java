@@ -9,9 +9,13 @@ import static org.medpki.core.testpki.TestCsrs.uri;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
+import java.security.Signature;
 import java.util.List;
 
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
 import org.medpki.core.error.ErrorKind;
@@ -83,6 +87,33 @@ class RequestValidatorTest {
         int at = text.indexOf("www.hospital.test");
         csr[at] ^= 0x01;
         rejects(csr, tls(), ErrorKind.BAD_CSR, "the CSR signature does not verify");
+    }
+
+    @Test
+    void ecdsaSignaturesVerifyForEveryAllowedHashAndOnlyUnderTheRequestsOwnKey() throws Exception {
+        List<GeneralName> names = List.of(dns("www.hospital.test"));
+        for (String alg : List.of("SHA256withECDSA", "SHA384withECDSA", "SHA512withECDSA")) {
+            for (String curve : List.of("secp256r1", "secp384r1")) {
+                byte[] csr = TestCsrs.der(TestKeys.ec(curve), "CN=www.hospital.test", names, alg, false);
+                assertThat(validator.validate(csr, tls()).subjectAltNameStrings()).as(alg + " " + curve)
+                        .containsExactly("dns:www.hospital.test");
+            }
+        }
+        // The request's key, someone else's signature over the same CertificationRequestInfo.
+        byte[] good = TestCsrs.der(TestKeys.freshEc("secp256r1"), "CN=www.hospital.test", names);
+        CertificationRequest request = CertificationRequest.getInstance(good);
+        Signature other = Signature.getInstance("SHA256withECDSA");
+        other.initSign(TestKeys.freshEc("secp256r1").getPrivate());
+        other.update(request.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+        byte[] forged = new CertificationRequest(request.getCertificationRequestInfo(), request.getSignatureAlgorithm(),
+                new DERBitString(other.sign())).getEncoded(ASN1Encoding.DER);
+        rejects(forged, tls(), ErrorKind.BAD_CSR, "the CSR signature does not verify");
+        // The right signature, with a trailing octet inside the BIT STRING: not DER, refused.
+        byte[] sig = request.getSignature().getOctets();
+        byte[] padded = java.util.Arrays.copyOf(sig, sig.length + 1);
+        byte[] lax = new CertificationRequest(request.getCertificationRequestInfo(), request.getSignatureAlgorithm(),
+                new DERBitString(padded)).getEncoded(ASN1Encoding.DER);
+        rejects(lax, tls(), ErrorKind.BAD_CSR, "the CSR signature does not verify");
     }
 
     @Test
