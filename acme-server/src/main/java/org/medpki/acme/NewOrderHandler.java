@@ -1,5 +1,6 @@
 package org.medpki.acme;
 
+import com.google.common.net.InternetDomainName;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -160,9 +161,29 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         return problem;
     }
 
-    /** The last two labels: a private PKI has no public suffix list to consult. */
+    /**
+     * The domain a name's per-domain rate limit is counted under: for a name under a suffix of the
+     * Public Suffix List (both its ICANN and private sections, as Guava ships it) the label just
+     * below that suffix ({@code www.example.co.uk} -> {@code example.co.uk}), so that unrelated
+     * registrants under {@code co.uk} do not share one budget. A name that is itself a public
+     * suffix counts as itself. Names under no listed suffix (a private PKI's {@code hospital.test},
+     * {@code fhir.hospital.internal}) fall back to their last two labels. A leading {@code *.} is
+     * ignored. IP identifiers never come here: they count only against the account's limit.
+     */
     static String registeredDomain(String name) {
-        String[] labels = name.split("\\.");
-        return labels.length <= 2 ? name : labels[labels.length - 2] + "." + labels[labels.length - 1];
+        String base = name.startsWith("*.") ? name.substring(2) : name;
+        try {
+            InternetDomainName domain = InternetDomainName.from(base);
+            if (domain.isPublicSuffix()) {
+                return base;
+            }
+            if (domain.isUnderPublicSuffix()) {
+                return domain.topPrivateDomain().toString();
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // not a name Guava parses (identifiers were checked already): count by its last labels
+        }
+        String[] labels = base.split("\\.");
+        return labels.length <= 2 ? base : labels[labels.length - 2] + "." + labels[labels.length - 1];
     }
 }
