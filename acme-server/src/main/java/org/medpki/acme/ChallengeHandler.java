@@ -39,8 +39,9 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
                     && store.startChallenge(challenge.id())) {
                 String keyAuthorization = challenge.token() + "." + NewAccountHandler.thumbprint(jws.account().key());
                 try {
-                    validator.validate(challenge.type(), authz.identifier(), authz.wildcard(), challenge.token(),
-                            keyAuthorization);
+                    Challenge answered = challenge;
+                    OffContext.run(() -> validator.validate(answered.type(), authz.identifier(), authz.wildcard(),
+                            answered.token(), keyAuthorization));
                     store.finishChallenge(challenge, true, null, clock.instant());
                 } catch (AcmeException e) {
                     store.finishChallenge(challenge, false, AcmeProblem.json(e).encode(), clock.instant());

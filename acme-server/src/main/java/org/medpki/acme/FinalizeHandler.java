@@ -46,8 +46,9 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
         String actor = views.account(order.accountId());
         IssuedCertificate issued;
         try {
-            issued = ca.issue(order.profile(), Base64URL.from(csrText).decode(), "acme:" + actor,
-                    order.identifiers().stream().map(Identifier::generalName).toList());
+            byte[] csr = Base64URL.from(csrText).decode();
+            issued = OffContext.call(() -> ca.issue(order.profile(), csr, "acme:" + actor,
+                    order.identifiers().stream().map(Identifier::generalName).toList()));
         } catch (PkiException e) {
             store.backToReady(order.id());
             AcmeException problem = AcmeProblem.fromPki(e);

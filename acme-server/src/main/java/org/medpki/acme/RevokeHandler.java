@@ -68,7 +68,8 @@ public final class RevokeHandler implements Handler<RoutingContext> {
                 throw refuse(actor, "the request is not signed by this certificate's key", cert);
             }
         }
-        ca.revoke(cert.getSerialNumber(), reason, "acme:" + actor);
+        String by = "acme:" + actor;
+        OffContext.run(() -> ca.revoke(cert.getSerialNumber(), reason, by));
         ctx.response().setStatusCode(200).end();
     }
 
