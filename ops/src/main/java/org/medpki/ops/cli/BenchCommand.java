@@ -19,12 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks on this installation (use a scratch PKI_HOME: keys are created).",
-        subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchOcspPropagation.class})
+        subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchOcspPropagation.class,
+                BenchAcme.class})
 public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a benchmark: sign, issue or ocsp-propagation");
+        throw new IllegalArgumentException("name a benchmark: sign, issue, ocsp-propagation or acme");
     }
 
     @Command(name = "sign", description = "Raw token signatures per second for each key type, with 1 and 2 threads.")
@@ -68,9 +69,26 @@ public final class BenchCommand implements Runnable {
                 AtomicLong next = new AtomicLong();
                 long[] latencies = new long[2_000_000];
                 AtomicLong done = new AtomicLong();
-                // Warm-up: JIT, pools, token sessions.
-                for (int i = 0; i < 200; i++) {
-                    issuance.issue(IssueCommand.of("tls-server", requests.get(i % requests.size()), "bench"));
+                // Warm-up (JIT, pools, token sessions): 3 s with all threads, or 200 certificates
+                // for a counted run, so that the figures are the steady state.
+                try (ExecutorService warm = Executors.newVirtualThreadPerTaskExecutor()) {
+                    long warmUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    AtomicLong warmed = new AtomicLong();
+                    List<Future<?>> warmers = new ArrayList<>();
+                    for (int t = 0; t < (count == null ? threads : 1); t++) {
+                        warmers.add(warm.submit(() -> {
+                            long i;
+                            while ((i = warmed.getAndIncrement()) < (count == null ? Long.MAX_VALUE : 200)
+                                    && (count != null || System.nanoTime() < warmUntil)) {
+                                issuance.issue(IssueCommand.of("tls-server", requests.get((int) (i % requests.size())),
+                                        "bench"));
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> w : warmers) {
+                        w.get();
+                    }
                 }
                 long limit = count == null ? Long.MAX_VALUE : count;
                 long deadline = count == null ? System.nanoTime() + Duration.ofSeconds(seconds).toNanos() : Long.MAX_VALUE;
