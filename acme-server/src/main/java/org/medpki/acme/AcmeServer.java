@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.medpki.core.audit.AuditLog;
 
 /** Starts the ACME service: its TLS certificate from our CA, then the verticle on virtual threads. */
@@ -18,9 +19,15 @@ public final class AcmeServer {
                                Clock clock, Path stateDir) {
         ServerCertificate certificate = ServerCertificate.loadOrIssue(stateDir, config.publicHost(), config.profile(),
                 ca, clock);
-        AcmeVerticle verticle = new AcmeVerticle(config, new AcmeStore(pool), ca, new AcmeAudit(audit, clock), clock,
-                certificate);
-        return vertx.deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD))
+        AcmeStore store = new AcmeStore(pool);
+        AcmeAudit acmeAudit = new AcmeAudit(audit, clock);
+        // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
+        // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.
+        AtomicBoolean first = new AtomicBoolean(true);
+        return vertx.deployVerticle(() -> new AcmeVerticle(config, store, ca, acmeAudit, clock, certificate,
+                        first.getAndSet(false)),
+                new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)
+                        .setInstances(2 * Runtime.getRuntime().availableProcessors()))
                 .await();
     }
 }

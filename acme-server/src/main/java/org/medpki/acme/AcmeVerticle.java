@@ -34,10 +34,13 @@ public final class AcmeVerticle extends VerticleBase {
     private final AcmeAudit audit;
     private final Clock clock;
     private final ServerCertificate certificate;
+    private final boolean housekeeping;
     private HttpServer server;
 
+    /** {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one does). */
     public AcmeVerticle(AcmeConfig config, AcmeStore store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate) {
+                        ServerCertificate certificate, boolean housekeeping) {
+        this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
         this.ca = ca;
@@ -53,14 +56,16 @@ public final class AcmeVerticle extends VerticleBase {
                 .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                         .setKeyValue(Buffer.buffer(certificate.keyPem()))
                         .setCertValue(Buffer.buffer(certificate.chainPem())));
-        vertx.setPeriodic(60_000, t -> {
-            try {
-                store.purgeNonces(clock.instant());
-                store.expire(clock.instant());
-            } catch (RuntimeException e) {
-                LOG.warn("ACME housekeeping failed: {}", e.getMessage());
-            }
-        });
+        if (housekeeping) {
+            vertx.setPeriodic(60_000, t -> {
+                try {
+                    store.purgeNonces(clock.instant());
+                    store.expire(clock.instant());
+                } catch (RuntimeException e) {
+                    LOG.warn("ACME housekeeping failed: {}", e.getMessage());
+                }
+            });
+        }
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
     }
 

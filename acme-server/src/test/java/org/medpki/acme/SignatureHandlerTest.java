@@ -41,6 +41,28 @@ class SignatureHandlerTest {
     }
 
     @Test
+    void es384VerifiesAndForgedOrMisencodedSignaturesDoNot() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_384).generate();
+        ECKey other = new ECKeyGenerator(Curve.P_384).generate();
+        JWSObject o = new JWSObject(new JWSHeader(JWSAlgorithm.ES384), new Payload("{\"a\":1}"));
+        o.sign(new ECDSASigner(key));
+        String input = new String(o.getSigningInput(), StandardCharsets.US_ASCII);
+        byte[] sig = o.getSignature().decode();
+        assertThat(sig).hasSize(96);
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input, sig)).isTrue();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, other.toPublicJWK(), input, sig)).isFalse();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input + "x", sig)).isFalse();
+        // r = s = 0 (the "psychic signature"), a truncated one, and the DER form instead of R || S.
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input, new byte[96])).isFalse();
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input, Arrays.copyOf(sig, 95)))
+                .isFalse();
+        Signature der = Signature.getInstance("SHA384withECDSA");
+        der.initSign(key.toECPrivateKey());
+        der.update(input.getBytes(StandardCharsets.US_ASCII));
+        assertThat(SignatureHandler.verify(JWSAlgorithm.ES384, key.toPublicJWK(), input, der.sign())).isFalse();
+    }
+
+    @Test
     void weakRsaKeysAreBadPublicKeys() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(1024);
