@@ -54,6 +54,15 @@ public final class PkiMain implements Runnable {
                 commandLine.getErr().println("pki: " + p.publicDetail());
                 return exitCode(p.kind());
             }
+            for (Throwable c = e; c != null && c != c.getCause(); c = c.getCause()) {
+                // java.net.BindException (NIO) or Netty's NativeIoException (epoll): a port is taken.
+                if (c instanceof java.net.BindException || (c instanceof java.io.IOException
+                        && c.getMessage() != null && c.getMessage().contains("Address already in use"))) {
+                    commandLine.getErr().println("pki: cannot listen: an address this installation is configured"
+                            + " to listen on is already in use (" + c.getMessage() + ")");
+                    return exitCode(ErrorKind.CONFIGURATION);
+                }
+            }
             if (e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("pki: " + e.getMessage());
                 return 2;
