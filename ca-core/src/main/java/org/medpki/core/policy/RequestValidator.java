@@ -26,18 +26,11 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.Digest;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.digests.SHA384Digest;
-import org.bouncycastle.crypto.digests.SHA512Digest;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.DSADigestSigner;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -47,6 +40,7 @@ import org.bouncycastle.util.io.pem.PemReader;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.signing.EcdsaSignatures;
 
 /**
  * Checks a PKCS#10 request against a profile (CP 3.2 / 4.1): parses DER or PEM, checks the key
@@ -206,29 +200,22 @@ public final class RequestValidator {
         }
     }
 
-    /**
-     * ECDSA through BouncyCastle's lightweight API: for a key seen once (every CSR) it costs half of
-     * the JCA route, which builds a provider key and looks the algorithm up first. Same bytes
-     * signed (the DER CertificationRequestInfo), same strict DER signature decoding.
-     */
+    /** ECDSA through {@link EcdsaSignatures}: the bytes signed are the DER CertificationRequestInfo. */
     private static boolean ecdsaVerifies(PKCS10CertificationRequest request, Digest digest) throws IOException {
-        ECPublicKeyParameters key = (ECPublicKeyParameters) PublicKeyFactory.createKey(request.getSubjectPublicKeyInfo());
-        DSADigestSigner verifier = new DSADigestSigner(new ECDSASigner(), digest);
-        verifier.init(false, key);
         byte[] info = request.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER);
-        verifier.update(info, 0, info.length);
-        return verifier.verifySignature(request.getSignature());
+        return EcdsaSignatures.verifyDer(EcdsaSignatures.key(request.getSubjectPublicKeyInfo().getEncoded()), digest,
+                info, request.getSignature());
     }
 
     private static Digest ecdsaDigest(ASN1ObjectIdentifier algorithm) {
         if (X9ObjectIdentifiers.ecdsa_with_SHA256.equals(algorithm)) {
-            return new SHA256Digest();
+            return EcdsaSignatures.digest("SHA-256");
         }
         if (X9ObjectIdentifiers.ecdsa_with_SHA384.equals(algorithm)) {
-            return new SHA384Digest();
+            return EcdsaSignatures.digest("SHA-384");
         }
         if (X9ObjectIdentifiers.ecdsa_with_SHA512.equals(algorithm)) {
-            return new SHA512Digest();
+            return EcdsaSignatures.digest("SHA-512");
         }
         return null;
     }

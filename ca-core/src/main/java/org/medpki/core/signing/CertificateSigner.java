@@ -8,13 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.crypto.Digest;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.digests.SHA384Digest;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.DSADigestSigner;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.medpki.core.error.ErrorKind;
@@ -61,28 +55,20 @@ public final class CertificateSigner {
     }
 
     private boolean ecdsaVerifies(byte[] tbsDer, byte[] signature, SignatureAlgorithm algorithm, PublicKey key) {
-        try {
-            ECPublicKeyParameters params = ecKeys.get(key);
-            if (params == null) {
-                if (ecKeys.size() >= MAX_CACHED_KEYS) {
-                    ecKeys.clear();
-                }
-                params = (ECPublicKeyParameters) PublicKeyFactory.createKey(key.getEncoded());
-                ecKeys.put(key, params);
+        ECPublicKeyParameters params = ecKeys.get(key);
+        if (params == null) {
+            if (ecKeys.size() >= MAX_CACHED_KEYS) {
+                ecKeys.clear();
             }
-            Digest digest = switch (algorithm) {
-                case ECDSA_SHA256 -> new SHA256Digest();
-                case ECDSA_SHA384 -> new SHA384Digest();
-                default -> throw new IllegalArgumentException(algorithm.name());
-            };
-            // DER SEQUENCE{r, s}, strictly: the encoding X.509 wants and the token is asked for.
-            DSADigestSigner verifier = new DSADigestSigner(new ECDSASigner(), digest);
-            verifier.init(false, params);
-            verifier.update(tbsDer, 0, tbsDer.length);
-            return verifier.verifySignature(signature);
-        } catch (IOException | RuntimeException e) {
-            return false;
+            try {
+                params = EcdsaSignatures.key(key.getEncoded());
+            } catch (IOException e) {
+                return false;
+            }
+            ecKeys.put(key, params);
         }
+        // DER SEQUENCE{r, s}, strictly: the encoding X.509 wants and the token is asked for.
+        return EcdsaSignatures.verifyDer(params, EcdsaSignatures.digest(algorithm.digest()), tbsDer, signature);
     }
 
     static boolean verifies(X509CertificateHolder certificate, PublicKey signerPublicKey) {

@@ -72,14 +72,15 @@ public final class BenchCommand implements Runnable {
                 // Warm-up (JIT, pools, token sessions): 3 s with all threads, or 200 certificates
                 // for a counted run, so that the figures are the steady state.
                 try (ExecutorService warm = Executors.newVirtualThreadPerTaskExecutor()) {
-                    long warmUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    boolean timed = count == null;
+                    long warmUntil = timed ? System.nanoTime() + Duration.ofSeconds(3).toNanos() : Long.MAX_VALUE;
+                    long warmLimit = timed ? Long.MAX_VALUE : 200;
                     AtomicLong warmed = new AtomicLong();
                     List<Future<?>> warmers = new ArrayList<>();
-                    for (int t = 0; t < (count == null ? threads : 1); t++) {
+                    for (int t = 0; t < (timed ? threads : 1); t++) {
                         warmers.add(warm.submit(() -> {
                             long i;
-                            while ((i = warmed.getAndIncrement()) < (count == null ? Long.MAX_VALUE : 200)
-                                    && (count != null || System.nanoTime() < warmUntil)) {
+                            while ((i = warmed.getAndIncrement()) < warmLimit && System.nanoTime() < warmUntil) {
                                 issuance.issue(IssueCommand.of("tls-server", requests.get((int) (i % requests.size())),
                                         "bench"));
                             }
