@@ -8,10 +8,12 @@ import java.util.Objects;
  * responses are re-signed once {@code refreshAfter} of it has passed (less than half, as RFC 5019
  * clients and stapling servers cache until nextUpdate). {@code nonce} true signs requests that
  * carry an RFC 8954 nonce on demand and echoes it; false ignores nonces (RFC 5019 2.2.1).
+ * {@code onDemandConcurrency} bounds the requests waiting for or in on-demand work (beyond it:
+ * tryLater); {@code onDemandThreads} do that work in arrival order.
  */
 public record OcspConfig(String host, int port, int instances, Duration validity, Duration refreshAfter,
                          Duration refreshInterval, int cacheEntries, int maxRequestBytes, int maxCertIds,
-                         boolean nonce, int onDemandConcurrency) {
+                         boolean nonce, int onDemandConcurrency, int onDemandThreads) {
 
     public static final Duration DEFAULT_VALIDITY = Duration.ofHours(24);
 
@@ -33,25 +35,28 @@ public record OcspConfig(String host, int port, int instances, Duration validity
         require(maxCertIds >= 1 && maxCertIds <= 100, "ocsp.maxCertIds must be between 1 and 100");
         require(onDemandConcurrency >= 1 && onDemandConcurrency <= 4096,
                 "ocsp.onDemandConcurrency must be between 1 and 4096");
+        require(onDemandThreads >= 1 && onDemandThreads <= 256, "ocsp.onDemandThreads must be between 1 and 256");
     }
 
     /**
      * Defaults: one HTTP verticle per core, responses valid 24 h and re-signed after 10 h (so a
-     * client never holds one older than 10 h plus a refresh interval), nonces honoured.
+     * client never holds one older than 10 h plus a refresh interval), nonces honoured, two
+     * on-demand threads per core (as many as the token's default session pool).
      */
     public static OcspConfig defaults(String host, int port) {
         return new OcspConfig(host, port, Runtime.getRuntime().availableProcessors(), DEFAULT_VALIDITY,
-                Duration.ofHours(10), Duration.ofSeconds(60), 1_000_000, 8_192, 10, true, 256);
+                Duration.ofHours(10), Duration.ofSeconds(60), 1_000_000, 8_192, 10, true, 256,
+                2 * Runtime.getRuntime().availableProcessors());
     }
 
     public OcspConfig withNonce(boolean on) {
         return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
-                maxRequestBytes, maxCertIds, on, onDemandConcurrency);
+                maxRequestBytes, maxCertIds, on, onDemandConcurrency, onDemandThreads);
     }
 
     public OcspConfig withValidity(Duration validity, Duration refreshAfter) {
         return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
-                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency);
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads);
     }
 
     private static void require(boolean ok, String message) {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * OCSP over HTTP (RFC 6960 appendix A, RFC 5019): POST of application/ocsp-request to /ocsp or /,
  * GET of the base64 (percent-encoded) request under /ocsp/ or /. Answers from memory on the
- * event loop; anything needing the inventory or the HSM goes to a bounded pool of virtual threads
- * (beyond its bound: tryLater). Pre-signed answers carry RFC 5019 caching headers and an ETag,
+ * event loop; anything needing the inventory or the HSM goes, in arrival order, to a few threads
+ * with a bounded queue (beyond its bound: tryLater). Pre-signed answers carry RFC 5019 caching headers and an ETag,
  * and a conditional GET gets 304. Errors are unsigned OCSP responses or plain 4xx, never a trace.
  */
 final class OcspHttpHandler {

@@ -44,7 +44,7 @@ final class OcspSettings {
             try {
                 c = new OcspConfig(c.host(), c.port(), Integer.parseInt(instances.trim()), c.validity(),
                         c.refreshAfter(), c.refreshInterval(), c.cacheEntries(), c.maxRequestBytes(), c.maxCertIds(),
-                        c.nonce(), c.onDemandConcurrency());
+                        c.nonce(), c.onDemandConcurrency(), c.onDemandThreads());
             } catch (NumberFormatException e) {
                 throw new PkiException(ErrorKind.CONFIGURATION, "PKI_OCSP_INSTANCES must be a number");
             }
@@ -53,7 +53,7 @@ final class OcspSettings {
         if (interval != null && !interval.isBlank()) {
             c = new OcspConfig(c.host(), c.port(), c.instances(), c.validity(), c.refreshAfter(),
                     duration("PKI_OCSP_REFRESH_INTERVAL", interval), c.cacheEntries(), c.maxRequestBytes(),
-                    c.maxCertIds(), c.nonce(), c.onDemandConcurrency());
+                    c.maxCertIds(), c.nonce(), c.onDemandConcurrency(), c.onDemandThreads());
         }
         return c;
     }
