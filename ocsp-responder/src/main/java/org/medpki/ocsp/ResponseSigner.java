@@ -1,40 +1,30 @@
 package org.medpki.ocsp;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import org.bouncycastle.asn1.DEROctetString;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ocsp.CertID;
-import org.bouncycastle.asn1.ocsp.ResponderID;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.CertificateStatus;
-import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
-import org.bouncycastle.cert.ocsp.RespID;
-import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.cert.ocsp.UnknownStatus;
-import org.medpki.core.error.ErrorKind;
-import org.medpki.core.error.PkiException;
 import org.medpki.core.keys.SigningKeys;
-import org.medpki.core.signing.HsmContentSigner;
 
 /**
  * Builds and signs RFC 6960 BasicOCSPResponses with the issuing CA's delegated OCSP signer, whose
- * key stays in the token ({@link HsmContentSigner}). The responder ID is the signer's key hash and
- * the signer certificate travels in the response, so clients that trust the issuing CA verify it
- * (RFC 6960 4.2.2.2). thisUpdate is now to the second; nextUpdate is thisUpdate + validity.
+ * key stays in the token; {@link ResponseEncoder} assembles the DER. The responder ID is the
+ * signer's key hash and the signer certificate travels in the response, so clients that trust the
+ * issuing CA verify it (RFC 6960 4.2.2.2). thisUpdate (= producedAt) is now to the second;
+ * nextUpdate is thisUpdate + validity.
  */
 public final class ResponseSigner {
     private final SigningKeys keys;
     private final Duration validity;
     private final OcspMetrics metrics;
+    /** By OCSP signer certificate: a rotation brings a new signer id and so a new encoder. */
+    private final Map<Long, ResponseEncoder> encoders = new ConcurrentHashMap<>();
 
     public ResponseSigner(SigningKeys keys, Duration validity, OcspMetrics metrics) {
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -61,34 +51,13 @@ public final class ResponseSigner {
     private byte[] encode(Issuer issuer, List<Single> singles, Extension nonce, Instant thisUpdate) {
         long start = System.nanoTime();
         try {
-            byte[] signerKeyHash = CertIdHash.SHA1.digest(issuer.signer().certificate().getSubjectPublicKeyInfo()
-                    .getPublicKeyData().getBytes());
-            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
-                    new RespID(new ResponderID(new DEROctetString(signerKeyHash))));
-            Date from = Date.from(thisUpdate);
-            Date until = Date.from(thisUpdate.plus(validity));
-            for (Single s : singles) {
-                builder.addResponse(new CertificateID(s.certId()), status(s.state()), from, until, null);
-            }
-            if (nonce != null) {
-                builder.setResponseExtensions(new Extensions(nonce));
-            }
-            var basic = builder.build(new HsmContentSigner(keys, issuer.signer().keyLabel(),
-                    issuer.signer().signatureAlgorithm()), issuer.signerChain(), from);
-            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
-        } catch (OCSPException | IOException e) {
-            throw new PkiException(ErrorKind.INTERNAL, "cannot build an OCSP response for " + issuer.name(), e);
+            ResponseEncoder encoder = encoders.computeIfAbsent(issuer.signerId(), id -> new ResponseEncoder(issuer));
+            byte[] responseData = encoder.responseData(singles, nonce == null ? null : new Extensions(nonce),
+                    thisUpdate, thisUpdate.plus(validity));
+            byte[] signature = keys.sign(issuer.signer().keyLabel(), issuer.signer().signatureAlgorithm(), responseData);
+            return encoder.response(responseData, signature);
         } finally {
             metrics.signed(System.nanoTime() - start);
         }
-    }
-
-    private static CertificateStatus status(CertState state) {
-        return switch (state) {
-            case CertState.Good g -> CertificateStatus.GOOD;
-            case CertState.Revoked r -> new RevokedStatus(Date.from(r.at().truncatedTo(ChronoUnit.SECONDS)),
-                    r.reason().code());
-            case CertState.Unknown u -> new UnknownStatus();
-        };
     }
 }
