@@ -74,7 +74,7 @@ public final class SignatureHandler implements Handler<RoutingContext> {
     private static boolean ecdsaVerifies(ECKey ec, boolean p256, byte[] input, byte[] signature)
             throws JOSEException, java.io.IOException {
         return EcdsaSignatures.verifyConcatenated(EcdsaSignatures.key(ec.toECPublicKey().getEncoded()),
-                EcdsaSignatures.digest(p256 ? "SHA-256" : "SHA-384"), input, signature, p256 ? 32 : 48);
+                p256 ? "SHA-256" : "SHA-384", input, signature, p256 ? 32 : 48);
     }
 
     private static com.nimbusds.jose.JWSHeader header(JWSAlgorithm alg) {

@@ -30,7 +30,6 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -186,7 +185,7 @@ public final class RequestValidator {
     private static void verifySignature(PKCS10CertificationRequest request) {
         boolean valid;
         try {
-            Digest digest = ecdsaDigest(request.getSignatureAlgorithm().getAlgorithm());
+            String digest = ecdsaDigest(request.getSignatureAlgorithm().getAlgorithm());
             if (digest != null) {
                 valid = ecdsaVerifies(request, digest);
             } else {
@@ -201,21 +200,21 @@ public final class RequestValidator {
     }
 
     /** ECDSA through {@link EcdsaSignatures}: the bytes signed are the DER CertificationRequestInfo. */
-    private static boolean ecdsaVerifies(PKCS10CertificationRequest request, Digest digest) throws IOException {
+    private static boolean ecdsaVerifies(PKCS10CertificationRequest request, String digest) throws IOException {
         byte[] info = request.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER);
         return EcdsaSignatures.verifyDer(EcdsaSignatures.key(request.getSubjectPublicKeyInfo().getEncoded()), digest,
                 info, request.getSignature());
     }
 
-    private static Digest ecdsaDigest(ASN1ObjectIdentifier algorithm) {
+    private static String ecdsaDigest(ASN1ObjectIdentifier algorithm) {
         if (X9ObjectIdentifiers.ecdsa_with_SHA256.equals(algorithm)) {
-            return EcdsaSignatures.digest("SHA-256");
+            return "SHA-256";
         }
         if (X9ObjectIdentifiers.ecdsa_with_SHA384.equals(algorithm)) {
-            return EcdsaSignatures.digest("SHA-384");
+            return "SHA-384";
         }
         if (X9ObjectIdentifiers.ecdsa_with_SHA512.equals(algorithm)) {
-            return EcdsaSignatures.digest("SHA-512");
+            return "SHA-512";
         }
         return null;
     }

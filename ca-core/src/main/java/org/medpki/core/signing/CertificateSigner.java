@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.medpki.core.error.ErrorKind;
@@ -20,15 +19,14 @@ import org.medpki.core.template.CertificateAssembler;
 /**
  * Signs to-be-signed certificates with a key in the HSM and checks the result against the
  * signer's public key before anyone sees it, so that a token fault can never hand out a
- * certificate with a bad signature. The check of an ECDSA signature keeps the CA key's parameters
- * from one certificate to the next, so that the multiples of its public point are computed once
- * per key rather than once per certificate (about half the cost of each check).
+ * certificate with a bad signature. The check of an ECDSA signature keeps the CA key, parsed and
+ * checked, from one certificate to the next ({@link EcdsaSignatures.Key}).
  */
 public final class CertificateSigner {
     private static final int MAX_CACHED_KEYS = 64;
 
     private final SigningKeys keys;
-    private final Map<PublicKey, ECPublicKeyParameters> ecKeys = new ConcurrentHashMap<>();
+    private final Map<PublicKey, EcdsaSignatures.Key> ecKeys = new ConcurrentHashMap<>();
 
     public CertificateSigner(SigningKeys keys) {
         this.keys = keys;
@@ -55,7 +53,7 @@ public final class CertificateSigner {
     }
 
     private boolean ecdsaVerifies(byte[] tbsDer, byte[] signature, SignatureAlgorithm algorithm, PublicKey key) {
-        ECPublicKeyParameters params = ecKeys.get(key);
+        EcdsaSignatures.Key params = ecKeys.get(key);
         if (params == null) {
             if (ecKeys.size() >= MAX_CACHED_KEYS) {
                 ecKeys.clear();
@@ -68,7 +66,7 @@ public final class CertificateSigner {
             ecKeys.put(key, params);
         }
         // DER SEQUENCE{r, s}, strictly: the encoding X.509 wants and the token is asked for.
-        return EcdsaSignatures.verifyDer(params, EcdsaSignatures.digest(algorithm.digest()), tbsDer, signature);
+        return EcdsaSignatures.verifyDer(params, algorithm.digest(), tbsDer, signature);
     }
 
     static boolean verifies(X509CertificateHolder certificate, PublicKey signerPublicKey) {
