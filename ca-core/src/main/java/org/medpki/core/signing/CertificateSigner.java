@@ -53,20 +53,20 @@ public final class CertificateSigner {
     }
 
     private boolean ecdsaVerifies(byte[] tbsDer, byte[] signature, SignatureAlgorithm algorithm, PublicKey key) {
-        EcdsaSignatures.Key params = ecKeys.get(key);
-        if (params == null) {
+        EcdsaSignatures.Key checked = ecKeys.get(key);
+        if (checked == null) {
             if (ecKeys.size() >= MAX_CACHED_KEYS) {
                 ecKeys.clear();
             }
             try {
-                params = EcdsaSignatures.key(key.getEncoded());
+                checked = EcdsaSignatures.key(key.getEncoded());
             } catch (IOException e) {
                 return false;
             }
-            ecKeys.put(key, params);
+            ecKeys.put(key, checked);
         }
         // DER SEQUENCE{r, s}, strictly: the encoding X.509 wants and the token is asked for.
-        return EcdsaSignatures.verifyDer(params, algorithm.digest(), tbsDer, signature);
+        return EcdsaSignatures.verifyDer(checked, algorithm.digest(), tbsDer, signature);
     }
 
     static boolean verifies(X509CertificateHolder certificate, PublicKey signerPublicKey) {

@@ -162,8 +162,16 @@ public final class EcdsaSignatures {
         };
     }
 
-    /** AWS-LC when its library loads and passes its self-tests; otherwise null (BouncyCastle verifies). */
+    /**
+     * AWS-LC when its library loads and passes its self-tests, unless the system property
+     * medpki.ecdsa.native is false (a site that wants no native code in the CA process); otherwise
+     * null, and BouncyCastle verifies.
+     */
     private static Provider nativeProvider() {
+        if (!Boolean.parseBoolean(System.getProperty("medpki.ecdsa.native", "true"))) {
+            LOG.info("ECDSA checks use BouncyCastle: medpki.ecdsa.native=false");
+            return null;
+        }
         try {
             AmazonCorrettoCryptoProvider provider = AmazonCorrettoCryptoProvider.INSTANCE;
             if (provider.getLoadingError() != null) {
