@@ -128,7 +128,8 @@ class CrlPublisherTest {
         AuditLog audit = new AuditLog(caSide.auditStore(), clock);
         CeremonyPlan plan = new CeremonyPlan("CRL Test Hospital", KeyAlgorithm.EC_P384, KeyAlgorithm.EC_P256,
                 KeyAlgorithm.EC_P256, List.of("server-ca", "identity-ca"), Duration.ofDays(3650), Duration.ofDays(1825),
-                Duration.ofDays(90), Duration.ofDays(365), "1.3.6.1.4.1.55555.1.1", BASE, "http://crl.hospital.test/ca");
+                Duration.ofDays(90), Duration.ofDays(365), Map.of("server-ca", List.of("1.3.6.1.4.1.55555.1.1.1"),
+                        "identity-ca", List.of("1.3.6.1.4.1.55555.1.1.2")), BASE, "http://crl.hospital.test/ca");
         hierarchy = new Ceremony(keys, caSide.inventory(), audit, clock, caSide.crlStore(), POLICY).run(plan, "test");
         ProfileCatalog profiles = ProfileCatalog.load(policies(), Map.of("domain", "hospital.test",
                 "ocspUrl", "http://ocsp.hospital.test/ocsp", "crlBaseUrl", BASE,

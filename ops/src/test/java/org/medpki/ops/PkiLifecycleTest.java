@@ -96,16 +96,19 @@ class PkiLifecycleTest {
     @Test
     @Order(3)
     void issuesEachProfileAndIndependentValidatorsAcceptTheChains() throws Exception {
-        record Case(String profile, String issuer, String keyArgs, String subject, String san, String eku) {
+        record Case(String profile, String issuer, String keyArgs, String subject, String san, String eku,
+                    String policy) {
         }
         List<Case> cases = List.of(
                 new Case("tls-server", "server-ca", "ec:P-256", "/CN=fhir.hospital.test",
-                        "DNS:fhir.hospital.test,DNS:ehr.hospital.test", "TLS Web Server Authentication"),
+                        "DNS:fhir.hospital.test,DNS:ehr.hospital.test", "TLS Web Server Authentication",
+                        "1.3.6.1.4.1.55555.1.1.1"),
                 new Case("user", "identity-ca", "ec:P-256", "/CN=Alice Example", "email:alice@hospital.test",
-                        "E-mail Protection"),
+                        "E-mail Protection", "1.3.6.1.4.1.55555.1.1.2"),
                 new Case("device", "server-ca", "ec:P-256", "/serialNumber=PUMP-0001/CN=pump-0001.devices.hospital.test",
-                        "DNS:pump-0001.devices.hospital.test", "TLS Web Client Authentication"),
-                new Case("code-signing", "identity-ca", "rsa:3072", "/CN=Firmware Build Pipeline", null, "Code Signing"));
+                        "DNS:pump-0001.devices.hospital.test", "TLS Web Client Authentication", "1.3.6.1.4.1.55555.1.1.3"),
+                new Case("code-signing", "identity-ca", "rsa:3072", "/CN=Firmware Build Pipeline", null, "Code Signing",
+                        "1.3.6.1.4.1.55555.1.1.4"));
         Path root = Path.of(caPath("root"));
         for (Case c : cases) {
             Path csr = Csrs.openssl(tmp, c.profile(), c.keyArgs(), c.subject(), c.san());
@@ -125,6 +128,15 @@ class PkiLifecycleTest {
                     "-untrusted", issuing.toString(), leaf.toString());
             assertThat(verify.exit()).as(verify.toString()).isZero();
             assertThat(verify.out()).contains(": OK");
+            // A relying party that requires the profile's policy explicitly accepts the path (the
+            // issuing CA asserts the OIDs of what it issues); one that requires another policy does not.
+            PkiProcess.Result explicit = PkiProcess.tool(Map.of(), "openssl", "verify", "-CAfile", root.toString(),
+                    "-untrusted", issuing.toString(), "-explicit_policy", "-policy", c.policy(), leaf.toString());
+            assertThat(explicit.exit()).as(explicit.toString()).isZero();
+            PkiProcess.Result otherPolicy = PkiProcess.tool(Map.of(), "openssl", "verify", "-CAfile", root.toString(),
+                    "-untrusted", issuing.toString(), "-explicit_policy", "-policy", "1.3.6.1.4.1.55555.1.1.99",
+                    leaf.toString());
+            assertThat(otherPolicy.exit()).as(otherPolicy.toString()).isNotZero();
 
             PkiProcess.Result text = PkiProcess.tool(Map.of(), "openssl", "x509", "-in", leaf.toString(), "-noout", "-text");
             assertThat(text.out()).contains("X509v3 Key Usage: critical", "Digital Signature",
@@ -139,6 +151,7 @@ class PkiLifecycleTest {
                 }
             }
             pkixValidate(chain, root);
+            pkixValidateRequiringPolicy(chain, root, c.policy());
         }
     }
 
@@ -273,5 +286,16 @@ class PkiLifecycleTest {
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
         params.setRevocationEnabled(false);
         CertPathValidator.getInstance("PKIX").validate(path, params);
+    }
+
+    /** The JDK's PKIX validator with an explicit policy required and {@code policy} the only acceptable one. */
+    static void pkixValidateRequiringPolicy(List<X509Certificate> chain, Path rootPem, String policy) throws Exception {
+        X509Certificate root = readChain(rootPem).getFirst();
+        PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
+        params.setRevocationEnabled(false);
+        params.setExplicitPolicyRequired(true);
+        params.setInitialPolicies(Set.of(policy));
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain),
+                params);
     }
 }

@@ -93,7 +93,7 @@ public final class Ceremony {
                 PkiCertificateMaker.Made issuing = maker.make(issuingName, CaRole.ISSUING, plan.issuingKey(),
                         issuingName + "." + stamp, rootCa, key -> templates.issuing(rootCa.issuerInfo(),
                                 name(plan, issuingName), key, serials.next(), now, now.plus(plan.issuingValidity()), 0,
-                                plan.policyOid(), plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/root-ca.crl",
+                                plan.issuingPolicies().get(issuingName), plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/root-ca.crl",
                                 plan.caIssuersBaseUrl() == null ? null : plan.caIssuersBaseUrl() + "/root-ca.crt"));
                 made.add(facts(issuing));
                 CaCertificate issuingCa = issuing.ca();

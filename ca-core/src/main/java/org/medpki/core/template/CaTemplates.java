@@ -2,6 +2,7 @@ package org.medpki.core.template;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 import org.bouncycastle.asn1.DERNull;
@@ -25,7 +26,7 @@ import org.medpki.core.error.PkiException;
  * {@link org.medpki.core.lint.CaCertificateLinter} checks it against the issuer.
  */
 public final class CaTemplates {
-    /** anyPolicy (RFC 5280 4.2.1.4), accepted as {@code cpOid} for an issuing CA. */
+    /** anyPolicy (RFC 5280 4.2.1.4), accepted among an issuing CA's policy OIDs. */
     public static final String ANY_POLICY = "2.5.29.32.0";
 
     /** Self-signed root: cA=true without path length, keyCertSign+cRLSign, SKI; no AKI. */
@@ -46,13 +47,15 @@ public final class CaTemplates {
 
     /**
      * Issuing CA under {@code root}: cA=true with {@code pathLen} (0: it issues only end
-     * entities), keyCertSign+cRLSign, SKI, AKI, certificatePolicies {@code cpOid} (the CP's OID or
-     * {@link #ANY_POLICY}; null for none), and when given the root's CRL URL and the root
-     * certificate's URL (AIA caIssuers).
+     * entities), keyCertSign+cRLSign, SKI, AKI, certificatePolicies {@code policyOids} (the
+     * policies of the certificates it issues, so that a relying party that requires an explicit
+     * policy finds each leaf's OID on the whole path (RFC 5280 6.1.3 d); {@link #ANY_POLICY}
+     * allowed; empty for none), and when given the root's CRL URL and the root certificate's URL
+     * (AIA caIssuers).
      */
     public TBSCertificate issuing(IssuerInfo root, X500Name subject, SubjectPublicKeyInfo key, BigInteger serial,
-                                  Instant notBefore, Instant notAfter, int pathLen, String cpOid, String crlUrl,
-                                  String caIssuersUrl) {
+                                  Instant notBefore, Instant notAfter, int pathLen, List<String> policyOids,
+                                  String crlUrl, String caIssuersUrl) {
         Objects.requireNonNull(root, "root");
         requireSubject(subject);
         if (pathLen < 0) {
@@ -62,8 +65,8 @@ public final class CaTemplates {
         TbsParts.add(ext, Extension.basicConstraints, true, new BasicConstraints(pathLen));
         TbsParts.add(ext, Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         TbsParts.keyIdentifiers(ext, key, KeyIdentifiers.ofIssuer(root.certificate()));
-        if (cpOid != null) {
-            TbsParts.policy(ext, cpOid);
+        if (!policyOids.isEmpty()) {
+            TbsParts.policies(ext, policyOids);
         }
         if (crlUrl != null) {
             TbsParts.crlDistributionPoint(ext, crlUrl);

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.List;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -77,8 +78,12 @@ final class TbsParts {
     }
 
     static void policy(ExtensionsGenerator g, String oid) {
-        add(g, Extension.certificatePolicies, false,
-                new CertificatePolicies(new PolicyInformation(new ASN1ObjectIdentifier(oid))));
+        policies(g, List.of(oid));
+    }
+
+    static void policies(ExtensionsGenerator g, List<String> oids) {
+        add(g, Extension.certificatePolicies, false, new CertificatePolicies(oids.stream()
+                .map(oid -> new PolicyInformation(new ASN1ObjectIdentifier(oid))).toArray(PolicyInformation[]::new)));
     }
 
     static void crlDistributionPoint(ExtensionsGenerator g, String url) {

@@ -162,7 +162,7 @@ class CertificateLinterTest {
         var caLinter = new CaCertificateLinter();
         var key = TestPki.spki(TestKeys.freshEc("secp256r1"));
         TBSCertificate issuing = templates.issuing(pki.rootInfo(), new X500Name("CN=Another CA"), key, TestPki.serial(),
-                TestPki.NOW, TestPki.NOW.plus(Duration.ofDays(365)), 0, TestPki.CP_OID, null, null);
+                TestPki.NOW, TestPki.NOW.plus(Duration.ofDays(365)), 0, List.of(TestPki.CP_OID), null, null);
         assertThat(caLinter.lint(issuing, CaRole.ISSUING, pki.root())).isEmpty();
         assertThat(caLinter.lint(TbsEditor.edit(issuing, e -> e.replace(Extension.basicConstraints, true, new BasicConstraints(true))),
                 CaRole.ISSUING, pki.root())).extracting(LintFinding::code).containsExactly("e_bc_path_len_missing");

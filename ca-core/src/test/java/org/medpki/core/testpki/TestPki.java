@@ -5,6 +5,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -47,7 +48,7 @@ public record TestPki(KeyPair rootKey, X509CertificateHolder root, IssuerInfo ro
 
         TBSCertificate issuingTbs = templates.issuing(rootInfo,
                 new X500Name("CN=MedPKI Test " + issuingName + ",O=Test Hospital,C=DE"), spki(issuingKey),
-                serials.next(), NOW.minus(Duration.ofHours(12)), issuingNotAfter, 0, CP_OID,
+                serials.next(), NOW.minus(Duration.ofHours(12)), issuingNotAfter, 0, List.of(CP_OID),
                 "http://crl.hospital.test/root.crl", "http://pki.hospital.test/certs/root.crt");
         linter.check(issuingTbs, CaRole.ISSUING, root);
         X509CertificateHolder issuingCert = SoftwareSigner.sign(issuingTbs, rootKey.getPrivate(), rootAlg);

@@ -26,6 +26,8 @@ import org.medpki.core.hierarchy.CeremonyPlan;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.pem.Pem;
+import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.profile.ProfileCatalog;
 
 /**
  * 'pki init': writes the installation's configuration, pins the certificate profiles into
@@ -58,7 +60,7 @@ public final class Installer {
         copyProfiles(config);
         ensureLabPin();
         try (PkiContext context = new PkiContext(home, config)) {
-            context.profiles(); // a broken profile stops the ceremony before any key exists
+            ProfileCatalog profiles = context.profiles(); // a broken profile stops the ceremony before any key exists
             if (SoftHsmTokens.isSoftHsm(config.token().module())
                     && !SoftHsmTokens.labels().contains(config.token().label())) {
                 char[] pin = context.pin().read();
@@ -72,7 +74,7 @@ public final class Installer {
                     configFacts(context)));
             Ceremony ceremony = new Ceremony(context.keys(), context.inventory(), context.audit(), context.clock(),
                     context.database().crlStore(), context.crlSettings().policy());
-            Hierarchy hierarchy = ceremony.run(plan(config, options), operator);
+            Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
             writePems(hierarchy);
             return hierarchy;
         }
@@ -95,11 +97,26 @@ public final class Installer {
         return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     }
 
-    private static CeremonyPlan plan(InstallationConfig config, InitOptions options) {
+    private static CeremonyPlan plan(InstallationConfig config, InitOptions options, ProfileCatalog profiles) {
         return new CeremonyPlan(config.organisation(), options.rootKey(), options.issuingKey(),
                 options.delegateKey(), ISSUING_CAS, Duration.ofDays(20 * 365 + 5), Duration.ofDays(10 * 365 + 2),
-                Duration.ofDays(90), Duration.ofDays(5 * 365 + 1), CP_OID, config.urls().crlBase(),
+                Duration.ofDays(90), Duration.ofDays(5 * 365 + 1), issuingPolicies(profiles), config.urls().crlBase(),
                 config.urls().caIssuersBase());
+    }
+
+    /**
+     * Each issuing CA asserts the policy OIDs of the profiles issued under it (the CP's OID when
+     * none is), so that the path of every certificate carries its policy for relying parties that
+     * require an explicit policy.
+     */
+    static Map<String, List<String>> issuingPolicies(ProfileCatalog profiles) {
+        Map<String, List<String>> policies = new LinkedHashMap<>();
+        for (String ca : ISSUING_CAS) {
+            List<String> oids = profiles.all().stream().filter(p -> p.issuer().equals(ca))
+                    .map(CertificateProfile::policyOid).distinct().sorted().toList();
+            policies.put(ca, oids.isEmpty() ? List.of(CP_OID) : oids);
+        }
+        return policies;
     }
 
     private void copyProfiles(InstallationConfig config) {
