@@ -27,6 +27,9 @@ class EcdsaSignaturesTest {
     private static KeyPair p256;
     private static KeyPair p384;
     private static KeyPair other;
+    /** A genuine P-256 / SHA-256 signature over DATA, and the curve's order. */
+    private static byte[] good256;
+    private static BigInteger n;
 
     /** One implementation's DER check, so that every case runs through both. */
     interface DerCheck {
@@ -38,6 +41,8 @@ class EcdsaSignaturesTest {
         p256 = generate("secp256r1");
         p384 = generate("secp384r1");
         other = generate("secp256r1");
+        good256 = sign(p256, "SHA-256");
+        n = ((ECPublicKey) p256.getPublic()).getParams().getOrder();
     }
 
     @Test
@@ -61,11 +66,9 @@ class EcdsaSignaturesTest {
 
     @Test
     void alteredForgedAndLooselyEncodedSignaturesDoNotVerify() throws Exception {
-        byte[] good = sign(p256, "SHA-256");
-        ASN1Sequence seq = ASN1Sequence.getInstance(good);
-        BigInteger r = ASN1Integer.getInstance(seq.getObjectAt(0)).getValue();
-        BigInteger s = ASN1Integer.getInstance(seq.getObjectAt(1)).getValue();
-        BigInteger n = ((ECPublicKey) p256.getPublic()).getParams().getOrder();
+        byte[] good = good256;
+        BigInteger r = component(good, 0);
+        BigInteger s = component(good, 1);
         byte[] flipped = good.clone();
         flipped[flipped.length - 1] ^= 1;
         byte[] trailing = Arrays.copyOf(good, good.length + 1);
@@ -92,11 +95,8 @@ class EcdsaSignaturesTest {
 
     @Test
     void concatenatedSignaturesAreCheckedForSizeAndRange() throws Exception {
-        byte[] good = sign(p256, "SHA-256");
-        ASN1Sequence seq = ASN1Sequence.getInstance(good);
-        BigInteger r = ASN1Integer.getInstance(seq.getObjectAt(0)).getValue();
-        BigInteger s = ASN1Integer.getInstance(seq.getObjectAt(1)).getValue();
-        BigInteger n = ((ECPublicKey) p256.getPublic()).getParams().getOrder();
+        BigInteger r = component(good256, 0);
+        BigInteger s = component(good256, 1);
         EcdsaSignatures.Key key = key(p256);
         assertThat(EcdsaSignatures.verifyConcatenated(key, "SHA-256", DATA, raw(r, s, 32), 32)).isTrue();
         assertThat(EcdsaSignatures.verifyConcatenated(key, "SHA-256", DATA, raw(r, s, 33), 32)).isFalse();
@@ -132,6 +132,11 @@ class EcdsaSignaturesTest {
         s.initSign(k.getPrivate());
         s.update(DATA);
         return s.sign();
+    }
+
+    /** r (0) or s (1) of a DER ECDSA signature. */
+    private static BigInteger component(byte[] der, int index) {
+        return ASN1Integer.getInstance(ASN1Sequence.getInstance(der).getObjectAt(index)).getValue();
     }
 
     private static byte[] der(BigInteger r, BigInteger s) throws IOException {
