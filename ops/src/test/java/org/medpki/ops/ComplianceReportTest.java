@@ -90,7 +90,8 @@ class ComplianceReportTest {
         assertThat(report.get("exitCode").asInt()).isZero();
         Map<String, JsonNode> checks = checks(report);
         assertThat(checks.keySet()).contains("ca-keys-protected", "service-role-grants", "audit-chain", "audit-retention",
-                "audit-append-only", "ceremony-records", "profiles-conform-to-cp", "certificates-conform",
+                "audit-append-only", "ceremony-records", "profiles-conform-to-cp", "issuing-cas-assert-profile-policies",
+                "certificates-conform",
                 "certificates-per-profile", "certificates-expiring", "revocation-to-ocsp", "revocation-to-crl",
                 "ocsp-freshness", "crl-freshness");
         checks.forEach((id, check) -> assertThat(check.get("status").asText()).as(id + ": " + check)

@@ -65,6 +65,8 @@ public final class ComplianceAuditor {
             ConformanceChecks c = new ConformanceChecks(context.profiles(), hierarchy);
             return c.profilesConformToCp(cpTables, context.profilesDirectory());
         }));
+        checks.add(guard("issuing-cas-assert-profile-policies", Safeguard.INTEGRITY,
+                () -> new ConformanceChecks(context.profiles(), hierarchy).issuingCasAssertProfilePolicies()));
         checks.add(guard("certificates-conform", Safeguard.INTEGRITY, () -> new ConformanceChecks(context.profiles(),
                 hierarchy).certificatesConform(queries, options.certificateSample())));
 

@@ -18,6 +18,7 @@ import org.medpki.core.lint.LintFinding;
 import org.medpki.core.profile.CertificatePolicyTables;
 import org.medpki.core.profile.CertificateProfile;
 import org.medpki.core.profile.PolicyConformance;
+import org.medpki.core.profile.PolicyCoverage;
 import org.medpki.core.profile.PolicyViolation;
 import org.medpki.core.profile.ProfileCatalog;
 
@@ -56,6 +57,26 @@ final class ConformanceChecks {
                 violations.isEmpty() ? profiles.names().size() + " profiles stay within CP " + cp.cpOid()
                         : violations.size() + " profile rule(s) exceed the CP: " + violations.getFirst(),
                 details).withData(data);
+    }
+
+    /** Each profile's policy OID asserted by its issuing CA (for relying parties requiring an explicit policy). */
+    ComplianceCheck issuingCasAssertProfilePolicies() {
+        List<PolicyCoverage.Gap> gaps = PolicyCoverage.gaps(profiles.all(), name -> {
+            try {
+                return hierarchy.issuing(name).certificate();
+            } catch (PkiException e) {
+                return null; // no such issuing CA: the profiles check names that
+            }
+        });
+        List<String> details = new ArrayList<>();
+        gaps.forEach(g -> details.add("GAP " + g + ": relying parties that require an explicit policy reject "
+                + "its certificates; re-issue the CA certificate (new ceremony) or use an OID it asserts"));
+        return ComplianceCheck.of("issuing-cas-assert-profile-policies", Safeguard.INTEGRITY,
+                gaps.isEmpty() ? CheckStatus.PASS : CheckStatus.FAIL,
+                gaps.isEmpty() ? "every profile's policy OID is asserted by its issuing CA"
+                        : gaps.size() + " profile(s) whose policy OID the issuing CA does not assert: " + gaps.getFirst(),
+                details).withData(Map.of("gaps", gaps.stream().map(g -> Map.of("profile", g.profile(),
+                        "policyOid", g.policyOid(), "issuer", g.issuer())).toList()));
     }
 
     ComplianceCheck certificatesConform(ComplianceQueries queries, long sampleLimit) {
