@@ -40,14 +40,32 @@ public final class EcdsaSignatures {
     private EcdsaSignatures() {
     }
 
-    /** A checked EC public key, ready for either implementation. */
+    /**
+     * A checked EC public key, parsed once by the implementation that verifies here. (The other
+     * form is made on first use: only the tests compare both implementations on one key.)
+     */
     public static final class Key {
-        private final ECPublicKeyParameters parameters;
+        private final byte[] subjectPublicKeyInfo;
         private final PublicKey nativeKey;
+        private volatile ECPublicKeyParameters parameters;
 
-        private Key(ECPublicKeyParameters parameters, PublicKey nativeKey) {
-            this.parameters = parameters;
+        private Key(byte[] subjectPublicKeyInfo, PublicKey nativeKey, ECPublicKeyParameters parameters) {
+            this.subjectPublicKeyInfo = subjectPublicKeyInfo;
             this.nativeKey = nativeKey;
+            this.parameters = parameters;
+        }
+
+        ECPublicKeyParameters parameters() {
+            ECPublicKeyParameters p = parameters;
+            if (p == null) {
+                try {
+                    p = lightweightKey(subjectPublicKeyInfo);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e); // both implementations accepted it
+                }
+                parameters = p;
+            }
+            return p;
         }
     }
 
@@ -56,27 +74,29 @@ public final class EcdsaSignatures {
         return NATIVE != null ? "AWS-LC (" + NATIVE.getName() + ")" : "BouncyCastle";
     }
 
-    /** The key of an EC SubjectPublicKeyInfo; the point is checked to lie on its curve. */
+    /** The key of an EC SubjectPublicKeyInfo; the point is checked to lie on its named curve. */
     public static Key key(byte[] subjectPublicKeyInfo) throws IOException {
-        ECPublicKeyParameters ec;
+        byte[] spki = subjectPublicKeyInfo.clone();
+        if (NATIVE == null) {
+            return new Key(spki, null, lightweightKey(spki));
+        }
         try {
-            if (!(PublicKeyFactory.createKey(subjectPublicKeyInfo) instanceof ECPublicKeyParameters parsed)) {
-                throw new IOException("not an EC public key");
+            return new Key(spki, KeyFactory.getInstance("EC", NATIVE).generatePublic(new X509EncodedKeySpec(spki)),
+                    null);
+        } catch (GeneralSecurityException | RuntimeException e) { // not EC, off the curve, unknown curve
+            throw new IOException("not a valid EC public key", e);
+        }
+    }
+
+    static ECPublicKeyParameters lightweightKey(byte[] subjectPublicKeyInfo) throws IOException {
+        try {
+            if (PublicKeyFactory.createKey(subjectPublicKeyInfo) instanceof ECPublicKeyParameters ec) {
+                return ec;
             }
-            ec = parsed;
+            throw new IOException("not an EC public key");
         } catch (IllegalArgumentException e) { // a point off the curve, an unknown curve
             throw new IOException("not a valid EC public key", e);
         }
-        PublicKey nativeKey = null;
-        if (NATIVE != null) {
-            try {
-                nativeKey = KeyFactory.getInstance("EC", NATIVE).generatePublic(
-                        new X509EncodedKeySpec(subjectPublicKeyInfo));
-            } catch (GeneralSecurityException e) {
-                throw new IOException("not a usable EC public key", e);
-            }
-        }
-        return new Key(ec, nativeKey);
     }
 
     /** A DER SEQUENCE{r, s} signature (X.509, PKCS#10) with SHA-256, SHA-384 or SHA-512 (JCA names). */
@@ -118,7 +138,7 @@ public final class EcdsaSignatures {
     static boolean lightweightVerifiesDer(Key key, String digest, byte[] data, byte[] derSignature) {
         try {
             DSADigestSigner verifier = new DSADigestSigner(new ECDSASigner(), lightweightDigest(digest));
-            verifier.init(false, key.parameters);
+            verifier.init(false, key.parameters());
             verifier.update(data, 0, data.length);
             return verifier.verifySignature(derSignature);
         } catch (RuntimeException e) {
@@ -133,7 +153,7 @@ public final class EcdsaSignatures {
             d.update(data, 0, data.length);
             d.doFinal(hash, 0);
             ECDSASigner verifier = new ECDSASigner();
-            verifier.init(false, key.parameters);
+            verifier.init(false, key.parameters());
             return verifier.verifySignature(hash, r, s);
         } catch (RuntimeException e) {
             return false;

@@ -115,6 +115,10 @@ class EcdsaSignaturesTest {
         byte[] offCurve = p256.getPublic().getEncoded().clone();
         offCurve[offCurve.length - 1] ^= 1; // last octet of y: the point leaves the curve
         assertThatThrownBy(() -> EcdsaSignatures.key(offCurve)).isInstanceOf(IOException.class);
+        // and the other implementation alike, whichever verifies here
+        assertThatThrownBy(() -> EcdsaSignatures.lightweightKey(offCurve)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> EcdsaSignatures.lightweightKey(rsa.generateKeyPair().getPublic().getEncoded()))
+                .isInstanceOf(IOException.class);
     }
 
     private static List<DerCheck> checks() {

@@ -109,7 +109,7 @@ public final class Installer {
      * none is), so that the path of every certificate carries its policy for relying parties that
      * require an explicit policy.
      */
-    static Map<String, List<String>> issuingPolicies(ProfileCatalog profiles) {
+    private static Map<String, List<String>> issuingPolicies(ProfileCatalog profiles) {
         Map<String, List<String>> policies = new LinkedHashMap<>();
         for (String ca : ISSUING_CAS) {
             List<String> oids = profiles.all().stream().filter(p -> p.issuer().equals(ca))
