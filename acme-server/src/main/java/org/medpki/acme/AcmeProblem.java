@@ -71,9 +71,16 @@ public final class AcmeProblem {
             case BAD_REVOCATION_REASON -> ProblemType.BAD_REVOCATION_REASON;
             case UNAUTHORIZED -> ProblemType.UNAUTHORIZED;
             case CONFLICT -> ProblemType.CONFLICT;
+            case CA_UNAVAILABLE -> ProblemType.SERVER_INTERNAL;
             case CONFIGURATION, TOKEN_UNAVAILABLE, TOKEN_LOGIN_FAILED, KEY_NOT_FOUND, DATABASE_UNAVAILABLE,
                  INTERNAL -> ProblemType.SERVER_INTERNAL;
         };
+        if (p.kind() == ErrorKind.CA_UNAVAILABLE) {
+            // Nothing was issued or revoked; the client may simply try again.
+            LOG.warn("the CA is unavailable: {}", p.detail());
+            return new AcmeException(type, "the CA is unavailable; try again shortly", null, java.util.List.of(),
+                    java.time.Duration.ofSeconds(5));
+        }
         if (type == ProblemType.SERVER_INTERNAL) {
             LOG.error("internal failure in the ACME server: {}", p.detail(), p);
             return new AcmeException(type, "internal error");

@@ -10,7 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.medpki.core.crl.CrlDistribution;
-import org.medpki.core.crl.CrlIssuer;
+import org.medpki.core.crl.CrlSigning;
 import org.medpki.core.crl.CrlKind;
 import org.medpki.core.crl.CrlScope;
 import org.medpki.core.crl.CrlStore;
@@ -45,7 +45,7 @@ final class CrlPublication implements Runnable {
     private record Key(long caId, int shard, CrlKind kind) {
     }
 
-    private final CrlIssuer issuer;
+    private final CrlSigning issuer;
     private final CrlStore store;
     private final PgAdvisoryLock lock;
     private final BooleanSupplier databaseProbe;
@@ -59,10 +59,11 @@ final class CrlPublication implements Runnable {
     private volatile boolean running = true;
     private volatile boolean active;
     private volatile boolean databaseUp = true;
+    private volatile boolean storedElsewhere;
     private boolean loaded;
     private Instant lastRefresh = Instant.EPOCH;
 
-    CrlPublication(CrlIssuer issuer, CrlStore store, PgAdvisoryLock lock, BooleanSupplier databaseProbe,
+    CrlPublication(CrlSigning issuer, CrlStore store, PgAdvisoryLock lock, BooleanSupplier databaseProbe,
                    Hierarchy hierarchy, CrlSettings settings, Clock clock, Sink sink) {
         this.issuer = issuer;
         this.store = store;
@@ -91,6 +92,12 @@ final class CrlPublication implements Runnable {
             LOG.warn("ignoring a revocation notice that names no CA id: {}", payload);
             return;
         }
+        wake.release();
+    }
+
+    /** A CRL was stored (by this or another publisher, or 'pki crl publish'): serve the newest at once. */
+    void stored() {
+        storedElsewhere = true;
         wake.release();
     }
 
@@ -128,18 +135,21 @@ final class CrlPublication implements Runnable {
             active = false;
             return;
         }
+        boolean reload = storedElsewhere;
+        storedElsewhere = false;
         boolean nowActive = lock.tryAcquire();
         if (!nowActive) {
             active = false;
             loaded = false;
             revokedIn.clear();
-            if (Duration.between(lastRefresh, clock.instant()).compareTo(STANDBY_REFRESH) >= 0) {
+            if (reload || Duration.between(lastRefresh, clock.instant()).compareTo(STANDBY_REFRESH) >= 0) {
                 load();
             }
             return;
         }
-        if (!active || !loaded) {
-            // Just became active: what the previous holder published is the starting point.
+        if (!active || !loaded || reload) {
+            // Just became active: what the previous holder published is the starting point. Or a
+            // CRL was stored by another process ('pki crl publish'): serve it, and count from it.
             load();
             loaded = true;
         }

@@ -13,14 +13,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.medpki.core.crl.CrlIssuer;
+import org.medpki.core.crl.CrlSigning;
 import org.medpki.core.crl.CrlScope;
 import org.medpki.core.crl.CrlStore;
 import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.Inventory;
-import org.medpki.core.keys.SigningKeys;
 import org.medpki.inventory.pg.InventoryDatabase;
 import org.medpki.inventory.pg.PgAdvisoryLock;
 import org.medpki.inventory.pg.RevocationListener;
@@ -59,10 +58,15 @@ public final class CrlPublisherVerticle extends VerticleBase {
     private final Map<String, ServedFile> crls = new ConcurrentHashMap<>();
     private final Map<String, ServedFile> certificates = new TreeMap<>();
     private volatile RevocationListener listener;
+    private volatile RevocationListener crlListener;
     private Thread loop;
     private HttpServer server;
 
-    public CrlPublisherVerticle(CrlPublisherConfig config, InventoryDatabase database, SigningKeys keys,
+    /**
+     * {@code signing} makes, signs and stores the CRLs: the CA's {@code CrlIssuer} in the same
+     * process, or the CA service over its API ('pki serve crl').
+     */
+    public CrlPublisherVerticle(CrlPublisherConfig config, InventoryDatabase database, CrlSigning signing,
                                 Hierarchy hierarchy, Clock clock) {
         this.config = config;
         this.database = database;
@@ -71,8 +75,7 @@ public final class CrlPublisherVerticle extends VerticleBase {
         this.store = database.crlStore();
         this.lock = database.advisoryLock(LOCK_NAME);
         this.directory = new CrlDirectory(config.settings().directory());
-        CrlIssuer issuer = new CrlIssuer(store, keys, config.settings().policy(), config.crlBaseUrl(), clock);
-        this.publication = new CrlPublication(issuer, store, lock, database::reachable, hierarchy, config.settings(),
+        this.publication = new CrlPublication(signing, store, lock, database::reachable, hierarchy, config.settings(),
                 clock, this::published);
         for (CaCertificate ca : hierarchy.all()) {
             certificates.put(ca.name(), ServedFile.certificate(ca.name(), ca.record().certificate(),
@@ -116,9 +119,10 @@ public final class CrlPublisherVerticle extends VerticleBase {
             if (loop != null) {
                 loop.join(30_000);
             }
-            RevocationListener l = listener;
-            if (l != null) {
-                l.close();
+            for (RevocationListener l : new RevocationListener[] {listener, crlListener}) {
+                if (l != null) {
+                    l.close();
+                }
             }
             lock.close();
             return null;
@@ -139,6 +143,10 @@ public final class CrlPublisherVerticle extends VerticleBase {
         // Retried each round until the database answers; a failure here must not stop serving.
         while (listener == null) {
             try {
+                if (crlListener == null) {
+                    crlListener = database.listen(CrlStore.PUBLISHED_CHANNEL, payload -> publication.stored(),
+                            publication::stored);
+                }
                 listener = database.listen(Inventory.REVOCATION_CHANNEL, publication::revoked, publication::reconnected);
             } catch (RuntimeException e) {
                 LOG.warn("cannot listen for revocations yet: {}", e.getMessage());

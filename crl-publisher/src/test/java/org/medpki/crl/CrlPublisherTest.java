@@ -142,7 +142,7 @@ class CrlPublisherTest {
         for (String name : List.of("a", "b")) {
             CrlSettings settings = new CrlSettings(POLICY, LAYOUT, CrlSettings.OnRevocation.DELTA, tmp.resolve(name));
             CrlPublisherVerticle v = new CrlPublisherVerticle(new CrlPublisherConfig("127.0.0.1", 0, BASE, settings),
-                    publisherSide, keys, hierarchy, clock);
+                    publisherSide, new CrlIssuer(publisherSide.crlStore(), keys, POLICY, BASE, clock), hierarchy, clock);
             deployments.add(vertx.deployVerticle(v).await());
             publishers.add(v);
         }

@@ -81,7 +81,7 @@ public final class PkiMain implements Runnable {
                  BAD_REVOCATION_REASON -> 3;
             case NOT_FOUND, KEY_NOT_FOUND -> 4;
             case ALREADY_REVOKED, CONFLICT -> 5;
-            case TOKEN_UNAVAILABLE, TOKEN_LOGIN_FAILED -> 6;
+            case TOKEN_UNAVAILABLE, TOKEN_LOGIN_FAILED, CA_UNAVAILABLE -> 6;
             case DATABASE_UNAVAILABLE -> 7;
             case CONFIGURATION -> 8;
             case UNAUTHORIZED -> 9;

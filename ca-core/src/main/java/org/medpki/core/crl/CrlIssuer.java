@@ -17,7 +17,7 @@ import org.medpki.core.signing.HsmContentSigner;
  * into a {@link CrlBuilder}, lints and signs with the CA's key in the HSM, and stores the result,
  * in one transaction of the {@link CrlStore}. Thread-safe; calls block.
  */
-public final class CrlIssuer {
+public final class CrlIssuer implements CrlSigning {
     private final CrlStore store;
     private final SigningKeys keys;
     private final CrlPolicy policy;
@@ -47,6 +47,7 @@ public final class CrlIssuer {
      * distribution point naming their URL (the CDP their certificates carry); complete CRLs
      * carry Freshest CRL when the CA publishes deltas.
      */
+    @Override
     public PublishedCrl publish(CaCertificate ca, CrlScope scope, CrlKind kind, CrlDistribution distribution) {
         if (ca.record().role() != CaRole.ISSUING) {
             throw new PkiException(ErrorKind.CONFIGURATION, ca.name() + " is not an issuing CA");
@@ -63,6 +64,7 @@ public final class CrlIssuer {
     }
 
     /** The root's CRL (ARL): complete, no IDP, valid for {@link CrlPolicy#rootValidity()}. */
+    @Override
     public PublishedCrl publishRoot(CaCertificate root) {
         if (root.record().role() != CaRole.ROOT) {
             throw new PkiException(ErrorKind.CONFIGURATION, root.name() + " is not the root CA");

@@ -15,6 +15,12 @@ import java.util.function.Consumer;
 public interface CrlStore {
 
     /**
+     * Announced (PostgreSQL NOTIFY, payload "caId:shard:kind") in the transaction that stores a CRL,
+     * so that every CRL server serves it at once, whoever published it.
+     */
+    String PUBLISHED_CHANNEL = "pki_crl";
+
+    /**
      * Takes the next CRL number of the scope, has {@code producer} build and sign the CRL while
      * the entries stream from the database, and stores it; all in one transaction. For a delta,
      * the base is the newest stored complete CRL of the scope (NOT_FOUND when there is none).

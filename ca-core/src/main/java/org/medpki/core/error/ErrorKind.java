@@ -35,6 +35,8 @@ public enum ErrorKind {
     TOKEN_LOGIN_FAILED,
     /** A key that should be in the token is not there. */
     KEY_NOT_FOUND,
+    /** The CA service cannot be reached (a front end calling it over the CA API); worth a retry. */
+    CA_UNAVAILABLE,
     /** The inventory database cannot be reached. */
     DATABASE_UNAVAILABLE,
     /** The certificate or CRL failed lint; nothing was signed. */

@@ -115,6 +115,8 @@ public final class PgCrlStore implements CrlStore {
                     new BigDecimal(number), request.kind().wireName(),
                     base == null ? null : new BigDecimal(base.number()), time(signed.thisUpdate()),
                     time(signed.nextUpdate()), signed.entries(), Buffer.buffer(signed.der()))).await().iterator().next();
+            conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PUBLISHED_CHANNEL,
+                    request.caId() + ":" + request.shard() + ":" + request.kind().wireName())).await();
             tx.commit().await();
             tx = null;
             return new PublishedCrl(request.caId(), request.shard(), request.kind(), number,

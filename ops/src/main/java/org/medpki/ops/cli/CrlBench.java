@@ -74,7 +74,9 @@ final class CrlBench implements Callable<Integer> {
                 CrlSettings benchSettings = new CrlSettings(settings.policy(), settings.distributions(),
                         CrlSettings.OnRevocation.DELTA, Files.createTempDirectory("medpki-crl-bench"));
                 CrlPublisherVerticle publisher = new CrlPublisherVerticle(new CrlPublisherConfig("127.0.0.1", 0,
-                        context.config().urls().crlBase(), benchSettings), context.database(), context.keys(),
+                        context.config().urls().crlBase(), benchSettings), context.database(),
+                        new org.medpki.core.crl.CrlIssuer(context.database().crlStore(), context.keys(),
+                                benchSettings.policy(), context.config().urls().crlBase(), context.clock()),
                         context.hierarchy(), context.clock());
                 vertx.deployVerticle(publisher).await();
                 HttpClient http = HttpClient.newHttpClient();
