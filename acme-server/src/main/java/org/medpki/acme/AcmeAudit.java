@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.audit.AuditBudget;
 import org.medpki.core.audit.AuditLog;
 
 /**

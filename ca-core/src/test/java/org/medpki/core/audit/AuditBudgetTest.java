@@ -1,4 +1,4 @@
-package org.medpki.acme;
+package org.medpki.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.medpki.acme;
+package org.medpki.core.audit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * counted, and the count rides on the next entry written for that key. Keys are event types
  * chosen in code, never a sender's address or kid, so memory stays bounded whatever arrives.
  */
-final class AuditBudget {
+public final class AuditBudget {
     /** What {@link #admit} returns when the entry is to be skipped. */
-    static final long SKIP = -1;
+    public static final long SKIP = -1;
     private final int perWindow;
     private final Duration window;
     private final Clock clock;
@@ -27,7 +27,7 @@ final class AuditBudget {
         private long skipped;
     }
 
-    AuditBudget(int perWindow, Duration window, Clock clock) {
+    public AuditBudget(int perWindow, Duration window, Clock clock) {
         if (perWindow < 1 || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("an audit budget needs at least one entry per positive window");
         }
@@ -37,7 +37,7 @@ final class AuditBudget {
     }
 
     /** {@link #SKIP}, or how many entries of this key were skipped since the last one written. */
-    long admit(String key) {
+    public long admit(String key) {
         Window w = windows.computeIfAbsent(key, k -> new Window());
         synchronized (w) {
             Instant now = clock.instant();

@@ -1,0 +1,49 @@
+package org.medpki.acme;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Optional;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.CertificateStatus;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.policy.NamePolicy;
+import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.profile.ProfileCatalog;
+
+/**
+ * What the ACME front end reads for itself, in-process or split: certificates from the inventory
+ * (its database role may read them) and the profiles' name rules (public data). Only issuing and
+ * revoking go to the CA.
+ */
+final class InventoryReads {
+    private final Inventory inventory;
+    private final ProfileCatalog profiles;
+
+    InventoryReads(Inventory inventory, ProfileCatalog profiles) {
+        this.inventory = inventory;
+        this.profiles = profiles;
+    }
+
+    Optional<byte[]> issued(BigInteger serial) {
+        return inventory.certificatesWithSerial(serial).stream()
+                .filter(r -> r.status() != CertificateStatus.PENDING && r.der() != null)
+                .map(r -> r.der()).findFirst();
+    }
+
+    void checkIdentifier(String profile, Identifier identifier) {
+        CertificateProfile p = profiles.get(profile);
+        try {
+            NamePolicy.check(identifier.generalName(), p.subjectAltNames(), p.name());
+        } catch (PkiException e) {
+            if (e.kind() == ErrorKind.REJECTED_IDENTIFIER || e.kind() == ErrorKind.BAD_CSR) {
+                throw new AcmeException(ProblemType.REJECTED_IDENTIFIER, e.publicDetail(), identifier, List.of(), null);
+            }
+            throw e;
+        }
+    }
+
+    boolean revoked(BigInteger serial) {
+        return inventory.certificatesWithSerial(serial).stream().anyMatch(r -> r.status() == CertificateStatus.REVOKED);
+    }
+}

@@ -1,0 +1,177 @@
+package org.medpki.caapi;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.math.BigInteger;
+import java.net.URI;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.medpki.core.crl.CrlKind;
+import org.medpki.core.crl.PublishedCrl;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.OcspSignerCertifier;
+import org.medpki.core.issuance.IssuedCertificate;
+import org.medpki.core.revocation.RevocationReason;
+
+/**
+ * A service's connection to the CA API: mutual TLS with the service's own certificate, the CA
+ * endpoint checked against the PKI's root and required to be the CA service (CN "ca"). Calls
+ * block: call them from a virtual or worker thread, never an event loop. A CA that cannot be
+ * reached is {@link ErrorKind#CA_UNAVAILABLE}; a refusal comes back as the CA's own error kind.
+ */
+public final class CaApiClient implements AutoCloseable {
+    /** The CN of the CA service's own certificate. */
+    public static final String CA_SERVICE_NAME = "ca";
+
+    private final HttpClient http;
+    private final String host;
+    private final int port;
+    private final String url;
+    private final Duration timeout;
+
+    /**
+     * @param url       https://host:port of the CA API
+     * @param keyPem    this service's private key (PEM)
+     * @param chainPem  this service's certificate chain (PEM, leaf first)
+     * @param rootPem   the PKI's root certificate (PEM): the CA endpoint must chain to it
+     */
+    public CaApiClient(Vertx vertx, String url, String keyPem, String chainPem, String rootPem, Duration timeout) {
+        URI u = URI.create(url);
+        if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 1) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the CA API URL must be https://host:port, not " + url);
+        }
+        this.host = u.getHost();
+        this.port = u.getPort();
+        this.url = url;
+        this.timeout = timeout;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true)
+                .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(keyPem))
+                        .addCertValue(Buffer.buffer(chainPem)))
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(rootPem)))
+                .setConnectTimeout((int) Math.min(timeout.toMillis(), 10_000)).setKeepAlive(true),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names,
+                                   Set<String> optionalUsages) {
+        JsonObject body = new JsonObject().put("profile", profile).put("csr", CaApiJson.b64(csr))
+                .put("requester", requester).put("optionalUsages", new JsonArray(List.copyOf(optionalUsages)));
+        if (names != null) {
+            body.put("names", CaApiJson.names(names));
+        }
+        return CaApiJson.issued(call("certificates", body));
+    }
+
+    public void revoke(BigInteger serial, String issuer, RevocationReason reason, String actor) {
+        call("revocations", new JsonObject().put("serial", serial.toString(16)).put("issuer", issuer)
+                .put("reason", reason.rfcName()).put("actor", actor));
+    }
+
+    /** {@code shard} and {@code kind} are ignored for the root's CRL. */
+    public PublishedCrl publishCrl(String ca, int shard, CrlKind kind) {
+        return CaApiJson.crl(call("crls", new JsonObject().put("ca", ca).put("shard", shard)
+                .put("kind", kind.wireName())));
+    }
+
+    public OcspSignerCertifier.CertifiedSigner certifyOcspSigner(String issuingCa, byte[] csr, String keyLabel) {
+        JsonObject o = call("ocsp-signers", new JsonObject().put("issuingCa", issuingCa).put("csr", CaApiJson.b64(csr))
+                .put("keyLabel", keyLabel));
+        return new OcspSignerCertifier.CertifiedSigner(CaApiJson.string(o, "name"), CaApiJson.bytes(o, "certificate"),
+                java.time.Instant.parse(CaApiJson.string(o, "notAfter")));
+    }
+
+    /** A new certificate for this service's own name and a new key (the CSR's). */
+    public IssuedCertificate renewServiceCertificate(byte[] csr) {
+        return CaApiJson.issued(call("service-certificates", new JsonObject().put("csr", CaApiJson.b64(csr))));
+    }
+
+    /** Whether the CA answers its health check with 200; why not, otherwise. */
+    public Optional<String> unavailable() {
+        try {
+            HttpClientResponse r = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host)
+                    .setPort(port).setURI("/health").setTimeout(timeout.toMillis())).compose(req -> req.send())
+                    .await();
+            r.body().await();
+            return r.statusCode() == 200 ? Optional.empty()
+                    : Optional.of("the CA service at " + url + " reports itself down (HTTP " + r.statusCode() + ")");
+        } catch (RuntimeException e) {
+            return Optional.of("the CA service at " + url + " cannot be reached: " + reason(e));
+        }
+    }
+
+    private JsonObject call(String resource, JsonObject body) {
+        HttpClientResponse response;
+        Buffer answer;
+        try {
+            response = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+                            .setURI("/ca-api/v1/" + resource).setTimeout(timeout.toMillis())
+                            .putHeader("Content-Type", "application/json"))
+                    .compose(req -> req.send(body.toBuffer())).await();
+            checkEndpoint(response);
+            answer = response.body().await();
+        } catch (PkiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
+                    + reason(e), e);
+        }
+        JsonObject json;
+        try {
+            json = answer.toJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " answered HTTP "
+                    + response.statusCode() + " without a JSON body");
+        }
+        if (response.statusCode() != 200) {
+            throw CaApiJson.error(json);
+        }
+        return json;
+    }
+
+    /** The peer must be the CA service itself, not another service holding a certificate of this PKI. */
+    private void checkEndpoint(HttpClientResponse response) {
+        try {
+            List<Certificate> chain = response.request().connection().peerCertificates();
+            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
+                    && CallerAuthenticator.commonName(leaf).filter(CA_SERVICE_NAME::equals).isPresent()) {
+                return;
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // refused below
+        }
+        throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the endpoint at " + url + " is not the CA service");
+    }
+
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

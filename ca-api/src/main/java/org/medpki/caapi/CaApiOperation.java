@@ -1,0 +1,20 @@
+package org.medpki.caapi;
+
+/** The calls of the CA API, as they appear in audit entries and metrics. */
+public enum CaApiOperation {
+    ISSUE("issue"),
+    REVOKE("revoke"),
+    PUBLISH_CRL("publish-crl"),
+    CERTIFY_OCSP_SIGNER("certify-ocsp-signer"),
+    RENEW_SERVICE_CERTIFICATE("renew-service-certificate");
+
+    private final String wireName;
+
+    CaApiOperation(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+}

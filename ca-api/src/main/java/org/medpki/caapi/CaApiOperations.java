@@ -1,0 +1,207 @@
+package org.medpki.caapi;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.medpki.core.crl.CrlDistribution;
+import org.medpki.core.crl.CrlDistributions;
+import org.medpki.core.crl.CrlKind;
+import org.medpki.core.crl.CrlScope;
+import org.medpki.core.crl.CrlSigning;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.hierarchy.OcspSignerCertifier;
+import org.medpki.core.inventory.CaRole;
+import org.medpki.core.inventory.CertificateRecord;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.issuance.IssuanceService;
+import org.medpki.core.issuance.IssueCommand;
+import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.revocation.RevocationService;
+
+/**
+ * The CA side of each API call: the caller's row of the authorisation table is checked first
+ * (deny by default: UNAUTHORIZED), then the call goes to ca-core. Calls block (HSM, database).
+ */
+public final class CaApiOperations {
+
+    /** The CA's services that the API exposes; {@code ocspSigners} may be null (not offered). */
+    public record Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
+                           CrlDistributions distributions, OcspSignerCertifier ocspSigners) {
+        public Services {
+            Objects.requireNonNull(issuance, "issuance");
+            Objects.requireNonNull(revocation, "revocation");
+            Objects.requireNonNull(crls, "crls");
+            Objects.requireNonNull(distributions, "distributions");
+        }
+    }
+
+    private final Map<String, CallerPermissions> callers;
+    private final Services services;
+    private final Hierarchy hierarchy;
+    private final Inventory inventory;
+    private final String serviceProfile;
+
+    public CaApiOperations(Map<String, CallerPermissions> callers, Services services, Hierarchy hierarchy,
+                           Inventory inventory, String serviceProfile) {
+        this.callers = Map.copyOf(callers);
+        this.services = services;
+        this.hierarchy = hierarchy;
+        this.inventory = inventory;
+        this.serviceProfile = serviceProfile;
+    }
+
+    public JsonObject perform(CallerAuthenticator.Caller caller, CaApiOperation op, JsonObject body) {
+        CallerPermissions may = callers.getOrDefault(caller.name(), CallerPermissions.none());
+        String actor = "service:" + caller.name();
+        return switch (op) {
+            case ISSUE -> issue(caller, may, body);
+            case REVOKE -> revoke(caller, may, body, actor);
+            case PUBLISH_CRL -> publishCrl(caller, may, body);
+            case CERTIFY_OCSP_SIGNER -> certifyOcspSigner(caller, may, body, actor);
+            case RENEW_SERVICE_CERTIFICATE -> renew(caller, body);
+        };
+    }
+
+    private JsonObject issue(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body) {
+        String profile = CaApiJson.string(body, "profile");
+        if (!may.issue().contains(profile)) {
+            throw refused(caller, "may not have certificates issued under profile " + profile);
+        }
+        // The requester recorded is always the caller's: "acme:<account>", never another service's.
+        String requester = CaApiJson.string(body, "requester");
+        if (!requester.startsWith(caller.name() + ":")) {
+            requester = caller.name() + ":" + requester;
+        }
+        Set<String> usages = new HashSet<>();
+        if (body.getValue("optionalUsages") != null) {
+            for (Object u : CaApiJson.array(body, "optionalUsages")) {
+                if (!(u instanceof String s)) {
+                    throw CaApiJson.malformed("optionalUsages must be strings");
+                }
+                usages.add(s);
+            }
+        }
+        Duration validity = null;
+        if (body.getValue("validityDays") != null) {
+            if (!(body.getValue("validityDays") instanceof Number n) || n.longValue() < 1 || n.longValue() > 3660) {
+                throw CaApiJson.malformed("validityDays must be a number of days between 1 and 3660");
+            }
+            validity = Duration.ofDays(n.longValue());
+        }
+        return CaApiJson.issued(services.issuance().issue(new IssueCommand(profile, CaApiJson.bytes(body, "csr"),
+                requester, validity, CaApiJson.names(body, "names"), usages)));
+    }
+
+    private JsonObject revoke(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,
+                              String actor) {
+        if (!may.revokeOwn()) {
+            throw refused(caller, "may not revoke certificates");
+        }
+        BigInteger serial = CaApiJson.serial(body, "serial");
+        String issuer = body.getString("issuer");
+        RevocationReason reason;
+        try {
+            reason = RevocationReason.parse(CaApiJson.string(body, "reason"));
+        } catch (IllegalArgumentException e) {
+            throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, e.getMessage());
+        }
+        List<CertificateRecord> records = inventory.certificatesWithSerial(serial).stream()
+                .filter(r -> issuer == null || hierarchy.byId(r.caId()).map(CaCertificate::name)
+                        .filter(issuer::equals).isPresent())
+                .toList();
+        if (records.isEmpty()) {
+            throw new PkiException(ErrorKind.NOT_FOUND, "no certificate with serial " + serial.toString(16));
+        }
+        if (records.stream().anyMatch(r -> r.requester() == null || !r.requester().startsWith(caller.name() + ":"))) {
+            throw refused(caller, "may revoke only certificates it had issued");
+        }
+        String who = !(body.getValue("actor") instanceof String a) || a.isBlank() ? actor
+                : a.startsWith(caller.name() + ":") ? a : caller.name() + ":" + a;
+        CertificateRecord done = services.revocation().revoke(issuer, serial, reason, who, null);
+        return new JsonObject().put("serial", done.serialHex()).put("status", "revoked");
+    }
+
+    private JsonObject publishCrl(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body) {
+        if (!may.crls()) {
+            throw refused(caller, "may not have CRLs signed");
+        }
+        String name = CaApiJson.string(body, "ca");
+        CaCertificate ca = hierarchy.byName(name)
+                .orElseThrow(() -> new PkiException(ErrorKind.NOT_FOUND, "no CA named " + name));
+        if (ca.record().role() == CaRole.ROOT) {
+            return CaApiJson.crl(services.crls().publishRoot(ca));
+        }
+        if (ca.record().role() != CaRole.ISSUING) {
+            throw new PkiException(ErrorKind.MALFORMED, name + " publishes no CRL");
+        }
+        CrlKind kind;
+        try {
+            kind = CrlKind.ofWireName(CaApiJson.string(body, "kind"));
+        } catch (IllegalArgumentException e) {
+            throw CaApiJson.malformed("kind must be full or delta");
+        }
+        if (!(body.getValue("shard") instanceof Integer shard)) {
+            throw CaApiJson.malformed("shard must be a number");
+        }
+        CrlDistribution distribution = services.distributions().of(name);
+        CrlScope scope;
+        try {
+            scope = new CrlScope(name, shard);
+        } catch (IllegalArgumentException e) {
+            throw CaApiJson.malformed(e.getMessage());
+        }
+        if (!distribution.scopes(name).contains(scope)) {
+            throw new PkiException(ErrorKind.NOT_FOUND, "CA " + name + " publishes no CRL for shard " + shard);
+        }
+        return CaApiJson.crl(services.crls().publish(ca, scope, kind, distribution));
+    }
+
+    private JsonObject certifyOcspSigner(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,
+                                         String actor) {
+        if (!may.ocspSigners()) {
+            throw refused(caller, "may not have OCSP signers certified");
+        }
+        if (services.ocspSigners() == null) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "this CA does not certify OCSP signers over its API");
+        }
+        OcspSignerCertifier.CertifiedSigner s = services.ocspSigners().certify(CaApiJson.string(body, "issuingCa"),
+                CaApiJson.bytes(body, "csr"), CaApiJson.string(body, "keyLabel"), actor);
+        return new JsonObject().put("name", s.name()).put("certificate", CaApiJson.b64(s.certificateDer()))
+                .put("notAfter", s.notAfter().toString());
+    }
+
+    /** A service renews its own certificate: same name (CN), no other names, its own new key. */
+    private JsonObject renew(CallerAuthenticator.Caller caller, JsonObject body) {
+        byte[] csr = CaApiJson.bytes(body, "csr");
+        String cn;
+        try {
+            RDN[] cns = new PKCS10CertificationRequest(csr).getSubject().getRDNs(BCStyle.CN);
+            cn = cns.length == 1 ? IETFUtils.valueToString(cns[0].getFirst().getValue()) : null;
+        } catch (IOException | RuntimeException e) {
+            throw new PkiException(ErrorKind.BAD_CSR, "the request is not a DER PKCS#10 request");
+        }
+        if (!caller.name().equals(cn)) {
+            throw refused(caller, "may renew only a certificate for its own name");
+        }
+        return CaApiJson.issued(services.issuance().issue(new IssueCommand(serviceProfile, csr,
+                caller.name() + ":renewal", null, List.of(), Set.of())));
+    }
+
+    private static PkiException refused(CallerAuthenticator.Caller caller, String what) {
+        return new PkiException(ErrorKind.UNAUTHORIZED, "service " + caller.name() + " " + what);
+    }
+
+}

@@ -1,0 +1,255 @@
+package org.medpki.caapi;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.X509TrustManager;
+import org.medpki.core.audit.AuditBudget;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.audit.AuditLog;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CA service's internal API: HTTPS with client certificates, JSON bodies.
+ * <ul>
+ * <li>{@code POST /ca-api/v1/certificates}: issue ({@link CaApiOperation#ISSUE});</li>
+ * <li>{@code POST /ca-api/v1/revocations}: revoke what the caller had issued;</li>
+ * <li>{@code POST /ca-api/v1/crls}: make, sign and store a CRL;</li>
+ * <li>{@code POST /ca-api/v1/ocsp-signers}: certify a delegated OCSP-signing key;</li>
+ * <li>{@code POST /ca-api/v1/service-certificates}: renew the caller's own service certificate;</li>
+ * <li>{@code GET /health}, {@code GET /metrics}: without a client certificate.</li>
+ * </ul>
+ * Every call is authenticated by {@link CallerAuthenticator} and authorised by the caller's row
+ * in the table ({@link CaApiOperations}); every refusal is audited ({@code ca-api.refused}, within
+ * a budget per kind of refusal so that a flood cannot grow the audit log at will) and answered
+ * 401 or 403 with a JSON error; no answer carries a stack trace or an internal detail.
+ */
+public final class CaApiServer extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(CaApiServer.class);
+    private static final int MAX_BODY = 64 * 1024;
+    private static final Map<String, CaApiOperation> PATHS = Map.of(
+            "certificates", CaApiOperation.ISSUE,
+            "revocations", CaApiOperation.REVOKE,
+            "crls", CaApiOperation.PUBLISH_CRL,
+            "ocsp-signers", CaApiOperation.CERTIFY_OCSP_SIGNER,
+            "service-certificates", CaApiOperation.RENEW_SERVICE_CERTIFICATE);
+
+    /** The endpoint's own TLS identity: PEM private key and PEM chain (leaf first). */
+    public record TlsIdentity(String keyPem, String chainPem) {
+    }
+
+    private final CaApiOperations operations;
+    private final CallerAuthenticator authenticator;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final TlsIdentity tls;
+    private final X509Certificate serviceCa;
+    private final String host;
+    private final int port;
+    private final BooleanSupplier ready;
+    private final AuditBudget budget;
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private HttpServer server;
+
+    /** {@code ready}: whether the CA can serve (database and token reachable), for /health. */
+    public CaApiServer(CaApiOperations operations, CallerAuthenticator authenticator, AuditLog audit, Clock clock,
+                       TlsIdentity tls, X509Certificate serviceCa, String host, int port, BooleanSupplier ready) {
+        this.operations = operations;
+        this.authenticator = authenticator;
+        this.audit = audit;
+        this.clock = clock;
+        this.tls = tls;
+        this.serviceCa = serviceCa;
+        this.host = host;
+        this.port = port;
+        this.ready = ready;
+        this.budget = new AuditBudget(20, Duration.ofMinutes(1), clock);
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> vertx.executeBlocking(ready::getAsBoolean, false).onComplete(r -> {
+            boolean up = r.succeeded() && Boolean.TRUE.equals(r.result());
+            ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+        }));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(metrics()));
+        router.post("/ca-api/v1/:operation").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+                .handler(this::call);
+        router.route().handler(ctx -> answer(ctx, 404, new PkiException(ErrorKind.NOT_FOUND, "no such resource")));
+        HttpServerOptions options = new HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
+                        .addCertValue(Buffer.buffer(tls.chainPem())))
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(TrustOptions.wrap(new CallerTrust(serviceCa)))
+                .setIdleTimeout(120).setCompressionSupported(false);
+        return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** The port bound (useful when configured as 0). */
+    public int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    private void call(RoutingContext ctx) {
+        CaApiOperation op = PATHS.get(ctx.pathParam("operation"));
+        if (op == null) {
+            answer(ctx, 404, new PkiException(ErrorKind.NOT_FOUND, "no such resource"));
+            return;
+        }
+        List<Certificate> chain;
+        try {
+            chain = ctx.request().connection().peerCertificates();
+        } catch (SSLPeerUnverifiedException | RuntimeException e) {
+            chain = List.of();
+        }
+        List<Certificate> peer = chain;
+        String body = ctx.body().asString();
+        vertx.executeBlocking(() -> handle(op, peer, body), false).onComplete(r -> {
+            if (r.succeeded()) {
+                ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(r.result().encode());
+            } else {
+                PkiException e = r.cause() instanceof PkiException p ? p
+                        : new PkiException(ErrorKind.INTERNAL, "unexpected failure", r.cause());
+                if (e.kind() == ErrorKind.INTERNAL) {
+                    LOG.error("CA API {} failed", op.wireName(), e);
+                }
+                answer(ctx, status(e), e);
+            }
+        });
+    }
+
+    private JsonObject handle(CaApiOperation op, List<Certificate> chain, String body) {
+        CallerAuthenticator.Caller caller;
+        try {
+            caller = authenticator.authenticate(chain);
+        } catch (CallerAuthenticator.Refusal r) {
+            count(op, "unauthenticated");
+            refused(op, r.subject(), r.getMessage());
+            throw new PkiException(ErrorKind.UNAUTHORIZED, "a service certificate of this PKI is required: "
+                    + r.getMessage());
+        }
+        JsonObject json;
+        try {
+            json = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+        } catch (DecodeException | ClassCastException e) {
+            count(op, "malformed");
+            throw new PkiException(ErrorKind.MALFORMED, "the body must be a JSON object");
+        }
+        try {
+            JsonObject result = operations.perform(caller, op, json);
+            count(op, "ok");
+            return result;
+        } catch (PkiException e) {
+            count(op, e.kind() == ErrorKind.UNAUTHORIZED ? "forbidden" : "refused");
+            if (e.kind() == ErrorKind.UNAUTHORIZED) {
+                refused(op, "service:" + caller.name(), e.publicDetail());
+            }
+            throw e;
+        } catch (ClassCastException | IllegalArgumentException e) {
+            count(op, "malformed");
+            throw new PkiException(ErrorKind.MALFORMED, "a member of the request has the wrong type");
+        }
+    }
+
+    private void refused(CaApiOperation op, String who, String reason) {
+        long skipped = budget.admit(op.wireName() + "/" + reason);
+        if (skipped == AuditBudget.SKIP) {
+            return;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("operation", op.wireName());
+        details.put("reason", reason);
+        if (skipped > 0) {
+            details.put("skippedBefore", Long.toString(skipped));
+        }
+        audit.recordQuietly(AuditEvent.failure(clock.instant(), "ca-api.refused", who, details));
+    }
+
+    private void count(CaApiOperation op, String outcome) {
+        calls.computeIfAbsent(op.wireName() + "\",outcome=\"" + outcome, k -> new LongAdder()).increment();
+    }
+
+    private String metrics() {
+        StringBuilder b = new StringBuilder("# HELP medpki_ca_api_calls_total CA API calls by operation and outcome\n"
+                + "# TYPE medpki_ca_api_calls_total counter\n");
+        new java.util.TreeMap<>(calls).forEach((k, v) -> b.append("medpki_ca_api_calls_total{operation=\"").append(k)
+                .append("\"} ").append(v.sum()).append('\n'));
+        return b.toString();
+    }
+
+    private static int status(PkiException e) {
+        return switch (e.kind()) {
+            case MALFORMED, BAD_CSR, BAD_PUBLIC_KEY, BAD_SIGNATURE_ALGORITHM, REJECTED_IDENTIFIER, UNKNOWN_PROFILE,
+                 BAD_REVOCATION_REASON, LINT_FAILED -> 400;
+            case UNAUTHORIZED -> e.detail().startsWith("a service certificate") ? 401 : 403;
+            case NOT_FOUND -> 404;
+            case ALREADY_REVOKED, CONFLICT -> 409;
+            case TOKEN_UNAVAILABLE, TOKEN_LOGIN_FAILED, KEY_NOT_FOUND, DATABASE_UNAVAILABLE, CA_UNAVAILABLE -> 503;
+            case CONFIGURATION, INTERNAL -> 500;
+        };
+    }
+
+    private static void answer(RoutingContext ctx, int status, PkiException e) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(CaApiJson.error(e).encode());
+    }
+
+    /**
+     * Takes any client certificate at the TLS layer (TLS still proves possession of its key), so
+     * that a certificate from another CA, an expired or a revoked one reaches the API and is
+     * refused there with an audit entry, rather than vanishing as a failed handshake.
+     * {@link CallerAuthenticator} makes the real decision. Names the service CA as the one to present.
+     */
+    private static final class CallerTrust implements X509TrustManager {
+        private final X509Certificate serviceCa;
+
+        CallerTrust(X509Certificate serviceCa) {
+            this.serviceCa = serviceCa;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // decided per request by CallerAuthenticator
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("the CA API does not connect to servers");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[] {serviceCa};
+        }
+    }
+}
