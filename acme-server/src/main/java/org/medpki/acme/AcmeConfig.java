@@ -44,6 +44,14 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         }
     }
 
+    /** The same settings on another port (a second instance on one host); the directory URL follows it. */
+    public AcmeConfig withPort(int newPort) {
+        return new AcmeConfig(listenHost, newPort, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
+                eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
+                authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
+                ordersPerDomainPerHour);
+    }
+
     /** Link-local and cloud metadata ranges: never a legitimate validation target. */
     public static final List<String> DEFAULT_DENIED = List.of("169.254.0.0/16", "fe80::/10", "0.0.0.0/8",
             "100.100.100.200/32", "fd00:ec2::254/128");

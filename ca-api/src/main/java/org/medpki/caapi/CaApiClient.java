@@ -108,41 +108,41 @@ public final class CaApiClient implements AutoCloseable {
     /** Whether the CA answers its health check with 200; why not, otherwise. */
     public Optional<String> unavailable() {
         try {
-            HttpClientResponse r = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host)
+            int status = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host)
                     .setPort(port).setURI("/health").setTimeout(timeout.toMillis())).compose(req -> req.send())
-                    .await();
-            r.body().await();
-            return r.statusCode() == 200 ? Optional.empty()
-                    : Optional.of("the CA service at " + url + " reports itself down (HTTP " + r.statusCode() + ")");
+                    .compose(r -> r.body().map(b -> r.statusCode())).await();
+            return status == 200 ? Optional.empty()
+                    : Optional.of("the CA service at " + url + " reports itself down (HTTP " + status + ")");
         } catch (RuntimeException e) {
             return Optional.of("the CA service at " + url + " cannot be reached: " + reason(e));
         }
     }
 
+    /** A response with its body, read on the client's context before anything else may drop it. */
+    private record Answer(HttpClientResponse response, Buffer body) {
+    }
+
     private JsonObject call(String resource, JsonObject body) {
-        HttpClientResponse response;
-        Buffer answer;
+        Answer answer;
         try {
-            response = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+            answer = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
                             .setURI("/ca-api/v1/" + resource).setTimeout(timeout.toMillis())
                             .putHeader("Content-Type", "application/json"))
-                    .compose(req -> req.send(body.toBuffer())).await();
-            checkEndpoint(response);
-            answer = response.body().await();
-        } catch (PkiException e) {
-            throw e;
+                    .compose(req -> req.send(body.toBuffer()))
+                    .compose(r -> r.body().map(b -> new Answer(r, b))).await();
         } catch (RuntimeException e) {
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
                     + reason(e), e);
         }
+        checkEndpoint(answer.response());
         JsonObject json;
         try {
-            json = answer.toJsonObject();
+            json = answer.body().toJsonObject();
         } catch (DecodeException | ClassCastException e) {
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " answered HTTP "
-                    + response.statusCode() + " without a JSON body");
+                    + answer.response().statusCode() + " without a JSON body");
         }
-        if (response.statusCode() != 200) {
+        if (answer.response().statusCode() != 200) {
             throw CaApiJson.error(json);
         }
         return json;

@@ -94,7 +94,7 @@ public final class CaApiServer extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        router.get("/health").handler(ctx -> vertx.executeBlocking(ready::getAsBoolean, false).onComplete(r -> {
+        router.get("/health").handler(ctx -> offContext(ready::getAsBoolean).onComplete(r -> {
             boolean up = r.succeeded() && Boolean.TRUE.equals(r.result());
             ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
@@ -111,6 +111,29 @@ public final class CaApiServer extends VerticleBase {
                 .setTrustOptions(TrustOptions.wrap(new CallerTrust(serviceCa)))
                 .setIdleTimeout(120).setCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /**
+     * Runs blocking work (HSM, database: ca-core waits on the pg client's futures) on a virtual
+     * thread of its own, off every Vert.x thread, and completes on this verticle's context.
+     */
+    private <T> Future<T> offContext(java.util.concurrent.Callable<T> work) {
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+        Thread.ofVirtual().name("ca-api-call").start(() -> {
+            try {
+                T result = work.call();
+                context.runOnContext(v -> promise.complete(result));
+            } catch (Throwable t) {
+                context.runOnContext(v -> promise.fail(t));
+            }
+        });
+        return promise.future();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
     }
 
     /** The port bound (useful when configured as 0). */
@@ -132,7 +155,7 @@ public final class CaApiServer extends VerticleBase {
         }
         List<Certificate> peer = chain;
         String body = ctx.body().asString();
-        vertx.executeBlocking(() -> handle(op, peer, body), false).onComplete(r -> {
+        offContext(() -> handle(op, peer, body)).onComplete(r -> {
             if (r.succeeded()) {
                 ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .end(r.result().encode());

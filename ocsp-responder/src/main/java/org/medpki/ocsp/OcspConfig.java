@@ -17,6 +17,12 @@ public record OcspConfig(String host, int port, int instances, Duration validity
 
     public static final Duration DEFAULT_VALIDITY = Duration.ofHours(24);
 
+    /** The same settings on another port (a second instance on one host). */
+    public OcspConfig withPort(int newPort) {
+        return new OcspConfig(host, newPort, instances, validity, refreshAfter, refreshInterval, cacheEntries,
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads);
+    }
+
     public OcspConfig {
         Objects.requireNonNull(host, "host");
         require(port >= 0 && port <= 65535, "ocsp.port must be between 0 and 65535");

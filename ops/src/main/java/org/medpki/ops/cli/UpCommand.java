@@ -1,33 +1,43 @@
 package org.medpki.ops.cli;
 
-import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.medpki.acme.AcmeConfig;
-import org.medpki.acme.AcmeServer;
-import org.medpki.acme.InProcessAuthority;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.Hierarchy;
-import org.medpki.core.hierarchy.HsmAuditSigner;
 import org.medpki.core.hierarchy.OcspSignerRotation;
-import org.medpki.crl.CrlPublisherConfig;
-import org.medpki.crl.CrlPublisherVerticle;
-import org.medpki.crl.CrlSettings;
-import org.medpki.ocsp.OcspServer;
-import org.medpki.ops.install.InstallationConfig;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.ServiceCredentials;
 import org.medpki.ops.services.RunningServices;
-import org.medpki.ops.services.ServiceVertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "up", description = "Start the PKI: on first run do 'init'; then start every service in this process "
-        + "(embedded PostgreSQL unless PKI_DATABASE_URL is set) and print the endpoints. Stops on Ctrl-C or SIGTERM.")
+/**
+ * 'pki up': the laptop PKI. The same services as a deployment, with the same boundaries: each
+ * one is a 'pki serve' child process with its own database login, and only the CA child gets the
+ * CA token's PIN. This process keeps the embedded PostgreSQL (when used), starts the CA first and
+ * then the others, prints the endpoints, and stops them all on SIGTERM or when one of them exits.
+ */
+@Command(name = "up", description = "Start the PKI: on first run do 'init'; then start every service as a 'pki serve' "
+        + "child process (embedded PostgreSQL unless PKI_DATABASE_URL is set) and print the endpoints. Stops on Ctrl-C "
+        + "or SIGTERM.")
 public final class UpCommand implements Callable<Integer> {
+    /** Set in each child: the child stops when this process is gone. */
+    public static final String SUPERVISOR_PID = "PKI_SUPERVISOR_PID";
+    private static final List<String> SECRETS = List.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     @Mixin
     InitMixin init;
@@ -40,59 +50,121 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("first run: initialising the PKI in " + home.dir());
             installer.initialise(init.options(), Actors.cli());
         }
-        PkiContext context = PkiContext.open(home);
-        Vertx vertx = ServiceVertx.create();
+        // This context holds the embedded database (if any) for the children; nothing else.
+        PkiContext database = PkiContext.open(home, DatabaseRole.CA);
+        database.databaseUrl();
+        Hierarchy hierarchy;
+        try (PkiContext ca = PkiContext.open(home, DatabaseRole.CA)) {
+            hierarchy = ca.hierarchy();
+            prepare(ca, installer);
+        }
+        Map<String, Process> children = new LinkedHashMap<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            RunningServices.clear(home);
-            vertx.close().await();
-            context.close();
+            stopAll(children);
+            database.close();
             stopped.countDown();
         }, "pki-shutdown"));
-
-        Hierarchy hierarchy = context.hierarchy();
-        context.profiles();
-        InstallationConfig.Listen http = context.config().repository();
-        // The repository (CA certificates) and the CRL publisher share the repository port: the
-        // CDP URLs in certificates are {urls.crlBase}/{name}.crl.
-        vertx.deployVerticle(new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), http.port(),
-                context.config().urls().crlBase(), CrlSettings.load(home.dir())), context.database(), context.keys(),
-                hierarchy, context.clock())).await();
-        // OCSP: first rotate the signers that are due (this process holds every key, and checks again
-        // twice a day), then the responder on the port of urls.ocsp, the URL in the certificates.
-        OcspSignerRotation rotation = new OcspSignerRotation(context.keys(), context.inventory(), context.audit(),
-                context.clock());
-        rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli()).forEach(r ->
-                System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
-        vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> vertx.executeBlocking(() ->
-                rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli())));
-        OcspServer.start(vertx, context.database(), context.keys(), OcspSettings.config(context.config()),
-                context.clock());
-        String base = "http://" + ("0.0.0.0".equals(http.host()) ? "127.0.0.1" : http.host()) + ":" + http.port();
-        List<RunningServices.Service> services = new ArrayList<>(List.of(
-                new RunningServices.Service("repository", base + "/ca/"),
-                new RunningServices.Service("crl", base + "/crl/")));
-        services.add(new RunningServices.Service("ocsp", context.config().urls().ocsp()));
-        // ACME (RFC 8555) over HTTPS with a certificate from our server CA; settings in AcmeSettings.
-        AcmeConfig acme = AcmeSettings.config(home, context.config());
-        AcmeServer.start(vertx, acme, context.database().pool(), new InProcessAuthority(context.issuance(),
-                context.revocation(), context.inventory(), context.profiles()), context.audit(), context.clock(),
-                home.dir().resolve("acme"));
-        services.add(new RunningServices.Service("acme", acme.directoryUrl()));
-        RunningServices.write(home, services);
-        // Sign the head of the audit chain hourly, so that an edit or a cut-off tail shows up
-        // against a signature even when nobody runs 'pki audit checkpoint'.
-        hierarchy.auditSigner().ifPresent(signer -> vertx.setPeriodic(Duration.ofHours(1).toMillis(),
-                t -> vertx.executeBlocking(() -> context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer)))));
-
-        System.out.println("medpki is up (home " + home.dir() + ", database " + context.databaseDescription() + ")");
-        for (RunningServices.Service s : services) {
-            System.out.printf("  %-12s %s%n", s.name(), s.url());
+        try {
+            children.put("ca", start(home, "ca"));
+            awaitRegistered(home, children, "ca");
+            for (String s : List.of("ocsp", "crl", "acme")) {
+                children.put(s, start(home, s));
+            }
+            for (String s : List.of("ocsp", "crl", "acme")) {
+                awaitRegistered(home, children, s);
+            }
+        } catch (RuntimeException e) {
+            stopAll(children);
+            throw e;
+        }
+        System.out.println("medpki is up (home " + home.dir() + ", database " + database.databaseDescription() + ")");
+        for (Map<String, Object> s : RunningServices.read(home)) {
+            System.out.printf("  %-12s %s  (pid %s)%n", s.get("name"), s.get("url"), s.get("pid"));
         }
         System.out.println("  root CA      " + home.pemDir().resolve(hierarchy.root().name() + ".pem"));
         System.out.println("stop with Ctrl-C");
         System.out.flush();
-        stopped.await();
+        // One child gone means the PKI is not what it says: report which, and stop the rest.
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            for (Map.Entry<String, Process> c : children.entrySet()) {
+                if (!c.getValue().isAlive()) {
+                    System.err.println("pki up: the " + c.getKey() + " service exited with status "
+                            + c.getValue().exitValue() + "; stopping the others");
+                    System.exit(1);
+                }
+            }
+        }
         return 0;
+    }
+
+    /** On the CA host, before the services start: what older installations lack, and due OCSP signers. */
+    private static void prepare(PkiContext ca, Installer installer) throws Exception {
+        java.nio.file.Path profile = ca.profilesDirectory().resolve(ServiceCredentials.PROFILE + ".yaml");
+        java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
+                : InitCommand.policiesDir().resolve("profiles").resolve(ServiceCredentials.PROFILE + ".yaml");
+        if (!Files.exists(profile) && shipped != null && Files.exists(shipped)) {
+            Files.copy(shipped, profile, StandardCopyOption.COPY_ATTRIBUTES);
+            System.out.println("added the " + ServiceCredentials.PROFILE + " profile (service certificates for the CA"
+                    + " API) to " + ca.profilesDirectory());
+        }
+        List<String> issued = new ServiceCredentials(ca.home()).issueMissing(ca, Actors.cli());
+        if (!issued.isEmpty()) {
+            System.out.println("issued service certificates for " + String.join(", ", issued));
+        }
+        OcspSignerRotation rotation = new OcspSignerRotation(ca.keys(), ca.inventory(), ca.audit(), ca.clock());
+        rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli()).forEach(r ->
+                System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
+    }
+
+    private static Process start(PkiHome home, String service) throws java.io.IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(org.medpki.ops.PkiMain.class.getName());
+        command.add("serve");
+        command.add(service);
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = pb.environment();
+        env.put("PKI_HOME", home.dir().toString());
+        env.put(SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
+        if (!"ca".equals(service) && !"ocsp".equals(service)) {
+            SECRETS.forEach(env::remove); // only the CA (and, until it has a token of its own, OCSP) gets a PIN
+        }
+        return pb.start();
+    }
+
+    private static void awaitRegistered(PkiHome home, Map<String, Process> children, String service)
+            throws InterruptedException {
+        Process p = children.get(service);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (RunningServices.read(home).stream().noneMatch(s -> ((Number) s.get("pid")).longValue() == p.pid())) {
+            if (!p.isAlive()) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "the " + service + " service did not start (exit status "
+                        + p.exitValue() + "; see its message above)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "the " + service + " service did not start within "
+                        + START_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void stopAll(Map<String, Process> children) {
+        List<Process> running = new ArrayList<>(children.values());
+        java.util.Collections.reverse(running); // front ends first, the CA last
+        running.forEach(Process::destroy);
+        for (Process p : running) {
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
     }
 }

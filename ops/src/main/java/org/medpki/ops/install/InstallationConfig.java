@@ -15,7 +15,8 @@ public record InstallationConfig(
         @JsonProperty(value = "database", required = true) Database database,
         @JsonProperty(value = "urls", required = true) Urls urls,
         @JsonProperty(value = "repository", required = true) Listen repository,
-        @JsonProperty("profilesDirectory") String profilesDirectory) {
+        @JsonProperty("profilesDirectory") String profilesDirectory,
+        @JsonProperty("caApi") CaApi caApi) {
 
     public InstallationConfig {
         require(domain, "domain");
@@ -49,6 +50,41 @@ public record InstallationConfig(
                 throw new IllegalArgumentException("database.embeddedPort is required when database.url is not set");
             }
         }
+    }
+
+    /**
+     * The CA service's internal API: where it listens and the authorisation table, a row per
+     * calling service (keyed on the CN of the caller's service certificate). Optional in files
+     * written before the services were split: {@link #caApiOrDefault()} fills it in.
+     */
+    public record CaApi(@JsonProperty(value = "host", required = true) String host,
+                        @JsonProperty(value = "port", required = true) int port,
+                        @JsonProperty(value = "callers", required = true)
+                        java.util.Map<String, org.medpki.caapi.CallerPermissions> callers) {
+        public CaApi {
+            require(host, "caApi.host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("caApi.port must be between 1 and 65535");
+            }
+            callers = callers == null ? java.util.Map.of() : java.util.Map.copyOf(callers);
+        }
+
+        /** ACME issues under its profile and revokes what it issued; the CRL publisher has CRLs signed; OCSP has its signers certified. */
+        public static CaApi defaults(String host, int port, String acmeProfile) {
+            return new CaApi(host, port, java.util.Map.of(
+                    "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false),
+                    "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false),
+                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true)));
+        }
+
+        public String url() {
+            return "https://" + host + ":" + port;
+        }
+    }
+
+    /** The CA API settings; for installations made before it existed, loopback on the repository port + 364. */
+    public CaApi caApiOrDefault() {
+        return caApi != null ? caApi : CaApi.defaults("127.0.0.1", repository.port() + 364, "tls-server");
     }
 
     /** URLs that go into certificates (AIA and CDP): where relying parties will find OCSP and CRLs. */

@@ -76,6 +76,7 @@ public final class Installer {
                     context.database().crlStore(), context.crlSettings().policy());
             Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
             writePems(hierarchy);
+            new ServiceCredentials(home).issueMissing(context, operator);
             return hierarchy;
         }
     }
@@ -90,7 +91,8 @@ public final class Installer {
                         softhsm ? home.softhsmConfig().toString() : null, null),
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
-                new InstallationConfig.Listen(o.httpHost(), port), null);
+                new InstallationConfig.Listen(o.httpHost(), port), null,
+                InstallationConfig.CaApi.defaults("127.0.0.1", port + 364, "tls-server"));
     }
 
     private static String hostForUrl(String host) {

@@ -44,6 +44,11 @@ public final class PkiContext implements AutoCloseable {
         return new PkiContext(home, ConfigFiles.read(home.config()));
     }
 
+    /** A context whose database work runs as {@code role}'s login. */
+    public static PkiContext open(PkiHome home, DatabaseRole role) {
+        return open(home);
+    }
+
     public PkiHome home() {
         return home;
     }

@@ -42,8 +42,13 @@ public record PkiHome(Path dir) {
         return dir.resolve("token.pin");
     }
 
-    /** Services started by 'pki up', for 'pki status'. */
+    /** One file per running service process ({@code <name>-<instance>.json}), for 'pki status'. */
     public Path runningServices() {
-        return dir.resolve("run").resolve("services.json");
+        return dir.resolve("run").resolve("services");
+    }
+
+    /** A service's credentials for the CA API: {@code services/<name>/key.pem} (600) and {@code chain.pem}. */
+    public Path serviceDir(String service) {
+        return dir.resolve("services").resolve(service);
     }
 }

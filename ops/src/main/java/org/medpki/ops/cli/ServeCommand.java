@@ -1,0 +1,290 @@
+package org.medpki.ops.cli;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.medpki.acme.AcmeConfig;
+import org.medpki.acme.AcmeServer;
+import org.medpki.acme.RemoteAuthority;
+import org.medpki.caapi.CaApiClient;
+import org.medpki.caapi.CaApiOperations;
+import org.medpki.caapi.CaApiServer;
+import org.medpki.caapi.CallerAuthenticator;
+import org.medpki.caapi.RemoteCrlSigning;
+import org.medpki.core.crl.CrlIssuer;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.hierarchy.HsmAuditSigner;
+import org.medpki.crl.CrlPublisherConfig;
+import org.medpki.crl.CrlPublisherVerticle;
+import org.medpki.crl.CrlSettings;
+import org.medpki.ocsp.OcspConfig;
+import org.medpki.ocsp.OcspServer;
+import org.medpki.ops.install.DatabaseRole;
+import org.medpki.ops.install.InstallationConfig;
+import org.medpki.ops.install.PkiContext;
+import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.ServiceCredentials;
+import org.medpki.ops.services.RunningServices;
+import org.medpki.ops.services.ServiceVertx;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * 'pki serve ca|acme|ocsp|crl': exactly one service in this process, with its own database login
+ * and, for the CA only, the token PIN. Each registers its endpoints for 'pki status' while it
+ * runs and stops cleanly on SIGTERM.
+ */
+@Command(name = "serve", description = "Run one service in this process: ca, acme, ocsp or crl.",
+        subcommands = {ServeCommand.Ca.class, ServeCommand.Acme.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class})
+public final class ServeCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "name a service: ca, acme, ocsp or crl");
+    }
+
+    /** Options every service takes. */
+    static final class Instance {
+        @Option(names = "--port", description = "listen on this port instead of the configured one (a second instance)")
+        Integer port;
+
+        @Option(names = "--instance", description = "this instance's name in 'pki status' (default: its port)")
+        String instance;
+    }
+
+    /** What a started service leaves to close and to list. */
+    interface Started {
+        List<RunningServices.Service> endpoints();
+
+        int port();
+    }
+
+    /** Starts one service in {@code vertx}; blocking. */
+    interface Starter {
+        Started start(PkiContext context, Vertx vertx, Integer port) throws Exception;
+    }
+
+    /** The one shape of a service process: context, Vert.x, start, register, wait for SIGTERM, close. */
+    static int serve(String name, DatabaseRole role, Instance instance, Starter starter) throws Exception {
+        PkiHome home = PkiHome.fromEnvironment();
+        if (!Files.exists(home.config())) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir()
+                    + ": run 'pki init' on the CA host first");
+        }
+        PkiContext context = PkiContext.open(home, role);
+        Vertx vertx = ServiceVertx.create();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Path[] registration = new Path[1];
+        Thread hook = new Thread(() -> {
+            if (registration[0] != null) {
+                RunningServices.clear(registration[0]);
+            }
+            try {
+                vertx.close().await();
+            } finally {
+                context.close();
+                stopped.countDown();
+            }
+        }, "pki-" + name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Started started;
+        try {
+            started = starter.start(context, vertx, instance.port);
+        } catch (Exception | Error e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            vertx.close().await();
+            context.close();
+            throw e;
+        }
+        watchSupervisor();
+        String id = instance.instance != null ? instance.instance : Integer.toString(started.port());
+        registration[0] = RunningServices.register(home, name, id, started.endpoints());
+        for (RunningServices.Service s : started.endpoints()) {
+            System.out.printf("medpki %s (%s) serving %s%n", s.name(), id, s.url());
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Started by 'pki up': stop (cleanly, through the shutdown hook) when 'pki up' is gone. */
+    private static void watchSupervisor() {
+        String pid = System.getenv(UpCommand.SUPERVISOR_PID);
+        if (pid == null || !pid.matches("[0-9]+")) {
+            return;
+        }
+        Thread.ofPlatform().daemon().name("pki-supervisor-watch").start(() -> {
+            while (ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.exit(0);
+        });
+    }
+
+    /** This service's client for the CA API; warns, in one line, when the CA does not answer yet. */
+    static CaApiClient caClient(PkiContext context, Vertx vertx, String service) {
+        ServiceCredentials credentials = new ServiceCredentials(context.home());
+        ServiceCredentials.Credential own = credentials.read(service);
+        InstallationConfig.CaApi api = context.config().caApiOrDefault();
+        String rootPem;
+        try {
+            rootPem = Files.readString(context.home().pemDir().resolve("root-ca.pem"));
+        } catch (java.io.IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the root CA certificate in "
+                    + context.home().pemDir() + ": " + e.getMessage());
+        }
+        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem,
+                Duration.ofSeconds(30));
+        client.unavailable().ifPresentOrElse(
+                why -> System.err.println("pki serve " + service + ": " + why + "; serving anyway, calls to the CA"
+                        + " fail until it answers"),
+                () -> {
+                    if (credentials.renewIfDue(service, context.clock(), client::renewServiceCertificate,
+                            context.config().organisation())) {
+                        System.err.println("pki serve " + service + ": renewed its service certificate (used from"
+                                + " the next start)");
+                    }
+                });
+        return client;
+    }
+
+    private static Started started(int port, RunningServices.Service... endpoints) {
+        List<RunningServices.Service> list = List.of(endpoints);
+        return new Started() {
+            @Override
+            public List<RunningServices.Service> endpoints() {
+                return list;
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+        };
+    }
+
+    @Command(name = "ca", description = "The CA service: the only process that logs in to the CA token; serves the "
+            + "internal CA API over mutual TLS.")
+    static final class Ca implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("ca", DatabaseRole.CA, instance, ServeCommand::startCa);
+        }
+    }
+
+    static Started startCa(PkiContext context, Vertx vertx, Integer port) {
+        Hierarchy hierarchy = context.hierarchy();
+        context.keys(); // log in now: a refused PIN stops the service at start, not at the first call
+        InstallationConfig.CaApi api = context.config().caApiOrDefault();
+        ServiceCredentials credentials = new ServiceCredentials(context.home());
+        credentials.issueMissing(context, "service:ca");
+        CrlSettings crl = context.crlSettings();
+        CrlIssuer crls = new CrlIssuer(context.database().crlStore(), context.keys(), crl.policy(),
+                context.config().urls().crlBase(), context.clock());
+        CaApiOperations operations = new CaApiOperations(api.callers(), new CaApiOperations.Services(
+                context.issuance(), context.revocation(), crls, crl.distributions(), null), hierarchy,
+                context.inventory(), ServiceCredentials.PROFILE);
+        CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
+        ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
+        CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(serviceCa, ServiceCredentials.PROFILE,
+                context.inventory(), context.clock()), context.audit(), context.clock(),
+                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.host(),
+                port != null ? port : api.port(), () -> context.database().reachable());
+        vertx.deployVerticle(server).await();
+        // Sign the head of the audit chain hourly (the audit key is in the CA token), so that an
+        // edit or a cut-off tail shows up against a signature even when nobody runs 'pki audit checkpoint'.
+        hierarchy.auditSigner().ifPresent(signer -> vertx.setPeriodic(Duration.ofHours(1).toMillis(),
+                t -> vertx.executeBlocking(() -> context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer)))));
+        return started(server.actualPort(), new RunningServices.Service("ca",
+                "https://" + api.host() + ":" + server.actualPort() + "/ca-api/v1/"));
+    }
+
+    @Command(name = "acme", description = "The ACME server (RFC 8555); issues and revokes through the CA API. "
+            + "Holds no PKCS#11 module and no PIN.")
+    static final class Acme implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("acme", DatabaseRole.ACME, instance, ServeCommand::startAcme);
+        }
+    }
+
+    static Started startAcme(PkiContext context, Vertx vertx, Integer port) {
+        CaApiClient ca = caClient(context, vertx, "acme");
+        AcmeConfig config = AcmeSettings.config(context.home(), context.config());
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        AcmeServer.start(vertx, config, context.database().pool(), new RemoteAuthority(ca, context.inventory(),
+                context.profiles()), context.audit(), context.clock(), context.home().dir().resolve("acme"));
+        return started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
+    }
+
+    @Command(name = "ocsp", description = "The OCSP responder (RFC 6960/5019); signs with its delegated signers' keys.")
+    static final class Ocsp implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("ocsp", DatabaseRole.OCSP, instance, ServeCommand::startOcsp);
+        }
+    }
+
+    static Started startOcsp(PkiContext context, Vertx vertx, Integer port) {
+        OcspConfig config = OcspSettings.config(context.config());
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        OcspServer.start(vertx, context.database(), context.keys(), config, context.clock());
+        String url = port == null ? context.config().urls().ocsp()
+                : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
+        return started(config.port(), new RunningServices.Service("ocsp", url));
+    }
+
+    @Command(name = "crl", description = "The CRL publisher and repository: CRLs made and signed by the CA service, "
+            + "served with the CA certificates.")
+    static final class Crl implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("crl", DatabaseRole.CRL, instance, ServeCommand::startCrl);
+        }
+    }
+
+    static Started startCrl(PkiContext context, Vertx vertx, Integer port) {
+        CaApiClient ca = caClient(context, vertx, "crl");
+        InstallationConfig.Listen http = context.config().repository();
+        int p = port != null ? port : http.port();
+        CrlPublisherVerticle publisher = new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), p,
+                context.config().urls().crlBase(), CrlSettings.load(context.home().dir())), context.database(),
+                new RemoteCrlSigning(ca), context.hierarchy(), context.clock());
+        vertx.deployVerticle(publisher).await();
+        String base = "http://" + hostForUrl(http.host()) + ":" + publisher.actualPort();
+        return started(publisher.actualPort(), new RunningServices.Service("repository", base + "/ca/"),
+                new RunningServices.Service("crl", base + "/crl/"));
+    }
+
+    static String hostForUrl(String host) {
+        return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+    }
+}

@@ -1,0 +1,186 @@
+package org.medpki.ops.install;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.issuance.IssueCommand;
+import org.medpki.core.issuance.IssuedCertificate;
+
+/**
+ * The service certificates for the CA API (profile {@code service}): one per calling service
+ * (acme, crl, ocsp: clientAuth) and the CA endpoint's own ({@code ca}: serverAuth as well, named
+ * for the address it listens on). Each key is a software key made here, in
+ * {@code PKI_HOME/services/<name>/key.pem} (mode 600): it protects a transport, not the PKI, and
+ * travels to the host that runs that service. Made at 'pki init' on the CA host; a running
+ * service renews its own through the API ({@link #renewIfDue}).
+ */
+public final class ServiceCredentials {
+    public static final String PROFILE = "service";
+    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp");
+    public static final String CA = "ca";
+
+    private final PkiHome home;
+
+    public ServiceCredentials(PkiHome home) {
+        this.home = home;
+    }
+
+    /** A service's key and chain, as PEM text. */
+    public record Credential(String keyPem, String chainPem, X509CertificateHolder leaf) {
+        boolean due(Clock clock) {
+            Instant notBefore = leaf.getNotBefore().toInstant();
+            Instant notAfter = leaf.getNotAfter().toInstant();
+            return clock.instant().isAfter(notAfter.minus(Duration.between(notBefore, notAfter).dividedBy(3)));
+        }
+    }
+
+    public boolean exists(String service) {
+        return Files.exists(home.serviceDir(service).resolve("key.pem"))
+                && Files.exists(home.serviceDir(service).resolve("chain.pem"));
+    }
+
+    public Credential read(String service) {
+        Path dir = home.serviceDir(service);
+        if (!exists(service)) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "no service certificate for '" + service + "' in " + dir
+                    + ": run 'pki init' (or 'pki up') on the CA host and copy " + dir + " to this host");
+        }
+        try {
+            String chain = Files.readString(dir.resolve("chain.pem"));
+            try (PEMParser p = new PEMParser(new StringReader(chain))) {
+                if (!(p.readObject() instanceof X509CertificateHolder leaf)) {
+                    throw new PkiException(ErrorKind.CONFIGURATION, dir.resolve("chain.pem") + " holds no certificate");
+                }
+                return new Credential(Files.readString(dir.resolve("key.pem")), chain, leaf);
+            }
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the service certificate in " + dir + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * On the CA host: issues what is missing or due (every caller, and the CA endpoint's own), with
+     * the CA in this process. Returns the services it issued for.
+     */
+    public List<String> issueMissing(PkiContext context, String operator) {
+        List<String> issued = new ArrayList<>();
+        InstallationConfig.CaApi api = context.config().caApiOrDefault();
+        List<String> all = new ArrayList<>(CALLERS);
+        all.add(CA);
+        for (String service : all) {
+            if (exists(service) && !read(service).due(context.clock())) {
+                continue;
+            }
+            boolean endpoint = CA.equals(service);
+            List<GeneralName> names = endpoint ? List.of(endpointName(api.host())) : List.of();
+            write(service, csr -> context.issuance().issue(new IssueCommand(PROFILE, csr, "ceremony:" + operator,
+                    null, names, endpoint ? Set.of("serverAuth") : Set.of())), context.config().organisation(), names);
+            issued.add(service);
+        }
+        if (!issued.isEmpty()) {
+            context.audit().record(AuditEvent.success(context.clock().instant(), "service-certificates.issued",
+                    operator, Map.of("services", String.join(",", issued))));
+        }
+        return issued;
+    }
+
+    /** In a service: renews its own certificate through the CA API when a third of its life is left. */
+    public boolean renewIfDue(String service, Clock clock, Function<byte[], IssuedCertificate> renew,
+                              String organisation) {
+        if (!read(service).due(clock)) {
+            return false;
+        }
+        write(service, renew, organisation, List.of());
+        return true;
+    }
+
+    private void write(String service, Function<byte[], IssuedCertificate> issue, String organisation,
+                       List<GeneralName> names) {
+        Path dir = home.serviceDir(service);
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = g.generateKeyPair();
+            X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, organisation)
+                    .addRDN(BCStyle.CN, service);
+            JcaPKCS10CertificationRequestBuilder csr = new JcaPKCS10CertificationRequestBuilder(subject.build(),
+                    pair.getPublic());
+            if (!names.isEmpty()) {
+                ExtensionsGenerator ext = new ExtensionsGenerator();
+                ext.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(names.toArray(GeneralName[]::new)));
+                csr.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
+            }
+            byte[] der = csr.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()))
+                    .getEncoded();
+            IssuedCertificate issued = issue.apply(der);
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            String keyPem = "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+            Path key = dir.resolve("key.pem.tmp");
+            Files.deleteIfExists(key);
+            Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(key, keyPem);
+            Path chain = dir.resolve("chain.pem.tmp");
+            Files.writeString(chain, issued.pemChain());
+            Files.move(chain, dir.resolve("chain.pem"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(key, dir.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write the service certificate to " + dir + ": "
+                    + e.getMessage());
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new PkiException(ErrorKind.INTERNAL, "cannot make the key of service " + service, e);
+        }
+    }
+
+    /** The CA endpoint is named by the address clients connect to: an IP address SAN, or a DNS name. */
+    private static GeneralName endpointName(String host) {
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            try {
+                return new GeneralName(GeneralName.iPAddress,
+                        new DEROctetString(InetAddress.getByName(host).getAddress()));
+            } catch (IOException e) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "caApi.host " + host + " is not an IP address");
+            }
+        }
+        return new GeneralName(GeneralName.dNSName, host);
+    }
+}
