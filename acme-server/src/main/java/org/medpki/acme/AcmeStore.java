@@ -36,6 +36,16 @@ public final class AcmeStore {
         this.pool = pool;
     }
 
+    /** Whether the database answers now; for /health. */
+    boolean reachable() {
+        try {
+            pool.query("SELECT 1").execute().await(2, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** A random URL-safe id of 128 bits. */
     public static String newId() {
         byte[] b = new byte[16];

@@ -73,6 +73,8 @@ public final class AcmeVerticle extends VerticleBase {
         AcmeViews views = new AcmeViews(config);
         ChallengeValidator validator = new ChallengeValidator(config);
         Router router = Router.router(vertx);
+        // Before the nonce handler: a load balancer's probe mints no nonce.
+        router.get("/health").handler(this::health);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
         router.route().handler(new ReplayNonceHandler(config, store, clock));
         router.get("/acme/directory").handler(new DirectoryHandler(config, views));
@@ -102,6 +104,17 @@ public final class AcmeVerticle extends VerticleBase {
         Route route = router.post(path);
         chain.forEach(route::handler);
         route.handler(resource);
+    }
+
+    /** 200 when the database and the CA answer; 503 naming what does not. */
+    private void health(RoutingContext ctx) {
+        boolean database = OffContext.call(store::reachable);
+        java.util.Optional<String> caDown = OffContext.call(ca::unavailable);
+        boolean up = database && caDown.isEmpty();
+        io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN")
+                .put("database", database ? "UP" : "DOWN").put("ca", caDown.isEmpty() ? "UP" : "DOWN");
+        caDown.ifPresent(why -> body.put("reason", why));
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
     private void failure(RoutingContext ctx) {

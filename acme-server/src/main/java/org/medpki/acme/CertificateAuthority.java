@@ -8,8 +8,8 @@ import org.medpki.core.revocation.RevocationReason;
 
 /**
  * What the ACME front end needs from the CA, and nothing more: issue for a checked order, find a
- * certificate it issued, revoke. Implemented in-process over ca-core today; a remote CA later
- * would implement the same interface without touching a handler.
+ * certificate it issued, revoke. Implemented remotely over the CA API ('pki serve acme') and
+ * in-process over ca-core (tests, tools), without any difference to a handler.
  */
 public interface CertificateAuthority {
 
@@ -26,4 +26,9 @@ public interface CertificateAuthority {
     boolean revoked(BigInteger serial);
 
     void revoke(BigInteger serial, RevocationReason reason, String actor);
+
+    /** Why the CA cannot serve now (for /health), or empty when it can. Blocks. */
+    default java.util.Optional<String> unavailable() {
+        return java.util.Optional.empty();
+    }
 }

@@ -46,6 +46,11 @@ public final class RemoteAuthority implements CertificateAuthority {
     }
 
     @Override
+    public Optional<String> unavailable() {
+        return ca.unavailable();
+    }
+
+    @Override
     public void revoke(BigInteger serial, RevocationReason reason, String actor) {
         ca.revoke(serial, null, reason, actor);
     }

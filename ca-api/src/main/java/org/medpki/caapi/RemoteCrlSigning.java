@@ -24,4 +24,9 @@ public final class RemoteCrlSigning implements CrlSigning {
     public PublishedCrl publishRoot(CaCertificate root) {
         return ca.publishCrl(root.name(), 0, CrlKind.FULL);
     }
+
+    @Override
+    public java.util.Optional<String> unavailable() {
+        return ca.unavailable();
+    }
 }

@@ -59,6 +59,8 @@ public final class CrlPublisherVerticle extends VerticleBase {
     private final Map<String, ServedFile> certificates = new TreeMap<>();
     private volatile RevocationListener listener;
     private volatile RevocationListener crlListener;
+    private final CrlSigning signing;
+    private volatile String caProblem;
     private Thread loop;
     private HttpServer server;
 
@@ -75,6 +77,7 @@ public final class CrlPublisherVerticle extends VerticleBase {
         this.store = database.crlStore();
         this.lock = database.advisoryLock(LOCK_NAME);
         this.directory = new CrlDirectory(config.settings().directory());
+        this.signing = signing;
         this.publication = new CrlPublication(signing, store, lock, database::reachable, hierarchy, config.settings(),
                 clock, this::published);
         for (CaCertificate ca : hierarchy.all()) {
@@ -91,6 +94,9 @@ public final class CrlPublisherVerticle extends VerticleBase {
             subscribe();
             publication.run();
         });
+        // Whether the CA would sign a CRL now, probed off the event loop (it may take a timeout).
+        vertx.setPeriodic(1, 5000, t -> Thread.ofVirtual().name("crl-ca-probe").start(() ->
+                caProblem = signing.unavailable().orElse(null)));
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> {
             JsonObject health = health();
@@ -183,8 +189,14 @@ public final class CrlPublisherVerticle extends VerticleBase {
         boolean db = publication.databaseUp();
         var stale = crls.values().stream().filter(f -> f.nextUpdate() != null && !now.isBefore(f.nextUpdate()))
                 .map(ServedFile::stem).sorted().toList();
-        boolean up = db && stale.isEmpty();
-        return new JsonObject().put("status", up ? "UP" : "DOWN").put("database", db ? "UP" : "DOWN")
+        String ca = caProblem;
+        boolean up = db && stale.isEmpty() && ca == null;
+        JsonObject health = new JsonObject();
+        if (ca != null) {
+            health.put("reason", ca);
+        }
+        return health.put("status", up ? "UP" : "DOWN").put("database", db ? "UP" : "DOWN")
+                .put("ca", ca == null ? "UP" : "DOWN")
                 .put("publisher", publication.active() ? "active" : "standby").put("crls", crls.size())
                 .put("stale", stale);
     }

@@ -15,4 +15,9 @@ public interface CrlSigning {
 
     /** The root's CRL (ARL). */
     PublishedCrl publishRoot(CaCertificate root);
+
+    /** Why CRLs cannot be signed now (the CA service is unreachable), or empty. Blocks. */
+    default java.util.Optional<String> unavailable() {
+        return java.util.Optional.empty();
+    }
 }
