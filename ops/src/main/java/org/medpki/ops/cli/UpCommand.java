@@ -16,6 +16,7 @@ import org.medpki.crl.CrlPublisherConfig;
 import org.medpki.crl.CrlPublisherVerticle;
 import org.medpki.crl.CrlSettings;
 import org.medpki.ocsp.OcspServer;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
@@ -40,7 +41,10 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("first run: initialising the PKI in " + home.dir());
             installer.initialise(init.options(), Actors.cli());
         }
-        PkiContext context = PkiContext.open(home);
+        // Each service logs in to the database as its own role; this process holds the owner's
+        // password too (the all-in-one lab host) and applies pending migrations first.
+        PkiContext context = PkiContext.open(home, DatabaseRole.CA);
+        context.migrate();
         Vertx vertx = ServiceVertx.create();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -56,7 +60,7 @@ public final class UpCommand implements Callable<Integer> {
         // The repository (CA certificates) and the CRL publisher share the repository port: the
         // CDP URLs in certificates are {urls.crlBase}/{name}.crl.
         vertx.deployVerticle(new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), http.port(),
-                context.config().urls().crlBase(), CrlSettings.load(home.dir())), context.database(), context.keys(),
+                context.config().urls().crlBase(), CrlSettings.load(home.dir())), context.database(DatabaseRole.CRL), context.keys(),
                 hierarchy, context.clock())).await();
         // OCSP: first rotate the signers that are due (this process holds every key, and checks again
         // twice a day), then the responder on the port of urls.ocsp, the URL in the certificates.
@@ -66,7 +70,7 @@ public final class UpCommand implements Callable<Integer> {
                 System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
         vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> vertx.executeBlocking(() ->
                 rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli())));
-        OcspServer.start(vertx, context.database(), context.keys(), OcspSettings.config(context.config()),
+        OcspServer.start(vertx, context.database(DatabaseRole.OCSP), context.keys(), OcspSettings.config(context.config()),
                 context.clock());
         String base = "http://" + ("0.0.0.0".equals(http.host()) ? "127.0.0.1" : http.host()) + ":" + http.port();
         List<RunningServices.Service> services = new ArrayList<>(List.of(
@@ -75,8 +79,11 @@ public final class UpCommand implements Callable<Integer> {
         services.add(new RunningServices.Service("ocsp", context.config().urls().ocsp()));
         // ACME (RFC 8555) over HTTPS with a certificate from our server CA; settings in AcmeSettings.
         AcmeConfig acme = AcmeSettings.config(home, context.config());
-        AcmeServer.start(vertx, acme, context.database().pool(), new InProcessAuthority(context.issuance(),
-                context.revocation(), context.inventory(), context.profiles()), context.audit(), context.clock(),
+        // ACME keeps its state and appends to the audit log as its own login; issuance and
+        // revocation go through the CA (in this process, as the CA's login).
+        AcmeServer.start(vertx, acme, context.database(DatabaseRole.ACME).pool(), new InProcessAuthority(
+                context.issuance(), context.revocation(), context.inventory(), context.profiles()),
+                context.audit(DatabaseRole.ACME), context.clock(),
                 home.dir().resolve("acme"));
         services.add(new RunningServices.Service("acme", acme.directoryUrl()));
         RunningServices.write(home, services);
