@@ -188,7 +188,7 @@ final class DatabaseChecks {
         for (DatabaseUrl probe : probes) {
             DatabaseUrl noPassword = new DatabaseUrl(probe.host(), probe.port(), probe.database(), probe.user(), null,
                     probe.sslMode());
-            try (Connection c = DatabaseLogins.connect(noPassword, "medpki-probe")) {
+            try (Connection c = DatabaseLogins.connect(noPassword, "pki-password-probe")) {
                 accepted.add(probe.user() + " at " + probe.location());
             } catch (SQLException e) {
                 details.add("refused without a password: " + probe.user() + " at " + probe.location());

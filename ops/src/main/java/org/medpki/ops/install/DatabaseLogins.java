@@ -78,7 +78,7 @@ public final class DatabaseLogins {
      * CONFIGURATION naming what is missing.
      */
     public static void provision(PkiHome home, String prefix, DatabaseUrl admin) {
-        try (Connection c = connect(admin, "medpki-init"); Statement s = c.createStatement()) {
+        try (Connection c = connect(admin, "pki-init"); Statement s = c.createStatement()) {
             boolean mayCreate;
             try (ResultSet r = s.executeQuery("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
                 mayCreate = r.next() && r.getBoolean(1);

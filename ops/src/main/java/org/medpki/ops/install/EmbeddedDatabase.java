@@ -102,7 +102,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private void secure(Path dataDir) {
         String password = SecretFiles.newPassword();
         try (Connection c = DatabaseLogins.connect(new DatabaseUrl("127.0.0.1", port, "postgres", SUPERUSER, null, null),
-                "medpki-init"); Statement s = c.createStatement()) {
+                "pki-init"); Statement s = c.createStatement()) {
             s.execute("SET password_encryption = 'scram-sha-256'");
             c.unwrap(PGConnection.class).alterUserPassword(SUPERUSER, password.toCharArray(), "scram-sha-256");
             SecretFiles.write(passwordFile, password);
