@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.InstallationConfig;
 
 /**
  * 'pki report compliance' against a live installation (real SoftHSM2 token, real PostgreSQL):
@@ -89,13 +91,20 @@ class ComplianceReportTest {
         assertThat(report.get("ok").asBoolean()).isTrue();
         assertThat(report.get("exitCode").asInt()).isZero();
         Map<String, JsonNode> checks = checks(report);
-        assertThat(checks.keySet()).contains("ca-keys-protected", "service-role-grants", "audit-chain", "audit-retention",
+        assertThat(checks.keySet()).contains("ca-keys-protected", "service-logins", "database-durability",
+                "database-password-auth", "audit-chain", "audit-retention",
                 "audit-append-only", "ceremony-records", "profiles-conform-to-cp", "issuing-cas-assert-profile-policies",
                 "certificates-conform",
                 "certificates-per-profile", "certificates-expiring", "revocation-to-ocsp", "revocation-to-crl",
                 "ocsp-freshness", "crl-freshness");
+        // No service runs (only commands did): the logins of services are not measured; the test
+        // cluster is the operator's own (PKI_DATABASE_URL), so its durability is information.
         checks.forEach((id, check) -> assertThat(check.get("status").asText()).as(id + ": " + check)
-                .isEqualTo(id.equals("certificates-per-profile") || id.equals("certificates-expiring") ? "info" : "pass"));
+                .isEqualTo(switch (id) {
+                    case "certificates-per-profile", "certificates-expiring", "database-durability" -> "info";
+                    case "service-logins" -> "not-measured";
+                    default -> "pass";
+                }));
 
         JsonNode keys = checks.get("ca-keys-protected").get("data").get("keys");
         assertThat(keys.size()).as("root, two issuing CAs, two OCSP signers, audit signer").isGreaterThanOrEqualTo(6);
@@ -161,6 +170,32 @@ class ComplianceReportTest {
         assertThat(checks.get("audit-append-only").toString()).contains("audit_event_append_only", "disabled");
         // The other evidence is still there.
         assertThat(checks.get("ca-keys-protected").get("status").asText()).isEqualTo("pass");
+    }
+
+    @Test
+    @Order(4)
+    void serviceSessionsAreCheckedAgainstTheirLoginsAndGrants() throws Exception {
+        InstallationConfig config = ConfigFiles.read(pki.home().resolve("config.yaml"));
+        String prefix = config.database().rolePrefix();
+        TestEnvironment.PgUrl admin = TestEnvironment.PgUrl.parse(databaseUrl);
+        String password = Files.readString(pki.home().resolve("secrets/db-ocsp.password")).strip();
+        // A responder's session: its own login, its grants.
+        try (Connection ocsp = java.sql.DriverManager.getConnection(admin.jdbc(admin.database())
+                + "?ApplicationName=medpki-ocsp", prefix + "_ocsp", password)) {
+            JsonNode check = checks(JSON.readTree(pki.run("report", "compliance", "--json").out())).get("service-logins");
+            assertThat(check.get("status").asText()).as(check.toString()).isEqualTo("pass");
+            assertThat(check.get("data").get("sessions").get("medpki-ocsp").asText()).isEqualTo(prefix + "_ocsp");
+            // A second one that calls itself the responder but logs in as the superuser.
+            try (Connection superuser = java.sql.DriverManager.getConnection(admin.jdbc(admin.database())
+                    + "?ApplicationName=medpki-ocsp", admin.user(), admin.password())) {
+                PkiProcess.Result run = pki.run("report", "compliance", "--json");
+                assertThat(run.exit()).as(run.toString()).isEqualTo(11);
+                JsonNode wrong = checks(JSON.readTree(run.out())).get("service-logins");
+                assertThat(wrong.get("status").asText()).isEqualTo("fail");
+                assertThat(wrong.toString()).contains("as " + admin.user(), "expected " + prefix + "_ocsp",
+                        "SUPERUSER").doesNotContain(password).doesNotContain(admin.password());
+            }
+        }
     }
 
     private static Map<String, JsonNode> checks(JsonNode report) {

@@ -1,6 +1,7 @@
 package org.medpki.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,15 +12,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medpki.ops.install.ConfigFiles;
 
 /**
  * 'pki up' with no PKI_DATABASE_URL: first run does the ceremony against an embedded PostgreSQL
- * kept in PKI_HOME, starts the services, and other commands attach to the same database.
+ * kept in PKI_HOME, starts the services, and other commands attach to the same database. The
+ * server is durable, refuses logins without a password, and every service logs in as its own role.
  */
 class EmbeddedUpTest {
 
@@ -57,6 +66,46 @@ class EmbeddedUpTest {
             JsonNode s = new ObjectMapper().readTree(status.out());
             assertThat(s.get("database").asText()).contains("embedded");
             assertThat(s.get("services").toString()).contains("repository").contains(Integer.toString(port));
+
+            // The embedded server: durable, password logins only, each service as its own login.
+            int dbPort = ConfigFiles.read(pki.home().resolve("config.yaml")).database().embeddedPort();
+            String jdbc = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
+            assertThatThrownBy(() -> DriverManager.getConnection(jdbc, "postgres", null).close())
+                    .as("the superuser without a password").isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> DriverManager.getConnection(jdbc, "postgres", "wrong").close())
+                    .isInstanceOf(SQLException.class);
+            Path secret = pki.home().resolve("secrets/db-superuser.password");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret.getParent())))
+                    .isEqualTo("rwx------");
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", Files.readString(secret).strip());
+                 Statement st = c.createStatement()) {
+                for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+                    try (ResultSet r = st.executeQuery("SHOW " + setting)) {
+                        r.next();
+                        assertThat(r.getString(1)).as(setting).isEqualTo("on");
+                    }
+                }
+                try (ResultSet r = st.executeQuery("SHOW listen_addresses")) {
+                    r.next();
+                    assertThat(r.getString(1)).isEqualTo("127.0.0.1");
+                }
+                try (ResultSet r = st.executeQuery("SELECT DISTINCT application_name, usename FROM pg_stat_activity "
+                        + "WHERE application_name LIKE 'medpki-%' ORDER BY 1")) {
+                    Map<String, String> sessions = new java.util.TreeMap<>();
+                    while (r.next()) {
+                        sessions.put(r.getString(1), r.getString(2));
+                    }
+                    assertThat(sessions).containsEntry("medpki-ca", "medpki_ca").containsEntry("medpki-ocsp", "medpki_ocsp")
+                            .containsEntry("medpki-crl", "medpki_crl").containsEntry("medpki-acme", "medpki_acme");
+                }
+            }
+            PkiProcess.Result report = new PkiProcess(pki.home(), null).run("report", "compliance", "--json");
+            JsonNode checks = new ObjectMapper().readTree(report.out()).get("safeguards");
+            Map<String, String> outcome = new java.util.HashMap<>();
+            checks.forEach(g -> g.get("checks").forEach(c -> outcome.put(c.get("id").asText(), c.get("status").asText())));
+            assertThat(outcome).as(report.out()).containsEntry("service-logins", "pass")
+                    .containsEntry("database-durability", "pass").containsEntry("database-password-auth", "pass");
         } finally {
             up.destroy();
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
@@ -65,5 +114,8 @@ class EmbeddedUpTest {
         PkiProcess.Result again = new PkiProcess(pki.home(), null).run("init", "--token-label", "embedded");
         assertThat(again.exit()).isEqualTo(5);
         assertThat(again.err()).contains("already initialised");
+        // A command on the stopped installation starts the server again, with its password.
+        PkiProcess.Result list = new PkiProcess(pki.home(), null).run("list", "--json");
+        assertThat(list.exit()).as(list.toString()).isZero();
     }
 }

@@ -22,6 +22,7 @@ import org.medpki.core.inventory.Inventory;
 public final class InventoryDatabase implements AutoCloseable {
 
     private final DatabaseUrl url;
+    private final PgConnectOptions options;
     private final Vertx vertx;
     private final Pool pool;
     private final PgErrors errors;
@@ -29,8 +30,9 @@ public final class InventoryDatabase implements AutoCloseable {
     private final PgAuditStore auditStore;
     private final java.util.List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private InventoryDatabase(DatabaseUrl url, Vertx vertx, Pool pool) {
+    private InventoryDatabase(DatabaseUrl url, PgConnectOptions options, Vertx vertx, Pool pool) {
         this.url = url;
+        this.options = options;
         this.vertx = vertx;
         this.pool = pool;
         this.errors = new PgErrors(url);
@@ -49,20 +51,33 @@ public final class InventoryDatabase implements AutoCloseable {
      * {@link #migrate(String)} having been run by the owner).
      */
     public static InventoryDatabase open(String url, int poolSize, boolean migrate) {
+        return open(DatabaseUrl.parse(url), poolSize, migrate, null);
+    }
+
+    /**
+     * Opens a pool of {@code poolSize} connections as {@code url}'s user, migrating first when
+     * {@code migrate}; every connection (the pool's, LISTEN's, the advisory lock's, Flyway's)
+     * carries {@code applicationName} (null: the driver's default), so that pg_stat_activity
+     * shows which service each session belongs to.
+     */
+    public static InventoryDatabase open(DatabaseUrl url, int poolSize, boolean migrate, String applicationName) {
         if (poolSize < 1 || poolSize > 500) {
             throw new PkiException(ErrorKind.CONFIGURATION, "the inventory pool size must be between 1 and 500, not " + poolSize);
         }
-        DatabaseUrl parsed = DatabaseUrl.parse(url);
         if (migrate) {
-            migrate(parsed);
+            migrate(url, applicationName);
+        }
+        PgConnectOptions options = connectOptions(url);
+        if (applicationName != null) {
+            options.addProperty("application_name", applicationName);
         }
         Vertx vertx = Vertx.vertx();
         Pool pool = PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(poolSize).setName("medpki-inventory").setShared(false))
-                .connectingTo(connectOptions(parsed))
+                .connectingTo(options)
                 .using(vertx)
                 .build();
-        InventoryDatabase db = new InventoryDatabase(parsed, vertx, pool);
+        InventoryDatabase db = new InventoryDatabase(url, options, vertx, pool);
         try {
             db.ping();
         } catch (Exception e) {
@@ -74,14 +89,23 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** Applies the pending migrations of db/migration to the database at {@code url}. */
     public static void migrate(String url) {
-        migrate(DatabaseUrl.parse(url));
+        migrate(DatabaseUrl.parse(url), null);
     }
 
-    private static void migrate(DatabaseUrl url) {
+    /**
+     * Applies the pending migrations as {@code url}'s user, which becomes the owner of the tables
+     * it creates (the migrations' grants need the owner); {@code applicationName} as in open.
+     */
+    public static void migrate(DatabaseUrl url, String applicationName) {
         PgErrors errors = new PgErrors(url);
+        String jdbc = url.jdbcUrl();
+        if (applicationName != null) {
+            jdbc += (jdbc.indexOf('?') < 0 ? "?" : "&") + "ApplicationName="
+                    + java.net.URLEncoder.encode(applicationName, java.nio.charset.StandardCharsets.UTF_8);
+        }
         try {
             Flyway.configure(InventoryDatabase.class.getClassLoader())
-                    .dataSource(url.jdbcUrl(), url.user(), url.password())
+                    .dataSource(jdbc, url.user(), url.password())
                     .locations("classpath:db/migration")
                     .connectRetries(0)
                     .load()
@@ -143,7 +167,7 @@ public final class InventoryDatabase implements AutoCloseable {
      * instance of a service); see {@link PgAdvisoryLock}.
      */
     public PgAdvisoryLock advisoryLock(String name) {
-        return new PgAdvisoryLock(vertx, connectOptions(url), errors, name);
+        return new PgAdvisoryLock(vertx, new PgConnectOptions(options), errors, name);
     }
 
     /** Whether the database answers now (a quick query on the pool); for health checks. */
@@ -166,7 +190,7 @@ public final class InventoryDatabase implements AutoCloseable {
      * dedicated connection; see {@link RevocationListener}.
      */
     public RevocationListener listen(String channel, Consumer<String> onPayload, Runnable onReconnect) {
-        RevocationListener listener = RevocationListener.start(vertx, connectOptions(url), errors, channel, onPayload,
+        RevocationListener listener = RevocationListener.start(vertx, new PgConnectOptions(options), errors, channel, onPayload,
                 onReconnect);
         listeners.add(listener);
         return listener;

@@ -7,6 +7,7 @@ import org.medpki.core.audit.AuditReport;
 import org.medpki.core.audit.AuditVerifier;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.HsmAuditSigner;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ public final class AuditCommand implements Runnable {
     public static final class Verify implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
                 PublicKey auditKey = context.hierarchy().auditSigner().map(CaCertificate::publicKey).orElse(null);
                 AuditReport report = new AuditVerifier(context.database().auditStore()).verify(auditKey);
                 report.problems().forEach(p -> System.out.println("PROBLEM " + p));
@@ -45,7 +46,7 @@ public final class AuditCommand implements Runnable {
     public static final class Checkpoint implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 CaCertificate signer = context.hierarchy().auditSigner().orElseThrow(() -> new org.medpki.core.error
                         .PkiException(org.medpki.core.error.ErrorKind.NOT_FOUND, "this PKI has no audit signer"));
                 AuditCheckpoint c = context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer));

@@ -14,6 +14,7 @@ import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.crl.CrlSettings;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ public final class CrlCommand implements Runnable {
     static final class Root implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 CrlSettings settings = context.crlSettings();
                 CaCertificate root = context.hierarchy().root();
                 PublishedCrl crl = issuer(context, settings).publishRoot(root);
@@ -74,7 +75,7 @@ public final class CrlCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 CrlSettings settings = context.crlSettings();
                 Hierarchy hierarchy = context.hierarchy();
                 List<CaCertificate> cas = ca == null ? hierarchy.withRole(CaRole.ISSUING) : List.of(hierarchy.issuing(ca));
@@ -102,7 +103,7 @@ public final class CrlCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
                 Hierarchy hierarchy = context.hierarchy();
                 for (PublishedCrl c : context.database().crlStore().latest()) {
                     String name = hierarchy.byId(c.caId()).map(CaCertificate::name).orElse("ca-" + c.caId());

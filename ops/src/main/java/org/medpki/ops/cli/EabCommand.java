@@ -7,6 +7,7 @@ import org.medpki.acme.AcmeStore;
 import org.medpki.acme.EabKey;
 import org.medpki.acme.EabKeys;
 import org.medpki.core.audit.AuditEvent;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ public final class EabCommand implements Runnable {
         @Override
         public Integer call() {
             PkiHome home = PkiHome.fromEnvironment();
-            try (PkiContext context = PkiContext.open(home)) {
+            try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
                 context.profiles().get(profile);
                 EabKey key = EabKeys.generate(profile, names);
                 new AcmeStore(context.database().pool()).createEabKey(key);

@@ -11,6 +11,7 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.issuance.IssueCommand;
 import org.medpki.core.issuance.IssuedCertificate;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ public final class IssueCli implements Callable<Integer> {
         } catch (IOException e) {
             throw new PkiException(ErrorKind.MALFORMED, "cannot read the CSR file " + csr);
         }
-        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
             Duration validity = days == null ? null : Duration.ofDays(days);
             IssuedCertificate issued = context.issuance().issue(new IssueCommand(profile, request, Actors.cli(),
                     validity, null, Set.copyOf(usages)));

@@ -10,6 +10,7 @@ import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CertificateQuery;
 import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.inventory.CertificateStatus;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ public final class ListCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--expiring-within must not be negative");
         }
         Instant before = expiringWithin == null ? null : Instant.now().plus(Duration.ofDays(expiringWithin));
-        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
             if (profile != null) {
                 context.profiles().get(profile); // an unknown profile is an error, not an empty list
             }

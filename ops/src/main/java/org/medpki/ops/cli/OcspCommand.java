@@ -11,6 +11,7 @@ import org.medpki.ocsp.OcspResponder;
 import org.medpki.ocsp.OcspServer;
 import org.medpki.ocsp.OcspStore;
 import org.medpki.ocsp.StaplingExport;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ public final class OcspCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 OcspResponder responder = OcspServer.responder(context.database(), context.keys(),
                         OcspSettings.config(context.config()), context.clock());
                 int signed = responder.refreshDue();
@@ -60,7 +61,7 @@ public final class OcspCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 var margin = marginDays == null ? OcspSettings.signerMargin() : java.time.Duration.ofDays(marginDays);
                 List<OcspSignerRotation.Rotated> rotated = new OcspSignerRotation(context.keys(), context.inventory(),
                         context.audit(), context.clock()).rotateDue(margin, force, Actors.cli());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.medpki.ops.compliance.ComplianceAuditor;
 import org.medpki.ops.compliance.ComplianceReport;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -57,7 +58,7 @@ public final class ReportCommand implements Runnable {
                 }
                 tables = policies.resolve("cp-tables.yaml");
             }
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
                 ComplianceReport report = new ComplianceAuditor(context, tables, options).run();
                 if (json) {
                     System.out.println(Json.write(report.toMap()));

@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -48,7 +49,7 @@ public final class RevokeCommand implements Callable<Integer> {
         if ((serial == null) == (from == null)) {
             throw new IllegalArgumentException("give either a SERIAL or --from FILE");
         }
-        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
             if (from != null) {
                 return revokeAll(context, why, invalid);
             }

@@ -9,6 +9,7 @@ import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.pem.Pem;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ public final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
+        try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
             List<CertificateRecord> records = context.inventory().certificatesWithSerial(Serials.parse(serial));
             if (records.isEmpty()) {
                 throw new PkiException(ErrorKind.NOT_FOUND, "no certificate has serial " + serial);

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.ops.install.InstallationConfig;
+import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import org.medpki.ops.services.RunningServices;
@@ -23,7 +24,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PkiHome home = PkiHome.fromEnvironment();
-        try (PkiContext context = PkiContext.open(home)) {
+        try (PkiContext context = PkiContext.open(home, DatabaseRole.AUDITOR)) {
             Map<String, Object> status = status(context);
             if (json) {
                 System.out.println(Json.write(status));

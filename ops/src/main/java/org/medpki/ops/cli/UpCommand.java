@@ -50,9 +50,10 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("first run: initialising the PKI in " + home.dir());
             installer.initialise(init.options(), Actors.cli());
         }
-        // This context holds the embedded database (if any) for the children; nothing else.
+        // This context holds the embedded database (if any) for the children, and applies pending
+        // migrations as the owner's login (this is the lab's CA host); nothing else.
         PkiContext database = PkiContext.open(home, DatabaseRole.CA);
-        database.databaseUrl();
+        database.migrate();
         Hierarchy hierarchy;
         try (PkiContext ca = PkiContext.open(home, DatabaseRole.CA)) {
             hierarchy = ca.hierarchy();

@@ -10,6 +10,7 @@ import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.profile.CertificatePolicyTables;
 import org.medpki.core.profile.RevocationServiceLevels;
+import org.medpki.inventory.pg.DatabaseUrl;
 import org.medpki.ops.install.PkiContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,8 @@ public final class ComplianceAuditor {
         checks.add(guard("ca-keys-protected", Safeguard.ACCESS_CONTROL,
                 () -> new KeyCustodyChecks(context.keys(), hierarchy).caKeysProtected(now)));
         DatabaseChecks database = new DatabaseChecks(queries);
-        checks.add(guard("service-role-grants", Safeguard.ACCESS_CONTROL, database::serviceRoleGrants));
+        checks.add(guard("service-logins", Safeguard.ACCESS_CONTROL,
+                () -> database.serviceLogins(context.config().database().rolePrefix())));
 
         // 164.312(b) audit controls
         AuditChecks audit = new AuditChecks(context.database().auditStore(), hierarchy);
@@ -67,6 +69,7 @@ public final class ComplianceAuditor {
         }));
         checks.add(guard("issuing-cas-assert-profile-policies", Safeguard.INTEGRITY,
                 () -> new ConformanceChecks(context.profiles(), hierarchy).issuingCasAssertProfilePolicies()));
+        checks.add(guard("database-durability", Safeguard.INTEGRITY, () -> database.durability(context.embedded())));
         checks.add(guard("certificates-conform", Safeguard.INTEGRITY, () -> new ConformanceChecks(context.profiles(),
                 hierarchy).certificatesConform(queries, options.certificateSample())));
 
@@ -75,6 +78,8 @@ public final class ComplianceAuditor {
         checks.add(guard("certificates-per-profile", Safeguard.AUTHENTICATION, inventory::certificatesPerProfile));
         checks.add(guard("certificates-expiring", Safeguard.AUTHENTICATION,
                 () -> inventory.expiringSoon(now, options.expiringDays())));
+        checks.add(guard("database-password-auth", Safeguard.AUTHENTICATION,
+                () -> database.passwordAuthentication(passwordProbes())));
         RevocationServiceLevels levels = serviceLevels();
         if (levels == null) {
             String why = "cannot judge revocation service levels: the CP tables " + cpTables + " cannot be read";
@@ -95,6 +100,15 @@ public final class ComplianceAuditor {
             checks.add(guard("crl-freshness", Safeguard.TRANSMISSION_SECURITY, () -> revocation.crlFreshness(now)));
         }
         return new ComplianceReport(now, context.home().dir().toString(), checks);
+    }
+
+    /** This report's own login and, with the embedded server, its superuser. */
+    private List<DatabaseUrl> passwordProbes() {
+        DatabaseUrl own = context.databaseUrl(context.role());
+        if (!context.embedded()) {
+            return List.of(own);
+        }
+        return List.of(own, new DatabaseUrl(own.host(), own.port(), own.database(), "postgres", null, null));
     }
 
     private RevocationServiceLevels serviceLevels() {

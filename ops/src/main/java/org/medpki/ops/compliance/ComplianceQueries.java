@@ -10,7 +10,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
@@ -18,7 +22,7 @@ import org.medpki.core.error.PkiException;
 /**
  * The read-only queries the compliance report needs beyond the Inventory port: streaming signed
  * certificates in pages, the OCSP and CRL publication tables (when those services' migrations
- * exist), and the database's own protections (triggers, grants). Calls block; never on an event loop.
+ * exist), and the database's own protections (triggers, logins, grants, settings). Calls block; never on an event loop.
  */
 public final class ComplianceQueries {
     private static final int PAGE = 500;
@@ -55,8 +59,13 @@ public final class ComplianceQueries {
     public record TriggerState(String table, String name, boolean enabled) {
     }
 
-    /** A table privilege held by a role. */
-    public record Grant(String table, String role, String privilege) {
+    /** Sessions of one application_name and user. */
+    public record Session(String applicationName, String user, long count) {
+    }
+
+    /** What a login may do beyond its grants, and whether it owns tables. */
+    public record LoginAttributes(boolean superuser, boolean createRole, boolean createDb, boolean bypassRls,
+                                  boolean ownsTables) {
     }
 
     public boolean tableExists(String table) {
@@ -151,13 +160,41 @@ public final class ComplianceQueries {
                 .map(r -> new TriggerState(r.getString(0), r.getString(1), r.getBoolean(2))).toList();
     }
 
-    /** Privileges held by the pki_* service roles on the evidence tables. */
-    public List<Grant> serviceRoleGrants() {
-        return query("reading grants", "SELECT c.relname, pg_get_userbyid(a.grantee), a.privilege_type "
-                        + "FROM pg_class c, aclexplode(c.relacl) a WHERE c.relnamespace = 'public'::regnamespace "
-                        + "AND c.relname IN ('ca', 'certificate', 'audit_event', 'audit_checkpoint', 'audit_head') "
-                        + "AND a.grantee <> 0 AND pg_get_userbyid(a.grantee) LIKE 'pki\\_%' ORDER BY 1, 2, 3",
-                Tuple.tuple()).stream().map(r -> new Grant(r.getString(0), r.getString(1), r.getString(2))).toList();
+    /**
+     * The (application_name, user) pairs of this database's sessions whose application_name starts
+     * with medpki-, other than the sessions of the login asking.
+     */
+    public List<Session> serviceSessions() {
+        return query("reading pg_stat_activity", "SELECT application_name, usename, count(*) FROM pg_stat_activity "
+                        + "WHERE datname = current_database() AND application_name LIKE 'medpki-%' "
+                        + "AND usename IS DISTINCT FROM current_user GROUP BY 1, 2 ORDER BY 1, 2", Tuple.tuple())
+                .stream().map(r -> new Session(r.getString(0), r.getString(1), r.getLong(2))).toList();
+    }
+
+    /** A login's attributes, and whether it owns (or is a member of the owner of) any table here. */
+    public Optional<LoginAttributes> login(String name) {
+        return query("reading role " + name, "SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, "
+                        + "EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+                        + "AND c.relkind IN ('r', 'p') AND pg_has_role(r.oid, c.relowner, 'USAGE')) "
+                        + "FROM pg_roles r WHERE r.rolname = $1", Tuple.of(name)).stream().findFirst()
+                .map(r -> new LoginAttributes(r.getBoolean(0), r.getBoolean(1), r.getBoolean(2), r.getBoolean(3),
+                        r.getBoolean(4)));
+    }
+
+    /** The privileges {@code login} holds (directly or through its groups) on each table of the schema. */
+    public Map<String, Set<String>> tablePrivileges(String login) {
+        Map<String, Set<String>> privileges = new TreeMap<>();
+        query("reading the privileges of " + login, "SELECT c.relname, p.priv FROM pg_class c CROSS JOIN "
+                        + "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) "
+                        + "AS p(priv) WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') "
+                        + "AND has_table_privilege($1, c.oid, p.priv)", Tuple.of(login))
+                .forEach(r -> privileges.computeIfAbsent(r.getString(0), k -> new TreeSet<>()).add(r.getString(1)));
+        return privileges;
+    }
+
+    /** A server setting as SHOW prints it (fsync: on/off). */
+    public String setting(String name) {
+        return query("reading setting " + name, "SELECT current_setting($1)", Tuple.of(name)).getFirst().getString(0);
     }
 
     private static CrlRow crl(Row r, boolean withDer) {

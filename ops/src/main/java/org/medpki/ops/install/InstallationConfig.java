@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * {@code PKI_HOME/config.yaml}: written by 'pki init', read by every command. Unknown keys are
  * rejected. Secrets are never in this file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE,
- * the database password from PKI_DATABASE_URL or the url here.
+ * the database passwords from PKI_HOME/secrets (the superuser's, used by 'pki init' only, from
+ * PKI_DATABASE_URL or the url here).
  */
 public record InstallationConfig(
         @JsonProperty(value = "domain", required = true) String domain,
@@ -41,15 +42,32 @@ public record InstallationConfig(
         }
     }
 
-    /** {@code url} null means the embedded PostgreSQL under PKI_HOME/db on {@code embeddedPort}. */
+    /**
+     * {@code url} null means the embedded PostgreSQL under PKI_HOME/db on {@code embeddedPort}.
+     * {@code rolePrefix} names this installation's login roles ({@code <prefix>_ca}, ...; see
+     * {@link DatabaseLogins}); null only in installations made before there were logins, which
+     * get one at their next start.
+     */
     public record Database(@JsonProperty("url") String url,
                            @JsonProperty("embeddedPort") Integer embeddedPort,
-                           @JsonProperty("poolSize") Integer poolSize) {
+                           @JsonProperty("poolSize") Integer poolSize,
+                           @JsonProperty("rolePrefix") String rolePrefix) {
         public Database {
             if (url == null && embeddedPort == null) {
                 throw new IllegalArgumentException("database.embeddedPort is required when database.url is not set");
             }
+            if (rolePrefix != null && DatabaseLogins.invalidPrefix(rolePrefix) != null) {
+                throw new IllegalArgumentException(DatabaseLogins.invalidPrefix(rolePrefix) + ", not '" + rolePrefix + "'");
+            }
         }
+
+        public Database withRolePrefix(String prefix) {
+            return new Database(url, embeddedPort, poolSize, prefix);
+        }
+    }
+
+    public InstallationConfig withDatabase(Database newDatabase) {
+        return new InstallationConfig(domain, organisation, token, newDatabase, urls, repository, profilesDirectory, caApi);
     }
 
     /**

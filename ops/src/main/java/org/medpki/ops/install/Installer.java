@@ -59,8 +59,12 @@ public final class Installer {
         ConfigFiles.write(home.config(), config);
         copyProfiles(config);
         ensureLabPin();
-        try (PkiContext context = new PkiContext(home, config)) {
+        // The ceremony runs as the owner: it creates the logins (with the administrator's login,
+        // the only use of it), migrates, and records the hierarchy.
+        try (PkiContext context = new PkiContext(home, config, DatabaseRole.OWNER)) {
             ProfileCatalog profiles = context.profiles(); // a broken profile stops the ceremony before any key exists
+            context.createLogins();
+            context.migrate();
             if (SoftHsmTokens.isSoftHsm(config.token().module())
                     && !SoftHsmTokens.labels().contains(config.token().label())) {
                 char[] pin = context.pin().read();
@@ -85,11 +89,15 @@ public final class Installer {
         boolean softhsm = SoftHsmTokens.isSoftHsm(o.module());
         int port = o.httpPort();
         String base = "http://" + hostForUrl(o.httpHost()) + ":";
-        Integer embeddedPort = System.getenv("PKI_DATABASE_URL") == null ? freePort() : null;
+        String given = System.getenv("PKI_DATABASE_URL");
+        boolean embedded = given == null || given.isBlank();
+        Integer embeddedPort = embedded ? freePort() : null;
+        String prefix = DatabaseLogins.defaultPrefix(embedded ? "postgres"
+                : org.medpki.inventory.pg.DatabaseUrl.parse(given.trim()).database(), embedded);
         return new InstallationConfig(o.domain().toLowerCase(Locale.ROOT), o.organisation(),
                 new InstallationConfig.Token(o.module(), o.tokenLabel(),
                         softhsm ? home.softhsmConfig().toString() : null, null),
-                new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16),
+                new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
                 InstallationConfig.CaApi.defaults("127.0.0.1", port + 364, "tls-server"));

@@ -2,6 +2,7 @@ package org.medpki.ops.install;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.Map;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
@@ -18,6 +19,7 @@ import org.medpki.crl.CrlSettings;
 import org.medpki.hsm.Pkcs11SigningKeys;
 import org.medpki.hsm.PinSource;
 import org.medpki.hsm.TokenConfig;
+import org.medpki.inventory.pg.DatabaseUrl;
 import org.medpki.inventory.pg.InventoryDatabase;
 
 /**
@@ -27,26 +29,39 @@ import org.medpki.inventory.pg.InventoryDatabase;
  */
 public final class PkiContext implements AutoCloseable {
     private final PkiHome home;
-    private final InstallationConfig config;
+    private final DatabaseRole role;
+    private InstallationConfig config;
     private final Clock clock = Clock.systemUTC();
     private EmbeddedDatabase embedded;
-    private InventoryDatabase database;
-    private AuditLog audit;
+    private final Map<DatabaseRole, InventoryDatabase> databases = new EnumMap<>(DatabaseRole.class);
+    private final Map<DatabaseRole, AuditLog> audits = new EnumMap<>(DatabaseRole.class);
     private SigningKeys keys;
     private ProfileCatalog profiles;
 
+    /** A context of the CA host: the database as the CA's login. */
     public PkiContext(PkiHome home, InstallationConfig config) {
+        this(home, config, DatabaseRole.CA);
+    }
+
+    /** A context whose database work goes through {@code role}'s login. */
+    public PkiContext(PkiHome home, InstallationConfig config, DatabaseRole role) {
         this.home = home;
         this.config = config;
+        this.role = java.util.Objects.requireNonNull(role, "role");
     }
 
+    /** {@link #open(PkiHome, DatabaseRole)} as the CA's login. */
     public static PkiContext open(PkiHome home) {
-        return new PkiContext(home, ConfigFiles.read(home.config()));
+        return open(home, DatabaseRole.CA);
     }
 
-    /** A context whose database work runs as {@code role}'s login. */
+    /**
+     * The installation in {@code home}; everything this context does with the database goes through
+     * {@code role}'s login (PKI_HOME/secrets/db-&lt;role&gt;.password), with application_name
+     * medpki-&lt;role&gt;.
+     */
     public static PkiContext open(PkiHome home, DatabaseRole role) {
-        return open(home);
+        return new PkiContext(home, ConfigFiles.read(home.config()), role);
     }
 
     public PkiHome home() {
@@ -57,41 +72,116 @@ public final class PkiContext implements AutoCloseable {
         return config;
     }
 
+    public DatabaseRole role() {
+        return role;
+    }
+
     public Clock clock() {
         return clock;
     }
 
-    /** PKI_DATABASE_URL, else the configured URL, else the embedded server (started if need be). */
-    public String databaseUrl() {
+    /**
+     * The administrator's login, used by 'pki init' only to create the owner and the logins:
+     * PKI_DATABASE_URL, else the configured URL, else the embedded server's superuser (started if
+     * need be).
+     */
+    public DatabaseUrl adminUrl() {
+        String url = givenUrl();
+        return url != null ? DatabaseUrl.parse(url) : embeddedServer().superuser();
+    }
+
+    private String givenUrl() {
         String env = System.getenv("PKI_DATABASE_URL");
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        if (config.database().url() != null) {
-            return config.database().url();
-        }
+        return config.database().url();
+    }
+
+    /** Whether the inventory is the embedded PostgreSQL (no PKI_DATABASE_URL, no database.url). */
+    public boolean embedded() {
+        return givenUrl() == null;
+    }
+
+    private EmbeddedDatabase embeddedServer() {
         if (embedded == null) {
-            embedded = EmbeddedDatabase.startOrAttach(home.database(), config.database().embeddedPort());
+            embedded = EmbeddedDatabase.startOrAttach(home.database(), config.database().embeddedPort(),
+                    home.databaseSuperuserPassword());
         }
-        return embedded.url();
+        return embedded;
+    }
+
+    /**
+     * {@code role}'s login: host, port and database of PKI_DATABASE_URL (or the configured URL, or
+     * the embedded server), user {@code <database.rolePrefix>_<role>}, password from its secrets file.
+     */
+    public DatabaseUrl databaseUrl(DatabaseRole loginRole) {
+        String prefix = rolePrefix();
+        String given = givenUrl();
+        DatabaseUrl base = given != null ? DatabaseUrl.parse(given)
+                : new DatabaseUrl("127.0.0.1", embeddedServer().port(), "postgres", EmbeddedDatabase.SUPERUSER, null, null);
+        return new DatabaseUrl(base.host(), base.port(), base.database(), DatabaseLogins.login(prefix, loginRole),
+                SecretFiles.read(home.databasePassword(loginRole)), base.sslMode());
+    }
+
+    /**
+     * database.rolePrefix; an installation made before there were logins gets them now (created by
+     * the administrator's login, the schema given to the owner and migrated) and the prefix is
+     * written to config.yaml.
+     */
+    private String rolePrefix() {
+        String prefix = config.database().rolePrefix();
+        if (prefix != null) {
+            return prefix;
+        }
+        String given = givenUrl();
+        prefix = DatabaseLogins.defaultPrefix(given == null ? "postgres" : DatabaseUrl.parse(given).database(),
+                given == null);
+        DatabaseLogins.provision(home, prefix, adminUrl());
+        config = config.withDatabase(config.database().withRolePrefix(prefix));
+        ConfigFiles.write(home.config(), config);
+        migrate();
+        System.err.println("pki: " + home.config() + " upgraded: every service now logs in to the database as its "
+                + "own role (" + prefix + "_*, passwords in " + home.secrets() + ")");
+        return prefix;
+    }
+
+    /** 'pki init': creates (or updates) the owner and service logins with the administrator's login. */
+    public void createLogins() {
+        DatabaseLogins.provision(home, rolePrefix(), adminUrl());
+    }
+
+    /** Applies pending migrations as the owner's login. */
+    public void migrate() {
+        InventoryDatabase.migrate(databaseUrl(DatabaseRole.OWNER), DatabaseLogins.applicationName(DatabaseRole.OWNER));
     }
 
     /** Where the inventory lives, without any password: for status output. */
     public String databaseDescription() {
-        String env = System.getenv("PKI_DATABASE_URL");
-        String url = env != null && !env.isBlank() ? env : config.database().url();
+        String url = givenUrl();
         if (url == null) {
             return "embedded PostgreSQL in " + home.database() + " on port " + config.database().embeddedPort();
         }
-        return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+        return DatabaseUrl.parse(url).location();
     }
 
+    /** The inventory database as this context's role. */
     public InventoryDatabase database() {
-        if (database == null) {
+        return database(role);
+    }
+
+    /**
+     * The inventory database as {@code loginRole} (a pool of its own; 'pki up' runs each service
+     * with its own login in one process). Never migrates: see {@link #migrate()}.
+     */
+    public InventoryDatabase database(DatabaseRole loginRole) {
+        InventoryDatabase db = databases.get(loginRole);
+        if (db == null) {
             int pool = config.database().poolSize() == null ? 8 : config.database().poolSize();
-            database = InventoryDatabase.open(databaseUrl(), pool);
+            db = InventoryDatabase.open(databaseUrl(loginRole), pool, false, DatabaseLogins.applicationName(loginRole));
+            databases.put(loginRole, db);
         }
-        return database;
+        return db;
     }
 
     public Inventory inventory() {
@@ -99,10 +189,17 @@ public final class PkiContext implements AutoCloseable {
     }
 
     public AuditLog audit() {
-        if (audit == null) {
-            audit = new AuditLog(database().auditStore(), clock);
+        return audit(role);
+    }
+
+    /** The audit log appended to as {@code loginRole}. */
+    public AuditLog audit(DatabaseRole loginRole) {
+        AuditLog log = audits.get(loginRole);
+        if (log == null) {
+            log = new AuditLog(database(loginRole).auditStore(), clock);
+            audits.put(loginRole, log);
         }
-        return audit;
+        return log;
     }
 
     public SigningKeys keys() {
@@ -183,12 +280,8 @@ public final class PkiContext implements AutoCloseable {
         if (keys != null) {
             keys.close();
         }
-        if (audit != null) {
-            audit.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        audits.values().forEach(AuditLog::close);
+        databases.values().forEach(InventoryDatabase::close);
         if (embedded != null) {
             embedded.close();
         }

@@ -1,6 +1,7 @@
 package org.medpki.ops.install;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The state directory of one installation ({@code PKI_HOME}): configuration, the SoftHSM2 token
@@ -40,6 +41,21 @@ public record PkiHome(Path dir) {
     /** Where a generated lab PIN lives when neither PKI_TOKEN_PIN nor PKI_TOKEN_PIN_FILE is set. */
     public Path generatedPin() {
         return dir.resolve("token.pin");
+    }
+
+    /** Database passwords, one file each (directory 700, files 600); see {@link SecretFiles}. */
+    public Path secrets() {
+        return dir.resolve("secrets");
+    }
+
+    /** The password of {@code role}'s database login: secrets/db-&lt;role&gt;.password. */
+    public Path databasePassword(DatabaseRole role) {
+        return secrets().resolve("db-" + role.name().toLowerCase(Locale.ROOT) + ".password");
+    }
+
+    /** The embedded PostgreSQL's superuser password: secrets/db-superuser.password. */
+    public Path databaseSuperuserPassword() {
+        return secrets().resolve("db-superuser.password");
     }
 
     /** One file per running service process ({@code <name>-<instance>.json}), for 'pki status'. */
