@@ -71,6 +71,11 @@ final class PkiProcess {
 
     /** Starts the command; stdout and stderr go to files of their own in the home (never inherited). */
     Started start(Map<String, String> extraEnv, String... args) throws IOException {
+        return start(extraEnv, java.util.Set.of(), args);
+    }
+
+    /** As {@link #start(Map, String...)}, without the named variables of this installation's environment. */
+    Started start(Map<String, String> extraEnv, java.util.Set<String> without, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -87,6 +92,7 @@ final class PkiProcess {
         pb.environment().remove("PKI_TOKEN_PIN_FILE");
         pb.environment().putAll(env);
         pb.environment().putAll(extraEnv);
+        without.forEach(pb.environment()::remove);
         return new Started(pb.start(), out, err);
     }
 
