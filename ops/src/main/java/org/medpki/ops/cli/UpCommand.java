@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.medpki.acme.AcmeConfig;
 import org.medpki.acme.AcmeServer;
 import org.medpki.acme.InProcessAuthority;
+import org.medpki.core.hierarchy.CaOcspSignerCertifier;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.hierarchy.HsmAuditSigner;
 import org.medpki.core.hierarchy.OcspSignerRotation;
@@ -20,6 +21,7 @@ import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.TokenRole;
 import org.medpki.ops.services.RunningServices;
 import org.medpki.ops.services.ServiceVertx;
 import picocli.CommandLine.Command;
@@ -41,6 +43,9 @@ public final class UpCommand implements Callable<Integer> {
             installer.initialise(init.options(), Actors.cli());
         }
         PkiContext context = PkiContext.open(home);
+        // An installation made before the OCSP signers had a token of their own gets it now
+        // (SoftHSM2 only; before any token is opened); the rotation below moves the signers there.
+        context.ensureSoftHsmToken(TokenRole.OCSP);
         Vertx vertx = ServiceVertx.create();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -58,15 +63,18 @@ public final class UpCommand implements Callable<Integer> {
         vertx.deployVerticle(new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), http.port(),
                 context.config().urls().crlBase(), CrlSettings.load(home.dir())), context.database(), context.keys(),
                 hierarchy, context.clock())).await();
-        // OCSP: first rotate the signers that are due (this process holds every key, and checks again
-        // twice a day), then the responder on the port of urls.ocsp, the URL in the certificates.
-        OcspSignerRotation rotation = new OcspSignerRotation(context.keys(), context.inventory(), context.audit(),
+        // OCSP: first rotate the signers that are due or whose key is not in the OCSP token (checked
+        // again twice a day): the new key in the OCSP token, certified in process by the CA side;
+        // then the responder on the port of urls.ocsp, the URL in the certificates. The responder
+        // uses the OCSP token only.
+        OcspSignerRotation rotation = new OcspSignerRotation(context.ocspKeys(), context.inventory(),
+                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock()),
                 context.clock());
         rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli()).forEach(r ->
                 System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
         vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> vertx.executeBlocking(() ->
                 rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli())));
-        OcspServer.start(vertx, context.database(), context.keys(), OcspSettings.config(context.config()),
+        OcspServer.start(vertx, context.database(), context.ocspKeys(), OcspSettings.config(context.config()),
                 context.clock());
         String base = "http://" + ("0.0.0.0".equals(http.host()) ? "127.0.0.1" : http.host()) + ":" + http.port();
         List<RunningServices.Service> services = new ArrayList<>(List.of(
