@@ -20,6 +20,10 @@ public record InitOptions(String domain, String organisation, String module, Str
         if (ocspTokenLabel == null || ocspTokenLabel.isBlank()) {
             ocspTokenLabel = tokenLabel + InstallationConfig.OCSP_LABEL_SUFFIX;
         }
+        if (ocspTokenLabel.length() > 32) {
+            throw new IllegalArgumentException("--ocsp-token-label '" + ocspTokenLabel + "' is longer than the 32 "
+                    + "characters PKCS#11 allows (give a shorter --token-label or an --ocsp-token-label)");
+        }
         if (ocspTokenLabel.equals(tokenLabel)) {
             throw new IllegalArgumentException("--ocsp-token-label must differ from --token-label: the OCSP signers' "
                     + "keys live in a token of their own");
