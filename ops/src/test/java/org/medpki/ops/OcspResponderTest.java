@@ -366,14 +366,11 @@ class OcspResponderTest {
                 .matcher(r.out());
         assertThat(label.find()).as(r.out()).isTrue();
         String ocspPin = Files.readString(pki.home().resolve("ocsp-token.pin")).strip();
-        PkiProcess.Result keys = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")), "pkcs11-tool",
-                "--module", TestEnvironment.module(), "--token-label", "ocsp-ocsp", "--login", "--pin", ocspPin,
-                "--list-objects", "--type", "privkey");
+        Map<String, String> env = Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF"));
+        PkiProcess.Result keys = PkiProcess.privateKeyObjects(env, "ocsp-ocsp", ocspPin);
         assertThat(keys.exit()).as(keys.toString()).isZero();
         assertThat(keys.out()).contains(label.group(1));
-        PkiProcess.Result caKeys = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")), "pkcs11-tool",
-                "--module", TestEnvironment.module(), "--token-label", "ocsp", "--login", "--pin", TestEnvironment.pin(),
-                "--list-objects", "--type", "privkey");
+        PkiProcess.Result caKeys = PkiProcess.privateKeyObjects(env, "ocsp", TestEnvironment.pin());
         assertThat(caKeys.exit()).as(caKeys.toString()).isZero();
         assertThat(caKeys.out()).doesNotContain("-ocsp.");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

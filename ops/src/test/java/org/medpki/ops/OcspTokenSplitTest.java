@@ -282,7 +282,6 @@ class OcspTokenSplitTest {
     }
 
     private static PkiProcess.Result pkcs11Login(String label, String pin) throws Exception {
-        return PkiProcess.tool(Map.of(), "pkcs11-tool", "--module", TestEnvironment.module(), "--token-label", label,
-                "--login", "--pin", pin, "--list-objects", "--type", "privkey");
+        return PkiProcess.privateKeyObjects(Map.of(), label, pin);
     }
 }

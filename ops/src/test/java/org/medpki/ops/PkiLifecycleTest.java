@@ -95,21 +95,28 @@ class PkiLifecycleTest {
         assertThat(privateKeys("lifecycle-ocsp", ocspPin)).as("the OCSP signers of server-ca and identity-ca")
                 .hasSize(2).allMatch(l -> l.startsWith("server-ca-ocsp.") || l.startsWith("identity-ca-ocsp."));
         // Each PIN opens its own token only.
-        PkiProcess.Result crossed = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
-                "pkcs11-tool", "--module", TestEnvironment.module(), "--token-label", "lifecycle-ocsp", "--login",
-                "--pin", TestEnvironment.pin(), "--list-objects", "--type", "privkey");
+        Map<String, String> env = Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF"));
+        PkiProcess.Result crossed = PkiProcess.privateKeyObjects(env, "lifecycle-ocsp", TestEnvironment.pin());
         assertThat(crossed.exit()).as(crossed.toString()).isNotZero();
-        PkiProcess.Result crossedBack = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
-                "pkcs11-tool", "--module", TestEnvironment.module(), "--token-label", "lifecycle", "--login",
-                "--pin", ocspPin, "--list-objects", "--type", "privkey");
+        PkiProcess.Result crossedBack = PkiProcess.privateKeyObjects(env, "lifecycle", ocspPin);
         assertThat(crossedBack.exit()).as(crossedBack.toString()).isNotZero();
+
+        // The responder's side needs the OCSP token only: a wrong CA PIN does not stop it, a wrong OCSP PIN does.
+        PkiProcess.Result export = pki.run(Map.of("PKI_TOKEN_PIN", "not-the-ca-pin"), "ocsp", "export", "--out",
+                tmp.resolve("staple").toString());
+        assertThat(export.exit()).as(export.toString()).isZero();
+        String wrong = "wrong-" + ocspPin;
+        PkiProcess.Result refused = pki.run(Map.of("PKI_OCSP_TOKEN_PIN", wrong), "ocsp", "export", "--out",
+                tmp.resolve("staple").toString());
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(6);
+        assertThat(refused.err()).contains("lifecycle-ocsp").contains("PIN").doesNotContain(wrong)
+                .doesNotContain(ocspPin).doesNotContain("\tat ");
     }
 
     /** The labels of the private keys in a token, each checked to be sensitive and never extractable. */
     private List<String> privateKeys(String tokenLabel, String pin) throws Exception {
-        PkiProcess.Result list = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
-                "pkcs11-tool", "--module", TestEnvironment.module(), "--token-label", tokenLabel, "--login",
-                "--pin", pin, "--list-objects", "--type", "privkey");
+        PkiProcess.Result list = PkiProcess.privateKeyObjects(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
+                tokenLabel, pin);
         assertThat(list.exit()).as(list.toString()).isZero();
         String[] objects = list.out().split("(?m)^(?=Private Key Object)");
         List<String> labels = new ArrayList<>();
