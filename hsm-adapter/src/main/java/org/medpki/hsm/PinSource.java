@@ -25,6 +25,10 @@ public sealed interface PinSource permits PinSource.Environment, PinSource.File,
     String PIN_VARIABLE = "PKI_TOKEN_PIN";
     /** The environment variable that names a file holding the PIN. */
     String PIN_FILE_VARIABLE = "PKI_TOKEN_PIN_FILE";
+    /** The PIN of the OCSP signers' token (a token of its own, never able to open a CA key). */
+    String OCSP_PIN_VARIABLE = "PKI_OCSP_TOKEN_PIN";
+    /** The file holding the PIN of the OCSP signers' token. */
+    String OCSP_PIN_FILE_VARIABLE = "PKI_OCSP_TOKEN_PIN_FILE";
 
     /** A fresh copy of the PIN; the caller overwrites it when done. */
     char[] read();
@@ -36,15 +40,24 @@ public sealed interface PinSource permits PinSource.Environment, PinSource.File,
 
     /** As {@link #fromEnvironment()}, from the given variables. */
     static PinSource fromEnvironment(Map<String, String> env) {
-        String file = env.get(PIN_FILE_VARIABLE);
+        return fromEnvironment(env, PIN_VARIABLE, PIN_FILE_VARIABLE);
+    }
+
+    /**
+     * The same rule for any token: the variable {@code fileVariable} (a file holding the PIN) when
+     * set, else the variable {@code pinVariable}. The OCSP token's PIN comes this way from
+     * {@link #OCSP_PIN_FILE_VARIABLE} / {@link #OCSP_PIN_VARIABLE}.
+     */
+    static PinSource fromEnvironment(Map<String, String> env, String pinVariable, String fileVariable) {
+        String file = env.get(fileVariable);
         if (file != null && !file.isBlank()) {
             return new File(Path.of(file));
         }
-        if (env.get(PIN_VARIABLE) != null) {
-            return new Environment(PIN_VARIABLE, env);
+        if (env.get(pinVariable) != null) {
+            return new Environment(pinVariable, env);
         }
         throw new PkiException(ErrorKind.CONFIGURATION,
-                "no token PIN: set " + PIN_FILE_VARIABLE + " (a file holding the PIN) or " + PIN_VARIABLE);
+                "no token PIN: set " + fileVariable + " (a file holding the PIN) or " + pinVariable);
     }
 
     /** The PIN is the value of an environment variable. */

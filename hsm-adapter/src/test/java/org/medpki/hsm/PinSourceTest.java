@@ -63,6 +63,28 @@ class PinSourceTest {
     }
 
     @Test
+    void theOcspTokensPinComesFromItsOwnVariablesOnly(@TempDir Path dir) throws Exception {
+        Map<String, String> caOnly = Map.of("PKI_TOKEN_PIN", "the-ca-pin");
+        assertThatThrownBy(() -> PinSource.fromEnvironment(caOnly, PinSource.OCSP_PIN_VARIABLE,
+                PinSource.OCSP_PIN_FILE_VARIABLE))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION))
+                .hasMessageContaining("PKI_OCSP_TOKEN_PIN_FILE").hasMessageContaining("PKI_OCSP_TOKEN_PIN")
+                .hasMessageNotContaining("the-ca-pin");
+
+        PinSource variable = PinSource.fromEnvironment(Map.of("PKI_TOKEN_PIN", "the-ca-pin", "PKI_OCSP_TOKEN_PIN", SECRET),
+                PinSource.OCSP_PIN_VARIABLE, PinSource.OCSP_PIN_FILE_VARIABLE);
+        assertThat(variable.read()).containsExactly(SECRET.toCharArray());
+        assertThat(variable.toString()).contains("PKI_OCSP_TOKEN_PIN").doesNotContain(SECRET);
+
+        Path file = dir.resolve("ocsp-pin");
+        Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8);
+        PinSource fromFile = PinSource.fromEnvironment(Map.of("PKI_OCSP_TOKEN_PIN_FILE", file.toString(),
+                "PKI_OCSP_TOKEN_PIN", "not-this-one", "PKI_TOKEN_PIN_FILE", "/nowhere"),
+                PinSource.OCSP_PIN_VARIABLE, PinSource.OCSP_PIN_FILE_VARIABLE);
+        assertThat(fromFile).isEqualTo(new PinSource.File(file));
+    }
+
+    @Test
     void unreadableOrEmptyFileIsAConfigurationError(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("absent");
         assertThatThrownBy(() -> new PinSource.File(missing).read())

@@ -9,15 +9,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayList;
+import java.util.List;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.inventory.CaRole;
 import org.medpki.core.keys.SigningKeys;
 import org.medpki.inventory.pg.InventoryDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires and runs the OCSP responder: the responder over the inventory and the token's OCSP signer
- * keys, the NOTIFY follower, the refresher (every refreshInterval: reload signers, re-sign what
+ * Wires and runs the OCSP responder: the responder over the inventory and the OCSP token's signer
+ * keys (never the CA token), the NOTIFY follower, the refresher (every refreshInterval: reload signers, re-sign what
  * is due) and one HTTP verticle per configured instance. Blocking start; {@link #close()} stops it.
  */
 public final class OcspServer implements AutoCloseable {
@@ -42,14 +48,33 @@ public final class OcspServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** The responder without HTTP (for 'pki ocsp export' and tools): signers loaded, table-backed. */
+    /**
+     * The responder without HTTP (for 'pki ocsp export' and tools): signers loaded, table-backed.
+     * {@code keys} is the OCSP signers' token; the responder needs no other. Refuses to start
+     * (KEY_NOT_FOUND) when the current signer of an issuing CA has its key elsewhere: an
+     * installation made before the OCSP token, until its next rotation.
+     */
     public static OcspResponder responder(InventoryDatabase database, SigningKeys keys, OcspConfig config, Clock clock) {
+        requireSignerKeys(Hierarchy.load(database.inventory()), keys);
         OcspMetrics metrics = new OcspMetrics();
         OcspResponder responder = new OcspResponder(config, new OcspStore(database.pool()),
                 new ResponseSigner(keys, config.validity(), metrics), metrics, clock,
                 () -> Hierarchy.load(database.inventory()));
         responder.reloadSigners();
         return responder;
+    }
+
+    private static void requireSignerKeys(Hierarchy hierarchy, SigningKeys keys) {
+        List<String> outside = new ArrayList<>();
+        for (CaCertificate issuing : hierarchy.withRole(CaRole.ISSUING)) {
+            hierarchy.ocspSignerOf(issuing).filter(s -> keys.find(s.keyLabel()).isEmpty())
+                    .ifPresent(s -> outside.add(s.name()));
+        }
+        if (!outside.isEmpty()) {
+            throw new PkiException(ErrorKind.KEY_NOT_FOUND, "the key of OCSP signer " + String.join(", ", outside)
+                    + " is not in the OCSP token '" + keys.token().label() + "': run 'pki ocsp rotate' on the CA host"
+                    + " to make signers with their keys there");
+        }
     }
 
     public static OcspServer start(Vertx vertx, InventoryDatabase database, SigningKeys keys, OcspConfig config,

@@ -361,6 +361,18 @@ class OcspResponderTest {
         PkiProcess.Result r = pki.run("ocsp", "rotate", "--force");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("rotated the OCSP signer of server-ca").contains("rotated the OCSP signer of identity-ca");
+        // The new keys are in the OCSP token (the CA token holds no OCSP signer's key).
+        java.util.regex.Matcher label = java.util.regex.Pattern.compile("key (server-ca-ocsp\\.\\S+) in the OCSP token")
+                .matcher(r.out());
+        assertThat(label.find()).as(r.out()).isTrue();
+        String ocspPin = Files.readString(pki.home().resolve("ocsp-token.pin")).strip();
+        Map<String, String> env = Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF"));
+        PkiProcess.Result keys = PkiProcess.privateKeyObjects(env, "ocsp-ocsp", ocspPin);
+        assertThat(keys.exit()).as(keys.toString()).isZero();
+        assertThat(keys.out()).contains(label.group(1));
+        PkiProcess.Result caKeys = PkiProcess.privateKeyObjects(env, "ocsp", TestEnvironment.pin());
+        assertThat(caKeys.exit()).as(caKeys.toString()).isZero();
+        assertThat(caKeys.out()).doesNotContain("-ocsp.");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         X509CertificateHolder after = signerOf(post(request));
         while (after.getSerialNumber().equals(before.getSerialNumber()) && System.nanoTime() < deadline) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -76,21 +77,60 @@ class PkiLifecycleTest {
     @Test
     @Order(2)
     void caKeysAreSensitiveAndNeverExtractableInTheToken() throws Exception {
-        PkiProcess.Result list = PkiProcess.tool(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
-                "pkcs11-tool", "--module", TestEnvironment.module(), "--token-label", "lifecycle", "--login",
-                "--pin", TestEnvironment.pin(), "--list-objects", "--type", "privkey");
+        List<String> caLabels = privateKeys("lifecycle", TestEnvironment.pin());
+        assertThat(caLabels).as("root, two issuing CAs, audit").hasSizeGreaterThanOrEqualTo(4)
+                .noneMatch(l -> l.contains("-ocsp."));
+    }
+
+    @Test
+    @Order(2)
+    void ocspSignersKeysAreInTheOcspTokenUnderAPinOfItsOwn() throws Exception {
+        Path pinFile = pki.home().resolve("ocsp-token.pin");
+        assertThat(Files.getPosixFilePermissions(pinFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        String ocspPin = Files.readString(pinFile).strip();
+        assertThat(ocspPin).isNotEqualTo(TestEnvironment.pin());
+        assertThat(status.get("ocspToken").get("label").asText()).isEqualTo("lifecycle-ocsp");
+        assertThat(Files.readString(pki.home().resolve("config.yaml"))).contains("ocspToken:")
+                .contains("label: lifecycle-ocsp").doesNotContain(ocspPin);
+        assertThat(privateKeys("lifecycle-ocsp", ocspPin)).as("the OCSP signers of server-ca and identity-ca")
+                .hasSize(2).allMatch(l -> l.startsWith("server-ca-ocsp.") || l.startsWith("identity-ca-ocsp."));
+        // Each PIN opens its own token only.
+        Map<String, String> env = Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF"));
+        PkiProcess.Result crossed = PkiProcess.privateKeyObjects(env, "lifecycle-ocsp", TestEnvironment.pin());
+        assertThat(crossed.exit()).as(crossed.toString()).isNotZero();
+        PkiProcess.Result crossedBack = PkiProcess.privateKeyObjects(env, "lifecycle", ocspPin);
+        assertThat(crossedBack.exit()).as(crossedBack.toString()).isNotZero();
+
+        // The responder's side needs the OCSP token only: a wrong CA PIN does not stop it, a wrong OCSP PIN does.
+        PkiProcess.Result export = pki.run(Map.of("PKI_TOKEN_PIN", "not-the-ca-pin"), "ocsp", "export", "--out",
+                tmp.resolve("staple").toString());
+        assertThat(export.exit()).as(export.toString()).isZero();
+        String wrong = "wrong-" + ocspPin;
+        PkiProcess.Result refused = pki.run(Map.of("PKI_OCSP_TOKEN_PIN", wrong), "ocsp", "export", "--out",
+                tmp.resolve("staple").toString());
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(6);
+        assertThat(refused.err()).contains("lifecycle-ocsp").contains("PIN").doesNotContain(wrong)
+                .doesNotContain(ocspPin).doesNotContain("\tat ");
+    }
+
+    /** The labels of the private keys in a token, each checked to be sensitive and never extractable. */
+    private List<String> privateKeys(String tokenLabel, String pin) throws Exception {
+        PkiProcess.Result list = PkiProcess.privateKeyObjects(Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF")),
+                tokenLabel, pin);
         assertThat(list.exit()).as(list.toString()).isZero();
         String[] objects = list.out().split("(?m)^(?=Private Key Object)");
-        int keys = 0;
+        List<String> labels = new ArrayList<>();
         for (String object : objects) {
             if (!object.startsWith("Private Key Object")) {
                 continue;
             }
-            keys++;
             assertThat(object).contains("sensitive").contains("never extractable");
             assertThat(object).doesNotContainPattern("(?m)Access:.*(?<!never )extractable,? *$");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*label:\\s*(\\S+)").matcher(object);
+            assertThat(m.find()).as(object).isTrue();
+            labels.add(m.group(1));
         }
-        assertThat(keys).as("root, two issuing CAs, two OCSP signers, audit").isGreaterThanOrEqualTo(6);
+        return labels;
     }
 
     @Test

@@ -109,4 +109,33 @@ final class PkiProcess {
         }
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
+
+    /**
+     * pkcs11-tool --list-objects --type privkey on the token labelled exactly {@code tokenLabel},
+     * logged in with {@code pin}. The slot is chosen by its id: pkcs11-tool's own --token-label
+     * takes the first token whose label starts with the one given ('medpki' would pick 'medpki-ocsp').
+     */
+    static Result privateKeyObjects(Map<String, String> env, String tokenLabel, String pin)
+            throws IOException, InterruptedException {
+        Result slots = tool(env, "pkcs11-tool", "--module", TestEnvironment.module(), "--list-slots");
+        if (slots.exit() != 0) {
+            return slots;
+        }
+        String slot = null;
+        String current = null;
+        for (String line : slots.out().split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Slot \\d+ \\((0x[0-9a-fA-F]+)\\)").matcher(line);
+            if (m.find()) {
+                current = m.group(1);
+            } else if (line.trim().startsWith("token label") && line.substring(line.indexOf(':') + 1).trim()
+                    .equals(tokenLabel)) {
+                slot = current;
+            }
+        }
+        if (slot == null) {
+            throw new AssertionError("no token labelled '" + tokenLabel + "':\n" + slots.out());
+        }
+        return tool(env, "pkcs11-tool", "--module", TestEnvironment.module(), "--slot", slot, "--login", "--pin", pin,
+                "--list-objects", "--type", "privkey");
+    }
 }

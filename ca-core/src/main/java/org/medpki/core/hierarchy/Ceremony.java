@@ -34,15 +34,19 @@ import org.medpki.core.template.SignatureAlgorithms;
 /**
  * The key ceremony (CP/CPS 6.1.1, 5.2.2): every key is generated inside the token, every
  * certificate is built, linted and signed there, recorded in the inventory and the whole
- * ceremony written to the audit log with key fingerprints and the token's identity. Signs the
- * root's first CRL when given a CRL store. Ends with the first audit checkpoint, signed by the new
- * audit key.
+ * ceremony written to the audit log with key fingerprints and the token's identity. The CA keys
+ * (root, issuing CAs, audit signer) are generated in the CA token; the OCSP signers' keys in the
+ * OCSP token, a token of its own with its own PIN, so that an OCSP host never holds a PIN that
+ * opens a CA key (their certificates are still signed with the issuing CA keys in the CA token).
+ * The audit entry names the token of each key. Signs the root's first CRL when given a CRL store.
+ * Ends with the first audit checkpoint, signed by the new audit key.
  */
 public final class Ceremony {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
             .withZone(ZoneOffset.UTC);
 
     private final SigningKeys keys;
+    private final SigningKeys ocspKeys;
     private final Inventory inventory;
     private final AuditLog audit;
     private final Clock clock;
@@ -52,17 +56,26 @@ public final class Ceremony {
     private final CrlStore crls;
     private final CrlPolicy crlPolicy;
 
+    /** Every key, the OCSP signers' included, in one token (tests and tools; installations use two). */
     public Ceremony(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock) {
-        this(keys, inventory, audit, clock, null, null);
+        this(keys, keys, inventory, audit, clock, null, null);
+    }
+
+    /** As below, with every key, the OCSP signers' included, in one token. */
+    public Ceremony(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock, CrlStore crls,
+                    CrlPolicy crlPolicy) {
+        this(keys, keys, inventory, audit, clock, crls, crlPolicy);
     }
 
     /**
      * With a CRL store: the ceremony ends by signing the root's first CRL (ARL), valid for the
      * policy's rootValidity, so that the CDP in the issuing CA certificates names a CRL from the
-     * start. {@code crls} null: no ARL.
+     * start. {@code crls} null: no ARL. {@code keys}: the CA token; {@code ocspKeys}: the OCSP
+     * signers' token.
      */
-    public Ceremony(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock, CrlStore crls,
-                    CrlPolicy crlPolicy) {
+    public Ceremony(SigningKeys keys, SigningKeys ocspKeys, Inventory inventory, AuditLog audit, Clock clock,
+                    CrlStore crls, CrlPolicy crlPolicy) {
+        this.ocspKeys = java.util.Objects.requireNonNull(ocspKeys, "ocspKeys");
         this.crls = crls;
         this.crlPolicy = crlPolicy == null ? CrlPolicy.DEFAULT : crlPolicy;
         this.keys = keys;
@@ -80,6 +93,7 @@ public final class Ceremony {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String stamp = STAMP.format(now);
         TokenDescription token = keys.token();
+        TokenDescription ocspToken = ocspKeys.token();
         List<Map<String, String>> made = new ArrayList<>();
         try {
             PkiCertificateMaker.Made root = maker.make("root-ca", CaRole.ROOT, plan.rootKey(), "root-ca." + stamp,
@@ -98,7 +112,9 @@ public final class Ceremony {
                 made.add(facts(issuing));
                 CaCertificate issuingCa = issuing.ca();
                 // The OCSP-signing delegate (id-kp-OCSPSigning, id-pkix-ocsp-nocheck).
-                made.add(facts(maker.make(issuingName + "-ocsp-" + stamp.toLowerCase(Locale.ROOT), CaRole.OCSP_SIGNER,
+                // Its key in the OCSP token; its certificate signed with the issuing CA's key in the CA token.
+                made.add(facts(maker.make(ocspKeys, issuingName + "-ocsp-" + stamp.toLowerCase(Locale.ROOT),
+                        CaRole.OCSP_SIGNER,
                         plan.delegateKey(), issuingName + "-ocsp." + stamp, issuingCa,
                         key -> templates.ocspSigner(issuingCa.issuerInfo(), name(plan, issuingName + " OCSP Signer"),
                                 key, serials.next(), now, now.plus(plan.ocspSignerValidity())))));
@@ -122,6 +138,11 @@ public final class Ceremony {
             details.put("tokenModel", token.model());
             details.put("tokenSerial", token.serialNumber());
             details.put("module", token.module());
+            details.put("ocspTokenLabel", ocspToken.label());
+            details.put("ocspTokenManufacturer", ocspToken.manufacturer());
+            details.put("ocspTokenModel", ocspToken.model());
+            details.put("ocspTokenSerial", ocspToken.serialNumber());
+            details.put("ocspModule", ocspToken.module());
             for (int i = 0; i < made.size(); i++) {
                 for (Map.Entry<String, String> e : made.get(i).entrySet()) {
                     details.put("ca" + i + "." + e.getKey(), e.getValue());
@@ -142,9 +163,10 @@ public final class Ceremony {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("name", m.record().name());
         facts.put("role", m.record().role().wireName());
-        facts.put("keyLabel", m.key().label());
-        facts.put("keyAlgorithm", m.key().algorithm().name());
-        facts.put("keySha256", PublicKeys.fingerprint(m.key().publicKey()));
+        facts.put("keyLabel", m.keyLabel());
+        facts.put("keyToken", m.tokenLabel());
+        facts.put("keyAlgorithm", m.keyAlgorithm().name());
+        facts.put("keySha256", m.keySha256());
         facts.put("certificateSha256", HexFormat.of().formatHex(PublicKeys.sha256(m.der())));
         facts.put("subject", m.certificate().getSubject().toString());
         facts.put("serial", m.certificate().getSerialNumber().toString(16));

@@ -1,5 +1,6 @@
 package org.medpki.core.hierarchy;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,61 +8,57 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.medpki.core.audit.AuditEvent;
-import org.medpki.core.audit.AuditLog;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.keys.KeyAlgorithm;
 import org.medpki.core.keys.KeyPairInfo;
-import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.keys.SigningKeys;
-import org.medpki.core.template.CaTemplates;
-import org.medpki.core.template.SerialNumbers;
+import org.medpki.core.signing.HsmContentSigner;
 
 /**
- * Rotates the OCSP-signing delegate of each issuing CA before it expires (CP/CPS 6.3.2): a new
- * key in the token and a new delegate certificate signed by the issuing CA, with the same
- * subject, key type and validity length as the one it replaces. The old one stays in the
- * inventory (responses it signed remain verifiable); responders take the newest.
- * Needs the issuing CA keys, so it runs on the CA side ('pki up' in embedded mode, 'pki ocsp rotate').
+ * The responder's side of an OCSP signer rotation (CP/CPS 6.3.2): for each issuing CA whose
+ * newest delegate expires within the margin, or whose delegate's key is not in the OCSP token (an
+ * installation made before the OCSP signers had a token of their own), a new key is generated in
+ * the OCSP token, with the key type of the one it replaces (P-256 for a first one), and a PKCS#10
+ * request signed with it goes to the CA through {@link OcspSignerCertifier}, which decides the
+ * certificate's content, signs it with the issuing CA's key and records it. This side needs only
+ * the OCSP token: in process ({@link CaOcspSignerCertifier}) on a host that holds both tokens, over
+ * the CA's API from a separate OCSP host. The old signer stays in the inventory (responses it
+ * signed remain verifiable); responders take the newest.
  */
 public final class OcspSignerRotation {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
             .withZone(ZoneOffset.UTC);
 
-    private final SigningKeys keys;
+    private final SigningKeys ocspKeys;
     private final Inventory inventory;
-    private final AuditLog audit;
+    private final OcspSignerCertifier certifier;
     private final Clock clock;
-    private final PkiCertificateMaker maker;
-    private final CaTemplates templates = new CaTemplates();
-    private final SerialNumbers serials = new SerialNumbers();
 
-    public OcspSignerRotation(SigningKeys keys, Inventory inventory, AuditLog audit, Clock clock) {
-        this.keys = Objects.requireNonNull(keys, "keys");
+    /** {@code ocspKeys}: the OCSP token; {@code certifier}: the CA, in process or remote. */
+    public OcspSignerRotation(SigningKeys ocspKeys, Inventory inventory, OcspSignerCertifier certifier, Clock clock) {
+        this.ocspKeys = Objects.requireNonNull(ocspKeys, "ocspKeys");
         this.inventory = Objects.requireNonNull(inventory, "inventory");
-        this.audit = Objects.requireNonNull(audit, "audit");
+        this.certifier = Objects.requireNonNull(certifier, "certifier");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.maker = new PkiCertificateMaker(keys, inventory);
     }
 
-    /** What a rotation did for one issuing CA. */
-    public record Rotated(String issuingCa, String oldSigner, String newSigner, Instant notAfter) {
+    /** What a rotation did for one issuing CA; {@code keyLabel} names the new key in the OCSP token. */
+    public record Rotated(String issuingCa, String oldSigner, String newSigner, Instant notAfter, String keyLabel) {
     }
 
     /**
-     * Rotates the signer of every issuing CA whose newest signer expires within {@code margin}
-     * (or of all of them when {@code force}). Returns what was rotated; an empty list when nothing was due.
+     * Rotates the signer of every issuing CA whose newest signer expires within {@code margin} or
+     * has its key outside the OCSP token (or of all of them when {@code force}). Returns what was
+     * rotated; an empty list when nothing was due.
      */
     public List<Rotated> rotateDue(Duration margin, boolean force, String operator) {
         Objects.requireNonNull(margin, "margin");
@@ -77,7 +74,8 @@ public final class OcspSignerRotation {
             }
             Optional<CaCertificate> current = hierarchy.ocspSignerOf(issuing);
             boolean due = force || current.isEmpty()
-                    || !current.get().x509().getNotAfter().toInstant().isAfter(now.plus(margin));
+                    || !current.get().x509().getNotAfter().toInstant().isAfter(now.plus(margin))
+                    || ocspKeys.find(current.get().keyLabel()).isEmpty();
             if (due) {
                 done.add(rotate(issuing, current.orElse(null), now, operator));
             }
@@ -85,45 +83,38 @@ public final class OcspSignerRotation {
         return done;
     }
 
-    private Rotated rotate(CaCertificate issuing, CaCertificate current, Instant now, String operator) {
-        String stamp = STAMP.format(now);
-        // Same key type and validity length as the signer being replaced; P-256 and 90 days for a first one.
-        KeyAlgorithm algorithm = current == null ? KeyAlgorithm.EC_P256 : current.keyAlgorithm();
-        Duration validity = current == null ? Duration.ofDays(90)
-                : Duration.between(current.x509().getNotBefore().toInstant(), current.x509().getNotAfter().toInstant());
-        Instant notAfter = now.plus(validity);
-        if (issuing.record().notAfter() != null && notAfter.isAfter(issuing.record().notAfter())) {
-            notAfter = issuing.record().notAfter();
+    /** The newest signers (names) whose key is not in the OCSP token: they sign nothing until rotated. */
+    public List<String> signersOutsideTheToken() {
+        Hierarchy hierarchy = Hierarchy.load(inventory);
+        List<String> outside = new ArrayList<>();
+        for (CaCertificate issuing : hierarchy.withRole(CaRole.ISSUING)) {
+            hierarchy.ocspSignerOf(issuing).filter(s -> ocspKeys.find(s.keyLabel()).isEmpty())
+                    .ifPresent(s -> outside.add(s.name()));
         }
+        return outside;
+    }
+
+    private Rotated rotate(CaCertificate issuing, CaCertificate current, Instant now, String operator) {
+        // Same key type as the signer being replaced; P-256 for a first one. The CA decides the rest.
+        KeyAlgorithm algorithm = current == null ? KeyAlgorithm.EC_P256 : current.keyAlgorithm();
         X500Name subject = current != null ? current.certificate().getSubject()
                 : new X500Name("CN=" + issuing.name() + " OCSP Signer");
-        String label = issuing.name() + "-ocsp." + stamp;
-        if (keys.find(label).isPresent()) {
+        String label = issuing.name() + "-ocsp." + STAMP.format(now);
+        if (ocspKeys.find(label).isPresent()) {
             throw new PkiException(ErrorKind.CONFLICT, "a key labelled " + label
-                    + " exists already: rotate again in a second");
+                    + " exists already in the OCSP token: rotate again in a second");
         }
+        KeyPairInfo key = ocspKeys.generate(algorithm, label);
+        byte[] csr;
         try {
-            String name = issuing.name() + "-ocsp-" + stamp.toLowerCase(Locale.ROOT);
-            Instant until = notAfter;
-            PkiCertificateMaker.Made made = maker.make(name, CaRole.OCSP_SIGNER, algorithm, label, issuing,
-                    key -> templates.ocspSigner(issuing.issuerInfo(), subject, key, serials.next(), now, until));
-            KeyPairInfo key = made.key();
-            X509CertificateHolder cert = made.certificate();
-            Map<String, String> details = new LinkedHashMap<>();
-            details.put("issuingCa", issuing.name());
-            details.put("oldSigner", current == null ? "" : current.name());
-            details.put("newSigner", name);
-            details.put("keyLabel", key.label());
-            details.put("keySha256", PublicKeys.fingerprint(key.publicKey()));
-            details.put("serial", cert.getSerialNumber().toString(16));
-            details.put("notAfter", cert.getNotAfter().toInstant().toString());
-            audit.record(AuditEvent.success(clock.instant(), "ocsp-signer.rotated", operator, details));
-            return new Rotated(issuing.name(), current == null ? null : current.name(), name,
-                    cert.getNotAfter().toInstant());
-        } catch (PkiException e) {
-            audit.recordQuietly(AuditEvent.failure(clock.instant(), "ocsp-signer.rotation-failed", operator,
-                    Map.of("issuingCa", issuing.name(), "kind", e.kind().name(), "reason", e.publicDetail())));
-            throw e;
+            csr = new PKCS10CertificationRequestBuilder(subject,
+                    SubjectPublicKeyInfo.getInstance(key.publicKey().getEncoded()))
+                    .build(new HsmContentSigner(ocspKeys, label, algorithm.defaultSignatureAlgorithm())).getEncoded();
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.INTERNAL, "cannot encode the OCSP signer's request", e);
         }
+        OcspSignerCertifier.CertifiedSigner signer = certifier.certify(issuing.name(), csr, label, operator);
+        return new Rotated(issuing.name(), current == null ? null : current.name(), signer.name(), signer.notAfter(),
+                label);
     }
 }

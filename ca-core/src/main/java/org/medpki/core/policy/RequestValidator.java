@@ -39,6 +39,7 @@ import org.bouncycastle.util.io.pem.PemReader;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.profile.KeyRules;
 import org.medpki.core.signing.EcdsaSignatures;
 
 /**
@@ -119,6 +120,25 @@ public final class RequestValidator {
             compareNames(sans, expectedNames);
         }
         return new ValidatedRequest(subject, spki, sans, sha256(encoded(spki)));
+    }
+
+    /**
+     * The checks of a request whose content the CA does not take (the CA's own certificates, such
+     * as an OCSP signer's, whose subject and extensions come from its templates): parses DER or
+     * PEM, checks the key against {@code rules} ({@link KeyPolicy}), the signature algorithm and
+     * the signature (proof of possession). Returns the request's key. {@code what} names the rules
+     * in error messages.
+     */
+    public SubjectPublicKeyInfo proofOfPossession(byte[] csr, KeyRules rules, String what) {
+        PKCS10CertificationRequest request = parse(csr);
+        if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
+            throw bad("the CSR version must be v1 (0)");
+        }
+        SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
+        KeyPolicy.check(spki, rules, what);
+        checkSignatureAlgorithm(request.getSignatureAlgorithm());
+        verifySignature(request);
+        return spki;
     }
 
     private static PKCS10CertificationRequest parse(byte[] csr) {

@@ -20,6 +20,10 @@ public final class InitMixin {
     @Option(names = "--token-label", defaultValue = "medpki", description = "Token label (default ${DEFAULT-VALUE}).")
     String tokenLabel;
 
+    @Option(names = "--ocsp-token-label",
+            description = "Label of the OCSP signers' token, which has a PIN of its own (default: the token label + '-ocsp').")
+    String ocspTokenLabel;
+
     @Option(names = "--root-key", defaultValue = "ec-p384", description = "Root key type (default ${DEFAULT-VALUE}).")
     String rootKey;
 
@@ -39,7 +43,7 @@ public final class InitMixin {
 
     public InitOptions options() {
         String org = organisation != null ? organisation : domain + " PKI";
-        return new InitOptions(domain, org, module, tokenLabel, KeyAlgorithm.parse(rootKey),
+        return new InitOptions(domain, org, module, tokenLabel, ocspTokenLabel, KeyAlgorithm.parse(rootKey),
                 KeyAlgorithm.parse(issuingKey), KeyAlgorithm.parse(delegateKey), httpHost, httpPort);
     }
 

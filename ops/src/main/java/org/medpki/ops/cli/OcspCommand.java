@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.CaOcspSignerCertifier;
+import org.medpki.core.hierarchy.OcspSignerCertifier;
 import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.ocsp.OcspResponder;
 import org.medpki.ocsp.OcspServer;
@@ -14,6 +16,7 @@ import org.medpki.ocsp.StaplingExport;
 import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.TokenRole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +38,7 @@ public final class OcspCommand implements Runnable {
         @Override
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
-                OcspResponder responder = OcspServer.responder(context.database(), context.keys(),
+                OcspResponder responder = OcspServer.responder(context.database(), context.ocspKeys(),
                         OcspSettings.config(context.config()), context.clock());
                 int signed = responder.refreshDue();
                 Map<Long, String> names = context.hierarchy().all().stream()
@@ -49,9 +52,10 @@ public final class OcspCommand implements Runnable {
         }
     }
 
-    @Command(name = "rotate", description = "Issue a new OCSP signer (new key in the token) for every issuing CA whose "
-            + "signer expires within --margin-days, or for all with --force. Running responders pick it up within "
-            + "a minute and re-sign.")
+    @Command(name = "rotate", description = "Issue a new OCSP signer (new key in the OCSP token, certificate signed "
+            + "with the issuing CA's key in the CA token) for every issuing CA whose signer expires within --margin-days "
+            + "or has its key outside the OCSP token, or for all with --force. Needs both tokens' PINs (run it on the CA "
+            + "host). Running responders pick it up within a minute and re-sign.")
     public static final class Rotate implements Callable<Integer> {
         @Option(names = "--margin-days", description = "Rotate signers expiring within this many days (default 30).")
         Integer marginDays;
@@ -62,15 +66,18 @@ public final class OcspCommand implements Runnable {
         @Override
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
+                context.ensureSoftHsmToken(TokenRole.OCSP); // an installation made before the OCSP token
                 var margin = marginDays == null ? OcspSettings.signerMargin() : java.time.Duration.ofDays(marginDays);
-                List<OcspSignerRotation.Rotated> rotated = new OcspSignerRotation(context.keys(), context.inventory(),
-                        context.audit(), context.clock()).rotateDue(margin, force, Actors.cli());
+                OcspSignerCertifier certifier = new CaOcspSignerCertifier(context.keys(), context.inventory(),
+                        context.audit(), context.clock());
+                List<OcspSignerRotation.Rotated> rotated = new OcspSignerRotation(context.ocspKeys(),
+                        context.inventory(), certifier, context.clock()).rotateDue(margin, force, Actors.cli());
                 if (rotated.isEmpty()) {
                     System.out.println("no OCSP signer expires within " + margin.toDays() + " days; nothing rotated");
                 }
                 for (OcspSignerRotation.Rotated r : rotated) {
                     System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()
-                            + " (valid until " + r.notAfter() + ")" + (r.oldSigner() == null ? "" : ", replaces "
+                            + " (key " + r.keyLabel() + " in the OCSP token, valid until " + r.notAfter() + ")" + (r.oldSigner() == null ? "" : ", replaces "
                             + r.oldSigner()));
                 }
             }

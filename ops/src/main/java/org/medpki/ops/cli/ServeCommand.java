@@ -15,10 +15,13 @@ import org.medpki.caapi.CaApiOperations;
 import org.medpki.caapi.CaApiServer;
 import org.medpki.caapi.CallerAuthenticator;
 import org.medpki.caapi.RemoteCrlSigning;
+import org.medpki.caapi.RemoteOcspSignerCertifier;
 import org.medpki.core.crl.CrlIssuer;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.CaOcspSignerCertifier;
+import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.hierarchy.HsmAuditSigner;
 import org.medpki.crl.CrlPublisherConfig;
@@ -197,7 +200,8 @@ public final class ServeCommand implements Runnable {
         CrlIssuer crls = new CrlIssuer(context.database().crlStore(), context.keys(), crl.policy(),
                 context.config().urls().crlBase(), context.clock());
         CaApiOperations operations = new CaApiOperations(api.callers(), new CaApiOperations.Services(
-                context.issuance(), context.revocation(), crls, crl.distributions(), null), hierarchy,
+                context.issuance(), context.revocation(), crls, crl.distributions(),
+                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock())), hierarchy,
                 context.inventory(), ServiceCredentials.PROFILE);
         CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
@@ -253,7 +257,23 @@ public final class ServeCommand implements Runnable {
         if (port != null) {
             config = config.withPort(port);
         }
-        OcspServer.start(vertx, context.database(), context.keys(), config, context.clock());
+        // Signers due (or whose key is not in this token): a new key here, certified by the CA over
+        // its API; at start, then twice a day. One instance at a time (advisory lock).
+        OcspSignerRotation rotation = new OcspSignerRotation(context.ocspKeys(), context.inventory(),
+                new RemoteOcspSignerCertifier(caClient(context, vertx, "ocsp")), context.clock());
+        Runnable rotate = () -> {
+            try (var lock = context.database().advisoryLock("medpki-ocsp-rotation")) {
+                if (lock.tryAcquire()) {
+                    rotation.rotateDue(OcspSettings.signerMargin(), false, "service:ocsp").forEach(r ->
+                            System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
+                }
+            } catch (PkiException e) {
+                System.err.println("pki serve ocsp: cannot rotate the OCSP signers now: " + e.publicDetail());
+            }
+        };
+        rotate.run();
+        vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> Thread.ofVirtual().name("ocsp-rotation").start(rotate));
+        OcspServer.start(vertx, context.database(), context.ocspKeys(), config, context.clock());
         String url = port == null ? context.config().urls().ocsp()
                 : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
         return started(config.port(), new RunningServices.Service("ocsp", url));

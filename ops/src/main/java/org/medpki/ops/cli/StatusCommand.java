@@ -49,6 +49,13 @@ public final class StatusCommand implements Callable<Integer> {
         token.put("config", org.medpki.ops.install.SoftHsmTokens.isSoftHsm(config.token().module())
                 ? (softhsm != null ? softhsm : config.token().softhsmConfig()) : null);
         s.put("token", token);
+        InstallationConfig.Token ocsp = config.ocspTokenOrDefault();
+        Map<String, Object> ocspToken = new LinkedHashMap<>();
+        ocspToken.put("module", ocsp.module());
+        ocspToken.put("label", ocsp.label());
+        ocspToken.put("config", org.medpki.ops.install.SoftHsmTokens.isSoftHsm(ocsp.module())
+                ? (softhsm != null ? softhsm : ocsp.softhsmConfig()) : null);
+        s.put("ocspToken", ocspToken);
         Hierarchy hierarchy = Hierarchy.load(context.inventory());
         List<Map<String, Object>> cas = new ArrayList<>();
         for (CaCertificate ca : hierarchy.all()) {
@@ -73,6 +80,8 @@ public final class StatusCommand implements Callable<Integer> {
         System.out.println("database:  " + s.get("database"));
         Map<String, Object> token = (Map<String, Object>) s.get("token");
         System.out.println("token:     " + token.get("label") + " via " + token.get("module"));
+        Map<String, Object> ocspToken = (Map<String, Object>) s.get("ocspToken");
+        System.out.println("OCSP token: " + ocspToken.get("label") + " via " + ocspToken.get("module"));
         System.out.println("CAs:");
         for (Map<String, Object> c : (List<Map<String, Object>>) s.get("cas")) {
             System.out.printf("  %-12s %-30s %s%n", c.get("role"), c.get("name"), c.get("certificate"));

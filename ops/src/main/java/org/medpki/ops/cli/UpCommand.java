@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.Hierarchy;
-import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import org.medpki.ops.install.ServiceCredentials;
+import org.medpki.ops.install.TokenRole;
 import org.medpki.ops.services.RunningServices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +36,8 @@ import picocli.CommandLine.Mixin;
 public final class UpCommand implements Callable<Integer> {
     /** Set in each child: the child stops when this process is gone. */
     public static final String SUPERVISOR_PID = "PKI_SUPERVISOR_PID";
-    private static final List<String> SECRETS = List.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE");
+    private static final List<String> CA_PIN = List.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE");
+    private static final List<String> OCSP_PIN = List.of("PKI_OCSP_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN_FILE");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     @Mixin
@@ -99,8 +100,13 @@ public final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** On the CA host, before the services start: what older installations lack, and due OCSP signers. */
+    /**
+     * On the CA host, before the services start: what older installations lack (the OCSP token,
+     * the service profile and certificates). OCSP signers are rotated by the OCSP service itself.
+     */
     private static void prepare(PkiContext ca, Installer installer) throws Exception {
+        // Before any token is opened: SoftHSM2 reads its token list once per process.
+        ca.ensureSoftHsmToken(TokenRole.OCSP);
         java.nio.file.Path profile = ca.profilesDirectory().resolve(ServiceCredentials.PROFILE + ".yaml");
         java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
                 : InitCommand.policiesDir().resolve("profiles").resolve(ServiceCredentials.PROFILE + ".yaml");
@@ -113,9 +119,6 @@ public final class UpCommand implements Callable<Integer> {
         if (!issued.isEmpty()) {
             System.out.println("issued service certificates for " + String.join(", ", issued));
         }
-        OcspSignerRotation rotation = new OcspSignerRotation(ca.keys(), ca.inventory(), ca.audit(), ca.clock());
-        rotation.rotateDue(OcspSettings.signerMargin(), false, Actors.cli()).forEach(r ->
-                System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
     }
 
     private static Process start(PkiHome home, String service) throws java.io.IOException {
@@ -131,8 +134,13 @@ public final class UpCommand implements Callable<Integer> {
         Map<String, String> env = pb.environment();
         env.put("PKI_HOME", home.dir().toString());
         env.put(SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
-        if (!"ca".equals(service) && !"ocsp".equals(service)) {
-            SECRETS.forEach(env::remove); // only the CA (and, until it has a token of its own, OCSP) gets a PIN
+        // Each PIN only to the service whose token it opens: the CA token's to the CA, the OCSP
+        // token's to the OCSP responder, none to the front ends.
+        if (!"ca".equals(service)) {
+            CA_PIN.forEach(env::remove);
+        }
+        if (!"ocsp".equals(service)) {
+            OCSP_PIN.forEach(env::remove);
         }
         return pb.start();
     }

@@ -51,7 +51,9 @@ public final class ComplianceAuditor {
 
         // 164.312(a) access control
         checks.add(guard("ca-keys-protected", Safeguard.ACCESS_CONTROL,
-                () -> new KeyCustodyChecks(context.keys(), hierarchy).caKeysProtected(now)));
+                () -> new KeyCustodyChecks(context.keys(), context.ocspKeys(), hierarchy).caKeysProtected(now)));
+        checks.add(guard("keys-in-their-tokens", Safeguard.ACCESS_CONTROL,
+                () -> new KeyCustodyChecks(context.keys(), context.ocspKeys(), hierarchy).keysInTheirTokens(now)));
         DatabaseChecks database = new DatabaseChecks(queries);
         checks.add(guard("service-logins", Safeguard.ACCESS_CONTROL,
                 () -> database.serviceLogins(context.config().database().rolePrefix())));

@@ -49,7 +49,8 @@ public final class ConfigFiles {
         try {
             Files.createDirectories(file.getParent());
             String header = "# medpki installation configuration, written by 'pki init'. Secrets do not belong here:\n"
-                    + "# the token PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE.\n";
+                    + "# the token PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE, the OCSP token's from\n"
+                    + "# PKI_OCSP_TOKEN_PIN or PKI_OCSP_TOKEN_PIN_FILE.\n";
             Files.writeString(file, header + YAML.writeValueAsString(config));
         } catch (IOException e) {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e.getMessage());

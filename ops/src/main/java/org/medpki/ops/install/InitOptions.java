@@ -2,9 +2,12 @@ package org.medpki.ops.install;
 
 import org.medpki.core.keys.KeyAlgorithm;
 
-/** Choices made at 'pki init' (and at the first 'pki up'). */
+/**
+ * Choices made at 'pki init' (and at the first 'pki up'). {@code ocspTokenLabel} null: the token
+ * label with "-ocsp" appended.
+ */
 public record InitOptions(String domain, String organisation, String module, String tokenLabel,
-                          KeyAlgorithm rootKey, KeyAlgorithm issuingKey, KeyAlgorithm delegateKey,
+                          String ocspTokenLabel, KeyAlgorithm rootKey, KeyAlgorithm issuingKey, KeyAlgorithm delegateKey,
                           String httpHost, int httpPort) {
 
     public static final String DEFAULT_DOMAIN = "hospital.test";
@@ -13,6 +16,17 @@ public record InitOptions(String domain, String organisation, String module, Str
     public InitOptions {
         if (!domain.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+")) {
             throw new IllegalArgumentException("--domain '" + domain + "' is not a DNS domain name such as hospital.test");
+        }
+        if (ocspTokenLabel == null || ocspTokenLabel.isBlank()) {
+            ocspTokenLabel = tokenLabel + InstallationConfig.OCSP_LABEL_SUFFIX;
+        }
+        if (ocspTokenLabel.length() > 32) {
+            throw new IllegalArgumentException("--ocsp-token-label '" + ocspTokenLabel + "' is longer than the 32 "
+                    + "characters PKCS#11 allows (give a shorter --token-label or an --ocsp-token-label)");
+        }
+        if (ocspTokenLabel.equals(tokenLabel)) {
+            throw new IllegalArgumentException("--ocsp-token-label must differ from --token-label: the OCSP signers' "
+                    + "keys live in a token of their own");
         }
         if (httpPort < 1 || httpPort > 65534) {
             throw new IllegalArgumentException("--http-port must be between 1 and 65534");

@@ -5,14 +5,17 @@ import java.util.Objects;
 
 /**
  * {@code PKI_HOME/config.yaml}: written by 'pki init', read by every command. Unknown keys are
- * rejected. Secrets are never in this file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE,
- * the database passwords from PKI_HOME/secrets (the superuser's, used by 'pki init' only, from
- * PKI_DATABASE_URL or the url here).
+ * rejected. Secrets are never in this file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE
+ * (the OCSP token's from PKI_OCSP_TOKEN_PIN or PKI_OCSP_TOKEN_PIN_FILE), the database passwords
+ * from PKI_HOME/secrets (the superuser's, used by 'pki init' only, from PKI_DATABASE_URL or the url
+ * here). {@code ocspToken} is the token of the OCSP signers' keys; absent (installations made
+ * before it existed) it is the CA token's module with the label {@code <token label>-ocsp}.
  */
 public record InstallationConfig(
         @JsonProperty(value = "domain", required = true) String domain,
         @JsonProperty(value = "organisation", required = true) String organisation,
         @JsonProperty(value = "token", required = true) Token token,
+        @JsonProperty("ocspToken") Token ocspToken,
         @JsonProperty(value = "database", required = true) Database database,
         @JsonProperty(value = "urls", required = true) Urls urls,
         @JsonProperty(value = "repository", required = true) Listen repository,
@@ -26,6 +29,24 @@ public record InstallationConfig(
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(urls, "urls");
         Objects.requireNonNull(repository, "repository");
+        if (ocspToken != null && ocspToken.label().equals(token.label()) && ocspToken.module().equals(token.module())) {
+            throw new IllegalArgumentException("ocspToken.label must name a token other than token.label: the OCSP "
+                    + "signers' keys and PIN are kept apart from the CA keys");
+        }
+    }
+
+    /** The suffix of the OCSP token's default label. */
+    public static final String OCSP_LABEL_SUFFIX = "-ocsp";
+
+    /** The OCSP signers' token: ocspToken, or by default the CA token's module with label {@code <label>-ocsp}. */
+    public Token ocspTokenOrDefault() {
+        return ocspToken != null ? ocspToken
+                : new Token(token.module(), token.label() + OCSP_LABEL_SUFFIX, token.softhsmConfig(), token.sessions());
+    }
+
+    /** The token of that role. */
+    public Token token(TokenRole role) {
+        return role == TokenRole.OCSP ? ocspTokenOrDefault() : token;
     }
 
     /** The PKCS#11 token: module path, token label, and SoftHSM2's configuration when it is SoftHSM2. */
@@ -67,7 +88,7 @@ public record InstallationConfig(
     }
 
     public InstallationConfig withDatabase(Database newDatabase) {
-        return new InstallationConfig(domain, organisation, token, newDatabase, urls, repository, profilesDirectory, caApi);
+        return new InstallationConfig(domain, organisation, token, ocspToken, newDatabase, urls, repository, profilesDirectory, caApi);
     }
 
     /**

@@ -2,13 +2,10 @@ package org.medpki.ops.install;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -31,8 +28,9 @@ import org.medpki.core.profile.ProfileCatalog;
 
 /**
  * 'pki init': writes the installation's configuration, pins the certificate profiles into
- * PKI_HOME, creates the SoftHSM2 token when SoftHSM2 stands in for the HSM, and runs the key
- * ceremony. Each step is recorded in the audit log.
+ * PKI_HOME, creates the two SoftHSM2 tokens (CA keys; OCSP signers' keys, each with a PIN of its
+ * own) when SoftHSM2 stands in for the HSM, and runs the key ceremony. Each step is recorded in
+ * the audit log.
  */
 public final class Installer {
     /** The CP's policy OID (policies/CP.md section 1.2). */
@@ -58,26 +56,21 @@ public final class Installer {
         InstallationConfig config = Files.exists(home.config()) ? ConfigFiles.read(home.config()) : newConfig(options);
         ConfigFiles.write(home.config(), config);
         copyProfiles(config);
-        ensureLabPin();
         // The ceremony runs as the owner: it creates the logins (with the administrator's login,
         // the only use of it), migrates, and records the hierarchy.
         try (PkiContext context = new PkiContext(home, config, DatabaseRole.OWNER)) {
+            context.ensureLabPin(TokenRole.CA);
+            context.ensureLabPin(TokenRole.OCSP);
             ProfileCatalog profiles = context.profiles(); // a broken profile stops the ceremony before any key exists
             context.createLogins();
             context.migrate();
-            if (SoftHsmTokens.isSoftHsm(config.token().module())
-                    && !SoftHsmTokens.labels().contains(config.token().label())) {
-                char[] pin = context.pin().read();
-                try {
-                    SoftHsmTokens.create(config.token().label(), pin, home.dir().resolve("token.so-pin"));
-                } finally {
-                    java.util.Arrays.fill(pin, '\0');
-                }
-            }
+            // Both tokens before either is opened: SoftHSM2 reads its token list once per process.
+            context.ensureSoftHsmToken(TokenRole.CA);
+            context.ensureSoftHsmToken(TokenRole.OCSP);
             context.audit().record(AuditEvent.success(context.clock().instant(), "configuration.created", operator,
                     configFacts(context)));
-            Ceremony ceremony = new Ceremony(context.keys(), context.inventory(), context.audit(), context.clock(),
-                    context.database().crlStore(), context.crlSettings().policy());
+            Ceremony ceremony = new Ceremony(context.keys(), context.ocspKeys(), context.inventory(), context.audit(),
+                    context.clock(), context.database().crlStore(), context.crlSettings().policy());
             Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
             writePems(hierarchy);
             new ServiceCredentials(home).issueMissing(context, operator);
@@ -96,6 +89,8 @@ public final class Installer {
                 : org.medpki.inventory.pg.DatabaseUrl.parse(given.trim()).database(), embedded);
         return new InstallationConfig(o.domain().toLowerCase(Locale.ROOT), o.organisation(),
                 new InstallationConfig.Token(o.module(), o.tokenLabel(),
+                        softhsm ? home.softhsmConfig().toString() : null, null),
+                new InstallationConfig.Token(o.module(), o.ocspTokenLabel(),
                         softhsm ? home.softhsmConfig().toString() : null, null),
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
@@ -150,25 +145,6 @@ public final class Installer {
         }
     }
 
-    /** A random lab PIN when the operator gave none: kept in PKI_HOME/token.pin, mode 600. */
-    private void ensureLabPin() {
-        if (System.getenv("PKI_TOKEN_PIN") != null || System.getenv("PKI_TOKEN_PIN_FILE") != null
-                || Files.exists(home.generatedPin())) {
-            return;
-        }
-        byte[] random = new byte[12];
-        new SecureRandom().nextBytes(random);
-        try {
-            Files.createDirectories(home.dir());
-            Files.writeString(home.generatedPin(), HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(home.generatedPin(), PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException e) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + home.generatedPin() + ": " + e.getMessage());
-        }
-        System.err.println("pki: no PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE given: generated a lab PIN in "
-                + home.generatedPin() + " (mode 600); production installations take the PIN from protected storage");
-    }
-
     private Map<String, String> configFacts(PkiContext context) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("home", home.dir().toString());
@@ -181,6 +157,8 @@ public final class Installer {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the profiles: " + e.getMessage());
         }
         facts.put("database", context.databaseDescription());
+        facts.put("tokenLabel", context.config().token().label());
+        facts.put("ocspTokenLabel", context.config().ocspTokenOrDefault().label());
         return facts;
     }
 

@@ -1,6 +1,13 @@
 package org.medpki.ops.install;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,7 +31,7 @@ import org.medpki.inventory.pg.InventoryDatabase;
 
 /**
  * Wires one installation together for a command: configuration, database (embedded or given),
- * token, audit log, hierarchy and the CA services. Each part opens on first use, so a command
+ * the two tokens (CA keys; OCSP signers' keys), audit log, hierarchy and the CA services. Each part opens on first use, so a command
  * that only reads the inventory never asks the token for its PIN.
  */
 public final class PkiContext implements AutoCloseable {
@@ -36,6 +43,7 @@ public final class PkiContext implements AutoCloseable {
     private final Map<DatabaseRole, InventoryDatabase> databases = new EnumMap<>(DatabaseRole.class);
     private final Map<DatabaseRole, AuditLog> audits = new EnumMap<>(DatabaseRole.class);
     private SigningKeys keys;
+    private SigningKeys ocspKeys;
     private ProfileCatalog profiles;
 
     /** A context of the CA host: the database as the CA's login. */
@@ -202,20 +210,36 @@ public final class PkiContext implements AutoCloseable {
         return log;
     }
 
+    /** The CA token: root, issuing CA and audit keys. Opened (and logged in) on first use. */
     public SigningKeys keys() {
         if (keys == null) {
-            InstallationConfig.Token t = config.token();
-            int sessions = t.sessions() == null ? 2 * Runtime.getRuntime().availableProcessors() : t.sessions();
-            try {
-                keys = new Pkcs11SigningKeys(new TokenConfig(t.module(), t.label(), pin(), sessions));
-            } catch (PkiException e) {
-                if (e.kind() == ErrorKind.TOKEN_LOGIN_FAILED) {
-                    auditLoginFailure(t.label());
-                }
-                throw e;
-            }
+            keys = open(TokenRole.CA);
         }
         return keys;
+    }
+
+    /**
+     * The OCSP token: the OCSP signers' keys, under a PIN of its own. Opened on first use; what
+     * the OCSP responder needs (it never needs {@link #keys()}).
+     */
+    public SigningKeys ocspKeys() {
+        if (ocspKeys == null) {
+            ocspKeys = open(TokenRole.OCSP);
+        }
+        return ocspKeys;
+    }
+
+    private SigningKeys open(TokenRole role) {
+        InstallationConfig.Token t = config.token(role);
+        int sessions = t.sessions() == null ? 2 * Runtime.getRuntime().availableProcessors() : t.sessions();
+        try {
+            return new Pkcs11SigningKeys(new TokenConfig(t.module(), t.label(), pin(role), sessions));
+        } catch (PkiException e) {
+            if (e.kind() == ErrorKind.TOKEN_LOGIN_FAILED) {
+                auditLoginFailure(t.label());
+            }
+            throw e;
+        }
     }
 
     /** A refused PIN is a security event; failing to record it must not hide the login error. */
@@ -228,13 +252,70 @@ public final class PkiContext implements AutoCloseable {
         }
     }
 
-    /** The PIN source: PKI_TOKEN_PIN, PKI_TOKEN_PIN_FILE, or the lab PIN file 'pki init' generated. */
+    /** The CA token's PIN source: PKI_TOKEN_PIN, PKI_TOKEN_PIN_FILE, or the lab PIN file 'pki init' generated. */
     public PinSource pin() {
-        if (System.getenv("PKI_TOKEN_PIN") == null && System.getenv("PKI_TOKEN_PIN_FILE") == null
-                && java.nio.file.Files.exists(home.generatedPin())) {
-            return new PinSource.File(home.generatedPin());
+        return pin(TokenRole.CA);
+    }
+
+    /**
+     * The PIN source of a token: its file variable, else its PIN variable, else the lab PIN file
+     * 'pki init' generated (PKI_OCSP_TOKEN_PIN_FILE, PKI_OCSP_TOKEN_PIN, ocsp-token.pin for the
+     * OCSP token).
+     */
+    public PinSource pin(TokenRole role) {
+        if (System.getenv(role.pinVariable()) == null && System.getenv(role.pinFileVariable()) == null
+                && Files.exists(role.labPin(home))) {
+            return new PinSource.File(role.labPin(home));
         }
-        return PinSource.fromEnvironment();
+        return PinSource.fromEnvironment(System.getenv(), role.pinVariable(), role.pinFileVariable());
+    }
+
+    /**
+     * A random lab PIN for a token whose PIN the operator did not give: kept in PKI_HOME (mode
+     * 600). Nothing when either variable is set or the file exists. Returns whether one was made.
+     */
+    public boolean ensureLabPin(TokenRole role) {
+        Path file = role.labPin(home);
+        if (System.getenv(role.pinVariable()) != null || System.getenv(role.pinFileVariable()) != null
+                || Files.exists(file)) {
+            return false;
+        }
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        try {
+            Files.createDirectories(home.dir());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e.getMessage());
+        }
+        System.err.println("pki: no " + role.pinVariable() + " or " + role.pinFileVariable()
+                + " given: generated a lab PIN in " + file
+                + " (mode 600); production installations take the PIN from protected storage");
+        return true;
+    }
+
+    /**
+     * With SoftHSM2 standing in for the HSM: creates the token of that role when SoftHSM2 does not
+     * know it yet (its lab PIN first, when no PIN is given). Call before any token is opened in
+     * this process: SoftHSM2 reads its token list once. A real HSM's tokens (partitions) are made
+     * by its own tools.
+     */
+    public void ensureSoftHsmToken(TokenRole role) {
+        InstallationConfig.Token t = config.token(role);
+        if (!SoftHsmTokens.isSoftHsm(t.module()) || SoftHsmTokens.labels().contains(t.label())) {
+            return;
+        }
+        ensureLabPin(role);
+        char[] pin = pin(role).read();
+        try {
+            SoftHsmTokens.create(t.label(), pin, role.soPin(home));
+        } finally {
+            java.util.Arrays.fill(pin, '\0');
+        }
     }
 
     public ProfileCatalog profiles() {
@@ -277,6 +358,9 @@ public final class PkiContext implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ocspKeys != null) {
+            ocspKeys.close();
+        }
         if (keys != null) {
             keys.close();
         }
