@@ -15,10 +15,16 @@ class AcmeProblemTest {
         for (ErrorKind kind : ErrorKind.values()) {
             AcmeException p = AcmeProblem.of(new PkiException(kind, "secret detail /var/lib/x"), 500);
             assertThat(p.type().urn()).startsWith("urn:ietf:params:acme:error:");
-            if (p.type() == ProblemType.SERVER_INTERNAL) {
+            assertThat(p.detail()).doesNotContain("/var/lib");
+            if (p.type() == ProblemType.SERVER_INTERNAL && kind != ErrorKind.CA_UNAVAILABLE) {
                 assertThat(p.detail()).isEqualTo("internal error");
             }
         }
+        // The CA out of reach: a fixed sentence and a Retry-After; the order stays retryable.
+        AcmeException away = AcmeProblem.of(new PkiException(ErrorKind.CA_UNAVAILABLE, "https://10.1.2.3:8444 refused"),
+                500);
+        assertThat(away.detail()).isEqualTo("the CA is unavailable; try again shortly");
+        assertThat(away.retryAfter()).isNotNull();
         assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_CSR, "x"), 0).type()).isEqualTo(ProblemType.BAD_CSR);
         assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_PUBLIC_KEY, "x"), 0).type())
                 .isEqualTo(ProblemType.BAD_PUBLIC_KEY);
