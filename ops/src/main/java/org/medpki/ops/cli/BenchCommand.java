@@ -56,10 +56,28 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--count", description = "Stop after this many certificates instead of after --seconds.")
         Long count;
 
+        @Option(names = "--via-api", description = "Issue through a running 'pki serve ca' over the CA API, as the "
+                + "ACME service (its certificate in PKI_HOME/services/acme), instead of in this process.")
+        boolean viaApi;
+
+        /** One issuance, in process or over the CA API. */
+        private interface Issuer {
+            void issue(byte[] csr);
+        }
+
         @Override
         public Integer call() throws Exception {
-            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment())) {
-                IssuanceService issuance = context.issuance();
+            io.vertx.core.Vertx vertx = viaApi ? org.medpki.ops.services.ServiceVertx.create() : null;
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(),
+                    viaApi ? org.medpki.ops.install.DatabaseRole.ACME : org.medpki.ops.install.DatabaseRole.CA)) {
+                Issuer issuance;
+                if (viaApi) {
+                    org.medpki.caapi.CaApiClient api = ServeCommand.caClient(context, vertx, "acme");
+                    issuance = csr -> api.issue("tls-server", csr, "acme:bench", null, java.util.Set.of());
+                } else {
+                    IssuanceService local = context.issuance();
+                    issuance = csr -> local.issue(IssueCommand.of("tls-server", csr, "bench"));
+                }
                 String domain = context.config().domain();
                 CsrFactory csrs = new CsrFactory();
                 List<byte[]> requests = new ArrayList<>();
@@ -81,8 +99,7 @@ public final class BenchCommand implements Runnable {
                         warmers.add(warm.submit(() -> {
                             long i;
                             while ((i = warmed.getAndIncrement()) < warmLimit && System.nanoTime() < warmUntil) {
-                                issuance.issue(IssueCommand.of("tls-server", requests.get((int) (i % requests.size())),
-                                        "bench"));
+                                issuance.issue(requests.get((int) (i % requests.size())));
                             }
                             return null;
                         }));
@@ -101,8 +118,7 @@ public final class BenchCommand implements Runnable {
                             long n;
                             while (System.nanoTime() < deadline && (n = next.getAndIncrement()) < limit) {
                                 long t0 = System.nanoTime();
-                                issuance.issue(IssueCommand.of("tls-server", requests.get((int) (n % requests.size())),
-                                        "bench"));
+                                issuance.issue(requests.get((int) (n % requests.size())));
                                 long i = done.getAndIncrement();
                                 if (i < latencies.length) {
                                     latencies[(int) i] = System.nanoTime() - t0;
@@ -119,10 +135,14 @@ public final class BenchCommand implements Runnable {
                 int n = (int) Math.min(done.get(), latencies.length);
                 long[] sorted = Arrays.copyOf(latencies, n);
                 Arrays.sort(sorted);
-                System.out.printf("issue tls-server (issuing key %s): %d certificates in %.1f s = %.0f /s with %d threads;"
-                                + " latency p50 %.1f ms, p99 %.1f ms%n",
+                System.out.printf("issue tls-server%s (issuing key %s): %d certificates in %.1f s = %.0f /s with %d"
+                                + " threads; latency p50 %.1f ms, p99 %.1f ms%n", viaApi ? " via the CA API" : "",
                         context.hierarchy().issuing("server-ca").keyAlgorithm(), done.get(), elapsed,
                         done.get() / elapsed, threads, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
+            } finally {
+                if (vertx != null) {
+                    vertx.close().await();
+                }
             }
             return 0;
         }
