@@ -193,7 +193,10 @@ public final class ServeCommand implements Runnable {
     static Started startCa(PkiContext context, Vertx vertx, Integer port) {
         Hierarchy hierarchy = context.hierarchy();
         context.keys(); // log in now: a refused PIN stops the service at start, not at the first call
-        InstallationConfig.CaApi api = context.config().caApiOrDefault();
+        InstallationConfig.CaApi api = context.config().caApi() != null ? context.config().caApi()
+                // made before the CA API: ACME may issue under the profile acme.yaml names on this host
+                : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
+                        AcmeSettings.config(context.home(), context.config()).profile());
         ServiceCredentials credentials = new ServiceCredentials(context.home());
         credentials.issueMissing(context, "service:ca");
         CrlSettings crl = context.crlSettings();

@@ -95,7 +95,26 @@ public final class Installer {
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
-                InstallationConfig.CaApi.defaults("127.0.0.1", port + 364, "tls-server"));
+                InstallationConfig.CaApi.defaults("127.0.0.1", port + 364, acmeProfile()));
+    }
+
+    /**
+     * The profile ACME issues under, as PKI_HOME/acme.yaml says at the ceremony (tls-server without
+     * one): the CA grants ACME that profile and no other. Changing it later means changing
+     * caApi.callers.acme.issue in config.yaml too, on the CA host.
+     */
+    private String acmeProfile() {
+        Path acme = home.dir().resolve("acme.yaml");
+        if (!Files.exists(acme)) {
+            return "tls-server";
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode profile = new com.fasterxml.jackson.databind.ObjectMapper(
+                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(acme.toFile()).path("profile");
+            return profile.isTextual() ? profile.asText() : "tls-server";
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read " + acme + ": " + e.getMessage());
+        }
     }
 
     private static String hostForUrl(String host) {
