@@ -113,7 +113,7 @@ public final class CaApiClient implements AutoCloseable {
                     .compose(r -> r.body().map(b -> r.statusCode())).await();
             return status == 200 ? Optional.empty()
                     : Optional.of("the CA service at " + url + " reports itself down (HTTP " + status + ")");
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Future.await rethrows a checked cause (ConnectException) as it is
             return Optional.of("the CA service at " + url + " cannot be reached: " + reason(e));
         }
     }
@@ -130,7 +130,7 @@ public final class CaApiClient implements AutoCloseable {
                             .putHeader("Content-Type", "application/json"))
                     .compose(req -> req.send(body.toBuffer()))
                     .compose(r -> r.body().map(b -> new Answer(r, b))).await();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Future.await rethrows a checked cause (ConnectException) as it is
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
                     + reason(e), e);
         }
