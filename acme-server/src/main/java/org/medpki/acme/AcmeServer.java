@@ -4,21 +4,21 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.medpki.core.audit.AuditLog;
 
-/** Starts the ACME service: its TLS certificate from our CA, then the verticle on virtual threads. */
+/** Starts the ACME service: the verticle on virtual threads, serving TLS with the given certificate. */
 public final class AcmeServer {
     private AcmeServer() {
     }
 
-    /** Blocks until the server listens; returns the deployment id. Call off the event loop. */
+    /**
+     * Blocks until the server listens; returns the deployment id. Call off the event loop.
+     * {@code certificate}: the TLS identity it serves (the ACME service's certificate).
+     */
     public static String start(Vertx vertx, AcmeConfig config, Pool pool, CertificateAuthority ca, AuditLog audit,
-                               Clock clock, Path stateDir) {
-        ServerCertificate certificate = ServerCertificate.loadOrIssue(stateDir, config.publicHost(), config.profile(),
-                ca, clock);
+                               Clock clock, ServerCertificate certificate) {
         AcmeStore store = new AcmeStore(pool);
         AcmeAudit acmeAudit = new AcmeAudit(audit, clock);
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS

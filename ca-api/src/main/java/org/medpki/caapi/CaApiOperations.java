@@ -196,8 +196,25 @@ public final class CaApiOperations {
         if (!caller.name().equals(cn)) {
             throw refused(caller, "may renew only a certificate for its own name");
         }
+        // The same identity as the certificate it calls with: its names and its usages, nothing more.
+        org.bouncycastle.cert.X509CertificateHolder current = inventory.certificatesWithSerial(caller.serial()).stream()
+                .filter(r -> serviceProfile.equals(r.profile()) && r.der() != null).findFirst()
+                .map(r -> {
+                    try {
+                        return new org.bouncycastle.cert.X509CertificateHolder(r.der());
+                    } catch (IOException e) {
+                        throw new PkiException(ErrorKind.INTERNAL, "a stored service certificate does not parse", e);
+                    }
+                })
+                .orElseThrow(() -> refused(caller, "may renew only a service certificate the inventory holds"));
+        org.bouncycastle.asn1.x509.GeneralNames sans = org.bouncycastle.asn1.x509.GeneralNames.fromExtensions(
+                current.getExtensions(), org.bouncycastle.asn1.x509.Extension.subjectAlternativeName);
+        org.bouncycastle.asn1.x509.ExtendedKeyUsage eku = org.bouncycastle.asn1.x509.ExtendedKeyUsage.fromExtensions(
+                current.getExtensions());
+        Set<String> usages = eku != null && eku.hasKeyPurposeId(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth)
+                ? Set.of("serverAuth") : Set.of();
         return CaApiJson.issued(services.issuance().issue(new IssueCommand(serviceProfile, csr,
-                caller.name() + ":renewal", null, List.of(), Set.of())));
+                caller.name() + ":renewal", null, sans == null ? List.of() : List.of(sans.getNames()), usages)));
     }
 
     private static PkiException refused(CallerAuthenticator.Caller caller, String what) {

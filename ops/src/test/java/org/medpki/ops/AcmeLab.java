@@ -38,7 +38,10 @@ final class AcmeLab implements AutoCloseable {
     /** {@code homeFiles}: files (path relative to PKI_HOME, content) written before 'pki up', e.g. acme.yaml. */
     AcmeLab(Path tmp, Map<String, String> extraEnv, Map<String, String> homeFiles, String... hosts) throws Exception {
         pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
-        for (Map.Entry<String, String> f : homeFiles.entrySet()) {
+        // Clients reach the server as https://acme.hospital.test through the CONNECT proxy.
+        Map<String, String> files = new HashMap<>(homeFiles);
+        files.merge("acme.yaml", "publicHost: " + ACME_HOST + "\n", (given, host) -> host + given);
+        for (Map.Entry<String, String> f : files.entrySet()) {
             Path target = pki.home().resolve(f.getKey());
             Files.createDirectories(target.getParent());
             Files.writeString(target, f.getValue());

@@ -66,6 +66,14 @@ class EmbeddedUpTest {
             JsonNode s = new ObjectMapper().readTree(status.out());
             assertThat(s.get("database").asText()).contains("embedded");
             assertThat(s.get("services").toString()).contains("repository").contains(Integer.toString(port));
+            // The ACME directory in status resolves here and its certificate chains to the root.
+            String directory = java.util.stream.StreamSupport.stream(s.get("services").spliterator(), false)
+                    .filter(n -> n.get("name").asText().equals("acme")).findFirst().orElseThrow().get("url").asText();
+            assertThat(directory).startsWith("https://127.0.0.1:").endsWith("/acme/directory");
+            PkiProcess.Result fetched = PkiProcess.tool(Map.of(), "curl", "-sf", "--cacert",
+                    pki.home().resolve("pki/root-ca.pem").toString(), directory);
+            assertThat(fetched.exit()).as(fetched.toString()).isZero();
+            assertThat(fetched.out()).contains("newOrder").contains(directory.replace("/directory", "/new-order"));
 
             // The embedded server: durable, password logins only, each service as its own login.
             int dbPort = ConfigFiles.read(pki.home().resolve("config.yaml")).database().embeddedPort();

@@ -60,6 +60,7 @@ class SplitServicesTest {
         acme2 = AcmeLab.freePort(1);
         ocsp2 = AcmeLab.freePort(1);
         http01Port = AcmeLab.freePort(1);
+        Files.writeString(pki.home().resolve("acme.yaml"), "publicHost: " + AcmeLab.ACME_HOST + "\n");
         PkiProcess.Result init = pki.run("init", "--http-port", Integer.toString(httpPort));
         assertThat(init.exit()).as(init.toString()).isZero();
 

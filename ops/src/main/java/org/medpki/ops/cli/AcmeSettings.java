@@ -87,7 +87,10 @@ public final class AcmeSettings {
         int port = intOf(env, "PKI_ACME_PORT", f.port() != null ? f.port()
                 : repositoryPort + 363 <= 65535 ? repositoryPort + 363 : 8443);
         String listen = f.host() != null ? f.host() : installation.repository().host();
-        String publicHost = f.publicHost() != null ? f.publicHost() : "acme." + installation.domain();
+        // A lab that listens on loopback is reached at 127.0.0.1, a name that resolves everywhere;
+        // a deployment names its public host (publicHost), by default acme.<domain>.
+        String publicHost = f.publicHost() != null ? f.publicHost()
+                : loopback(listen) ? "127.0.0.1" : "acme." + installation.domain();
         String dns = env.getOrDefault("PKI_ACME_DNS_SERVER", f.dnsServer());
         String hosts = env.getOrDefault("PKI_ACME_HOSTS_FILE", f.hostsFile());
         String eab = env.get("PKI_ACME_EAB_REQUIRED");
@@ -102,7 +105,8 @@ public final class AcmeSettings {
                     hosts == null || hosts.isBlank() ? null : Path.of(hosts.trim()),
                     eabRequired,
                     f.deniedRanges() == null ? d.deniedRanges() : f.deniedRanges().stream().map(AddressRange::parse).toList(),
-                    f.caaIdentities() == null ? List.of(publicHost) : f.caaIdentities(),
+                    f.caaIdentities() == null ? List.of(f.publicHost() != null ? publicHost : "acme." + installation.domain())
+                            : f.caaIdentities(),
                     f.termsOfService(), f.website(),
                     duration("orderLifetime", f.orderLifetime(), d.orderLifetime()),
                     duration("authorizationLifetime", f.authorizationLifetime(), d.authorizationLifetime()),
@@ -114,6 +118,10 @@ public final class AcmeSettings {
         } catch (IllegalArgumentException e) {
             throw new PkiException(ErrorKind.CONFIGURATION, "ACME configuration: " + e.getMessage());
         }
+    }
+
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static InetSocketAddress hostPort(String value) {

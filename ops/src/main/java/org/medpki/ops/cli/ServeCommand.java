@@ -198,7 +198,7 @@ public final class ServeCommand implements Runnable {
                 : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
                         AcmeSettings.config(context.home(), context.config()).profile());
         ServiceCredentials credentials = new ServiceCredentials(context.home());
-        credentials.issueMissing(context, "service:ca");
+        credentials.issueMissing(context, "service:ca", ServiceNames.of(context));
         CrlSettings crl = context.crlSettings();
         CrlIssuer crls = new CrlIssuer(context.database().crlStore(), context.keys(), crl.policy(),
                 context.config().urls().crlBase(), context.clock());
@@ -239,8 +239,16 @@ public final class ServeCommand implements Runnable {
         if (port != null) {
             config = config.withPort(port);
         }
+        // TLS with the ACME service's own certificate, which must name the public host.
+        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("acme");
+        if (!ServiceCredentials.sans(own.leaf()).contains(ServiceCredentials.nameFor(config.publicHost()))) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the ACME service certificate in "
+                    + context.home().serviceDir("acme") + " does not name " + config.publicHost()
+                    + " (acme.publicHost): run 'pki up' or 'pki serve ca' on the CA host to issue it again");
+        }
         AcmeServer.start(vertx, config, context.database().pool(), new RemoteAuthority(ca, context.inventory(),
-                context.profiles()), context.audit(), context.clock(), context.home().dir().resolve("acme"));
+                context.profiles()), context.audit(), context.clock(),
+                new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
         return started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
     }
 

@@ -49,7 +49,7 @@ public final class UpCommand implements Callable<Integer> {
         Installer installer = new Installer(home, InitCommand.policiesDir());
         if (!installer.isInitialised()) {
             System.out.println("first run: initialising the PKI in " + home.dir());
-            installer.initialise(init.options(), Actors.cli());
+            installer.initialise(init.options(), Actors.cli(), ServiceNames::of);
         }
         // This context holds the embedded database (if any) for the children, and applies pending
         // migrations as the owner's login (this is the lab's CA host); nothing else.
@@ -115,7 +115,8 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("added the " + ServiceCredentials.PROFILE + " profile (service certificates for the CA"
                     + " API) to " + ca.profilesDirectory());
         }
-        List<String> issued = new ServiceCredentials(ca.home()).issueMissing(ca, Actors.cli());
+        List<String> issued = new ServiceCredentials(ca.home()).issueMissing(ca, Actors.cli(),
+                ServiceNames.of(ca));
         if (!issued.isEmpty()) {
             System.out.println("issued service certificates for " + String.join(", ", issued));
         }

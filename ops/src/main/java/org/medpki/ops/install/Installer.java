@@ -49,7 +49,12 @@ public final class Installer {
         return Files.exists(home.config()) && Files.isDirectory(home.pemDir());
     }
 
-    public Hierarchy initialise(InitOptions options, String operator) {
+    /**
+     * {@code servers}: the names each service that serves TLS with its service certificate serves
+     * under (the CA API, ACME), from the installation's settings.
+     */
+    public Hierarchy initialise(InitOptions options, String operator,
+                                java.util.function.Function<PkiContext, Map<String, List<org.bouncycastle.asn1.x509.GeneralName>>> servers) {
         if (isInitialised()) {
             throw new PkiException(ErrorKind.CONFLICT, "the PKI in " + home.dir() + " is already initialised");
         }
@@ -73,7 +78,7 @@ public final class Installer {
                     context.clock(), context.database().crlStore(), context.crlSettings().policy());
             Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
             writePems(hierarchy);
-            new ServiceCredentials(home).issueMissing(context, operator);
+            new ServiceCredentials(home).issueMissing(context, operator, servers.apply(context));
             return hierarchy;
         }
     }

@@ -93,20 +93,22 @@ public final class ServiceCredentials {
     }
 
     /**
-     * On the CA host: issues what is missing or due (every caller, and the CA endpoint's own), with
-     * the CA in this process. Returns the services it issued for.
+     * On the CA host: issues what is missing, due, or names other than {@code servers} says (every
+     * caller, and the CA endpoint's own), with the CA in this process. {@code servers}: the services
+     * that also serve TLS with their certificate (the CA API, ACME) and the names they serve under;
+     * they get serverAuth. Returns the services it issued for.
      */
-    public List<String> issueMissing(PkiContext context, String operator) {
+    public List<String> issueMissing(PkiContext context, String operator, Map<String, List<GeneralName>> servers) {
         List<String> issued = new ArrayList<>();
-        InstallationConfig.CaApi api = context.config().caApiOrDefault();
         List<String> all = new ArrayList<>(CALLERS);
         all.add(CA);
         for (String service : all) {
-            if (exists(service) && !read(service).due(context.clock())) {
+            List<GeneralName> names = servers.getOrDefault(service, List.of());
+            if (exists(service) && !read(service).due(context.clock())
+                    && Set.copyOf(sans(read(service).leaf())).equals(Set.copyOf(names))) {
                 continue;
             }
-            boolean endpoint = CA.equals(service);
-            List<GeneralName> names = endpoint ? List.of(endpointName(api.host())) : List.of();
+            boolean endpoint = servers.containsKey(service);
             write(service, csr -> context.issuance().issue(new IssueCommand(PROFILE, csr, "ceremony:" + operator,
                     null, names, endpoint ? Set.of("serverAuth") : Set.of())), context.config().organisation(), names);
             issued.add(service);
@@ -121,10 +123,11 @@ public final class ServiceCredentials {
     /** In a service: renews its own certificate through the CA API when a third of its life is left. */
     public boolean renewIfDue(String service, Clock clock, Function<byte[], IssuedCertificate> renew,
                               String organisation) {
-        if (!read(service).due(clock)) {
+        Credential current = read(service);
+        if (!current.due(clock)) {
             return false;
         }
-        write(service, renew, organisation, List.of());
+        write(service, renew, organisation, sans(current.leaf())); // the CA keeps the names; the CSR asks the same
         return true;
     }
 
@@ -171,8 +174,14 @@ public final class ServiceCredentials {
         }
     }
 
-    /** The CA endpoint is named by the address clients connect to: an IP address SAN, or a DNS name. */
-    private static GeneralName endpointName(String host) {
+    /** The subject alternative names of a certificate (none: empty). */
+    public static List<GeneralName> sans(X509CertificateHolder certificate) {
+        GeneralNames names = GeneralNames.fromExtensions(certificate.getExtensions(), Extension.subjectAlternativeName);
+        return names == null ? List.of() : List.of(names.getNames());
+    }
+
+    /** A host as a subject alternative name: an IP address SAN for an address, else a DNS name. */
+    public static GeneralName nameFor(String host) {
         if (host.matches("[0-9.]+") || host.contains(":")) {
             try {
                 return new GeneralName(GeneralName.iPAddress,
