@@ -148,7 +148,11 @@ public final class ServeCommand implements Runnable {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the root CA certificate in "
                     + context.home().pemDir() + ": " + e.getMessage());
         }
-        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem,
+        // The CA endpoint is recognised as the holder of the service certificate CN "ca" issued by
+        // the CA that issues the service profile (see CaApiClient), whatever name reaches it.
+        java.security.cert.X509Certificate serviceCa = context.hierarchy()
+                .issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer()).x509();
+        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem, serviceCa,
                 Duration.ofSeconds(30));
         client.unavailable().ifPresentOrElse(
                 why -> System.err.println("pki serve " + service + ": " + why + "; serving anyway, calls to the CA"
@@ -207,7 +211,7 @@ public final class ServeCommand implements Runnable {
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
         CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(serviceCa, ServiceCredentials.PROFILE,
                 context.inventory(), context.clock()), context.audit(), context.clock(),
-                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.host(),
+                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.bindHost(),
                 port != null ? port : api.port(), () -> context.database().reachable());
         vertx.deployVerticle(server).await();
         // Sign the head of the audit chain hourly (the audit key is in the CA token), so that an

@@ -41,8 +41,8 @@ import org.medpki.core.issuance.IssuedCertificate;
 
 /**
  * The service certificates for the CA API (profile {@code service}): one per calling service
- * (acme, crl, ocsp: clientAuth) and the CA endpoint's own ({@code ca}: serverAuth as well, named
- * for the address it listens on). Each key is a software key made here, in
+ * (acme, crl, ocsp: clientAuth) and the CA endpoint's own ({@code ca}: serverAuth as well; SANs
+ * see {@link #endpointNames}). Each key is a software key made here, in
  * {@code PKI_HOME/services/<name>/key.pem} (mode 600): it protects a transport, not the PKI, and
  * travels to the host that runs that service. Made at 'pki init' on the CA host; a running
  * service renews its own through the API ({@link #renewIfDue}).
@@ -106,7 +106,7 @@ public final class ServiceCredentials {
                 continue;
             }
             boolean endpoint = CA.equals(service);
-            List<GeneralName> names = endpoint ? List.of(endpointName(api.host())) : List.of();
+            List<GeneralName> names = endpoint ? endpointNames(api.host(), context.config().domain()) : List.of();
             write(service, csr -> context.issuance().issue(new IssueCommand(PROFILE, csr, "ceremony:" + operator,
                     null, names, endpoint ? Set.of("serverAuth") : Set.of())), context.config().organisation(), names);
             issued.add(service);
@@ -171,16 +171,24 @@ public final class ServiceCredentials {
         }
     }
 
-    /** The CA endpoint is named by the address clients connect to: an IP address SAN, or a DNS name. */
-    private static GeneralName endpointName(String host) {
-        if (host.matches("[0-9.]+") || host.contains(":")) {
+    /**
+     * The CA endpoint's SANs: an IP address SAN when clients connect to an address, a DNS SAN when
+     * they connect by a name under the PKI's domain, none otherwise (a container's or Kubernetes
+     * service's name such as {@code ca} or {@code ca.medpki.svc} is outside what the service profile
+     * may name). Callers do not check the name anyway: they check that the endpoint is the CA's own
+     * service certificate (CN {@code ca}, issued by the service CA; see CaApiClient).
+     */
+    static List<GeneralName> endpointNames(String host, String domain) {
+        if (InstallationConfig.CaApi.isIpAddress(host)) {
             try {
-                return new GeneralName(GeneralName.iPAddress,
-                        new DEROctetString(InetAddress.getByName(host).getAddress()));
+                return List.of(new GeneralName(GeneralName.iPAddress,
+                        new DEROctetString(InetAddress.getByName(host).getAddress())));
             } catch (IOException e) {
                 throw new PkiException(ErrorKind.CONFIGURATION, "caApi.host " + host + " is not an IP address");
             }
         }
-        return new GeneralName(GeneralName.dNSName, host);
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        String suffix = "." + domain.toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(suffix) ? List.of(new GeneralName(GeneralName.dNSName, name)) : List.of();
     }
 }
