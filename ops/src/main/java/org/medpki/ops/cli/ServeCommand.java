@@ -199,7 +199,7 @@ public final class ServeCommand implements Runnable {
         context.keys(); // log in now: a refused PIN stops the service at start, not at the first call
         InstallationConfig.CaApi api = context.config().caApiOrDefault();
         ServiceCredentials credentials = new ServiceCredentials(context.home());
-        credentials.issueMissing(context, "service:ca");
+        credentials.issueMissing(context, "service:ca", List.of(ServiceCredentials.CA));
         CrlSettings crl = context.crlSettings();
         CrlIssuer crls = new CrlIssuer(context.database().crlStore(), context.keys(), crl.policy(),
                 context.config().urls().crlBase(), context.clock());

@@ -97,11 +97,20 @@ public final class ServiceCredentials {
      * the CA in this process. Returns the services it issued for.
      */
     public List<String> issueMissing(PkiContext context, String operator) {
-        List<String> issued = new ArrayList<>();
-        InstallationConfig.CaApi api = context.config().caApiOrDefault();
         List<String> all = new ArrayList<>(CALLERS);
         all.add(CA);
-        for (String service : all) {
+        return issueMissing(context, operator, all);
+    }
+
+    /**
+     * As {@link #issueMissing(PkiContext, String)}, for the named services only: 'pki serve ca' on
+     * a host of its own issues only its endpoint's (the callers' live on their hosts and renew
+     * themselves through the API).
+     */
+    public List<String> issueMissing(PkiContext context, String operator, List<String> services) {
+        List<String> issued = new ArrayList<>();
+        InstallationConfig.CaApi api = context.config().caApiOrDefault();
+        for (String service : services) {
             if (exists(service) && !read(service).due(context.clock())) {
                 continue;
             }
