@@ -164,8 +164,9 @@ public final class ServiceCommand implements Runnable {
     /**
      * SoftHSM2's file store keeps one directory per token ({@code <tokendir>/<uuid>/token.object});
      * the token's label is in token.object, blank-padded to 32 bytes. Only the directory of this
-     * role's token is copied, with the SoftHSM2 configuration when it is the installation's own.
-     * A hardware HSM's partition is reached through its module: nothing to copy.
+     * role's token is copied, into DIR/tokens; softhsm2.conf is not (it names this host's token
+     * directory): ops/pki and the image's entry point write one for PKI_HOME/tokens when it is
+     * missing. A hardware HSM's partition is reached through its module: nothing to copy.
      */
     private static void copySoftHsmToken(PkiHome home, InstallationConfig.Token token, Path out, List<String> written)
             throws IOException {
@@ -194,9 +195,6 @@ public final class ServiceCommand implements Runnable {
             mkdir(target);
         }
         copyTree(found, target.resolve(found.getFileName()), SECRET_MODE, written, out, p -> true);
-        if (conf.equals(home.softhsmConfig()) && tokenDir.equals(home.tokens())) {
-            copy(conf, out.resolve("softhsm2.conf"), FILE_MODE, written, out);
-        }
     }
 
     /** The directory in SoftHSM2's token store whose token.object holds this label. */

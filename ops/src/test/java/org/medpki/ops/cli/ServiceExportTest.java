@@ -111,9 +111,9 @@ class ServiceExportTest {
                     "pki/identity-ca.pem", "services/" + service + "/key.pem", "services/" + service + "/chain.pem",
                     "secrets/db-" + service + ".password", "crl.yaml"));
             switch (service) {
-                case "ca" -> expected.addAll(List.of("token.pin", "softhsm2.conf", "tokens/aaaa-ca/token.object",
+                case "ca" -> expected.addAll(List.of("token.pin", "tokens/aaaa-ca/token.object",
                         "tokens/aaaa-ca/generation"));
-                case "ocsp" -> expected.addAll(List.of("ocsp-token.pin", "softhsm2.conf",
+                case "ocsp" -> expected.addAll(List.of("ocsp-token.pin",
                         "tokens/bbbb-ocsp/token.object", "tokens/bbbb-ocsp/generation"));
                 default -> { }
             }
