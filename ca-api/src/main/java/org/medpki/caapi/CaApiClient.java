@@ -128,7 +128,9 @@ public final class CaApiClient implements AutoCloseable {
                     .compose(r -> r.body().map(b -> r.statusCode())).await();
             return status == 200 ? Optional.empty()
                     : Optional.of("the CA service at " + url + " reports itself down (HTTP " + status + ")");
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Future.await rethrows the failure as it is: a refused connection is a checked
+            // java.net.ConnectException, not a RuntimeException.
             return Optional.of("the CA service at " + url + " cannot be reached: " + reason(e));
         }
     }
@@ -145,7 +147,7 @@ public final class CaApiClient implements AutoCloseable {
                             .putHeader("Content-Type", "application/json"))
                     .compose(req -> req.send(body.toBuffer()))
                     .compose(r -> r.body().map(b -> new Answer(r, b))).await();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {  // checked ones too (see unavailable)
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
                     + reason(e), e);
         }
