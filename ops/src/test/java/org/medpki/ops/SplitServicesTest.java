@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SplitServicesTest {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
-    private static final Set<String> CA_SECRETS = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE");
+    // PKI_TEST_TOKEN_PIN: ops/test exports the test token's PIN (the same PIN) to every process it starts.
+    private static final Set<String> CA_SECRETS = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE", "PKI_TEST_TOKEN_PIN");
 
     @TempDir
     static Path tmp;
