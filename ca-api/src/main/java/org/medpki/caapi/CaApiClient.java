@@ -31,7 +31,9 @@ import org.medpki.core.revocation.RevocationReason;
 
 /**
  * A service's connection to the CA API: mutual TLS with the service's own certificate, the CA
- * endpoint checked against the PKI's root and required to be the CA service (CN "ca"). Calls
+ * endpoint authenticated by its certificate identity, not by the host name it was reached under:
+ * it must chain to the PKI's root, be issued by the service CA (the CA that issues the
+ * {@code service} profile) and carry CN "ca" and serverAuth. Calls
  * block: call them from a virtual or worker thread, never an event loop. A CA that cannot be
  * reached is {@link ErrorKind#CA_UNAVAILABLE}; a refusal comes back as the CA's own error kind.
  */
@@ -44,14 +46,18 @@ public final class CaApiClient implements AutoCloseable {
     private final int port;
     private final String url;
     private final Duration timeout;
+    private final X509Certificate serviceCa;
 
     /**
      * @param url       https://host:port of the CA API
      * @param keyPem    this service's private key (PEM)
      * @param chainPem  this service's certificate chain (PEM, leaf first)
      * @param rootPem   the PKI's root certificate (PEM): the CA endpoint must chain to it
+     * @param serviceCa the CA that issues the {@code service} profile: the endpoint's certificate
+     *                  must be signed by it
      */
-    public CaApiClient(Vertx vertx, String url, String keyPem, String chainPem, String rootPem, Duration timeout) {
+    public CaApiClient(Vertx vertx, String url, String keyPem, String chainPem, String rootPem,
+                       X509Certificate serviceCa, Duration timeout) {
         URI u = URI.create(url);
         if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 1) {
             throw new PkiException(ErrorKind.CONFIGURATION, "the CA API URL must be https://host:port, not " + url);
@@ -60,7 +66,16 @@ public final class CaApiClient implements AutoCloseable {
         this.port = u.getPort();
         this.url = url;
         this.timeout = timeout;
-        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true)
+        this.serviceCa = java.util.Objects.requireNonNull(serviceCa, "serviceCa");
+        // No host name verification: in containers and Kubernetes the CA is reached by a service
+        // name ("ca", "ca.medpki.svc") that is outside the PKI's domain and so cannot be in the
+        // service profile's SANs. The endpoint is checked by identity instead (checkEndpoint), which
+        // is stronger here than a name: only the CA issues service certificates, it gives CN "ca"
+        // only to itself (init and its own start), and a renewal through the API keeps the caller's
+        // own CN (CaApiOperations.renew refuses any other), so no other service can hold one. A
+        // name check would accept any certificate of this PKI that names the host, e.g. a
+        // tls-server certificate for it from server-ca.
+        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(false)
                 .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(keyPem))
                         .addCertValue(Buffer.buffer(chainPem)))
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(rootPem)))
@@ -113,7 +128,9 @@ public final class CaApiClient implements AutoCloseable {
                     .compose(r -> r.body().map(b -> r.statusCode())).await();
             return status == 200 ? Optional.empty()
                     : Optional.of("the CA service at " + url + " reports itself down (HTTP " + status + ")");
-        } catch (Exception e) { // Future.await rethrows a checked cause (ConnectException) as it is
+        } catch (Exception e) {
+            // Future.await rethrows the failure as it is: a refused connection is a checked
+            // java.net.ConnectException, not a RuntimeException.
             return Optional.of("the CA service at " + url + " cannot be reached: " + reason(e));
         }
     }
@@ -130,7 +147,7 @@ public final class CaApiClient implements AutoCloseable {
                             .putHeader("Content-Type", "application/json"))
                     .compose(req -> req.send(body.toBuffer()))
                     .compose(r -> r.body().map(b -> new Answer(r, b))).await();
-        } catch (Exception e) { // Future.await rethrows a checked cause (ConnectException) as it is
+        } catch (Exception e) {  // checked ones too (see unavailable)
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
                     + reason(e), e);
         }
@@ -148,18 +165,36 @@ public final class CaApiClient implements AutoCloseable {
         return json;
     }
 
-    /** The peer must be the CA service itself, not another service holding a certificate of this PKI. */
+    /**
+     * The peer must be the CA service itself, not another holder of a certificate of this PKI: TLS
+     * has already checked the chain to the root; here the leaf must be signed by the service CA,
+     * carry CN "ca" and allow serverAuth. Checked before any request body is trusted.
+     */
     private void checkEndpoint(HttpClientResponse response) {
         try {
             List<Certificate> chain = response.request().connection().peerCertificates();
-            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
-                    && CallerAuthenticator.commonName(leaf).filter(CA_SERVICE_NAME::equals).isPresent()) {
+            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf && isCaEndpoint(leaf, serviceCa)) {
                 return;
             }
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             // refused below
         }
         throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the endpoint at " + url + " is not the CA service");
+    }
+
+    /** Whether {@code leaf} is the CA service's endpoint certificate: issued by {@code serviceCa}, CN "ca", serverAuth. */
+    static boolean isCaEndpoint(X509Certificate leaf, X509Certificate serviceCa) {
+        if (!leaf.getIssuerX500Principal().equals(serviceCa.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            leaf.verify(serviceCa.getPublicKey());
+            List<String> eku = leaf.getExtendedKeyUsage();
+            return eku != null && eku.contains("1.3.6.1.5.5.7.3.1")
+                    && CallerAuthenticator.commonName(leaf).filter(CA_SERVICE_NAME::equals).isPresent();
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static String reason(Throwable e) {

@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, UpCommand.class, org.medpki.ops.cli.ServeCommand.class, StatusCommand.class, IssueCli.class, RevokeCommand.class,
                 ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class, OcspCommand.class,
                 CrlCommand.class, org.medpki.ops.cli.ReportCommand.class,
-                org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class})
+                org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class,
+                org.medpki.ops.cli.ServiceCommand.class})
 public final class PkiMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
 

@@ -41,10 +41,19 @@ public final class InitMixin {
             description = "Port of the repository (CA certificates, CRLs); OCSP uses the next one (default ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--ca-api-host", defaultValue = "127.0.0.1",
+            description = "Name or address the services use to reach the CA API, e.g. a container's service name "
+                    + "(default ${DEFAULT-VALUE}); the CA binds it when it is an address, else every address.")
+    String caApiHost;
+
+    @Option(names = "--ca-api-port", description = "Port of the CA API (default: the --http-port + 364).")
+    Integer caApiPort;
+
     public InitOptions options() {
         String org = organisation != null ? organisation : domain + " PKI";
         return new InitOptions(domain, org, module, tokenLabel, ocspTokenLabel, KeyAlgorithm.parse(rootKey),
-                KeyAlgorithm.parse(issuingKey), KeyAlgorithm.parse(delegateKey), httpHost, httpPort);
+                KeyAlgorithm.parse(issuingKey), KeyAlgorithm.parse(delegateKey), httpHost, httpPort, caApiHost,
+                caApiPort != null ? caApiPort : httpPort + 364);
     }
 
 }

@@ -148,7 +148,11 @@ public final class ServeCommand implements Runnable {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot read the root CA certificate in "
                     + context.home().pemDir() + ": " + e.getMessage());
         }
-        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem,
+        // The CA endpoint is recognised as the holder of the service certificate CN "ca" issued by
+        // the CA that issues the service profile (see CaApiClient), whatever name reaches it.
+        java.security.cert.X509Certificate serviceCa = context.hierarchy()
+                .issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer()).x509();
+        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem, serviceCa,
                 Duration.ofSeconds(30));
         client.unavailable().ifPresentOrElse(
                 why -> System.err.println("pki serve " + service + ": " + why + "; serving anyway, calls to the CA"
@@ -198,7 +202,8 @@ public final class ServeCommand implements Runnable {
                 : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
                         AcmeSettings.config(context.home(), context.config()).profile());
         ServiceCredentials credentials = new ServiceCredentials(context.home());
-        credentials.issueMissing(context, "service:ca", ServiceNames.of(context));
+        // Only its own endpoint's: the callers' certificates live on their hosts and renew through the API.
+        credentials.issueMissing(context, "service:ca", ServiceNames.of(context), List.of(ServiceCredentials.CA));
         CrlSettings crl = context.crlSettings();
         CrlIssuer crls = new CrlIssuer(context.database().crlStore(), context.keys(), crl.policy(),
                 context.config().urls().crlBase(), context.clock());
@@ -210,7 +215,7 @@ public final class ServeCommand implements Runnable {
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
         CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(serviceCa, ServiceCredentials.PROFILE,
                 context.inventory(), context.clock()), context.audit(), context.clock(),
-                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.host(),
+                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.bindHost(),
                 port != null ? port : api.port(), () -> context.database().reachable());
         vertx.deployVerticle(server).await();
         // Sign the head of the audit chain hourly (the audit key is in the CA token), so that an
@@ -241,10 +246,17 @@ public final class ServeCommand implements Runnable {
         }
         // TLS with the ACME service's own certificate, which must name the public host.
         ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("acme");
-        if (!ServiceCredentials.sans(own.leaf()).contains(ServiceCredentials.nameFor(config.publicHost()))) {
+        List<org.bouncycastle.asn1.x509.GeneralName> wanted = ServiceCredentials.endpointNames(config.publicHost(),
+                context.config().domain());
+        if (wanted.isEmpty()) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "acme.publicHost " + config.publicHost()
+                    + " is neither an IP address nor a name under " + context.config().domain()
+                    + ": the ACME server's certificate cannot name it");
+        }
+        if (!ServiceCredentials.sans(own.leaf()).containsAll(wanted)) {
             throw new PkiException(ErrorKind.CONFIGURATION, "the ACME service certificate in "
                     + context.home().serviceDir("acme") + " does not name " + config.publicHost()
-                    + " (acme.publicHost): run 'pki up' or 'pki serve ca' on the CA host to issue it again");
+                    + " (acme.publicHost): run 'pki up' on the CA host to issue it again");
         }
         AcmeServer.start(vertx, config, context.database().pool(), new RemoteAuthority(ca, context.inventory(),
                 context.profiles()), context.audit(), context.clock(),

@@ -13,16 +13,18 @@ import org.medpki.ops.install.ServiceCredentials;
  * host) and ACME (its public host, and 127.0.0.1 for probes on the host itself).
  */
 final class ServiceNames {
-    private static final GeneralName LOOPBACK = ServiceCredentials.nameFor("127.0.0.1");
+    private static final GeneralName LOOPBACK = ServiceCredentials.endpointNames("127.0.0.1", "").get(0);
 
     private ServiceNames() {
     }
 
     static Map<String, List<GeneralName>> of(PkiContext context) {
         Map<String, List<GeneralName>> servers = new LinkedHashMap<>();
-        servers.put(ServiceCredentials.CA, List.of(ServiceCredentials.nameFor(context.config().caApiOrDefault().host())));
-        List<GeneralName> acme = new ArrayList<>();
-        acme.add(ServiceCredentials.nameFor(AcmeSettings.config(context.home(), context.config()).publicHost()));
+        String domain = context.config().domain();
+        servers.put(ServiceCredentials.CA, ServiceCredentials.endpointNames(context.config().caApiOrDefault().host(),
+                domain));
+        List<GeneralName> acme = new ArrayList<>(ServiceCredentials.endpointNames(
+                AcmeSettings.config(context.home(), context.config()).publicHost(), domain));
         if (!acme.contains(LOOPBACK)) {
             acme.add(LOOPBACK);
         }

@@ -4,11 +4,12 @@ import org.medpki.core.keys.KeyAlgorithm;
 
 /**
  * Choices made at 'pki init' (and at the first 'pki up'). {@code ocspTokenLabel} null: the token
- * label with "-ocsp" appended.
+ * label with "-ocsp" appended. {@code caApiHost} is the name or address services reach the CA API
+ * by ({@code caApi.host}).
  */
 public record InitOptions(String domain, String organisation, String module, String tokenLabel,
                           String ocspTokenLabel, KeyAlgorithm rootKey, KeyAlgorithm issuingKey, KeyAlgorithm delegateKey,
-                          String httpHost, int httpPort) {
+                          String httpHost, int httpPort, String caApiHost, int caApiPort) {
 
     public static final String DEFAULT_DOMAIN = "hospital.test";
     public static final String DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so";
@@ -30,6 +31,12 @@ public record InitOptions(String domain, String organisation, String module, Str
         }
         if (httpPort < 1 || httpPort > 65534) {
             throw new IllegalArgumentException("--http-port must be between 1 and 65534");
+        }
+        if (caApiHost == null || !caApiHost.matches("(?i)[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|[0-9a-f:.]+")) {
+            throw new IllegalArgumentException("--ca-api-host '" + caApiHost + "' is not a host name or an IP address");
+        }
+        if (caApiPort < 1 || caApiPort > 65535) {
+            throw new IllegalArgumentException("--ca-api-port must be between 1 and 65535");
         }
     }
 }

@@ -94,14 +94,24 @@ public record InstallationConfig(
     /**
      * The CA service's internal API: where it listens and the authorisation table, a row per
      * calling service (keyed on the CN of the caller's service certificate). Optional in files
-     * written before the services were split: {@link #caApiOrDefault()} fills it in.
+     * written before the services were split: {@link #caApiOrDefault()} fills it in. {@code host}
+     * is the name or address the services connect to (a container's or Kubernetes service's name
+     * will do: callers authenticate the endpoint by its certificate, not by this name);
+     * {@code listenHost}, optional, is the address the CA binds (see {@link #bindHost()}).
      */
     public record CaApi(@JsonProperty(value = "host", required = true) String host,
                         @JsonProperty(value = "port", required = true) int port,
                         @JsonProperty(value = "callers", required = true)
-                        java.util.Map<String, org.medpki.caapi.CallerPermissions> callers) {
+                        java.util.Map<String, org.medpki.caapi.CallerPermissions> callers,
+                        @JsonProperty("listenHost")
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                        String listenHost) {
         public CaApi {
             require(host, "caApi.host");
+            if (listenHost != null && !isIpAddress(listenHost)) {
+                throw new IllegalArgumentException("caApi.listenHost must be an IP address (such as 0.0.0.0), not '"
+                        + listenHost + "'");
+            }
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("caApi.port must be between 1 and 65535");
             }
@@ -113,11 +123,39 @@ public record InstallationConfig(
             return new CaApi(host, port, java.util.Map.of(
                     "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false),
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false),
-                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true)));
+                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true)), null);
+        }
+
+        /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */
+        public String bindHost() {
+            if (listenHost != null) {
+                return listenHost;
+            }
+            return isIpAddress(host) ? host : "0.0.0.0";
+        }
+
+        /** An IPv4 or IPv6 literal (no name look-up). */
+        public static boolean isIpAddress(String value) {
+            if (value == null || value.isEmpty()) {
+                return false;
+            }
+            if (value.contains(":")) {
+                return value.matches("[0-9A-Fa-f:.]+");
+            }
+            String[] parts = value.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String part : parts) {
+                if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public String url() {
-            return "https://" + host + ":" + port;
+            return "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
     }
 

@@ -100,7 +100,7 @@ public final class Installer {
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
-                InstallationConfig.CaApi.defaults("127.0.0.1", port + 364, acmeProfile()));
+                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfile()));
     }
 
     /**

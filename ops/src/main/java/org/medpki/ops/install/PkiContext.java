@@ -91,11 +91,67 @@ public final class PkiContext implements AutoCloseable {
     /**
      * The administrator's login, used by 'pki init' only to create the owner and the logins:
      * PKI_DATABASE_URL, else the configured URL, else the embedded server's superuser (started if
-     * need be).
+     * need be). With PKI_DATABASE_PASSWORD_FILE the password is that file's content (so that
+     * container secrets never put it into an environment variable or an argument).
      */
     public DatabaseUrl adminUrl() {
         String url = givenUrl();
-        return url != null ? DatabaseUrl.parse(url) : embeddedServer().superuser();
+        if (url == null) {
+            if (System.getenv(DATABASE_PASSWORD_FILE) != null) {
+                throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " is set but there is no "
+                        + "PKI_DATABASE_URL whose user it would be the password of");
+            }
+            return embeddedServer().superuser();
+        }
+        DatabaseUrl parsed = DatabaseUrl.parse(url);
+        String file = System.getenv(DATABASE_PASSWORD_FILE);
+        if (file == null) {
+            return parsed;
+        }
+        if (parsed.password() != null) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "PKI_DATABASE_URL has a password and "
+                    + DATABASE_PASSWORD_FILE + " is set: give the password in one place only");
+        }
+        return new DatabaseUrl(parsed.host(), parsed.port(), parsed.database(), parsed.user(),
+                databasePasswordFile(file), parsed.sslMode());
+    }
+
+    /** The variable naming a file that holds the password of PKI_DATABASE_URL's user. */
+    public static final String DATABASE_PASSWORD_FILE = "PKI_DATABASE_PASSWORD_FILE";
+
+    /** The administrator's password from PKI_DATABASE_PASSWORD_FILE: one line, not readable by group or others. */
+    static String databasePasswordFile(String name) {
+        if (name.isBlank()) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " is set but empty");
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(name);
+        String text;
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = java.nio.file.Files.getPosixFilePermissions(file);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file
+                        + " is readable by other users: chmod 600 " + file);
+            }
+            text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file + " does not exist");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file + " is not UTF-8");
+        } catch (java.io.IOException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file + " cannot be read: "
+                    + e.getClass().getSimpleName());
+        }
+        String password = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        if (password.isEmpty()) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file + " is empty");
+        }
+        if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
+            throw new PkiException(ErrorKind.CONFIGURATION, DATABASE_PASSWORD_FILE + " " + file
+                    + " holds more than one line (the password alone, one line)");
+        }
+        return password;
     }
 
     private String givenUrl() {

@@ -41,8 +41,8 @@ import org.medpki.core.issuance.IssuedCertificate;
 
 /**
  * The service certificates for the CA API (profile {@code service}): one per calling service
- * (acme, crl, ocsp: clientAuth) and the CA endpoint's own ({@code ca}: serverAuth as well, named
- * for the address it listens on). Each key is a software key made here, in
+ * (acme, crl, ocsp: clientAuth) and the CA endpoint's own ({@code ca}: serverAuth as well; SANs
+ * see {@link #endpointNames}). Each key is a software key made here, in
  * {@code PKI_HOME/services/<name>/key.pem} (mode 600): it protects a transport, not the PKI, and
  * travels to the host that runs that service. Made at 'pki init' on the CA host; a running
  * service renews its own through the API ({@link #renewIfDue}).
@@ -99,10 +99,20 @@ public final class ServiceCredentials {
      * they get serverAuth. Returns the services it issued for.
      */
     public List<String> issueMissing(PkiContext context, String operator, Map<String, List<GeneralName>> servers) {
-        List<String> issued = new ArrayList<>();
         List<String> all = new ArrayList<>(CALLERS);
         all.add(CA);
-        for (String service : all) {
+        return issueMissing(context, operator, servers, all);
+    }
+
+    /**
+     * As {@link #issueMissing(PkiContext, String, Map)}, for the named services only: 'pki serve ca'
+     * on a host of its own issues only its endpoint's (the callers' live on their hosts and renew
+     * themselves through the API).
+     */
+    public List<String> issueMissing(PkiContext context, String operator, Map<String, List<GeneralName>> servers,
+                                     List<String> services) {
+        List<String> issued = new ArrayList<>();
+        for (String service : services) {
             List<GeneralName> names = servers.getOrDefault(service, List.of());
             if (exists(service) && !read(service).due(context.clock())
                     && Set.copyOf(sans(read(service).leaf())).equals(Set.copyOf(names))) {
@@ -180,16 +190,25 @@ public final class ServiceCredentials {
         return names == null ? List.of() : List.of(names.getNames());
     }
 
-    /** A host as a subject alternative name: an IP address SAN for an address, else a DNS name. */
-    public static GeneralName nameFor(String host) {
-        if (host.matches("[0-9.]+") || host.contains(":")) {
+    /**
+     * The SANs of an endpoint that clients reach at {@code host}: an IP address SAN for an
+     * address, a DNS SAN for a name under the PKI's domain, none otherwise (a container's or
+     * Kubernetes service's name such as {@code ca} or {@code ca.medpki.svc} is outside what the
+     * service profile may name). CA API callers do not check the name anyway: they check that the
+     * endpoint is the CA's own service certificate (CN {@code ca}, issued by the service CA; see
+     * CaApiClient).
+     */
+    public static List<GeneralName> endpointNames(String host, String domain) {
+        if (InstallationConfig.CaApi.isIpAddress(host)) {
             try {
-                return new GeneralName(GeneralName.iPAddress,
-                        new DEROctetString(InetAddress.getByName(host).getAddress()));
+                return List.of(new GeneralName(GeneralName.iPAddress,
+                        new DEROctetString(InetAddress.getByName(host).getAddress())));
             } catch (IOException e) {
                 throw new PkiException(ErrorKind.CONFIGURATION, "caApi.host " + host + " is not an IP address");
             }
         }
-        return new GeneralName(GeneralName.dNSName, host);
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        String suffix = "." + domain.toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(suffix) ? List.of(new GeneralName(GeneralName.dNSName, name)) : List.of();
     }
 }

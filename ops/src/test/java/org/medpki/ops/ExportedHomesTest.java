@@ -1,0 +1,125 @@
+package org.medpki.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container flow without containers: 'pki init' with the administrator's password in
+ * PKI_DATABASE_PASSWORD_FILE and the CA API named by a host outside the domain, then 'pki service
+ * export' of ca, ocsp and crl, and each service run from its own exported PKI_HOME (its own copy
+ * of its own SoftHSM2 token, no other PIN): the CRL and OCSP services reach the CA over its API.
+ */
+class ExportedHomesTest {
+    @TempDir
+    static Path tmp;
+    static final List<Process> processes = new ArrayList<>();
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process serve(PkiProcess home, Map<String, String> env, Set<String> without, String... args)
+            throws Exception {
+        PkiProcess.Started s = home.start(env, without, args);
+        processes.add(s.process());
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!Files.readString(s.out()).contains("serving")) {
+            assertThat(s.process().isAlive()).as(String.join(" ", args) + ": " + Files.readString(s.err())).isTrue();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return s.process();
+    }
+
+    private static List<String> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void servicesRunFromTheirOwnExports() throws Exception {
+        TestEnvironment.PgUrl admin = TestEnvironment.PgUrl.parse(TestEnvironment.newDatabase());
+        String noPassword = "postgresql://" + admin.user() + "@" + admin.host() + ":" + admin.port() + "/"
+                + admin.database();
+        Path passwordFile = tmp.resolve("db-admin-password");
+        Files.writeString(passwordFile, admin.password() + "\n");
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-r--r--"));
+        int httpPort = AcmeLab.freePort(2);
+        int caPort = AcmeLab.freePort(1);
+
+        PkiProcess refused = new PkiProcess(tmp.resolve("refused"), null);
+        PkiProcess.Result open = refused.run(Map.of("PKI_DATABASE_URL", noPassword, "PKI_DATABASE_PASSWORD_FILE",
+                passwordFile.toString()), "init", "--http-port", Integer.toString(httpPort));
+        assertThat(open.exit()).as(open.toString()).isEqualTo(8);
+        assertThat(open.err()).doesNotContain(admin.password());
+        List<String> lines = open.err().strip().lines().toList();
+        assertThat(lines.getLast()).contains("PKI_DATABASE_PASSWORD_FILE").contains("readable by other users");
+
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        PkiProcess ceremony = new PkiProcess(tmp.resolve("init"), null);
+        PkiProcess.Result init = ceremony.run(Map.of("PKI_DATABASE_URL", noPassword, "PKI_DATABASE_PASSWORD_FILE",
+                passwordFile.toString()), "init", "--http-port", Integer.toString(httpPort), "--ca-api-host",
+                "localhost", "--ca-api-port", Integer.toString(caPort));
+        assertThat(init.exit()).as(init.toString()).isZero();
+        for (String service : List.of("ca", "ocsp", "crl")) {
+            PkiProcess.Result export = ceremony.run("service", "export", service, "--out",
+                    tmp.resolve(service + "-home").toString());
+            assertThat(export.exit()).as(export.toString()).isZero();
+        }
+        assertThat(files(tmp.resolve("crl-home"))).noneMatch(f -> f.startsWith("tokens/") || f.endsWith(".pin"));
+        assertThat(files(tmp.resolve("ca-home"))).filteredOn(f -> f.startsWith("tokens/")).isNotEmpty()
+                .allMatch(f -> !f.contains("/") || f.split("/").length == 3);
+        assertThat(files(tmp.resolve("ocsp-home"))).contains("ocsp-token.pin").doesNotContain("token.pin");
+
+        Map<String, String> service = Map.of("PKI_DATABASE_URL", noPassword);
+        Set<String> caSecrets = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE", "PKI_TEST_TOKEN_PIN");
+        serve(new PkiProcess(tmp.resolve("ca-home"), null), service, Set.of(), "serve", "ca");
+        serve(new PkiProcess(tmp.resolve("crl-home"), null), service, caSecrets, "serve", "crl");
+        serve(new PkiProcess(tmp.resolve("ocsp-home"), null), service, caSecrets, "serve", "ocsp");
+
+        HttpClient http = HttpClient.newHttpClient();
+        for (int port : List.of(httpPort, httpPort + 1)) {
+            HttpResponse<String> health = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(health.statusCode()).as("port " + port + ": " + health.body()).isEqualTo(200);
+        }
+        // The CRL service had the CA make and sign CRLs over the API: the root's and an issuing CA's are served.
+        HttpResponse<byte[]> crl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/crl/server-ca.crl")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(crl.statusCode()).isEqualTo(200);
+    }
+}
