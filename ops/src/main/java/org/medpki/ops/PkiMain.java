@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pki", mixinStandardHelpOptions = true, version = "medpki 0.1.0",
         description = "HSM-backed private CA: key ceremony, services, issuance, revocation, inventory, audit.",
-        subcommands = {InitCommand.class, UpCommand.class, org.medpki.ops.cli.ServeCommand.class, StatusCommand.class, IssueCli.class, RevokeCommand.class,
+        subcommands = {InitCommand.class, UpCommand.class, org.medpki.ops.cli.ServeCommand.class,
+                org.medpki.ops.cli.ConfigCommand.class, StatusCommand.class, IssueCli.class, RevokeCommand.class,
                 ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class, OcspCommand.class,
                 CrlCommand.class, org.medpki.ops.cli.ReportCommand.class,
                 org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class,

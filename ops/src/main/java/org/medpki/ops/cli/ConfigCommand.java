@@ -1,0 +1,181 @@
+package org.medpki.ops.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.medpki.acme.AcmeConfig;
+import org.medpki.core.crl.CrlPolicy;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.crl.CrlSettings;
+import org.medpki.ocsp.OcspConfig;
+import org.medpki.ops.EnvironmentVariables;
+import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.InstallationConfig;
+import org.medpki.ops.install.PkiContext;
+import org.medpki.ops.install.PkiHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * 'pki config show' and 'pki config check': the effective settings of this installation (files
+ * under PKI_HOME and the environment), read by the same code the services use, without starting
+ * anything or touching the token or the database. A secret is never printed: variables that hold
+ * one and the database URL's password show as ***.
+ */
+@Command(name = "config", description = "The effective settings: show them, or check them without starting anything.",
+        subcommands = {ConfigCommand.Show.class, ConfigCommand.Check.class})
+public final class ConfigCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new IllegalArgumentException("name a subcommand: show or check");
+    }
+
+    @Command(name = "show", description = "Print the effective settings (secrets masked).")
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--json", description = "One JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> effective = effective(PkiHome.fromEnvironment());
+            if (json) {
+                System.out.println(Json.write(effective));
+            } else {
+                print("", effective);
+            }
+            return 0;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void print(String prefix, Map<String, Object> map) {
+            map.forEach((k, v) -> {
+                if (v instanceof Map<?, ?> m) {
+                    print(prefix + k + ".", (Map<String, Object>) m);
+                } else {
+                    System.out.println(prefix + k + " = " + v);
+                }
+            });
+        }
+    }
+
+    @Command(name = "check", description = "Validate every setting (config.yaml, acme.yaml, crl.yaml, the profiles, "
+            + "the environment); exit 8 naming the first bad key.")
+    static final class Check implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PkiHome home = PkiHome.fromEnvironment();
+            effective(home);
+            try (PkiContext context = new PkiContext(home, ConfigFiles.read(home.config()))) {
+                System.out.println("settings in " + home.dir() + " are valid (" + context.profiles().names().size()
+                        + " profiles)");
+            }
+            return 0;
+        }
+    }
+
+    /** Every setting as the services would read it; CONFIGURATION naming the key when one is bad. */
+    static Map<String, Object> effective(PkiHome home) {
+        if (!Files.exists(home.config())) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir() + " (no config.yaml)");
+        }
+        InstallationConfig config = ConfigFiles.read(home.config());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("home", home.dir().toString());
+        out.put("installation", Json.mapper().convertValue(withoutPassword(config), Map.class));
+        InstallationConfig.CaApi api = config.caApiOrDefault();
+        out.put("caApi", Map.of("url", api.url(), "callers", Json.mapper().convertValue(api.callers(), Map.class)));
+        out.put("acme", acme(AcmeSettings.config(home, config)));
+        out.put("ocsp", ocsp(OcspSettings.config(config), OcspSettings.signerMargin()));
+        out.put("crl", crl(CrlSettings.load(home.dir())));
+        out.put("environment", environment());
+        return out;
+    }
+
+    private static InstallationConfig withoutPassword(InstallationConfig c) {
+        String url = c.database().url();
+        return url == null ? c : c.withDatabase(new InstallationConfig.Database(mask(url), c.database().embeddedPort(),
+                c.database().poolSize(), c.database().rolePrefix()));
+    }
+
+    private static String mask(String url) {
+        return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@").replaceAll("(?i)([?&]password=)[^&#]*", "$1***");
+    }
+
+    private static Map<String, Object> acme(AcmeConfig a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("directory", a.directoryUrl());
+        m.put("listen", a.listenHost() + ":" + a.port());
+        m.put("profile", a.profile());
+        m.put("http01Port", a.http01Port());
+        m.put("tlsAlpn01Port", a.tlsAlpn01Port());
+        m.put("dnsServer", a.dnsServer() == null ? "the first nameserver of /etc/resolv.conf" : a.dnsServer().toString());
+        m.put("hostsFile", a.hostsFile() == null ? null : a.hostsFile().toString());
+        m.put("eabRequired", a.eabRequired());
+        m.put("deniedRanges", a.deniedRanges().stream().map(Object::toString).toList());
+        m.put("caaIdentities", a.caaIdentities());
+        m.put("orderLifetime", a.orderLifetime().toString());
+        m.put("authorizationLifetime", a.authorizationLifetime().toString());
+        m.put("authorizationReuse", a.authorizationReuse().toString());
+        m.put("validationTimeout", a.validationTimeout().toString());
+        m.put("maxPayloadBytes", a.maxPayloadBytes());
+        m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
+        m.put("ordersPerDomainPerHour", a.ordersPerDomainPerHour());
+        return m;
+    }
+
+    private static Map<String, Object> ocsp(OcspConfig o, Duration signerMargin) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("listen", o.host() + ":" + o.port());
+        m.put("instances", o.instances());
+        m.put("validity", o.validity().toString());
+        m.put("refreshAfter", o.refreshAfter().toString());
+        m.put("refreshInterval", o.refreshInterval().toString());
+        m.put("nonce", o.nonce());
+        m.put("signerMargin", signerMargin.toString());
+        return m;
+    }
+
+    private static Map<String, Object> crl(CrlSettings c) {
+        CrlPolicy p = c.policy();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("fullInterval", p.fullInterval().toString());
+        m.put("fullNextUpdateMargin", p.fullNextUpdateMargin().toString());
+        m.put("deltaInterval", p.deltaInterval().toString());
+        m.put("deltaNextUpdateMargin", p.deltaNextUpdateMargin().toString());
+        m.put("deltaOverlap", p.deltaOverlap().toString());
+        m.put("keepExpired", p.keepExpired().toString());
+        m.put("rootValidity", p.rootValidity().toString());
+        m.put("onRevocation", c.onRevocation().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("directory", c.directory().toString());
+        Map<String, Object> shards = new TreeMap<>();
+        c.distributions().byCa().forEach((ca, d) -> shards.put(ca, Map.of("shards", d.shards(), "deltas", d.deltas())));
+        m.put("distributions", shards);
+        m.put("default", Map.of("shards", c.distributions().defaults().shards(),
+                "deltas", c.distributions().defaults().deltas()));
+        return m;
+    }
+
+    /** The product's variables that are set: secrets as ***, files that hold secrets by path only. */
+    private static Map<String, Object> environment() {
+        Map<String, Object> env = new TreeMap<>();
+        for (String name : EnvironmentVariables.PKI) {
+            String value = System.getenv(name);
+            if (value == null) {
+                continue;
+            }
+            env.put(name, EnvironmentVariables.SECRET_VALUES.contains(name) ? "***"
+                    : name.equals("PKI_DATABASE_URL") ? mask(value) : value);
+        }
+        String softhsm = System.getenv("SOFTHSM2_CONF");
+        if (softhsm != null) {
+            env.put("SOFTHSM2_CONF", Path.of(softhsm).toString());
+        }
+        return env;
+    }
+}
