@@ -62,6 +62,8 @@ final class CrlPublication implements Runnable {
     private volatile boolean storedElsewhere;
     private boolean loaded;
     private Instant lastRefresh = Instant.EPOCH;
+    private String lastFailure;
+    private Instant lastFailureLogged = Instant.EPOCH;
 
     CrlPublication(CrlSigning issuer, CrlStore store, PgAdvisoryLock lock, BooleanSupplier databaseProbe,
                    Hierarchy hierarchy, CrlSettings settings, Clock clock, Sink sink) {
@@ -202,11 +204,20 @@ final class CrlPublication implements Runnable {
         try {
             PublishedCrl crl = work.get();
             record(scope, crl, Duration.ofNanos(System.nanoTime() - start));
+            lastFailure = null;
             LOG.info("published {} CRL {} #{} ({} entries, {} bytes)", crl.kind().wireName(), scope, crl.number(),
                     crl.entries(), crl.der().length);
             return crl;
         } catch (PkiException e) {
-            LOG.warn("cannot publish a CRL of {}: {}", scope, e.publicDetail());
+            // Once per kind of failure and minute: a CA that is away for an hour is one line a
+            // minute, not one a second (each failure still counts in the metrics).
+            String why = e.kind() + ": " + e.publicDetail();
+            Instant now = clock.instant();
+            if (!why.equals(lastFailure) || Duration.between(lastFailureLogged, now).toSeconds() >= 60) {
+                LOG.warn("cannot publish a CRL of {}: {}", scope, e.publicDetail());
+                lastFailure = why;
+                lastFailureLogged = now;
+            }
             sink.accept(scope, null, null);
             return null;
         }
