@@ -338,16 +338,7 @@ public final class PkiContext implements AutoCloseable {
         }
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
-        try {
-            Files.createDirectories(home.dir());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e.getMessage());
-        }
+        SecretFiles.write(file, HexFormat.of().formatHex(random));
         System.err.println("pki: no " + role.pinVariable() + " or " + role.pinFileVariable()
                 + " given: generated a lab PIN in " + file
                 + " (mode 600); production installations take the PIN from protected storage");

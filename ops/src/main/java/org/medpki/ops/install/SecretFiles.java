@@ -15,7 +15,8 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 
 /**
- * Password files under PKI_HOME/secrets: one line each, the directory mode 700 and the files 600.
+ * Secret files: database passwords under PKI_HOME/secrets (one line each), lab PINs, service keys;
+ * the directory mode 700 and the files 600.
  * Messages name the file, never its content.
  */
 public final class SecretFiles {
@@ -65,8 +66,12 @@ public final class SecretFiles {
         return password;
     }
 
-    /** Writes {@code password} to {@code file} (mode 600, its directory 700) by atomic rename. */
-    public static void write(Path file, String password) {
+    /**
+     * Writes {@code secret} (a password, a PIN, a private key in PEM) to {@code file}: created mode
+     * 600 before any byte is written, its directory 700, in place by atomic rename; a final newline
+     * is added when missing.
+     */
+    public static void write(Path file, String secret) {
         Path dir = file.getParent();
         try {
             if (!Files.isDirectory(dir)) {
@@ -76,7 +81,7 @@ public final class SecretFiles {
             Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, password + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, secret.endsWith("\n") ? secret : secret + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (FileAlreadyExistsException e) {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e.getFile() + " exists");

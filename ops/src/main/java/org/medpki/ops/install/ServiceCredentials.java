@@ -114,8 +114,9 @@ public final class ServiceCredentials {
         List<String> issued = new ArrayList<>();
         for (String service : services) {
             List<GeneralName> names = servers.getOrDefault(service, List.of());
-            if (exists(service) && !read(service).due(context.clock())
-                    && Set.copyOf(sans(read(service).leaf())).equals(Set.copyOf(names))) {
+            Credential current = exists(service) ? read(service) : null;
+            if (current != null && !current.due(context.clock())
+                    && Set.copyOf(sans(current.leaf())).equals(Set.copyOf(names))) {
                 continue;
             }
             boolean endpoint = servers.containsKey(service);
@@ -162,20 +163,14 @@ public final class ServiceCredentials {
                     .getEncoded();
             IssuedCertificate issued = issue.apply(der);
             Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             String keyPem = "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n";
-            Path key = dir.resolve("key.pem.tmp");
-            Files.deleteIfExists(key);
-            Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(key, keyPem);
             Path chain = dir.resolve("chain.pem.tmp");
             Files.writeString(chain, issued.pemChain());
             Files.move(chain, dir.resolve("chain.pem"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            Files.move(key, dir.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            SecretFiles.write(dir.resolve("key.pem"), keyPem);
         } catch (IOException e) {
             throw new PkiException(ErrorKind.CONFIGURATION, "cannot write the service certificate to " + dir + ": "
                     + e.getMessage());

@@ -45,13 +45,7 @@ public final class SoftHsmTokens {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String soPin = HexFormat.of().formatHex(random);
-        try {
-            Files.createDirectories(soPinFile.getParent());
-            Files.writeString(soPinFile, soPin + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(soPinFile, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException e) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "cannot write " + soPinFile + ": " + e.getMessage());
-        }
+        SecretFiles.write(soPinFile, soPin);
         run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", new String(userPin),
                 "--so-pin", soPin), "initialise the SoftHSM2 token '" + label + "'");
     }
