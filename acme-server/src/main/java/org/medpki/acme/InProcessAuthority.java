@@ -2,7 +2,6 @@ package org.medpki.acme;
 
 import java.math.BigInteger;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.medpki.core.inventory.Inventory;
@@ -17,36 +16,20 @@ import org.medpki.core.revocation.RevocationService;
  * The CA in this process: ca-core's issuance and revocation services. Used by tests and tools
  * that run ACME beside the CA; the services run ACME with {@link RemoteAuthority}.
  */
-public final class InProcessAuthority implements CertificateAuthority {
+public final class InProcessAuthority extends InventoryReads {
     private final IssuanceService issuance;
     private final RevocationService revocation;
-    private final InventoryReads reads;
 
     public InProcessAuthority(IssuanceService issuance, RevocationService revocation, Inventory inventory,
                               ProfileCatalog profiles) {
+        super(inventory, profiles);
         this.issuance = issuance;
         this.revocation = revocation;
-        this.reads = new InventoryReads(inventory, profiles);
     }
 
     @Override
     public IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names) {
         return issuance.issue(new IssueCommand(profile, csr, requester, null, names, Set.of()));
-    }
-
-    @Override
-    public Optional<byte[]> issued(BigInteger serial) {
-        return reads.issued(serial);
-    }
-
-    @Override
-    public void checkIdentifier(String profile, Identifier identifier) {
-        reads.checkIdentifier(profile, identifier);
-    }
-
-    @Override
-    public boolean revoked(BigInteger serial) {
-        return reads.revoked(serial);
     }
 
     @Override

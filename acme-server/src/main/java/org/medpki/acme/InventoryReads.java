@@ -12,11 +12,11 @@ import org.medpki.core.profile.CertificateProfile;
 import org.medpki.core.profile.ProfileCatalog;
 
 /**
- * What the ACME front end reads for itself, in-process or split: certificates from the inventory
- * (its database role may read them) and the profiles' name rules (public data). Only issuing and
- * revoking go to the CA.
+ * A CA as the ACME front end sees it, in-process or split: what it reads for itself (certificates
+ * from the inventory, which its database role may read; the profiles' name rules, public data)
+ * is here; only issuing and revoking go to the CA, and subclasses say how.
  */
-final class InventoryReads {
+abstract class InventoryReads implements CertificateAuthority {
     private final Inventory inventory;
     private final ProfileCatalog profiles;
 
@@ -25,13 +25,15 @@ final class InventoryReads {
         this.profiles = profiles;
     }
 
-    Optional<byte[]> issued(BigInteger serial) {
+    @Override
+    public final Optional<byte[]> issued(BigInteger serial) {
         return inventory.certificatesWithSerial(serial).stream()
                 .filter(r -> r.status() != CertificateStatus.PENDING && r.der() != null)
                 .map(r -> r.der()).findFirst();
     }
 
-    void checkIdentifier(String profile, Identifier identifier) {
+    @Override
+    public final void checkIdentifier(String profile, Identifier identifier) {
         CertificateProfile p = profiles.get(profile);
         try {
             NamePolicy.check(identifier.generalName(), p.subjectAltNames(), p.name());
@@ -43,7 +45,8 @@ final class InventoryReads {
         }
     }
 
-    boolean revoked(BigInteger serial) {
+    @Override
+    public final boolean revoked(BigInteger serial) {
         return inventory.certificatesWithSerial(serial).stream().anyMatch(r -> r.status() == CertificateStatus.REVOKED);
     }
 }

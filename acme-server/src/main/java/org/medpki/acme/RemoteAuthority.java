@@ -16,33 +16,17 @@ import org.medpki.core.revocation.RevocationReason;
  * service's client certificate; the CA decides what ACME may do. This process holds no PKCS#11
  * module and no PIN.
  */
-public final class RemoteAuthority implements CertificateAuthority {
+public final class RemoteAuthority extends InventoryReads {
     private final CaApiClient ca;
-    private final InventoryReads reads;
 
     public RemoteAuthority(CaApiClient ca, Inventory inventory, ProfileCatalog profiles) {
+        super(inventory, profiles);
         this.ca = ca;
-        this.reads = new InventoryReads(inventory, profiles);
     }
 
     @Override
     public IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names) {
         return ca.issue(profile, csr, requester, names, Set.of());
-    }
-
-    @Override
-    public Optional<byte[]> issued(BigInteger serial) {
-        return reads.issued(serial);
-    }
-
-    @Override
-    public void checkIdentifier(String profile, Identifier identifier) {
-        reads.checkIdentifier(profile, identifier);
-    }
-
-    @Override
-    public boolean revoked(BigInteger serial) {
-        return reads.revoked(serial);
     }
 
     @Override
