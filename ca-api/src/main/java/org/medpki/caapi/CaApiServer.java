@@ -73,7 +73,11 @@ public final class CaApiServer extends VerticleBase {
     private final int port;
     private final BooleanSupplier ready;
     private final AuditBudget budget;
-    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<CallCount, LongAdder> calls = new ConcurrentHashMap<>();
+
+    /** One counter of /metrics. */
+    private record CallCount(String operation, String outcome) {
+    }
     private HttpServer server;
 
     /** {@code ready}: whether the CA can serve (database and token reachable), for /health. */
@@ -218,14 +222,18 @@ public final class CaApiServer extends VerticleBase {
     }
 
     private void count(CaApiOperation op, String outcome) {
-        calls.computeIfAbsent(op.wireName() + "\",outcome=\"" + outcome, k -> new LongAdder()).increment();
+        calls.computeIfAbsent(new CallCount(op.wireName(), outcome), k -> new LongAdder()).increment();
     }
 
     private String metrics() {
         StringBuilder b = new StringBuilder("# HELP medpki_ca_api_calls_total CA API calls by operation and outcome\n"
                 + "# TYPE medpki_ca_api_calls_total counter\n");
-        new java.util.TreeMap<>(calls).forEach((k, v) -> b.append("medpki_ca_api_calls_total{operation=\"").append(k)
-                .append("\"} ").append(v.sum()).append('\n'));
+        calls.entrySet().stream()
+                .sorted(java.util.Comparator.comparing((Map.Entry<CallCount, LongAdder> e) -> e.getKey().operation())
+                        .thenComparing(e -> e.getKey().outcome()))
+                .forEach(e -> b.append("medpki_ca_api_calls_total{operation=\"").append(e.getKey().operation())
+                        .append("\",outcome=\"").append(e.getKey().outcome()).append("\"} ").append(e.getValue().sum())
+                        .append('\n'));
         return b.toString();
     }
 

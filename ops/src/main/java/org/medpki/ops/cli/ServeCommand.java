@@ -63,11 +63,11 @@ public final class ServeCommand implements Runnable {
         String instance;
     }
 
-    /** What a started service leaves to close and to list. */
-    interface Started {
-        List<RunningServices.Service> endpoints();
-
-        int port();
+    /** What a started service serves, for 'pki status': its port (the default instance name) and endpoints. */
+    record Started(int port, List<RunningServices.Service> endpoints) {
+        Started(int port, RunningServices.Service... endpoints) {
+            this(port, List.of(endpoints));
+        }
     }
 
     /** Starts one service in {@code vertx}; blocking. */
@@ -167,20 +167,6 @@ public final class ServeCommand implements Runnable {
         return client;
     }
 
-    private static Started started(int port, RunningServices.Service... endpoints) {
-        List<RunningServices.Service> list = List.of(endpoints);
-        return new Started() {
-            @Override
-            public List<RunningServices.Service> endpoints() {
-                return list;
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-        };
-    }
 
     @Command(name = "ca", description = "The CA service: the only process that logs in to the CA token; serves the "
             + "internal CA API over mutual TLS.")
@@ -222,7 +208,7 @@ public final class ServeCommand implements Runnable {
         // edit or a cut-off tail shows up against a signature even when nobody runs 'pki audit checkpoint'.
         hierarchy.auditSigner().ifPresent(signer -> vertx.setPeriodic(Duration.ofHours(1).toMillis(),
                 t -> vertx.executeBlocking(() -> context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer)))));
-        return started(server.actualPort(), new RunningServices.Service("ca",
+        return new Started(server.actualPort(), new RunningServices.Service("ca",
                 "https://" + api.host() + ":" + server.actualPort() + "/ca-api/v1/"));
     }
 
@@ -261,7 +247,7 @@ public final class ServeCommand implements Runnable {
         AcmeServer.start(vertx, config, context.database().pool(), new RemoteAuthority(ca, context.inventory(),
                 context.profiles()), context.audit(), context.clock(),
                 new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
-        return started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
+        return new Started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
     }
 
     @Command(name = "ocsp", description = "The OCSP responder (RFC 6960/5019); signs with its delegated signers' keys.")
@@ -299,7 +285,7 @@ public final class ServeCommand implements Runnable {
         OcspServer.start(vertx, context.database(), context.ocspKeys(), config, context.clock());
         String url = port == null ? context.config().urls().ocsp()
                 : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
-        return started(config.port(), new RunningServices.Service("ocsp", url));
+        return new Started(config.port(), new RunningServices.Service("ocsp", url));
     }
 
     @Command(name = "crl", description = "The CRL publisher and repository: CRLs made and signed by the CA service, "
@@ -323,7 +309,7 @@ public final class ServeCommand implements Runnable {
                 new RemoteCrlSigning(ca), context.hierarchy(), context.clock());
         vertx.deployVerticle(publisher).await();
         String base = "http://" + hostForUrl(http.host()) + ":" + publisher.actualPort();
-        return started(publisher.actualPort(), new RunningServices.Service("repository", base + "/ca/"),
+        return new Started(publisher.actualPort(), new RunningServices.Service("repository", base + "/ca/"),
                 new RunningServices.Service("crl", base + "/crl/"));
     }
 

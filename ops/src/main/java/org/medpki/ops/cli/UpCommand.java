@@ -18,6 +18,7 @@ import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.ServiceSettings;
 import org.medpki.ops.install.ServiceCredentials;
 import org.medpki.ops.install.TokenRole;
 import org.medpki.ops.services.RunningServices;
@@ -49,7 +50,8 @@ public final class UpCommand implements Callable<Integer> {
         Installer installer = new Installer(home, InitCommand.policiesDir());
         if (!installer.isInitialised()) {
             System.out.println("first run: initialising the PKI in " + home.dir());
-            installer.initialise(init.options(), Actors.cli(), ServiceNames::of);
+            installer.initialise(init.options(), Actors.cli(),
+                    new ServiceSettings(AcmeSettings.profile(home), ServiceNames::of));
         }
         // This context holds the embedded database (if any) for the children, and applies pending
         // migrations as the owner's login (this is the lab's CA host); nothing else.
@@ -58,7 +60,7 @@ public final class UpCommand implements Callable<Integer> {
         Hierarchy hierarchy;
         try (PkiContext ca = PkiContext.open(home, DatabaseRole.CA)) {
             hierarchy = ca.hierarchy();
-            prepare(ca, installer);
+            prepare(ca);
         }
         Map<String, Process> children = new LinkedHashMap<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -104,7 +106,7 @@ public final class UpCommand implements Callable<Integer> {
      * On the CA host, before the services start: what older installations lack (the OCSP token,
      * the service profile and certificates). OCSP signers are rotated by the OCSP service itself.
      */
-    private static void prepare(PkiContext ca, Installer installer) throws Exception {
+    private static void prepare(PkiContext ca) throws Exception {
         // Before any token is opened: SoftHSM2 reads its token list once per process.
         ca.ensureSoftHsmToken(TokenRole.OCSP);
         java.nio.file.Path profile = ca.profilesDirectory().resolve(ServiceCredentials.PROFILE + ".yaml");
