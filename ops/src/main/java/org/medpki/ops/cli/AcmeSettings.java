@@ -64,6 +64,12 @@ public final class AcmeSettings {
         return home.dir().resolve("acme.yaml");
     }
 
+    /** The profile ACME issues under: acme.yaml's, else tls-server. */
+    public static String profile(PkiHome home) {
+        File f = read(file(home));
+        return f.profile() != null ? f.profile() : "tls-server";
+    }
+
     public static AcmeConfig config(PkiHome home, InstallationConfig installation) {
         return config(read(file(home)), installation, System.getenv());
     }

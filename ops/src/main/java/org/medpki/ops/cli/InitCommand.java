@@ -6,6 +6,7 @@ import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.ServiceSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,7 +20,8 @@ public final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PkiHome home = PkiHome.fromEnvironment();
-        Hierarchy hierarchy = new Installer(home, policiesDir()).initialise(init.options(), Actors.cli(), ServiceNames::of);
+        Hierarchy hierarchy = new Installer(home, policiesDir()).initialise(init.options(), Actors.cli(),
+                new ServiceSettings(AcmeSettings.profile(home), ServiceNames::of));
         System.out.println("PKI initialised in " + home.dir());
         for (CaCertificate ca : hierarchy.all()) {
             System.out.printf("  %-12s %-28s key %s  %s%n", ca.record().role().wireName(), ca.name(), ca.keyLabel(),

@@ -49,16 +49,12 @@ public final class Installer {
         return Files.exists(home.config()) && Files.isDirectory(home.pemDir());
     }
 
-    /**
-     * {@code servers}: the names each service that serves TLS with its service certificate serves
-     * under (the CA API, ACME), from the installation's settings.
-     */
-    public Hierarchy initialise(InitOptions options, String operator,
-                                java.util.function.Function<PkiContext, Map<String, List<org.bouncycastle.asn1.x509.GeneralName>>> servers) {
+    /** {@code services}: the ACME profile and the names of the services that serve TLS (see ServiceSettings). */
+    public Hierarchy initialise(InitOptions options, String operator, ServiceSettings services) {
         if (isInitialised()) {
             throw new PkiException(ErrorKind.CONFLICT, "the PKI in " + home.dir() + " is already initialised");
         }
-        InstallationConfig config = Files.exists(home.config()) ? ConfigFiles.read(home.config()) : newConfig(options);
+        InstallationConfig config = Files.exists(home.config()) ? ConfigFiles.read(home.config()) : newConfig(options, services.acmeProfile());
         ConfigFiles.write(home.config(), config);
         copyProfiles(config);
         // The ceremony runs as the owner: it creates the logins (with the administrator's login,
@@ -78,12 +74,16 @@ public final class Installer {
                     context.clock(), context.database().crlStore(), context.crlSettings().policy());
             Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
             writePems(hierarchy);
-            new ServiceCredentials(home).issueMissing(context, operator, servers.apply(context));
+            new ServiceCredentials(home).issueMissing(context, operator, services.servers().apply(context));
             return hierarchy;
         }
     }
 
-    private InstallationConfig newConfig(InitOptions o) {
+    /**
+     * The configuration of a new installation. The CA grants ACME {@code acmeProfile} only (acme.yaml's
+     * at the ceremony); changing it later means changing caApi.callers.acme.issue too, on the CA host.
+     */
+    private InstallationConfig newConfig(InitOptions o, String acmeProfile) {
         boolean softhsm = SoftHsmTokens.isSoftHsm(o.module());
         int port = o.httpPort();
         String base = "http://" + hostForUrl(o.httpHost()) + ":";
@@ -100,26 +100,7 @@ public final class Installer {
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
-                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfile()));
-    }
-
-    /**
-     * The profile ACME issues under, as PKI_HOME/acme.yaml says at the ceremony (tls-server without
-     * one): the CA grants ACME that profile and no other. Changing it later means changing
-     * caApi.callers.acme.issue in config.yaml too, on the CA host.
-     */
-    private String acmeProfile() {
-        Path acme = home.dir().resolve("acme.yaml");
-        if (!Files.exists(acme)) {
-            return "tls-server";
-        }
-        try {
-            com.fasterxml.jackson.databind.JsonNode profile = new com.fasterxml.jackson.databind.ObjectMapper(
-                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(acme.toFile()).path("profile");
-            return profile.isTextual() ? profile.asText() : "tls-server";
-        } catch (IOException e) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "cannot read " + acme + ": " + e.getMessage());
-        }
+                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfile));
     }
 
     private static String hostForUrl(String host) {
