@@ -46,6 +46,7 @@ public final class CaApiClient implements AutoCloseable {
     private final int port;
     private final String url;
     private final Duration timeout;
+    private volatile X509Certificate verifiedEndpoint;
     private final X509Certificate serviceCa;
 
     /**
@@ -173,7 +174,11 @@ public final class CaApiClient implements AutoCloseable {
     private void checkEndpoint(HttpClientResponse response) {
         try {
             List<Certificate> chain = response.request().connection().peerCertificates();
-            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf && isCaEndpoint(leaf, serviceCa)) {
+            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
+                    && (leaf.equals(verifiedEndpoint) || isCaEndpoint(leaf, serviceCa))) {
+                // The same certificate on every call of a kept-alive connection: its signature is
+                // checked once, not on each call (a JDK ECDSA verification costs about a millisecond).
+                verifiedEndpoint = leaf;
                 return;
             }
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
