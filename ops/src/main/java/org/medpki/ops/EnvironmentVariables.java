@@ -1,42 +1,40 @@
 package org.medpki.ops;
 
 import java.util.Set;
+import org.medpki.ops.install.SettingsFiles;
 
 /**
  * Every environment variable the product reads, in one place: the contract deployment files
  * (docker/compose.yaml, docker/kubernetes/) are checked against. DeploymentFilesTest also checks
- * that this list is exactly the set of PKI_* names in the main sources, so it cannot fall behind.
+ * that every PKI_* name in the main sources is here and every fixed one is read, so it cannot fall behind.
  */
 public final class EnvironmentVariables {
     private EnvironmentVariables() {
     }
 
-    /** The PKI_* variables read by the 'pki' command line, its services and its logging. */
-    public static final Set<String> PKI = Set.of(
+    /** The PKI_* variables that are not settings: home, secrets, logging, and what 'pki up' tells its children. */
+    public static final Set<String> FIXED = Set.of(
             "PKI_HOME",
-            "PKI_DATABASE_URL",
             "PKI_DATABASE_PASSWORD_FILE",
             "PKI_TOKEN_PIN",
             "PKI_TOKEN_PIN_FILE",
             "PKI_OCSP_TOKEN_PIN",
             "PKI_OCSP_TOKEN_PIN_FILE",
             "PKI_LOG_LEVEL",
-            "PKI_ACME_PORT",
-            "PKI_ACME_HTTP01_PORT",
-            "PKI_ACME_TLSALPN01_PORT",
-            "PKI_ACME_DNS_SERVER",
-            "PKI_ACME_HOSTS_FILE",
-            "PKI_ACME_EAB_REQUIRED",
-            "PKI_OCSP_VALIDITY",
-            "PKI_OCSP_NONCE",
-            "PKI_OCSP_INSTANCES",
-            "PKI_OCSP_REFRESH_INTERVAL",
-            "PKI_OCSP_SIGNER_MARGIN",
             // set by 'pki up' for its children
             "PKI_SUPERVISOR_PID",
             // read by the token benchmark (hsm-adapter's SignBenchmark), not by a service
             "PKI_TEST_SOFTHSM_MODULE",
             "PKI_TEST_TOKEN_PIN");
+
+    /**
+     * The variables that override a setting, by SettingsFiles' one rule ({@code acme.eabRequired}:
+     * PKI_ACME_EAB_REQUIRED), and the older names it still reads.
+     */
+    public static final Set<String> SETTINGS = settings();
+
+    /** Every PKI_* variable the 'pki' command line, its services and its logging read. */
+    public static final Set<String> PKI = union(FIXED, SETTINGS);
 
     /** Other variables the product reads: SoftHSM2's configuration (the module), the JVM's options. */
     public static final Set<String> OTHER = Set.of("SOFTHSM2_CONF", "JAVA_TOOL_OPTIONS");
@@ -50,6 +48,18 @@ public final class EnvironmentVariables {
             "PKI_TOKEN_PIN_FILE", Set.of("init", "ca"),
             "PKI_OCSP_TOKEN_PIN_FILE", Set.of("init", "ocsp"),
             "PKI_DATABASE_PASSWORD_FILE", Set.of("init"));
+
+    private static Set<String> settings() {
+        Set<String> names = new java.util.TreeSet<>(SettingsFiles.variables().values());
+        names.addAll(SettingsFiles.aliases().keySet());
+        return Set.copyOf(names);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     /** Whether the product reads {@code name}. */
     public static boolean known(String name) {

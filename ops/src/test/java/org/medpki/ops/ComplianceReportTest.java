@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.InstallationConfig;
 
 /**
@@ -178,7 +179,7 @@ class ComplianceReportTest {
     @Test
     @Order(4)
     void serviceSessionsAreCheckedAgainstTheirLoginsAndGrants() throws Exception {
-        InstallationConfig config = ConfigFiles.read(pki.home().resolve("config.yaml"));
+        InstallationConfig config = SettingsFiles.readInstallation(new PkiHome(pki.home()));
         String prefix = config.database().rolePrefix();
         TestEnvironment.PgUrl admin = TestEnvironment.PgUrl.parse(databaseUrl);
         String password = Files.readString(pki.home().resolve("secrets/db-ocsp.password")).strip();

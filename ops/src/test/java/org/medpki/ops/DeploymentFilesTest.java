@@ -188,7 +188,13 @@ class DeploymentFilesTest {
                 }
             }
         }
-        assertThat(found).as("PKI_* names in */src/main").isEqualTo(new TreeSet<>(EnvironmentVariables.PKI));
+        assertThat(EnvironmentVariables.PKI).as("PKI_* names in */src/main").containsAll(found);
+        assertThat(found).as("the fixed variables are read").containsAll(EnvironmentVariables.FIXED);
+        // The settings' variables follow the one rule: section and key in upper snake case.
+        assertThat(EnvironmentVariables.SETTINGS).contains("PKI_ACME_EAB_REQUIRED", "PKI_ACME_PORT",
+                "PKI_ACME_HTTP01_PORT", "PKI_ACME_TLSALPN01_PORT", "PKI_ACME_DNS_SERVER", "PKI_ACME_HOSTS_FILE",
+                "PKI_OCSP_VALIDITY", "PKI_OCSP_NONCE", "PKI_OCSP_INSTANCES", "PKI_OCSP_REFRESH_INTERVAL",
+                "PKI_OCSP_SIGNER_MARGIN", "PKI_DATABASE_URL", "PKI_CRL_FULL_INTERVAL", "PKI_CA_API_HOST");
     }
 
     // ---- Dockerfile and entry point
@@ -429,7 +435,7 @@ class DeploymentFilesTest {
                 assertThat(p.path("targetPort").asInt()).as("Service " + component).isEqualTo(deploymentPorts.get(component));
             }
         }
-        // The CA is reached by its Service's name, which 'pki init --ca-api-host' gave to config.yaml.
+        // The CA is reached by its Service's name, which 'pki init --ca-api-host' gave to medpki.yaml.
         List<String> init = new ArrayList<>();
         compose.get("services").properties().forEach(e -> {
             List<String> c = strings(e.getValue().get("command"));

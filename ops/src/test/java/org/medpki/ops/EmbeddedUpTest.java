@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.SettingsFiles;
 
 /**
  * 'pki up' with no PKI_DATABASE_URL: first run does the ceremony against an embedded PostgreSQL
@@ -76,7 +77,7 @@ class EmbeddedUpTest {
             assertThat(fetched.out()).contains("newOrder").contains(directory.replace("/directory", "/new-order"));
 
             // The embedded server: durable, password logins only, each service as its own login.
-            int dbPort = ConfigFiles.read(pki.home().resolve("config.yaml")).database().embeddedPort();
+            int dbPort = SettingsFiles.readInstallation(new PkiHome(pki.home())).database().embeddedPort();
             String jdbc = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
             assertThatThrownBy(() -> DriverManager.getConnection(jdbc, "postgres", null).close())
                     .as("the superuser without a password").isInstanceOf(SQLException.class);

@@ -11,7 +11,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.SettingsFiles;
 
 /**
  * An installation made before there were per-service logins (tables owned by the administrator,
@@ -27,8 +28,8 @@ class LoginUpgradeTest {
         PkiProcess pki = new PkiProcess(tmp.resolve("home"), databaseUrl);
         PkiProcess.Result init = pki.run("init", "--token-label", "upgrade");
         assertThat(init.exit()).as(init.toString()).isZero();
-        Path config = pki.home().resolve("config.yaml");
-        String prefix = ConfigFiles.read(config).database().rolePrefix();
+        Path config = pki.home().resolve("medpki.yaml");
+        String prefix = SettingsFiles.readInstallation(new PkiHome(pki.home())).database().rolePrefix();
         TestEnvironment.PgUrl admin = TestEnvironment.PgUrl.parse(databaseUrl);
 
         // Make it look like the earlier version's installation.
@@ -44,12 +45,12 @@ class LoginUpgradeTest {
         try (Stream<Path> files = Files.walk(pki.home().resolve("secrets"))) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        assertThat(ConfigFiles.read(config).database().rolePrefix()).isNull();
+        assertThat(SettingsFiles.readInstallation(new PkiHome(pki.home())).database().rolePrefix()).isNull();
 
         PkiProcess.Result list = pki.run("list");
         assertThat(list.exit()).as(list.toString()).isZero();
         assertThat(list.err()).contains("upgraded", prefix + "_*");
-        assertThat(ConfigFiles.read(config).database().rolePrefix()).isEqualTo(prefix);
+        assertThat(SettingsFiles.readInstallation(new PkiHome(pki.home())).database().rolePrefix()).isEqualTo(prefix);
         assertThat(pki.home().resolve("secrets/db-ca.password")).exists();
         try (Connection c = TestEnvironment.connect(databaseUrl); Statement s = c.createStatement()) {
             try (ResultSet r = s.executeQuery("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")) {

@@ -24,11 +24,11 @@ class OcspTokenMigrationTest {
         PkiProcess.Result init = pki.run("init", "--token-label", "migrate");
         assertThat(init.exit()).as(init.toString()).isZero();
         Map<String, String> env = Map.of("SOFTHSM2_CONF", pki.env().get("SOFTHSM2_CONF"));
-        // Back to the older layout: no ocspToken in config.yaml, no OCSP token, no OCSP PIN file.
+        // Back to the older layout: no ocspToken in medpki.yaml, no OCSP token, no OCSP PIN file.
         PkiProcess.Result deleted = PkiProcess.tool(env, "softhsm2-util", "--delete-token", "--token", "migrate-ocsp");
         assertThat(deleted.exit()).as(deleted.toString()).isZero();
         Files.delete(pki.home().resolve("ocsp-token.pin"));
-        Path config = pki.home().resolve("config.yaml");
+        Path config = pki.home().resolve("medpki.yaml");
         String yaml = Files.readString(config);
         String older = yaml.replaceAll("(?m)^ocspToken:\\n(?:[ ].*\\n)*", "");
         assertThat(older).doesNotContain("ocspToken").contains("token:");

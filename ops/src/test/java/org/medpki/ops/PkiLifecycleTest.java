@@ -90,7 +90,7 @@ class PkiLifecycleTest {
         String ocspPin = Files.readString(pinFile).strip();
         assertThat(ocspPin).isNotEqualTo(TestEnvironment.pin());
         assertThat(status.get("ocspToken").get("label").asText()).isEqualTo("lifecycle-ocsp");
-        assertThat(Files.readString(pki.home().resolve("config.yaml"))).contains("ocspToken:")
+        assertThat(Files.readString(pki.home().resolve("medpki.yaml"))).contains("ocspToken:")
                 .contains("label: lifecycle-ocsp").doesNotContain(ocspPin);
         assertThat(privateKeys("lifecycle-ocsp", ocspPin)).as("the OCSP signers of server-ca and identity-ca")
                 .hasSize(2).allMatch(l -> l.startsWith("server-ca-ocsp.") || l.startsWith("identity-ca-ocsp."));

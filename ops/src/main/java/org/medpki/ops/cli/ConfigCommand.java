@@ -1,5 +1,10 @@
 package org.medpki.ops.cli;
 
+import java.util.List;
+import org.medpki.ops.install.SettingsFiles;
+import org.medpki.ops.install.Settings;
+import org.medpki.ops.install.OcspSettings;
+import org.medpki.ops.install.AcmeSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +19,6 @@ import org.medpki.core.error.PkiException;
 import org.medpki.crl.CrlSettings;
 import org.medpki.ocsp.OcspConfig;
 import org.medpki.ops.EnvironmentVariables;
-import org.medpki.ops.install.ConfigFiles;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
@@ -28,12 +32,12 @@ import picocli.CommandLine.Option;
  * one and the database URL's password show as ***.
  */
 @Command(name = "config", description = "The effective settings: show them, or check them without starting anything.",
-        subcommands = {ConfigCommand.Show.class, ConfigCommand.Check.class})
+        subcommands = {ConfigCommand.Show.class, ConfigCommand.Check.class, ConfigCommand.Migrate.class})
 public final class ConfigCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a subcommand: show or check");
+        throw new IllegalArgumentException("name a subcommand: show, check or migrate");
     }
 
     @Command(name = "show", description = "Print the effective settings (secrets masked).")
@@ -64,14 +68,14 @@ public final class ConfigCommand implements Runnable {
         }
     }
 
-    @Command(name = "check", description = "Validate every setting (config.yaml, acme.yaml, crl.yaml, the profiles, "
-            + "the environment); exit 8 naming the first bad key.")
+    @Command(name = "check", description = "Validate every setting (medpki.yaml with the environment, the profiles); "
+            + "exit 8 naming the first bad key.")
     static final class Check implements Callable<Integer> {
         @Override
         public Integer call() {
             PkiHome home = PkiHome.fromEnvironment();
             effective(home);
-            try (PkiContext context = new PkiContext(home, ConfigFiles.read(home.config()))) {
+            try (PkiContext context = new PkiContext(home, SettingsFiles.load(home).installation())) {
                 System.out.println("settings in " + home.dir() + " are valid (" + context.profiles().names().size()
                         + " profiles)");
             }
@@ -79,20 +83,50 @@ public final class ConfigCommand implements Runnable {
         }
     }
 
+    @Command(name = "migrate", description = "Merge config.yaml, acme.yaml and crl.yaml of an installation from "
+            + "before medpki.yaml into medpki.yaml (the old files kept as NAME.migrated).")
+    static final class Migrate implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PkiHome home = PkiHome.fromEnvironment();
+            if (!SettingsFiles.exists(home)) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir() + ": run 'pki init'");
+            }
+            List<String> lines = SettingsFiles.migrate(home);
+            lines.forEach(System.out::println);
+            if (lines.isEmpty()) {
+                System.out.println("nothing to migrate: " + home.config() + " holds every setting");
+            }
+            return 0;
+        }
+    }
+
     /** Every setting as the services would read it; CONFIGURATION naming the key when one is bad. */
     static Map<String, Object> effective(PkiHome home) {
-        if (!Files.exists(home.config())) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir() + " (no config.yaml)");
+        if (!SettingsFiles.exists(home)) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir() + " (no "
+                    + SettingsFiles.FILE + ")");
         }
-        InstallationConfig config = ConfigFiles.read(home.config());
+        Settings settings = SettingsFiles.load(home);
+        InstallationConfig config = settings.installation();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("home", home.dir().toString());
+        out.put("file", settings.file().toString());
         out.put("installation", Json.mapper().convertValue(withoutPassword(config), Map.class));
         InstallationConfig.CaApi api = config.caApiOrDefault();
         out.put("caApi", Map.of("url", api.url(), "callers", Json.mapper().convertValue(api.callers(), Map.class)));
-        out.put("acme", acme(AcmeSettings.config(home, config)));
-        out.put("ocsp", ocsp(OcspSettings.config(config), OcspSettings.signerMargin()));
-        out.put("crl", crl(CrlSettings.load(home.dir())));
+        out.put("acme", acme(AcmeSettings.config(settings)));
+        out.put("ocsp", ocsp(OcspSettings.config(settings), OcspSettings.signerMargin(settings)));
+        CrlSettings crl;
+        try {
+            crl = CrlSettings.of(settings.crl(), home.dir());
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(e);
+        }
+        out.put("crl", crl(crl));
+        Map<String, Object> overrides = new TreeMap<>();
+        settings.fromEnvironment().forEach((key, variable) -> overrides.put(key, variable));
+        out.put("fromEnvironment", overrides);
         out.put("environment", environment());
         return out;
     }

@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.AcmeSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.medpki.core.hierarchy.CaCertificate;

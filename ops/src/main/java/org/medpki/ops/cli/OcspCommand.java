@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.OcspSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class OcspCommand implements Runnable {
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 OcspResponder responder = OcspServer.responder(context.database(), context.ocspKeys(),
-                        OcspSettings.config(context.config()), context.clock());
+                        OcspSettings.config(context.settings()), context.clock());
                 int signed = responder.refreshDue();
                 Map<Long, String> names = context.hierarchy().all().stream()
                         .collect(Collectors.toMap(c -> c.record().id(), CaCertificate::name));
@@ -67,7 +68,7 @@ public final class OcspCommand implements Runnable {
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 context.ensureSoftHsmToken(TokenRole.OCSP); // an installation made before the OCSP token
-                var margin = marginDays == null ? OcspSettings.signerMargin() : java.time.Duration.ofDays(marginDays);
+                var margin = marginDays == null ? OcspSettings.signerMargin(context.settings()) : java.time.Duration.ofDays(marginDays);
                 OcspSignerCertifier certifier = new CaOcspSignerCertifier(context.keys(), context.inventory(),
                         context.audit(), context.clock());
                 List<OcspSignerRotation.Rotated> rotated = new OcspSignerRotation(context.ocspKeys(),

@@ -1,5 +1,8 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.SettingsFiles;
+import org.medpki.ops.install.OcspSettings;
+import org.medpki.ops.install.AcmeSettings;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +81,7 @@ public final class ServeCommand implements Runnable {
     /** The one shape of a service process: context, Vert.x, start, register, wait for SIGTERM, close. */
     static int serve(String name, DatabaseRole role, Instance instance, Starter starter) throws Exception {
         PkiHome home = PkiHome.fromEnvironment();
-        if (!Files.exists(home.config())) {
+        if (!SettingsFiles.exists(home)) {
             throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir()
                     + ": run 'pki init' on the CA host first");
         }
@@ -184,9 +187,9 @@ public final class ServeCommand implements Runnable {
         Hierarchy hierarchy = context.hierarchy();
         context.keys(); // log in now: a refused PIN stops the service at start, not at the first call
         InstallationConfig.CaApi api = context.config().caApi() != null ? context.config().caApi()
-                // made before the CA API: ACME may issue under the profile acme.yaml names on this host
+                // made before the CA API: ACME may issue under the profile of the acme section on this host
                 : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
-                        AcmeSettings.config(context.home(), context.config()).profile());
+                        AcmeSettings.config(context.settings()).profile());
         ServiceCredentials credentials = new ServiceCredentials(context.home());
         // Only its own endpoint's: the callers' certificates live on their hosts and renew through the API.
         credentials.issueMissing(context, "service:ca", ServiceNames.of(context), List.of(ServiceCredentials.CA));
@@ -226,7 +229,7 @@ public final class ServeCommand implements Runnable {
 
     static Started startAcme(PkiContext context, Vertx vertx, Integer port) {
         CaApiClient ca = caClient(context, vertx, "acme");
-        AcmeConfig config = AcmeSettings.config(context.home(), context.config());
+        AcmeConfig config = AcmeSettings.config(context.settings());
         if (port != null) {
             config = config.withPort(port);
         }
@@ -262,7 +265,7 @@ public final class ServeCommand implements Runnable {
     }
 
     static Started startOcsp(PkiContext context, Vertx vertx, Integer port) {
-        OcspConfig config = OcspSettings.config(context.config());
+        OcspConfig config = OcspSettings.config(context.settings());
         if (port != null) {
             config = config.withPort(port);
         }
@@ -273,7 +276,7 @@ public final class ServeCommand implements Runnable {
         Runnable rotate = () -> {
             try (var lock = context.database().advisoryLock("medpki-ocsp-rotation")) {
                 if (lock.tryAcquire()) {
-                    rotation.rotateDue(OcspSettings.signerMargin(), false, "service:ocsp").forEach(r ->
+                    rotation.rotateDue(OcspSettings.signerMargin(context.settings()), false, "service:ocsp").forEach(r ->
                             System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
                 }
             } catch (PkiException e) {
@@ -305,7 +308,7 @@ public final class ServeCommand implements Runnable {
         InstallationConfig.Listen http = context.config().repository();
         int p = port != null ? port : http.port();
         CrlPublisherVerticle publisher = new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), p,
-                context.config().urls().crlBase(), CrlSettings.load(context.home().dir())), context.database(),
+                context.config().urls().crlBase(), context.crlSettings()), context.database(),
                 new RemoteCrlSigning(ca), context.hierarchy(), context.clock());
         vertx.deployVerticle(publisher).await();
         String base = "http://" + hostForUrl(http.host()) + ":" + publisher.actualPort();

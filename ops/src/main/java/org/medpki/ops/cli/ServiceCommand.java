@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.SettingsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
-import org.medpki.ops.install.ConfigFiles;
 import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.PkiHome;
@@ -37,8 +37,8 @@ public final class ServiceCommand implements Runnable {
     }
 
     @Command(name = "export", description = "Write to DIR, as the PKI_HOME of a host that runs only service NAME "
-            + "(ca, acme, ocsp or crl), exactly what it needs: config.yaml, profiles/, pki/*.pem, services/NAME/, "
-            + "secrets/db-NAME.password, acme.yaml/crl.yaml when present; for ca and ocsp its token's lab PIN file "
+            + "(ca, acme, ocsp or crl), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
+            + "secrets/db-NAME.password; for ca and ocsp its token's lab PIN file "
             + "and, with SoftHSM2, its token's directory. DIR must not exist or be empty.")
     static final class Export implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp or crl")
@@ -67,11 +67,13 @@ public final class ServiceCommand implements Runnable {
                     + String.join(", ", SERVICES));
         }
         refuseNonEmpty(outDir.toAbsolutePath().normalize());
-        if (!Files.exists(home.config())) {
+        if (!SettingsFiles.exists(home)) {
             throw new PkiException(ErrorKind.CONFIGURATION, "no installation in " + home.dir()
                     + ": run 'pki init' on the CA host first, and export there");
         }
-        InstallationConfig config = ConfigFiles.read(home.config());
+        // The export carries medpki.yaml: an installation from before it is migrated first.
+        SettingsFiles.migrate(home).forEach(System.err::println);
+        InstallationConfig config = SettingsFiles.load(home).installation();
         Path out = outDir.toAbsolutePath().normalize();
         if (out.startsWith(home.dir())) {
             throw new PkiException(ErrorKind.CONFIGURATION, "--out " + out + " is inside PKI_HOME " + home.dir()
@@ -80,7 +82,7 @@ public final class ServiceCommand implements Runnable {
         prepare(out);
         List<String> written = new ArrayList<>();
         try {
-            copy(home.config(), out.resolve("config.yaml"), FILE_MODE, written, out);
+            copy(home.config(), out.resolve(SettingsFiles.FILE), FILE_MODE, written, out);
             copyTree(home.dir().resolve("profiles"), out.resolve("profiles"), FILE_MODE, written, out,
                     p -> true);
             copyTree(home.pemDir(), out.resolve("pki"), FILE_MODE, written, out,
@@ -103,11 +105,6 @@ public final class ServiceCommand implements Runnable {
             }
             mkdir(out.resolve("secrets"));
             copy(password, out.resolve("secrets").resolve(password.getFileName()), SECRET_MODE, written, out);
-            for (String optional : List.of("acme.yaml", "crl.yaml")) {
-                if (Files.isRegularFile(home.dir().resolve(optional))) {
-                    copy(home.dir().resolve(optional), out.resolve(optional), FILE_MODE, written, out);
-                }
-            }
             Optional<TokenRole> token = switch (name) {
                 case "ca" -> Optional.of(TokenRole.CA);
                 case "ocsp" -> Optional.of(TokenRole.OCSP);

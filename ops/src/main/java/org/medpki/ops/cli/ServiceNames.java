@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.AcmeSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ final class ServiceNames {
         servers.put(ServiceCredentials.CA, ServiceCredentials.endpointNames(context.config().caApiOrDefault().host(),
                 domain));
         List<GeneralName> acme = new ArrayList<>(ServiceCredentials.endpointNames(
-                AcmeSettings.config(context.home(), context.config()).publicHost(), domain));
+                AcmeSettings.config(context.settings()).publicHost(), domain));
         if (!acme.contains(LOOPBACK)) {
             acme.add(LOOPBACK);
         }

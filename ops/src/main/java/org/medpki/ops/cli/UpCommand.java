@@ -1,5 +1,7 @@
 package org.medpki.ops.cli;
 
+import org.medpki.ops.install.SettingsFiles;
+import org.medpki.ops.install.AcmeSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -53,6 +55,8 @@ public final class UpCommand implements Callable<Integer> {
             installer.initialise(init.options(), Actors.cli(),
                     new ServiceSettings(AcmeSettings.profile(home), ServiceNames::of));
         }
+        // An installation from before medpki.yaml: its config.yaml, acme.yaml and crl.yaml merged into it.
+        SettingsFiles.migrate(home).forEach(System.err::println);
         // This context holds the embedded database (if any) for the children, and applies pending
         // migrations as the owner's login (this is the lab's CA host); nothing else.
         PkiContext database = PkiContext.open(home, DatabaseRole.CA);

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
 
 /**
- * {@code PKI_HOME/config.yaml}: written by 'pki init', read by every command. Unknown keys are
- * rejected. Secrets are never in this file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE
+ * The installation's sections of medpki.yaml (see SettingsDocument): written by 'pki init', read
+ * by every command. Secrets are never in the file: the PIN comes from PKI_TOKEN_PIN or PKI_TOKEN_PIN_FILE
  * (the OCSP token's from PKI_OCSP_TOKEN_PIN or PKI_OCSP_TOKEN_PIN_FILE), the database passwords
  * from PKI_HOME/secrets (the superuser's, used by 'pki init' only, from PKI_DATABASE_URL or the url
  * here). {@code ocspToken} is the token of the OCSP signers' keys; absent (installations made

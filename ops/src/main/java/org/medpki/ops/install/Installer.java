@@ -46,7 +46,7 @@ public final class Installer {
     }
 
     public boolean isInitialised() {
-        return Files.exists(home.config()) && Files.isDirectory(home.pemDir());
+        return SettingsFiles.exists(home) && Files.isDirectory(home.pemDir());
     }
 
     /** {@code services}: the ACME profile and the names of the services that serve TLS (see ServiceSettings). */
@@ -54,8 +54,13 @@ public final class Installer {
         if (isInitialised()) {
             throw new PkiException(ErrorKind.CONFLICT, "the PKI in " + home.dir() + " is already initialised");
         }
-        InstallationConfig config = Files.exists(home.config()) ? ConfigFiles.read(home.config()) : newConfig(options, services.acmeProfile());
-        ConfigFiles.write(home.config(), config);
+        // Settings written before the ceremony (medpki.yaml, or the files from before it) are kept,
+        // merged into medpki.yaml; the environment is applied when read, never written.
+        SettingsFiles.migrate(home).forEach(System.err::println);
+        InstallationConfig config = SettingsFiles.exists(home) ? SettingsFiles.readInstallation(home)
+                : newConfig(options, services.acmeProfile());
+        SettingsFiles.writeInstallation(home, config);
+        config = SettingsFiles.load(home).installation();
         copyProfiles(config);
         // The ceremony runs as the owner: it creates the logins (with the administrator's login,
         // the only use of it), migrates, and records the hierarchy.
@@ -80,7 +85,7 @@ public final class Installer {
     }
 
     /**
-     * The configuration of a new installation. The CA grants ACME {@code acmeProfile} only (acme.yaml's
+     * The configuration of a new installation. The CA grants ACME {@code acmeProfile} only (the acme section's
      * at the ceremony); changing it later means changing caApi.callers.acme.issue too, on the CA host.
      */
     private InstallationConfig newConfig(InitOptions o, String acmeProfile) {

@@ -38,6 +38,7 @@ public final class PkiContext implements AutoCloseable {
     private final PkiHome home;
     private final DatabaseRole role;
     private InstallationConfig config;
+    private Settings settings;
     private final Clock clock = Clock.systemUTC();
     private EmbeddedDatabase embedded;
     private final Map<DatabaseRole, InventoryDatabase> databases = new EnumMap<>(DatabaseRole.class);
@@ -69,15 +70,30 @@ public final class PkiContext implements AutoCloseable {
      * medpki-&lt;role&gt;.
      */
     public static PkiContext open(PkiHome home, DatabaseRole role) {
-        return new PkiContext(home, ConfigFiles.read(home.config()), role);
+        Settings settings = SettingsFiles.load(home);
+        PkiContext context = new PkiContext(home, settings.installation(), role);
+        context.settings = settings;
+        return context;
     }
 
     public PkiHome home() {
         return home;
     }
 
+    /**
+     * The installation's sections of the effective settings. The environment overrides them as it
+     * does every setting (PKI_DATABASE_URL is database.url).
+     */
     public InstallationConfig config() {
         return config;
+    }
+
+    /** The effective settings (medpki.yaml and the environment), read once. */
+    public Settings settings() {
+        if (settings == null) {
+            settings = SettingsFiles.load(home);
+        }
+        return settings;
     }
 
     public DatabaseRole role() {
@@ -191,7 +207,7 @@ public final class PkiContext implements AutoCloseable {
     /**
      * database.rolePrefix; an installation made before there were logins gets them now (created by
      * the administrator's login, the schema given to the owner and migrated) and the prefix is
-     * written to config.yaml.
+     * written to medpki.yaml.
      */
     private String rolePrefix() {
         String prefix = config.database().rolePrefix();
@@ -203,7 +219,9 @@ public final class PkiContext implements AutoCloseable {
                 given == null);
         DatabaseLogins.provision(home, prefix, adminUrl());
         config = config.withDatabase(config.database().withRolePrefix(prefix));
-        ConfigFiles.write(home.config(), config);
+        InstallationConfig written = SettingsFiles.readInstallation(home);
+        SettingsFiles.writeInstallation(home, written.withDatabase(written.database().withRolePrefix(prefix)));
+        settings = null;
         migrate();
         System.err.println("pki: " + home.config() + " upgraded: every service now logs in to the database as its "
                 + "own role (" + prefix + "_*, passwords in " + home.secrets() + ")");
@@ -394,9 +412,13 @@ public final class PkiContext implements AutoCloseable {
                 crlSettings().distributions());
     }
 
-    /** PKI_HOME/crl.yaml (optional): CRL schedule, shards per CA, delta CRLs, output directory. */
+    /** The crl section: CRL schedule, shards per CA, delta CRLs, output directory. */
     public CrlSettings crlSettings() {
-        return CrlSettings.load(home.dir());
+        try {
+            return CrlSettings.of(settings().crl(), home.dir());
+        } catch (IllegalArgumentException e) {
+            throw settings().invalid(e);
+        }
     }
 
     public RevocationService revocation() {

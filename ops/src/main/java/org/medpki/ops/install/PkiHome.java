@@ -18,8 +18,9 @@ public record PkiHome(Path dir) {
         return new PkiHome(Path.of(System.getProperty("user.home"), ".medpki").toAbsolutePath());
     }
 
+    /** The settings file, medpki.yaml (see SettingsFiles). */
     public Path config() {
-        return dir.resolve("config.yaml");
+        return dir.resolve(SettingsFiles.FILE);
     }
 
     public Path softhsmConfig() {

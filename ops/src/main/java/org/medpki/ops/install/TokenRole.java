@@ -28,7 +28,7 @@ public enum TokenRole {
         this.soPinFile = soPinFile;
     }
 
-    /** The key of config.yaml that describes this token. */
+    /** The section of medpki.yaml that describes this token. */
     public String configKey() {
         return configKey;
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.ops.PkiMain;
-import org.medpki.ops.install.ConfigFiles;
+import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.PkiHome;
 
@@ -38,7 +38,7 @@ class ServiceExportTest {
     void installation() throws Exception {
         home = new PkiHome(Files.createDirectories(tmp.resolve("home")));
         String conf = home.softhsmConfig().toString();
-        ConfigFiles.write(home.config(), new InstallationConfig("hospital.test", "hospital.test PKI",
+        SettingsFiles.writeInstallation(home, new InstallationConfig("hospital.test", "hospital.test PKI",
                 new InstallationConfig.Token(MODULE, "medpki", conf, null),
                 new InstallationConfig.Token(MODULE, "medpki-ocsp", conf, null),
                 new InstallationConfig.Database(null, 5999, 16, "medpki"),
@@ -107,9 +107,9 @@ class ServiceExportTest {
         for (String service : ServiceCommand.SERVICES) {
             Path out = tmp.resolve("export-" + service);
             ServiceCommand.export(home, service, out);
-            Set<String> expected = new TreeSet<>(List.of("config.yaml", "profiles/service.yaml", "pki/root-ca.pem",
+            Set<String> expected = new TreeSet<>(List.of("medpki.yaml", "profiles/service.yaml", "pki/root-ca.pem",
                     "pki/identity-ca.pem", "services/" + service + "/key.pem", "services/" + service + "/chain.pem",
-                    "secrets/db-" + service + ".password", "crl.yaml"));
+                    "secrets/db-" + service + ".password"));
             switch (service) {
                 case "ca" -> expected.addAll(List.of("token.pin", "tokens/aaaa-ca/token.object",
                         "tokens/aaaa-ca/generation"));
@@ -118,6 +118,8 @@ class ServiceExportTest {
                 default -> { }
             }
             assertThat(files(out)).as(service).isEqualTo(expected);
+            // crl.yaml, written beside medpki.yaml, was merged into it before the export.
+            assertThat(Files.readString(out.resolve("medpki.yaml"))).contains("crl:", "fullInterval: PT6H");
             assertThat(mode(out)).isEqualTo("rwx------");
             try (Stream<Path> s = Files.walk(out)) {
                 for (Path p : s.filter(Files::isDirectory).toList()) {
@@ -154,7 +156,7 @@ class ServiceExportTest {
         Path out = Files.createDirectories(tmp.resolve("empty"));
         ServiceCommand.export(home, "acme", out);
         assertThat(mode(out)).isEqualTo("rwx------");
-        assertThat(out.resolve("config.yaml")).exists();
+        assertThat(out.resolve("medpki.yaml")).exists();
     }
 
     @Test

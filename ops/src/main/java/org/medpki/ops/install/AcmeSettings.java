@@ -1,0 +1,108 @@
+package org.medpki.ops.install;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import org.medpki.acme.AcmeConfig;
+import org.medpki.acme.AddressRange;
+import org.medpki.core.settings.Durations;
+
+/**
+ * The {@code acme} section of the settings, every key optional: port (default the repository
+ * port + 363, 8443 for the default 8080), host (listen address), publicHost (the name clients use:
+ * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
+ * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
+ * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
+ * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour.
+ */
+public final class AcmeSettings {
+    private AcmeSettings() {
+    }
+
+    /** The section as written; every key optional. */
+    public record File(@JsonProperty("port") Integer port,
+                       @JsonProperty("host") String host,
+                       @JsonProperty("publicHost") String publicHost,
+                       @JsonProperty("profile") String profile,
+                       @JsonProperty("http01Port") Integer http01Port,
+                       @JsonProperty("tlsAlpn01Port") Integer tlsAlpn01Port,
+                       @JsonProperty("dnsServer") String dnsServer,
+                       @JsonProperty("hostsFile") String hostsFile,
+                       @JsonProperty("eabRequired") Boolean eabRequired,
+                       @JsonProperty("deniedRanges") List<String> deniedRanges,
+                       @JsonProperty("caaIdentities") List<String> caaIdentities,
+                       @JsonProperty("termsOfService") String termsOfService,
+                       @JsonProperty("website") String website,
+                       @JsonProperty("orderLifetime") String orderLifetime,
+                       @JsonProperty("authorizationLifetime") String authorizationLifetime,
+                       @JsonProperty("authorizationReuse") String authorizationReuse,
+                       @JsonProperty("validationTimeout") String validationTimeout,
+                       @JsonProperty("maxPayloadBytes") Integer maxPayloadBytes,
+                       @JsonProperty("ordersPerAccountPerHour") Integer ordersPerAccountPerHour,
+                       @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour) {
+        public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
+    public static String profile(PkiHome home) {
+        File f = SettingsFiles.acmeBeforeInstallation(home, System.getenv());
+        return f.profile() != null ? f.profile() : "tls-server";
+    }
+
+    public static AcmeConfig config(Settings settings) {
+        try {
+            return config(settings.acme(), settings.installation());
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(e);
+        }
+    }
+
+    static AcmeConfig config(File f, InstallationConfig installation) {
+        int repositoryPort = installation.repository().port();
+        int port = f.port() != null ? f.port() : repositoryPort + 363 <= 65535 ? repositoryPort + 363 : 8443;
+        String listen = f.host() != null ? f.host() : installation.repository().host();
+        // A lab that listens on loopback is reached at 127.0.0.1, a name that resolves everywhere;
+        // a deployment names its public host (publicHost), by default acme.<domain>.
+        String publicHost = f.publicHost() != null ? f.publicHost()
+                : loopback(listen) ? "127.0.0.1" : "acme." + installation.domain();
+        String dns = f.dnsServer();
+        String hosts = f.hostsFile();
+        AcmeConfig d = AcmeConfig.defaults(listen, port, publicHost);
+        return new AcmeConfig(listen, port, publicHost, f.profile() != null ? f.profile() : d.profile(),
+                f.http01Port() != null ? f.http01Port() : 80,
+                f.tlsAlpn01Port() != null ? f.tlsAlpn01Port() : 443,
+                dns == null || dns.isBlank() ? null : hostPort(dns.trim()),
+                hosts == null || hosts.isBlank() ? null : Path.of(hosts.trim()),
+                Boolean.TRUE.equals(f.eabRequired()),
+                f.deniedRanges() == null ? d.deniedRanges() : f.deniedRanges().stream().map(AddressRange::parse).toList(),
+                f.caaIdentities() == null ? List.of(f.publicHost() != null ? publicHost : "acme." + installation.domain())
+                        : f.caaIdentities(),
+                f.termsOfService(), f.website(),
+                Durations.parse("acme.orderLifetime", f.orderLifetime(), d.orderLifetime()),
+                Durations.parse("acme.authorizationLifetime", f.authorizationLifetime(), d.authorizationLifetime()),
+                Durations.parse("acme.authorizationReuse", f.authorizationReuse(), d.authorizationReuse()),
+                Durations.parse("acme.validationTimeout", f.validationTimeout(), d.validationTimeout()),
+                f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
+                f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
+                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour());
+    }
+
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    private static InetSocketAddress hostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            String host = colon > 0 ? value.substring(0, colon) : value;
+            int port = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : 53;
+            return new InetSocketAddress(InetAddress.getByName(host.replace("[", "").replace("]", "")), port);
+        } catch (NumberFormatException | UnknownHostException e) {
+            throw new IllegalArgumentException("acme.dnsServer must be host:port, not '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.medpki.ops.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+
+/** medpki.yaml: strict reading, the environment's one rule, the files from before it. */
+class SettingsFilesTest {
+    @TempDir
+    Path tmp;
+    PkiHome home;
+
+    @BeforeEach
+    void installation() {
+        home = new PkiHome(tmp);
+        SettingsFiles.writeInstallation(home, new InstallationConfig("hospital.test", "Hospital PKI",
+                new InstallationConfig.Token("/usr/lib/softhsm/libsofthsm2.so", "medpki", null, null), null,
+                new InstallationConfig.Database(null, 5999, 16, "medpki"),
+                new InstallationConfig.Urls("http://127.0.0.1:8081/ocsp", "http://127.0.0.1:8080/crl",
+                        "http://127.0.0.1:8080/ca"),
+                new InstallationConfig.Listen("127.0.0.1", 8080), null, null));
+    }
+
+    @Test
+    void theVariableOfASettingIsItsSectionAndKeyInUpperSnakeCase() {
+        Map<String, String> variables = SettingsFiles.variables();
+        assertThat(variables).containsEntry("acme.eabRequired", "PKI_ACME_EAB_REQUIRED")
+                .containsEntry("acme.http01Port", "PKI_ACME_HTTP01_PORT")
+                .containsEntry("database.url", "PKI_DATABASE_URL")
+                .containsEntry("ocsp.signerMargin", "PKI_OCSP_SIGNER_MARGIN")
+                .containsEntry("crl.fullInterval", "PKI_CRL_FULL_INTERVAL")
+                .containsEntry("caApi.listenHost", "PKI_CA_API_LISTEN_HOST")
+                .containsEntry("installation.domain", "PKI_INSTALLATION_DOMAIN")
+                .doesNotContainKey("crl.shards").doesNotContainKey("acme.deniedRanges");
+        assertThat(variables.values()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFileAndSaysSo() {
+        Settings s = SettingsFiles.load(home, Map.of("PKI_ACME_EAB_REQUIRED", "true", "PKI_OCSP_VALIDITY", "12h",
+                "PKI_ACME_TLSALPN01_PORT", "5443", "PKI_REPOSITORY_PORT", "9090"));
+        assertThat(s.acme().eabRequired()).isTrue();
+        assertThat(s.acme().tlsAlpn01Port()).isEqualTo(5443);
+        assertThat(OcspSettings.config(s).validity()).hasHours(12);
+        assertThat(s.installation().repository().port()).isEqualTo(9090);
+        assertThat(s.fromEnvironment()).containsEntry("acme.eabRequired", "PKI_ACME_EAB_REQUIRED")
+                .containsEntry("acme.tlsAlpn01Port", "PKI_ACME_TLSALPN01_PORT");
+        assertThat(SettingsFiles.readWritten(home).acme()).isNull();
+    }
+
+    @Test
+    void aBadValueIsNamedWithWhereItCameFrom() {
+        assertThatThrownBy(() -> SettingsFiles.load(home, Map.of("PKI_ACME_PORT", "eighty")))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION))
+                .hasMessageContaining("PKI_ACME_PORT (acme.port)");
+        Settings s = SettingsFiles.load(home, Map.of("PKI_ACME_ORDER_LIFETIME", "a week"));
+        assertThatThrownBy(() -> AcmeSettings.config(s)).hasMessageStartingWith("PKI_ACME_ORDER_LIFETIME: acme.orderLifetime");
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedNamingFileAndKey() throws Exception {
+        Files.writeString(SettingsFiles.file(home), Files.readString(SettingsFiles.file(home))
+                + "ocsp:\n  validty: 12h\n");
+        assertThatThrownBy(() -> SettingsFiles.load(home, Map.of()))
+                .hasMessageContaining("medpki.yaml: key 'ocsp.validty'").hasMessageContaining("validity");
+    }
+
+    @Test
+    void rewritingTheInstallationKeepsTheServiceSections() throws Exception {
+        Files.writeString(SettingsFiles.file(home), Files.readString(SettingsFiles.file(home))
+                + "acme:\n  profile: tls-lab\ncrl:\n  shards: {server-ca: 4}\n");
+        InstallationConfig c = SettingsFiles.readInstallation(home);
+        SettingsFiles.writeInstallation(home, c.withDatabase(c.database().withRolePrefix("other")));
+        SettingsDocument d = SettingsFiles.readWritten(home);
+        assertThat(d.database().rolePrefix()).isEqualTo("other");
+        assertThat(d.acme().profile()).isEqualTo("tls-lab");
+        assertThat(d.crl().shards()).containsEntry("server-ca", 4);
+    }
+
+    @Test
+    void filesFromBeforeMedpkiYamlAreReadAndMerged() throws Exception {
+        String yaml = Files.readString(SettingsFiles.file(home));
+        Files.delete(SettingsFiles.file(home));
+        Files.writeString(tmp.resolve("config.yaml"), yaml.replace("installation:\n", "").replace("  domain:", "domain:")
+                .replace("  organisation:", "organisation:"));
+        Files.writeString(tmp.resolve("acme.yaml"), "profile: tls-lab\n");
+        Settings legacy = SettingsFiles.load(home, Map.of());
+        assertThat(legacy.installation().domain()).isEqualTo("hospital.test");
+        assertThat(legacy.acme().profile()).isEqualTo("tls-lab");
+
+        assertThat(SettingsFiles.migrate(home)).hasSize(2);
+        assertThat(tmp.resolve("config.yaml.migrated")).exists();
+        assertThat(tmp.resolve("acme.yaml")).doesNotExist();
+        Settings migrated = SettingsFiles.load(home, Map.of());
+        assertThat(migrated.document()).isEqualTo(legacy.document());
+        assertThat(SettingsFiles.migrate(home)).isEmpty();
+    }
+
+    @Test
+    void aFileFromBeforeBesideMedpkiYamlIsRefused() throws Exception {
+        Files.writeString(tmp.resolve("crl.yaml"), "deltaInterval: 2m\n");
+        assertThatThrownBy(() -> SettingsFiles.load(home, Map.of())).hasMessageContaining("crl.yaml")
+                .hasMessageContaining("pki config migrate");
+        assertThat(SettingsFiles.migrate(home)).hasSize(1);
+        assertThat(SettingsFiles.load(home, Map.of()).crl().deltaInterval()).isEqualTo("2m");
+    }
+}
