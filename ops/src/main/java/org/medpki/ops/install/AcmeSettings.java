@@ -78,7 +78,7 @@ public final class AcmeSettings {
                 dns == null || dns.isBlank() ? null : hostPort(dns.trim()),
                 hosts == null || hosts.isBlank() ? null : Path.of(hosts.trim()),
                 Boolean.TRUE.equals(f.eabRequired()),
-                f.deniedRanges() == null ? d.deniedRanges() : f.deniedRanges().stream().map(AddressRange::parse).toList(),
+                f.deniedRanges() == null ? d.deniedRanges() : deniedRanges(f.deniedRanges()),
                 f.caaIdentities() == null ? List.of(f.publicHost() != null ? publicHost : "acme." + installation.domain())
                         : f.caaIdentities(),
                 f.termsOfService(), f.website(),
@@ -89,6 +89,14 @@ public final class AcmeSettings {
                 f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
                 f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
                 f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour());
+    }
+
+    private static List<AddressRange> deniedRanges(List<String> ranges) {
+        try {
+            return ranges.stream().map(AddressRange::parse).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("acme.deniedRanges: " + e.getMessage());
+        }
     }
 
     private static boolean loopback(String host) {
