@@ -40,7 +40,7 @@ public record Settings(SettingsDocument document, Path file, Map<String, String>
      */
     public PkiException invalid(IllegalArgumentException e) {
         String message = e.getMessage() == null ? "invalid setting" : e.getMessage();
-        String key = message.split("[ ']", 2)[0];
+        String key = message.split("[ ':]", 2)[0];
         String variable = fromEnvironment.get(key);
         return new PkiException(ErrorKind.CONFIGURATION, (variable != null ? variable : file.toString()) + ": " + message);
     }
