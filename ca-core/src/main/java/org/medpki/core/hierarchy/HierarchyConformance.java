@@ -58,12 +58,7 @@ public final class HierarchyConformance {
         }
         present(installed, CaRole.AUDIT, null, CaHierarchyTable.AUDIT_SIGNER, out);
         for (Installed ca : installed) {
-            Optional<Duration> allowed = switch (ca.role()) {
-                case ROOT -> Optional.of(table.rootValidity());
-                case ISSUING -> table.issuingValidity(ca.name());
-                case OCSP_SIGNER -> Optional.of(table.ocspSignerValidity());
-                case AUDIT -> Optional.of(table.auditSignerValidity());
-            };
+            Optional<Duration> allowed = allowed(table, ca);
             if (allowed.isEmpty()) {
                 out.add(new HierarchyViolation("issuing CA " + ca.name(), "unlisted-ca", "is installed but not an "
                         + "issuing CA of the CP's hierarchy table (issuing CAs: " + String.join(", ", table.issuingCaNames())
@@ -75,6 +70,16 @@ public final class HierarchyConformance {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** How long the table lets that certificate be valid; empty for an issuing CA it does not list. */
+    public static Optional<Duration> allowed(CaHierarchyTable table, Installed ca) {
+        return switch (ca.role()) {
+            case ROOT -> Optional.of(table.rootValidity());
+            case ISSUING -> table.issuingValidity(ca.name());
+            case OCSP_SIGNER -> Optional.of(table.ocspSignerValidity());
+            case AUDIT -> Optional.of(table.auditSignerValidity());
+        };
     }
 
     private static boolean present(List<Installed> installed, CaRole role, String name, String subject,
