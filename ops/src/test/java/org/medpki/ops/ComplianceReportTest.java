@@ -26,8 +26,9 @@ import org.medpki.ops.install.InstallationConfig;
  * 'pki report compliance' against a live installation (real SoftHSM2 token, real PostgreSQL):
  * every check passes on a PKI with issued and revoked certificates and published CRLs and OCSP
  * responses, and the report fails
- * with exit status 11, naming the check, once a pinned profile is loosened or the audit log is
- * edited behind the CA's back.
+ * with exit status 11, naming the check, once a pinned profile is loosened, the audit log is
+ * edited behind the CA's back, or the CP's hierarchy table allows less than the CA certificates
+ * installed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -94,7 +95,8 @@ class ComplianceReportTest {
         Map<String, JsonNode> checks = checks(report);
         assertThat(checks.keySet()).contains("ca-keys-protected", "service-logins", "database-durability",
                 "database-password-auth", "audit-chain", "audit-retention",
-                "audit-append-only", "ceremony-records", "profiles-conform-to-cp", "issuing-cas-assert-profile-policies",
+                "audit-append-only", "ceremony-records", "profiles-conform-to-cp", "ca-hierarchy-conforms-to-cp",
+                "cp-document-shows-tables", "issuing-cas-assert-profile-policies",
                 "certificates-conform",
                 "certificates-per-profile", "certificates-expiring", "revocation-to-ocsp", "revocation-to-crl",
                 "ocsp-freshness", "crl-freshness");
@@ -119,6 +121,19 @@ class ComplianceReportTest {
         assertThat(audit.get("oldest").get("seq").asLong()).isEqualTo(1);
         assertThat(audit.get("checkpointsVerified").asInt()).isPositive();
         assertThat(checks.get("ceremony-records").get("data").get("ceremonies").size()).isEqualTo(1);
+        // The ceremony made what the CP's hierarchy table says, each certificate valid exactly its days.
+        JsonNode cas = checks.get("ca-hierarchy-conforms-to-cp").get("data").get("cas");
+        assertThat(cas.size()).as("root, two issuing CAs, two OCSP signers, audit signer").isEqualTo(6);
+        Map<String, Long> days = new HashMap<>();
+        cas.forEach(ca -> {
+            assertThat(ca.get("validitySeconds").asLong()).as(ca.toString())
+                    .isEqualTo(ca.get("cpValidityDays").asLong() * 86400);
+            days.put(ca.get("role").asText() + " " + ca.get("name").asText().replaceAll("-ocsp-.*", "-ocsp"),
+                    ca.get("cpValidityDays").asLong());
+        });
+        assertThat(days).containsEntry("root root-ca", 7305L).containsEntry("issuing server-ca", 3652L)
+                .containsEntry("issuing identity-ca", 3652L).containsEntry("ocsp-signer server-ca-ocsp", 90L)
+                .containsEntry("ocsp-signer identity-ca-ocsp", 90L).containsEntry("audit audit-signer", 1826L);
         // The two the test issued and the four service certificates made at init (acme, crl, ocsp, ca).
         assertThat(checks.get("certificates-conform").get("data").get("checked").asLong()).isEqualTo(6);
         assertThat(checks.get("certificates-per-profile").get("data").get("byProfile").get("service").get("issued")
@@ -200,6 +215,34 @@ class ComplianceReportTest {
                         "SUPERUSER").doesNotContain(password).doesNotContain(admin.password());
             }
         }
+    }
+
+    @Test
+    @Order(5)
+    void aHierarchyTableShorterThanTheInstalledCasFailsTheReport() throws Exception {
+        Path policies = Files.createDirectories(tmp.resolve("stricter-cp"));
+        Path tables = policies.resolve("cp-tables.yaml");
+        String shipped = Files.readString(TestEnvironment.policies().resolve("cp-tables.yaml"));
+        assertThat(shipped).contains("validityDays: 3652      # 10 years");
+        Files.writeString(tables, shipped.replace("validityDays: 3652      # 10 years", "validityDays: 1825"));
+        Files.copy(TestEnvironment.policies().resolve("CP.md"), policies.resolve("CP.md"));
+
+        PkiProcess.Result run = pki.run("report", "compliance", "--json", "--cp-tables", tables.toString());
+        assertThat(run.exit()).as(run.toString()).isEqualTo(11);
+        Map<String, JsonNode> checks = checks(JSON.readTree(run.out()));
+        JsonNode hierarchy = checks.get("ca-hierarchy-conforms-to-cp");
+        assertThat(hierarchy.get("status").asText()).as(hierarchy.toString()).isEqualTo("fail");
+        JsonNode violations = hierarchy.get("data").get("violations");
+        assertThat(violations.size()).as(violations.toString()).isEqualTo(1);
+        assertThat(violations.get(0).get("subject").asText()).isEqualTo("issuing server-ca");
+        assertThat(violations.get(0).get("rule").asText()).isEqualTo("ca-validity");
+        assertThat(violations.get(0).get("message").asText()).contains("3652 days", "longer than the CP's 1825 days");
+        // The published CP no longer shows the tables the report applies.
+        JsonNode document = checks.get("cp-document-shows-tables");
+        assertThat(document.get("status").asText()).isEqualTo("fail");
+        assertThat(document.get("summary").asText()).contains("CA hierarchy (1.1)");
+        // The profiles still fit inside the shorter CA.
+        assertThat(checks.get("profiles-conform-to-cp").get("status").asText()).isEqualTo("pass");
     }
 
     private static Map<String, JsonNode> checks(JsonNode report) {

@@ -27,6 +27,7 @@ import org.medpki.core.inventory.Inventory;
 import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.keys.SigningKeys;
 import org.medpki.core.keys.TokenDescription;
+import org.medpki.core.profile.CaHierarchyTable;
 import org.medpki.core.template.CaTemplates;
 import org.medpki.core.template.SerialNumbers;
 import org.medpki.core.template.SignatureAlgorithms;
@@ -42,6 +43,8 @@ import org.medpki.core.template.SignatureAlgorithms;
  * Ends with the first audit checkpoint, signed by the new audit key.
  */
 public final class Ceremony {
+    private static final String ROOT = CaHierarchyTable.ROOT_CA;
+    private static final String AUDIT_SIGNER = CaHierarchyTable.AUDIT_SIGNER;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -96,19 +99,21 @@ public final class Ceremony {
         TokenDescription ocspToken = ocspKeys.token();
         List<Map<String, String>> made = new ArrayList<>();
         try {
-            PkiCertificateMaker.Made root = maker.make("root-ca", CaRole.ROOT, plan.rootKey(), "root-ca." + stamp,
+            PkiCertificateMaker.Made root = maker.make(ROOT, CaRole.ROOT, plan.rootKey(), ROOT + "." + stamp,
                     null, key -> templates.root(name(plan, "Root CA"), key,
                             SignatureAlgorithms.forAlgorithm(plan.rootKey().defaultSignatureAlgorithm()),
                             serials.next(), now, now.plus(plan.rootValidity())));
             made.add(facts(root));
             CaCertificate rootCa = root.ca();
 
-            for (String issuingName : plan.issuingCas()) {
+            for (CeremonyPlan.IssuingCa planned : plan.issuingCas()) {
+                String issuingName = planned.name();
+                // pathLen 0: an issuing CA certifies end entities and its own OCSP signer, never a CA.
                 PkiCertificateMaker.Made issuing = maker.make(issuingName, CaRole.ISSUING, plan.issuingKey(),
                         issuingName + "." + stamp, rootCa, key -> templates.issuing(rootCa.issuerInfo(),
-                                name(plan, issuingName), key, serials.next(), now, now.plus(plan.issuingValidity()), 0,
-                                plan.issuingPolicies().get(issuingName), plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/root-ca.crl",
-                                plan.caIssuersBaseUrl() == null ? null : plan.caIssuersBaseUrl() + "/root-ca.crt"));
+                                name(plan, issuingName), key, serials.next(), now, now.plus(planned.validity()), 0,
+                                planned.policyOids(), plan.crlBaseUrl() == null ? null : plan.crlBaseUrl() + "/" + ROOT + ".crl",
+                                plan.caIssuersBaseUrl() == null ? null : plan.caIssuersBaseUrl() + "/" + ROOT + ".crt"));
                 made.add(facts(issuing));
                 CaCertificate issuingCa = issuing.ca();
                 // The OCSP-signing delegate (id-kp-OCSPSigning, id-pkix-ocsp-nocheck).
@@ -120,8 +125,8 @@ public final class Ceremony {
                                 key, serials.next(), now, now.plus(plan.ocspSignerValidity())))));
             }
 
-            PkiCertificateMaker.Made audited = maker.make("audit-signer", CaRole.AUDIT, plan.delegateKey(),
-                    "audit-signer." + stamp, rootCa, key -> templates.auditSigner(rootCa.issuerInfo(),
+            PkiCertificateMaker.Made audited = maker.make(AUDIT_SIGNER, CaRole.AUDIT, plan.delegateKey(),
+                    AUDIT_SIGNER + "." + stamp, rootCa, key -> templates.auditSigner(rootCa.issuerInfo(),
                             name(plan, "Audit Signer"), key, serials.next(), now, now.plus(plan.auditSignerValidity())));
             made.add(facts(audited));
             CaCertificate auditSigner = audited.ca();

@@ -26,14 +26,19 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 
 /**
- * The CP's tables as data (policies/cp-tables.yaml): the policy OID arc, one row per certificate
- * type, and the revocation service levels. CP.md shows the same tables as rendered by
- * {@link #markdown()} between {@link #BEGIN_MARKER} and {@link #END_MARKER}.
+ * The CP's tables as data (policies/cp-tables.yaml): the policy OID arc, the CA hierarchy, one row
+ * per certificate type, and the revocation service levels. CP.md shows the same tables as rendered
+ * by {@link #markdown()} between {@link #BEGIN_MARKER} and {@link #END_MARKER}, and the hierarchy
+ * as rendered by {@link #hierarchyMarkdown()} between {@link #HIERARCHY_BEGIN_MARKER} and
+ * {@link #HIERARCHY_END_MARKER}.
  */
-public record CertificatePolicyTables(String policyArc, String cpOid, Map<String, CertificateTypeRules> types,
-                                      RevocationServiceLevels serviceLevels) {
+public record CertificatePolicyTables(String policyArc, String cpOid, CaHierarchyTable caHierarchy,
+                                      Map<String, CertificateTypeRules> types, RevocationServiceLevels serviceLevels) {
     public static final String BEGIN_MARKER = "<!-- cp-tables:begin (rendered from cp-tables.yaml; do not edit by hand) -->";
     public static final String END_MARKER = "<!-- cp-tables:end -->";
+    public static final String HIERARCHY_BEGIN_MARKER =
+            "<!-- cp-tables:ca-hierarchy:begin (rendered from cp-tables.yaml; do not edit by hand) -->";
+    public static final String HIERARCHY_END_MARKER = "<!-- cp-tables:ca-hierarchy:end -->";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smhd])");
 
     public CertificatePolicyTables {
@@ -52,6 +57,7 @@ public record CertificatePolicyTables(String policyArc, String cpOid, Map<String
         if (types.isEmpty()) {
             throw new IllegalArgumentException("certificateTypes must not be empty");
         }
+        java.util.Objects.requireNonNull(caHierarchy, "caHierarchy");
         java.util.Objects.requireNonNull(serviceLevels, "serviceLevels");
     }
 
@@ -118,6 +124,7 @@ public record CertificatePolicyTables(String policyArc, String cpOid, Map<String
                 throw new IllegalArgumentException("certificate type " + name + " is listed twice");
             }
         }
+        CaHierarchyTable hierarchy = hierarchy(require(d.caHierarchy(), "caHierarchy"));
         var s = require(d.serviceLevels(), "serviceLevels");
         var levels = new RevocationServiceLevels(
                 duration(require(s.revocationToOcsp(), "serviceLevels.revocationToOcsp"), "serviceLevels.revocationToOcsp"),
@@ -125,7 +132,29 @@ public record CertificatePolicyTables(String policyArc, String cpOid, Map<String
                 duration(require(s.ocspMaxAge(), "serviceLevels.ocspMaxAge"), "serviceLevels.ocspMaxAge"),
                 duration(require(s.crlMaxAge(), "serviceLevels.crlMaxAge"), "serviceLevels.crlMaxAge"));
         return new CertificatePolicyTables(require(d.policyArc(), "policyArc"), require(d.cpOid(), "cpOid"),
-                types, levels);
+                hierarchy, types, levels);
+    }
+
+    private static CaHierarchyTable hierarchy(CpTablesDocument.CaHierarchy h) {
+        Map<String, Duration> issuing = new LinkedHashMap<>();
+        List<CpTablesDocument.IssuingCa> rows = require(h.issuingCas(), "caHierarchy.issuingCas");
+        for (int i = 0; i < rows.size(); i++) {
+            CpTablesDocument.IssuingCa row = require(rows.get(i), "caHierarchy.issuingCas[" + i + "]");
+            String name = require(row.name(), "caHierarchy.issuingCas[" + i + "].name");
+            Duration validity = days(row.validityDays(), "caHierarchy.issuingCas[" + name + "].validityDays");
+            if (issuing.put(name, validity) != null) {
+                throw new IllegalArgumentException("issuing CA " + name + " is listed twice in caHierarchy.issuingCas");
+            }
+        }
+        return new CaHierarchyTable(
+                days(require(h.root(), "caHierarchy.root").validityDays(), "caHierarchy.root.validityDays"),
+                issuing,
+                days(require(h.ocspSigner(), "caHierarchy.ocspSigner").validityDays(), "caHierarchy.ocspSigner.validityDays"),
+                days(require(h.auditSigner(), "caHierarchy.auditSigner").validityDays(), "caHierarchy.auditSigner.validityDays"));
+    }
+
+    private static Duration days(Integer days, String key) {
+        return Duration.ofDays(require(days, key));
     }
 
     /**
@@ -164,14 +193,60 @@ public record CertificatePolicyTables(String policyArc, String cpOid, Map<String
         return b.toString();
     }
 
-    /** The text between (and including) the markers in a CP document, or empty when absent. */
+    /**
+     * The CA hierarchy as CP.md shows it (CP 1.1, 6.3.2), markers included: one row per CA
+     * certificate, who certifies it, what it certifies or signs (an issuing CA: the certificate
+     * types whose issuer it is), and its maximum validity.
+     */
+    public String hierarchyMarkdown() {
+        var b = new StringBuilder(HIERARCHY_BEGIN_MARKER).append("\n\n");
+        b.append("| CA certificate | Certified by | Certifies or signs | Maximum validity |\n");
+        b.append("|---|---|---|---|\n");
+        String root = CaHierarchyTable.ROOT_CA;
+        b.append("| ").append(root).append(" | itself | ")
+                .append(String.join(", ", caHierarchy.issuingCaNames())).append(", ")
+                .append(CaHierarchyTable.AUDIT_SIGNER).append("; its own CRL (ARL) | ")
+                .append(validity(caHierarchy.rootValidity())).append(" |\n");
+        caHierarchy.issuingCas().forEach((name, validity) -> {
+            List<String> issued = types.values().stream().filter(t -> t.issuer().equals(name))
+                    .map(CertificateTypeRules::name).toList();
+            b.append("| ").append(name).append(" | ").append(root).append(" | ")
+                    .append(issued.isEmpty() ? "no certificate type" : String.join(", ", issued))
+                    .append("; its OCSP signer; its CRLs | ").append(validity(validity)).append(" |\n");
+        });
+        b.append("| OCSP signer of each issuing CA | that issuing CA | OCSP responses on that CA's certificates | ")
+                .append(validity(caHierarchy.ocspSignerValidity())).append(" |\n");
+        b.append("| ").append(CaHierarchyTable.AUDIT_SIGNER).append(" | ").append(root)
+                .append(" | audit log checkpoints | ").append(validity(caHierarchy.auditSignerValidity())).append(" |\n");
+        b.append('\n').append(HIERARCHY_END_MARKER);
+        return b.toString();
+    }
+
+    /** "7305 days (20 years)", "90 days": whole years shown where the days are that many years with their leap days. */
+    private static String validity(Duration d) {
+        long days = d.toDays();
+        long years = Math.round(days / 365.25);
+        return years >= 1 && Math.abs(days - years * 365.25) <= 1 ? plural(days, "day") + " (" + plural(years, "year") + ")"
+                : plural(days, "day");
+    }
+
+    /** The certificate-type tables between (and including) their markers in a CP document, or empty when absent. */
     public static Optional<String> renderedIn(String document) {
-        int start = document.indexOf(BEGIN_MARKER);
-        int end = document.indexOf(END_MARKER);
+        return between(document, BEGIN_MARKER, END_MARKER);
+    }
+
+    /** The CA hierarchy table between (and including) its markers in a CP document, or empty when absent. */
+    public static Optional<String> hierarchyRenderedIn(String document) {
+        return between(document, HIERARCHY_BEGIN_MARKER, HIERARCHY_END_MARKER);
+    }
+
+    private static Optional<String> between(String document, String begin, String endMarker) {
+        int start = document.indexOf(begin);
+        int end = document.indexOf(endMarker);
         if (start < 0 || end < start) {
             return Optional.empty();
         }
-        return Optional.of(document.substring(start, end + END_MARKER.length()));
+        return Optional.of(document.substring(start, end + endMarker.length()));
     }
 
     /** "15 minutes", "7 hours", "2 days", "90 seconds". */

@@ -15,7 +15,15 @@ import java.util.Set;
  * {@code policy-oid}, {@code issuer}, {@code validity}, {@code key-rsa}, {@code key-ec-curve},
  * {@code key-ed25519}, {@code key-usage}, {@code eku} (a purpose the CP does not list for the
  * type, or a CP-optional one made mandatory), {@code eku-required} (a CP-required purpose left
- * out or made optional), {@code san-type}, {@code dns-wildcard}, {@code subject-attribute}.
+ * out or made optional), {@code san-type}, {@code dns-wildcard}, {@code subject-attribute},
+ * {@code issuer-validity} (validity.max longer than the profile's issuing CA is valid, CP 1.1).
+ *
+ * <p>{@link #checkHierarchy} checks the CP's own tables against each other (CP 1.1, 6.3.2):
+ * {@code type-issuer} (a certificate type whose issuer is not an issuing CA of the hierarchy),
+ * {@code type-validity} (a type valid longer than its issuing CA), {@code issuing-validity} (an
+ * issuing CA not expiring before the root), {@code ocsp-signer-validity} (the OCSP signers not
+ * expiring before an issuing CA), {@code audit-signer-validity} (the audit signer, which the root
+ * certifies, not expiring before the root).
  */
 public final class PolicyConformance {
     private PolicyConformance() {
@@ -31,12 +39,13 @@ public final class PolicyConformance {
                         + "' (types: " + String.join(", ", cp.types().keySet()) + ")"));
                 continue;
             }
-            check(row.get(), p, out);
+            check(row.get(), cp.caHierarchy(), p, out);
         }
         return List.copyOf(out);
     }
 
-    private static void check(CertificateTypeRules cp, CertificateProfile p, List<PolicyViolation> out) {
+    private static void check(CertificateTypeRules cp, CaHierarchyTable hierarchy, CertificateProfile p,
+                              List<PolicyViolation> out) {
         String name = p.name();
         if (!p.policyOid().equals(cp.policyOid())) {
             out.add(new PolicyViolation(name, "policy-oid", "policyOid " + p.policyOid()
@@ -50,6 +59,10 @@ public final class PolicyConformance {
             out.add(new PolicyViolation(name, "validity", "validity.max " + CertificatePolicyTables.human(p.maxValidity())
                     + " exceeds the CP's maximum of " + CertificatePolicyTables.human(cp.maxValidity())));
         }
+        hierarchy.issuingValidity(p.issuer()).filter(ca -> p.maxValidity().compareTo(ca) > 0).ifPresent(ca ->
+                out.add(new PolicyViolation(name, "issuer-validity", "validity.max "
+                        + CertificatePolicyTables.human(p.maxValidity()) + " exceeds the validity of its issuing CA "
+                        + p.issuer() + ", " + CertificatePolicyTables.human(ca))));
         keys(cp, p, out);
         Set<KeyUsageName> extraKu = minus(p.keyUsage(), cp.keyUsage(), KeyUsageName.class);
         if (!extraKu.isEmpty()) {
@@ -77,6 +90,48 @@ public final class PolicyConformance {
             out.add(new PolicyViolation(name, "subject-attribute", "subject attribute(s) " + extraAttributes
                     + " are not allowed by the CP (allowed: " + cp.subjectAttributes() + ")"));
         }
+    }
+
+    /**
+     * Every way in which the CP's tables contradict each other on the CA hierarchy, in table
+     * order; empty when each certificate type's issuer is an issuing CA that outlives it and each
+     * CA certificate expires before the one that certifies it.
+     */
+    public static List<HierarchyViolation> checkHierarchy(CertificatePolicyTables cp) {
+        List<HierarchyViolation> out = new ArrayList<>();
+        CaHierarchyTable h = cp.caHierarchy();
+        String root = CaHierarchyTable.ROOT_CA;
+        for (CertificateTypeRules t : cp.types().values()) {
+            String subject = "certificate type " + t.name();
+            var issuer = h.issuingValidity(t.issuer());
+            if (issuer.isEmpty()) {
+                out.add(new HierarchyViolation(subject, "type-issuer", "issuer " + t.issuer()
+                        + " is not an issuing CA of caHierarchy (issuing CAs: " + String.join(", ", h.issuingCaNames())
+                        + ")"));
+            } else if (t.maxValidity().compareTo(issuer.get()) > 0) {
+                out.add(new HierarchyViolation(subject, "type-validity", "maxValidityDays "
+                        + CertificatePolicyTables.human(t.maxValidity()) + " exceeds the validity of its issuing CA "
+                        + t.issuer() + ", " + CertificatePolicyTables.human(issuer.get())));
+            }
+        }
+        h.issuingCas().forEach((name, validity) -> {
+            if (validity.compareTo(h.rootValidity()) >= 0) {
+                out.add(new HierarchyViolation("issuing CA " + name, "issuing-validity", "validity "
+                        + CertificatePolicyTables.human(validity) + " does not end before that of " + root
+                        + ", its issuer, " + CertificatePolicyTables.human(h.rootValidity())));
+            }
+            if (h.ocspSignerValidity().compareTo(validity) >= 0) {
+                out.add(new HierarchyViolation("OCSP signer of " + name, "ocsp-signer-validity", "validity "
+                        + CertificatePolicyTables.human(h.ocspSignerValidity()) + " does not end before that of "
+                        + name + ", its issuer, " + CertificatePolicyTables.human(validity)));
+            }
+        });
+        if (h.auditSignerValidity().compareTo(h.rootValidity()) >= 0) {
+            out.add(new HierarchyViolation(CaHierarchyTable.AUDIT_SIGNER, "audit-signer-validity", "validity "
+                    + CertificatePolicyTables.human(h.auditSignerValidity()) + " does not end before that of " + root
+                    + ", its issuer, " + CertificatePolicyTables.human(h.rootValidity())));
+        }
+        return List.copyOf(out);
     }
 
     private static void keys(CertificateTypeRules cp, CertificateProfile p, List<PolicyViolation> out) {

@@ -21,8 +21,9 @@ import org.medpki.core.testpki.TestProfiles;
 
 /**
  * The build's guard that the profiles are the CP's tables as data (CP 7.1.9): every profile in
- * policies/profiles stays inside its row of policies/cp-tables.yaml, CP.md shows exactly those
- * tables, and each way of loosening a profile is caught and named.
+ * policies/profiles stays inside its row of policies/cp-tables.yaml, the CA hierarchy table agrees
+ * with the certificate types (CP 1.1, 6.3), CP.md shows exactly those tables, and each way of
+ * loosening a profile or contradicting the hierarchy is caught and named.
  */
 class PolicyConformanceTest {
     private static final Path POLICIES = TestProfiles.dir().getParent();
@@ -54,6 +55,73 @@ class PolicyConformanceTest {
                 .as("CP.md must contain, between the cp-tables markers, exactly this rendering of cp-tables.yaml:%n%s",
                         expected)
                 .contains(expected);
+    }
+
+    @Test
+    void cpMarkdownShowsTheHierarchyOfTheYaml() throws IOException {
+        String document = Files.readString(POLICIES.resolve("CP.md"));
+        String expected = cp().hierarchyMarkdown();
+        assertThat(CertificatePolicyTables.hierarchyRenderedIn(document))
+                .as("CP.md must contain, between the cp-tables:ca-hierarchy markers, exactly this rendering of "
+                        + "cp-tables.yaml:%n%s", expected)
+                .contains(expected);
+    }
+
+    @Test
+    void theHierarchyAgreesWithTheCertificateTypes() {
+        CertificatePolicyTables cp = cp();
+        assertThat(PolicyConformance.checkHierarchy(cp)).isEmpty();
+        for (CertificateTypeRules t : cp.types().values()) {
+            assertThat(cp.caHierarchy().issuingCaNames()).as(t.name() + "'s issuer").contains(t.issuer());
+        }
+    }
+
+    static Stream<Arguments> contradictions() {
+        return Stream.of(
+                Arguments.of("issuer: server-ca\n    maxValidityDays: 1096", "issuer: device-ca\n    maxValidityDays: 1096",
+                        List.of("certificate type device [type-issuer]: issuer device-ca is not an issuing CA")),
+                Arguments.of("validityDays: 3652      # 10 years", "validityDays: 7400",
+                        List.of("issuing CA server-ca [issuing-validity]: validity 7400 days does not end before that "
+                                + "of root-ca, its issuer, 7305 days")),
+                Arguments.of("validityDays: 3652      # 10 years", "validityDays: 1000",
+                        List.of("certificate type device [type-validity]: maxValidityDays 1096 days exceeds the "
+                                + "validity of its issuing CA server-ca, 1000 days")),
+                Arguments.of("validityDays: 90 ", "validityDays: 3652 ",
+                        List.of("OCSP signer of server-ca [ocsp-signer-validity]", "OCSP signer of identity-ca "
+                                + "[ocsp-signer-validity]")),
+                Arguments.of("validityDays: 1826 ", "validityDays: 7305 ",
+                        List.of("audit-signer [audit-signer-validity]: validity 7305 days does not end before that "
+                                + "of root-ca")));
+    }
+
+    @ParameterizedTest(name = "{2}")
+    @MethodSource("contradictions")
+    void aHierarchyTheTypesOrItsOwnCertificatesContradictIsReported(String from, String to, List<String> expected)
+            throws IOException {
+        Path tables = tmp.resolve("cp-tables.yaml");
+        String text = Files.readString(POLICIES.resolve("cp-tables.yaml"));
+        assertThat(text).as("the test's edit must apply").contains(from);
+        Files.writeString(tables, text.replaceFirst(java.util.regex.Pattern.quote(from), to));
+
+        List<HierarchyViolation> violations = PolicyConformance.checkHierarchy(CertificatePolicyTables.load(tables));
+
+        assertThat(violations).as(violations.toString()).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(violations.get(i).toString()).startsWith(expected.get(i));
+        }
+    }
+
+    @Test
+    void aProfileValidLongerThanItsIssuingCaIsReported() throws IOException {
+        Path tables = tmp.resolve("cp-tables.yaml");
+        Files.writeString(tables, Files.readString(POLICIES.resolve("cp-tables.yaml"))
+                .replace("validityDays: 3652      # 10 years", "validityDays: 300"));
+        List<PolicyViolation> violations = PolicyConformance.check(CertificatePolicyTables.load(tables),
+                TestProfiles.catalog().all());
+        assertThat(violations).extracting(PolicyViolation::profile, PolicyViolation::rule)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tls-server", "issuer-validity"),
+                        org.assertj.core.groups.Tuple.tuple("device", "issuer-validity"));
+        assertThat(violations.getFirst().message()).contains("exceeds the validity of its issuing CA server-ca, 300 days");
     }
 
     static Stream<Arguments> loosenings() {
@@ -143,6 +211,34 @@ class PolicyConformanceTest {
         assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
                 .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.detail())
                         .contains("serviceLevels.revocationToCrl", "soon"));
+    }
+
+    @Test
+    void aBadHierarchyTableNamesTheKey() throws IOException {
+        String shipped = Files.readString(POLICIES.resolve("cp-tables.yaml"));
+        Path tables = tmp.resolve("cp-tables.yaml");
+        Files.writeString(tables, shipped.replace("validityDays: 7305 ", "validityDays: 7305\n    pathLen: 1 "));
+        assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
+                .isInstanceOfSatisfying(PkiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+                    assertThat(e.detail()).contains("cp-tables.yaml", "pathLen");
+                });
+        Files.writeString(tables, shipped.replace("  auditSigner:\n    validityDays: 1826        # 5 years\n", ""));
+        assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.detail())
+                        .contains("caHierarchy.auditSigner"));
+        Files.writeString(tables, shipped.replace("- name: identity-ca", "- name: server-ca"));
+        assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.detail())
+                        .contains("server-ca is listed twice"));
+        Files.writeString(tables, shipped.replace("validityDays: 90 ", "validityDays: 0 "));
+        assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.detail())
+                        .contains("caHierarchy.ocspSigner.validityDays must be positive"));
+        Files.writeString(tables, shipped.replace("- name: identity-ca", "- name: Identity CA"));
+        assertThatThrownBy(() -> CertificatePolicyTables.load(tables))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.detail())
+                        .contains("caHierarchy.issuingCas", "Identity CA"));
     }
 
     private Path copyProfiles() throws IOException {

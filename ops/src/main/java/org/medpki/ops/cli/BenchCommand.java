@@ -137,7 +137,7 @@ public final class BenchCommand implements Runnable {
                 Arrays.sort(sorted);
                 System.out.printf("issue tls-server%s (issuing key %s): %d certificates in %.1f s = %.0f /s with %d"
                                 + " threads; latency p50 %.1f ms, p99 %.1f ms%n", viaApi ? " via the CA API" : "",
-                        context.hierarchy().issuing("server-ca").keyAlgorithm(), done.get(), elapsed,
+                        context.hierarchy().issuing(context.profiles().get("tls-server").issuer()).keyAlgorithm(), done.get(), elapsed,
                         done.get() / elapsed, threads, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
             } finally {
                 if (vertx != null) {

@@ -69,6 +69,10 @@ public final class ComplianceAuditor {
             ConformanceChecks c = new ConformanceChecks(context.profiles(), hierarchy);
             return c.profilesConformToCp(cpTables, context.profilesDirectory());
         }));
+        checks.add(guard("ca-hierarchy-conforms-to-cp", Safeguard.INTEGRITY,
+                () -> ConformanceChecks.caHierarchyConformsToCp(cpTables, hierarchy)));
+        checks.add(guard("cp-document-shows-tables", Safeguard.INTEGRITY,
+                () -> ConformanceChecks.cpDocumentShowsTables(cpTables)));
         checks.add(guard("issuing-cas-assert-profile-policies", Safeguard.INTEGRITY,
                 () -> new ConformanceChecks(context.profiles(), hierarchy).issuingCasAssertProfilePolicies()));
         checks.add(guard("database-durability", Safeguard.INTEGRITY, () -> database.durability(context.embedded())));

@@ -6,7 +6,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,20 +22,20 @@ import org.medpki.core.hierarchy.CeremonyPlan;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.keys.PublicKeys;
 import org.medpki.core.pem.Pem;
+import org.medpki.core.profile.CertificatePolicyTables;
 import org.medpki.core.profile.CertificateProfile;
+import org.medpki.core.profile.HierarchyViolation;
+import org.medpki.core.profile.PolicyConformance;
 import org.medpki.core.profile.ProfileCatalog;
 
 /**
  * 'pki init': writes the installation's configuration, pins the certificate profiles into
  * PKI_HOME, creates the two SoftHSM2 tokens (CA keys; OCSP signers' keys, each with a PIN of its
- * own) when SoftHSM2 stands in for the HSM, and runs the key ceremony. Each step is recorded in
- * the audit log.
+ * own) when SoftHSM2 stands in for the HSM, and runs the key ceremony of the CP's hierarchy table
+ * (policies/cp-tables.yaml: the issuing CAs and how long each certificate is valid). Each step is
+ * recorded in the audit log.
  */
 public final class Installer {
-    /** The CP's policy OID (policies/CP.md section 1.2). */
-    public static final String CP_OID = "1.3.6.1.4.1.55555.1.1";
-    public static final List<String> ISSUING_CAS = List.of("server-ca", "identity-ca");
-
     private final PkiHome home;
     private final Path policiesDir;
 
@@ -53,6 +52,15 @@ public final class Installer {
     public Hierarchy initialise(InitOptions options, String operator, ServiceSettings services) {
         if (isInitialised()) {
             throw new PkiException(ErrorKind.CONFLICT, "the PKI in " + home.dir() + " is already initialised");
+        }
+        // Before anything is written: a missing or self-contradicting CP stops 'pki init' here.
+        Path cpTables = cpTablesFile();
+        CertificatePolicyTables cp = CertificatePolicyTables.load(cpTables);
+        List<HierarchyViolation> contradictions = PolicyConformance.checkHierarchy(cp);
+        if (!contradictions.isEmpty()) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the CP's tables in " + cpTables + " contradict each "
+                    + "other, no ceremony from them: " + String.join("; ",
+                    contradictions.stream().map(HierarchyViolation::toString).toList()));
         }
         // Settings written before the ceremony (medpki.yaml, or the files from before it) are kept,
         // merged into medpki.yaml; the environment is applied when read, never written.
@@ -74,10 +82,10 @@ public final class Installer {
             context.ensureSoftHsmToken(TokenRole.CA);
             context.ensureSoftHsmToken(TokenRole.OCSP);
             context.audit().record(AuditEvent.success(context.clock().instant(), "configuration.created", operator,
-                    configFacts(context)));
+                    configFacts(context, cpTables)));
             Ceremony ceremony = new Ceremony(context.keys(), context.ocspKeys(), context.inventory(), context.audit(),
                     context.clock(), context.database().crlStore(), context.crlSettings().policy());
-            Hierarchy hierarchy = ceremony.run(plan(config, options, profiles), operator);
+            Hierarchy hierarchy = ceremony.run(plan(config, options, profiles, cp), operator);
             writePems(hierarchy);
             new ServiceCredentials(home).issueMissing(context, operator, services.servers().apply(context));
             return hierarchy;
@@ -112,10 +120,11 @@ public final class Installer {
         return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     }
 
-    private static CeremonyPlan plan(InstallationConfig config, InitOptions options, ProfileCatalog profiles) {
-        return new CeremonyPlan(config.organisation(), options.rootKey(), options.issuingKey(),
-                options.delegateKey(), ISSUING_CAS, Duration.ofDays(20 * 365 + 5), Duration.ofDays(10 * 365 + 2),
-                Duration.ofDays(90), Duration.ofDays(5 * 365 + 1), issuingPolicies(profiles), config.urls().crlBase(),
+    /** The ceremony of the CP's hierarchy table: its issuing CAs, each certificate valid as long as it says. */
+    private static CeremonyPlan plan(InstallationConfig config, InitOptions options, ProfileCatalog profiles,
+                                     CertificatePolicyTables cp) {
+        return CeremonyPlan.of(cp.caHierarchy(), config.organisation(), options.rootKey(), options.issuingKey(),
+                options.delegateKey(), issuingPolicies(profiles, cp), config.urls().crlBase(),
                 config.urls().caIssuersBase());
     }
 
@@ -124,14 +133,24 @@ public final class Installer {
      * none is), so that the path of every certificate carries its policy for relying parties that
      * require an explicit policy.
      */
-    private static Map<String, List<String>> issuingPolicies(ProfileCatalog profiles) {
+    private static Map<String, List<String>> issuingPolicies(ProfileCatalog profiles, CertificatePolicyTables cp) {
         Map<String, List<String>> policies = new LinkedHashMap<>();
-        for (String ca : ISSUING_CAS) {
+        for (String ca : cp.caHierarchy().issuingCaNames()) {
             List<String> oids = profiles.all().stream().filter(p -> p.issuer().equals(ca))
                     .map(CertificateProfile::policyOid).distinct().sorted().toList();
-            policies.put(ca, oids.isEmpty() ? List.of(CP_OID) : oids);
+            policies.put(ca, oids.isEmpty() ? List.of(cp.cpOid()) : oids);
         }
         return policies;
+    }
+
+    /** policies/cp-tables.yaml of this distribution, the file 'pki report compliance' also reads by default. */
+    private Path cpTablesFile() {
+        Path file = policiesDir == null ? null : policiesDir.resolve("cp-tables.yaml");
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "cannot find the CP's tables (policies/cp-tables.yaml), "
+                    + "which name the CA hierarchy: run the PKI through ops/pki");
+        }
+        return file;
     }
 
     private void copyProfiles(InstallationConfig config) {
@@ -155,10 +174,12 @@ public final class Installer {
         }
     }
 
-    private Map<String, String> configFacts(PkiContext context) {
+    private Map<String, String> configFacts(PkiContext context, Path cpTables) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("home", home.dir().toString());
         facts.put("configSha256", sha256(home.config()));
+        facts.put("cpTables", cpTables.toString());
+        facts.put("cpTablesSha256", sha256(cpTables));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(context.profilesDirectory(), "*.yaml")) {
             for (Path f : files) {
                 facts.put("profile." + f.getFileName(), sha256(f));
