@@ -19,7 +19,7 @@ public final class AcmeServer {
      */
     public static String start(Vertx vertx, AcmeConfig config, Pool pool, CertificateAuthority ca, AuditLog audit,
                                Clock clock, ServerCertificate certificate) {
-        AcmeStore store = new AcmeStore(pool);
+        AcmeRepository store = new AcmeStore(pool);
         AcmeAudit acmeAudit = new AcmeAudit(audit, clock);
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.

@@ -10,13 +10,11 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -28,16 +26,15 @@ import org.medpki.core.error.PkiException;
  * {@code Future.await()}: call it from a virtual thread or worker, never an event loop.
  * Multi-statement writes run in one transaction.
  */
-public final class AcmeStore {
-    private static final SecureRandom RANDOM = new SecureRandom();
+public final class AcmeStore implements AcmeRepository {
     private final Pool pool;
 
     public AcmeStore(Pool pool) {
         this.pool = pool;
     }
 
-    /** Whether the database answers now; for /health. */
-    boolean reachable() {
+    @Override
+    public boolean reachable() {
         try {
             pool.query("SELECT 1").execute().await(2, java.util.concurrent.TimeUnit.SECONDS);
             return true;
@@ -46,39 +43,37 @@ public final class AcmeStore {
         }
     }
 
-    /** A random URL-safe id of 128 bits. */
-    public static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
     // ---- nonces
 
+    @Override
     public String newNonce(Instant expires) {
-        String nonce = newId();
+        String nonce = AcmeIds.newId();
         run(pool, "INSERT INTO acme_nonce (nonce, expires) VALUES ($1, $2)", Tuple.of(nonce, odt(expires)));
         return nonce;
     }
 
     /** True once for a nonce this (or another) instance issued and that has not expired. */
+    @Override
     public boolean consumeNonce(String nonce, Instant now) {
         return run(pool, "DELETE FROM acme_nonce WHERE nonce = $1 AND expires > $2", Tuple.of(nonce, odt(now)))
                 .rowCount() == 1;
     }
 
+    @Override
     public int purgeNonces(Instant now) {
         return run(pool, "DELETE FROM acme_nonce WHERE expires <= $1", Tuple.of(odt(now))).rowCount();
     }
 
     // ---- EAB keys
 
+    @Override
     public void createEabKey(EabKey key) {
         run(pool, "INSERT INTO eab_key (kid, hmac_key, profile, name_patterns) VALUES ($1, $2, $3, $4)",
                 Tuple.of(key.kid(), io.vertx.core.buffer.Buffer.buffer(key.hmacKey()), key.profile(),
                         key.namePatterns().toArray(String[]::new)));
     }
 
+    @Override
     public Optional<EabKey> eabKey(String kid) {
         return one(run(pool, "SELECT kid, hmac_key, profile, name_patterns, account_id FROM eab_key WHERE kid = $1",
                 Tuple.of(kid))).map(r -> new EabKey(r.getString("kid"), r.getBuffer("hmac_key").getBytes(),
@@ -88,6 +83,7 @@ public final class AcmeStore {
     // ---- accounts
 
     /** Creates the account and, with an EAB key, binds that key to it (once only) in one transaction. */
+    @Override
     public void createAccount(Account account) {
         inTransaction(conn -> {
             if (account.eabKid() != null) {
@@ -104,21 +100,25 @@ public final class AcmeStore {
         });
     }
 
+    @Override
     public Optional<Account> accountByThumbprint(String thumbprint) {
         return one(run(pool, "SELECT * FROM acme_account WHERE thumbprint = $1", Tuple.of(thumbprint)))
                 .map(AcmeStore::account);
     }
 
+    @Override
     public Optional<Account> account(String id) {
         return one(run(pool, "SELECT * FROM acme_account WHERE id = $1", Tuple.of(id))).map(AcmeStore::account);
     }
 
+    @Override
     public void updateAccount(String id, JsonArray contact, String status) {
         run(pool, "UPDATE acme_account SET contact = $2, status = $3 WHERE id = $1",
                 Tuple.of(id, contact.encode(), status));
     }
 
     /** Key rollover; a key already used by another account is a conflict. */
+    @Override
     public void changeKey(String id, String oldThumbprint, String thumbprint, JWK key) {
         try {
             int n = run(pool, "UPDATE acme_account SET thumbprint = $3, jwk = $4 WHERE id = $1 AND thumbprint = $2",
@@ -146,6 +146,7 @@ public final class AcmeStore {
     // ---- orders and authorizations
 
     /** Stores a new order with its new authorizations (and links to reused ones) in one transaction. */
+    @Override
     public void createOrder(Order order, List<Authorization> created) {
         inTransaction(conn -> {
             for (Authorization a : created) {
@@ -172,6 +173,7 @@ public final class AcmeStore {
         });
     }
 
+    @Override
     public Optional<Order> order(String id) {
         Optional<Row> row = one(run(pool, "SELECT * FROM acme_order WHERE id = $1", Tuple.of(id)));
         if (row.isEmpty()) {
@@ -185,21 +187,13 @@ public final class AcmeStore {
         return Optional.of(order(row.get(), authz));
     }
 
-    /** The order as it stands at {@code now}: settled first if its time, or an authorization's, is up. */
-    public Optional<Order> order(String id, Instant now) {
-        Optional<Order> o = order(id);
-        if (o.isPresent() && (o.get().status().equals("pending") || o.get().status().equals("ready"))
-                && expireOrder(id, now)) {
-            return order(id);
-        }
-        return o;
-    }
-
+    @Override
     public Optional<Order> orderBySerial(String serialHex) {
         return one(run(pool, "SELECT id FROM acme_order WHERE cert_serial = $1", Tuple.of(serialHex)))
                 .flatMap(r -> order(r.getString(0)));
     }
 
+    @Override
     public List<String> orderIdsOf(String accountId) {
         List<String> ids = new ArrayList<>();
         for (Row r : run(pool, "SELECT id FROM acme_order WHERE account_id = $1 AND status IN ('pending', 'ready', "
@@ -210,12 +204,14 @@ public final class AcmeStore {
     }
 
     /** Orders the account made since {@code since}: for the per-account rate limit. */
+    @Override
     public long ordersSince(String accountId, Instant since) {
         return run(pool, "SELECT count(*) FROM acme_order WHERE account_id = $1 AND created_at > $2",
                 Tuple.of(accountId, odt(since))).iterator().next().getLong(0);
     }
 
     /** Orders naming {@code domain} or a name below it since {@code since}: for the per-domain limit. */
+    @Override
     public long ordersForDomainSince(String domain, Instant since) {
         String like = "%\"" + domain.replace("\\", "").replace("%", "").replace("_", "\\_") + "\"%";
         String below = "%." + domain.replace("\\", "").replace("%", "").replace("_", "\\_") + "\"%";
@@ -236,6 +232,7 @@ public final class AcmeStore {
     }
 
     /** A valid, unexpired authorization of this account for the identifier, to reuse. */
+    @Override
     public Optional<Authorization> reusableAuthorization(String accountId, Identifier base, boolean wildcard,
                                                          Instant validUntil, Instant createdAfter) {
         return one(run(pool, "SELECT id FROM acme_authorization WHERE account_id = $1 AND type = $2 AND value = $3 "
@@ -245,6 +242,7 @@ public final class AcmeStore {
                 .flatMap(r -> authorization(r.getString(0)));
     }
 
+    @Override
     public Optional<Authorization> authorization(String id) {
         Optional<Row> row = one(run(pool, "SELECT * FROM acme_authorization WHERE id = $1", Tuple.of(id)));
         if (row.isEmpty()) {
@@ -260,17 +258,7 @@ public final class AcmeStore {
                 r.getString("status"), instant(r.getOffsetDateTime("expires")), challenges));
     }
 
-    /** The authorization as it stands at {@code now}: expired (with its orders settled) once its time is up. */
-    public Optional<Authorization> authorization(String id, Instant now) {
-        Optional<Authorization> a = authorization(id);
-        if (a.isPresent() && (a.get().status().equals("pending") || a.get().status().equals("valid"))
-                && !a.get().expires().isAfter(now)) {
-            expireAuthorization(id, now);
-            return authorization(id);
-        }
-        return a;
-    }
-
+    @Override
     public Optional<Challenge> challenge(String id) {
         return one(run(pool, "SELECT * FROM acme_challenge WHERE id = $1", Tuple.of(id))).map(AcmeStore::challenge);
     }
@@ -284,6 +272,7 @@ public final class AcmeStore {
      * Moves a pending challenge to processing; false when it was not pending (a second response
      * to the same challenge does not validate twice).
      */
+    @Override
     public boolean startChallenge(String id) {
         return run(pool, "UPDATE acme_challenge SET status = 'processing' WHERE id = $1 AND status = 'pending'",
                 Tuple.of(id)).rowCount() == 1;
@@ -294,6 +283,7 @@ public final class AcmeStore {
      * pending order that uses the authorization (ready once all its authorizations are valid,
      * invalid if one failed), in one transaction.
      */
+    @Override
     public void finishChallenge(Challenge challenge, boolean valid, String errorJson, Instant now) {
         inTransaction(conn -> {
             run(conn, "UPDATE acme_challenge SET status = $2, validated = $3, error = $4 WHERE id = $1",
@@ -305,10 +295,12 @@ public final class AcmeStore {
     }
 
     /** Re-derives the status of the pending orders using this authorization (after reuse). */
+    @Override
     public void refreshOrdersOf(String authzId) {
         inTransaction(conn -> refreshOrders(conn, authzId));
     }
 
+    @Override
     public void setAuthorizationStatus(String authzId, String status) {
         inTransaction(conn -> {
             run(conn, "UPDATE acme_authorization SET status = $2 WHERE id = $1", Tuple.of(authzId, status));
@@ -328,23 +320,22 @@ public final class AcmeStore {
     }
 
     /** ready -> processing, once: false if the order was not ready (finalize raced or came early). */
+    @Override
     public boolean startProcessing(String orderId) {
         return run(pool, "UPDATE acme_order SET status = 'processing' WHERE id = $1 AND status = 'ready'",
                 Tuple.of(orderId)).rowCount() == 1;
     }
 
     /** processing -> ready again: the CSR was refused, the client may finalize with a better one. */
+    @Override
     public void backToReady(String orderId) {
         run(pool, "UPDATE acme_order SET status = 'ready' WHERE id = $1 AND status = 'processing'", Tuple.of(orderId));
     }
 
+    @Override
     public void orderIssued(String orderId, String serialHex, String chainPem) {
         run(pool, "UPDATE acme_order SET status = 'valid', cert_serial = $2, cert_chain = $3 WHERE id = $1",
                 Tuple.of(orderId, serialHex, chainPem));
-    }
-
-    public void orderFailed(String orderId, String errorJson) {
-        run(pool, "UPDATE acme_order SET status = 'invalid', error = $2 WHERE id = $1", Tuple.of(orderId, errorJson));
     }
 
     /**
@@ -354,6 +345,7 @@ public final class AcmeStore {
      * ended other than valid (RFC 8555 7.1.6). One statement; a no-op for a live order. True if
      * the order changed.
      */
+    @Override
     public boolean expireOrder(String orderId, Instant now) {
         return run(pool, "WITH gone AS (UPDATE acme_authorization SET status = 'expired' WHERE id IN ("
                         + "SELECT authz_id FROM acme_order_authorization WHERE order_id = $1) "
@@ -366,6 +358,7 @@ public final class AcmeStore {
     }
 
     /** An authorization past its expiry becomes expired, with the pending orders that use it. */
+    @Override
     public void expireAuthorization(String authzId, Instant now) {
         inTransaction(conn -> {
             if (run(conn, "UPDATE acme_authorization SET status = 'expired' WHERE id = $1 "
@@ -376,6 +369,7 @@ public final class AcmeStore {
     }
 
     /** Marks pending orders and authorizations whose time is up as invalid / expired. */
+    @Override
     public void expire(Instant now) {
         run(pool, "UPDATE acme_order SET status = 'invalid' WHERE status IN ('pending', 'ready') AND expires <= $1",
                 Tuple.of(odt(now)));
