@@ -8,11 +8,11 @@ import java.util.Map;
 
 /** An account (RFC 8555 7.3.2-7.3.6): read, contact update, deactivation; and its orders list. */
 public final class AccountHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final AcmeAudit audit;
 
-    public AccountHandler(AcmeStore store, AcmeViews views, AcmeAudit audit) {
+    public AccountHandler(AcmeRepository store, AcmeViews views, AcmeAudit audit) {
         this.store = store;
         this.views = views;
         this.audit = audit;

@@ -9,10 +9,10 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class AccountLookupHandler implements Handler<RoutingContext> {
     private final AcmeConfig config;
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeAudit audit;
 
-    public AccountLookupHandler(AcmeConfig config, AcmeStore store, AcmeAudit audit) {
+    public AccountLookupHandler(AcmeConfig config, AcmeRepository store, AcmeAudit audit) {
         this.config = config;
         this.store = store;
         this.audit = audit;

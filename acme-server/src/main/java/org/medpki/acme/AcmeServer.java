@@ -3,7 +3,6 @@ package org.medpki.acme;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.medpki.core.audit.AuditLog;
@@ -15,11 +14,11 @@ public final class AcmeServer {
 
     /**
      * Blocks until the server listens; returns the deployment id. Call off the event loop.
-     * {@code certificate}: the TLS identity it serves (the ACME service's certificate).
+     * {@code store}: the ACME state, shared by every instance; {@code certificate}: the TLS
+     * identity it serves (the ACME service's certificate).
      */
-    public static String start(Vertx vertx, AcmeConfig config, Pool pool, CertificateAuthority ca, AuditLog audit,
-                               Clock clock, ServerCertificate certificate) {
-        AcmeStore store = new AcmeStore(pool);
+    public static String start(Vertx vertx, AcmeConfig config, AcmeRepository store, CertificateAuthority ca,
+                               AuditLog audit, Clock clock, ServerCertificate certificate) {
         AcmeAudit acmeAudit = new AcmeAudit(audit, clock);
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.

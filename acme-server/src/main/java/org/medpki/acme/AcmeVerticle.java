@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class AcmeVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeVerticle.class);
     private final AcmeConfig config;
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final CertificateAuthority ca;
     private final AcmeAudit audit;
     private final Clock clock;
@@ -38,7 +38,7 @@ public final class AcmeVerticle extends VerticleBase {
     private HttpServer server;
 
     /** {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one does). */
-    public AcmeVerticle(AcmeConfig config, AcmeStore store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
+    public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
                         ServerCertificate certificate, boolean housekeeping) {
         this.housekeeping = housekeeping;
         this.config = config;

@@ -6,11 +6,11 @@ import java.time.Clock;
 
 /** An authorization (RFC 8555 7.5): read with POST-as-GET, or deactivated by its account (7.5.2). */
 public final class AuthorizationHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final Clock clock;
 
-    public AuthorizationHandler(AcmeStore store, AcmeViews views, Clock clock) {
+    public AuthorizationHandler(AcmeRepository store, AcmeViews views, Clock clock) {
         this.store = store;
         this.views = views;
         this.clock = clock;

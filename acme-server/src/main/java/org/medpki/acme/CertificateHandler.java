@@ -5,9 +5,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /** Certificate download (RFC 8555 7.4.2): the leaf and the CA certificates above it (not the root), as PEM. */
 public final class CertificateHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
 
-    public CertificateHandler(AcmeStore store) {
+    public CertificateHandler(AcmeRepository store) {
         this.store = store;
     }
 

@@ -12,13 +12,13 @@ import org.medpki.acme.validation.ChallengeValidator;
  * poll of the authorization finds it settled (Retry-After: 1 if it is somehow still processing).
  */
 public final class ChallengeHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final ChallengeValidator validator;
     private final AcmeAudit audit;
     private final Clock clock;
 
-    public ChallengeHandler(AcmeStore store, AcmeViews views, ChallengeValidator validator, AcmeAudit audit, Clock clock) {
+    public ChallengeHandler(AcmeRepository store, AcmeViews views, ChallengeValidator validator, AcmeAudit audit, Clock clock) {
         this.store = store;
         this.views = views;
         this.validator = validator;

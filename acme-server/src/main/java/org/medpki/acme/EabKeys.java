@@ -25,7 +25,7 @@ public final class EabKeys {
         }
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
-        return new EabKey("eab-" + AcmeStore.newId(), key, profile,
+        return new EabKey("eab-" + AcmeIds.newId(), key, profile,
                 patterns.stream().map(DnsNameSyntax::normalize).toList(), null);
     }
 

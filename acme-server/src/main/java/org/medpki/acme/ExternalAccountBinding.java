@@ -21,7 +21,7 @@ final class ExternalAccountBinding {
     }
 
     /** Returns the verified, still unbound EAB key. */
-    static EabKey verify(JsonObject eab, JWK accountKey, String newAccountUrl, AcmeStore store) {
+    static EabKey verify(JsonObject eab, JWK accountKey, String newAccountUrl, AcmeRepository store) {
         if (!eab.fieldNames().equals(Set.of("protected", "payload", "signature"))
                 || !(eab.getValue("protected") instanceof String p) || !(eab.getValue("payload") instanceof String pl)
                 || !(eab.getValue("signature") instanceof String s)) {

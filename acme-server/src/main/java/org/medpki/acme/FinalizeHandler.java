@@ -14,13 +14,13 @@ import org.medpki.core.issuance.IssuedCertificate;
  * back to ready (the client may send a better one); the certificate is issued in this request.
  */
 public final class FinalizeHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final CertificateAuthority ca;
     private final AcmeAudit audit;
     private final Clock clock;
 
-    public FinalizeHandler(AcmeStore store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit, Clock clock) {
+    public FinalizeHandler(AcmeRepository store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit, Clock clock) {
         this.store = store;
         this.views = views;
         this.ca = ca;

@@ -16,11 +16,11 @@ import java.util.Set;
  * inner JWS signed by the new key (jwk, same url, no nonce) over {account, oldKey}.
  */
 public final class KeyChangeHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final AcmeAudit audit;
 
-    public KeyChangeHandler(AcmeStore store, AcmeViews views, AcmeAudit audit) {
+    public KeyChangeHandler(AcmeRepository store, AcmeViews views, AcmeAudit audit) {
         this.store = store;
         this.views = views;
         this.audit = audit;

@@ -11,11 +11,11 @@ import java.util.Map;
 /** newAccount (RFC 8555 7.3): create, or find by key with onlyReturnExisting; EAB per configuration. */
 public final class NewAccountHandler implements Handler<RoutingContext> {
     private final AcmeConfig config;
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final AcmeAudit audit;
 
-    public NewAccountHandler(AcmeConfig config, AcmeStore store, AcmeViews views, AcmeAudit audit) {
+    public NewAccountHandler(AcmeConfig config, AcmeRepository store, AcmeViews views, AcmeAudit audit) {
         this.config = config;
         this.store = store;
         this.views = views;
@@ -55,7 +55,7 @@ public final class NewAccountHandler implements Handler<RoutingContext> {
             throw new AcmeException(ProblemType.EXTERNAL_ACCOUNT_REQUIRED,
                     "this server requires an external account binding (ask the PKI operator for an EAB key)");
         }
-        Account account = new Account(AcmeStore.newId(), thumbprint, key.toPublicJWK(), contact, "valid", eabKid);
+        Account account = new Account(AcmeIds.newId(), thumbprint, key.toPublicJWK(), contact, "valid", eabKid);
         store.createAccount(account);
         audit.succeeded("acme.account_created", views.account(account.id()),
                 eabKid == null ? Map.of() : Map.of("eabKid", eabKid));

@@ -22,13 +22,13 @@ import java.util.Set;
 public final class NewOrderHandler implements Handler<RoutingContext> {
     static final int MAX_IDENTIFIERS = 100;
     private final AcmeConfig config;
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final CertificateAuthority ca;
     private final AcmeAudit audit;
     private final Clock clock;
 
-    public NewOrderHandler(AcmeConfig config, AcmeStore store, AcmeViews views, CertificateAuthority ca,
+    public NewOrderHandler(AcmeConfig config, AcmeRepository store, AcmeViews views, CertificateAuthority ca,
                            AcmeAudit audit, Clock clock) {
         this.config = config;
         this.store = store;
@@ -95,17 +95,17 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
                 authzIds.add(reused.get().id());
                 continue;
             }
-            String authzId = AcmeStore.newId();
+            String authzId = AcmeIds.newId();
             List<Challenge> challenges = new ArrayList<>();
             for (String type : challengeTypes(id)) {
-                challenges.add(new Challenge(AcmeStore.newId(), authzId, type, AcmeStore.newId() + AcmeStore.newId(),
+                challenges.add(new Challenge(AcmeIds.newId(), authzId, type, AcmeIds.newId() + AcmeIds.newId(),
                         "pending", null, null));
             }
             created.add(new Authorization(authzId, account.id(), base, id.wildcard(), "pending",
                     now.plus(config.authorizationLifetime()), challenges));
             authzIds.add(authzId);
         }
-        Order order = new Order(AcmeStore.newId(), account.id(), "pending", List.copyOf(identifiers), profile,
+        Order order = new Order(AcmeIds.newId(), account.id(), "pending", List.copyOf(identifiers), profile,
                 expires, null, null, null, null, null, replaces, authzIds);
         store.createOrder(order, created);
         if (created.isEmpty()) {

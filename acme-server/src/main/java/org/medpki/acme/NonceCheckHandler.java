@@ -9,11 +9,11 @@ import java.time.Clock;
  * across every instance. Runs after the signature check, so a forged request cannot burn nonces.
  */
 public final class NonceCheckHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final Clock clock;
     private final AcmeAudit audit;
 
-    public NonceCheckHandler(AcmeStore store, Clock clock, AcmeAudit audit) {
+    public NonceCheckHandler(AcmeRepository store, Clock clock, AcmeAudit audit) {
         this.store = store;
         this.clock = clock;
         this.audit = audit;

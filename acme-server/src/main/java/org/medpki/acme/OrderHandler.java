@@ -6,11 +6,11 @@ import java.time.Clock;
 
 /** An order, read with POST-as-GET (RFC 8555 7.1.3); Retry-After while it is processing. */
 public final class OrderHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final Clock clock;
 
-    public OrderHandler(AcmeStore store, AcmeViews views, Clock clock) {
+    public OrderHandler(AcmeRepository store, AcmeViews views, Clock clock) {
         this.store = store;
         this.views = views;
         this.clock = clock;

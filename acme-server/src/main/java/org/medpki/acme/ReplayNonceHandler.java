@@ -12,10 +12,10 @@ import java.time.Duration;
 public final class ReplayNonceHandler implements Handler<RoutingContext> {
     static final Duration NONCE_LIFETIME = Duration.ofMinutes(30);
     private final AcmeConfig config;
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final Clock clock;
 
-    public ReplayNonceHandler(AcmeConfig config, AcmeStore store, Clock clock) {
+    public ReplayNonceHandler(AcmeConfig config, AcmeRepository store, Clock clock) {
         this.config = config;
         this.store = store;
         this.clock = clock;

@@ -19,12 +19,12 @@ import org.medpki.core.revocation.RevocationReason;
  * certificate's own key (jwk). The certificate must be one this CA issued, byte for byte.
  */
 public final class RevokeHandler implements Handler<RoutingContext> {
-    private final AcmeStore store;
+    private final AcmeRepository store;
     private final AcmeViews views;
     private final CertificateAuthority ca;
     private final AcmeAudit audit;
 
-    public RevokeHandler(AcmeStore store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit) {
+    public RevokeHandler(AcmeRepository store, AcmeViews views, CertificateAuthority ca, AcmeAudit audit) {
         this.store = store;
         this.views = views;
         this.ca = ca;

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.medpki.acme.AcmeRepository;
 import org.medpki.core.audit.AuditStore;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
@@ -16,8 +17,9 @@ import org.medpki.core.inventory.Inventory;
 
 /**
  * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
- * serves the {@link Inventory} and {@link AuditStore} ports over one vertx-pg-client pool. The
- * ports block (they call {@code Future.await()}), so they must not be called on an event loop.
+ * serves the {@link Inventory} and {@link AuditStore} ports (and ACME's {@link AcmeRepository}) over
+ * one vertx-pg-client pool. The ports block (they call {@code Future.await()}), so they must not be
+ * called on an event loop.
  */
 public final class InventoryDatabase implements AutoCloseable {
 
@@ -28,6 +30,7 @@ public final class InventoryDatabase implements AutoCloseable {
     private final PgErrors errors;
     private final PgInventory inventory;
     private final PgAuditStore auditStore;
+    private final PgAcmeRepository acmeRepository;
     private final java.util.List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private InventoryDatabase(DatabaseUrl url, PgConnectOptions options, Vertx vertx, Pool pool) {
@@ -38,6 +41,7 @@ public final class InventoryDatabase implements AutoCloseable {
         this.errors = new PgErrors(url);
         this.inventory = new PgInventory(pool, errors);
         this.auditStore = new PgAuditStore(pool, errors);
+        this.acmeRepository = new PgAcmeRepository(new PgStatements(pool, errors));
     }
 
     /** Migrates the database at {@code url} and opens a pool of {@code poolSize} connections. */
@@ -155,6 +159,11 @@ public final class InventoryDatabase implements AutoCloseable {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** The ACME server's storage port (tables of V30) over this database's pool. */
+    public AcmeRepository acmeRepository() {
+        return acmeRepository;
     }
 
     /** The CRL store (tables crl and crl_counter) over this database's pool. */

@@ -3,7 +3,6 @@ package org.medpki.ops.cli;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.medpki.acme.AcmeStore;
 import org.medpki.acme.EabKey;
 import org.medpki.acme.EabKeys;
 import org.medpki.core.audit.AuditEvent;
@@ -42,7 +41,7 @@ public final class EabCommand implements Runnable {
             try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
                 context.profiles().get(profile);
                 EabKey key = EabKeys.generate(profile, names);
-                new AcmeStore(context.database().pool()).createEabKey(key);
+                context.database().acmeRepository().createEabKey(key);
                 context.audit().record(AuditEvent.success(context.clock().instant(), "acme.eab_key_created",
                         Actors.cli(), Map.of("kid", key.kid(), "profile", profile, "names", String.join(" ", key.namePatterns()))));
                 String hmac = EabKeys.encode(key.hmacKey());

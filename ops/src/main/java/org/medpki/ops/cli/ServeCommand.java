@@ -247,7 +247,7 @@ public final class ServeCommand implements Runnable {
                     + context.home().serviceDir("acme") + " does not name " + config.publicHost()
                     + " (acme.publicHost): run 'pki up' on the CA host to issue it again");
         }
-        AcmeServer.start(vertx, config, context.database().pool(), new RemoteAuthority(ca, context.inventory(),
+        AcmeServer.start(vertx, config, context.database().acmeRepository(), new RemoteAuthority(ca, context.inventory(),
                 context.profiles()), context.audit(), context.clock(),
                 new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
         return new Started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));

@@ -1,0 +1,172 @@
+package org.medpki.acme;
+
+import com.nimbusds.jose.jwk.JWK;
+import io.vertx.core.json.JsonArray;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ACME state as the handlers need it: nonces, EAB keys, accounts, orders, authorizations and
+ * challenges. The ACME front end owns this port; the storage is an adapter elsewhere (PostgreSQL
+ * in inventory-pg). Several instances of the server share one repository, so every "once" below
+ * holds across instances: the implementation decides races, not the caller. Methods block; call
+ * them from a virtual thread or a worker, never an event loop. Failures are {@code PkiException}s
+ * (DATABASE_UNAVAILABLE, INTERNAL, and the kinds named below).
+ */
+public interface AcmeRepository {
+
+    /** Whether the storage answers now (within a couple of seconds); for /health. Never throws. */
+    boolean reachable();
+
+    // ---- nonces
+
+    /** Issues a fresh nonce ({@link AcmeIds#newId()}) valid until {@code expires}, and returns it. */
+    String newNonce(Instant expires);
+
+    /**
+     * Spends a nonce: true exactly once for a nonce this or another instance issued and that is
+     * still valid at {@code now}; false when unknown, expired or already spent (even by a
+     * concurrent caller).
+     */
+    boolean consumeNonce(String nonce, Instant now);
+
+    /** Forgets the nonces expired at {@code now}; returns how many. */
+    int purgeNonces(Instant now);
+
+    // ---- EAB keys
+
+    /** Stores a new, unbound EAB key; CONFLICT if the kid exists. */
+    void createEabKey(EabKey key);
+
+    /** The EAB key with this kid, with the account it is bound to, if any. */
+    Optional<EabKey> eabKey(String kid);
+
+    // ---- accounts
+
+    /**
+     * Creates the account and, when it names an EAB key, binds that key to it, atomically: the key
+     * binds one account only, so a second account with the same (or an unknown) key is refused
+     * with UNAUTHORIZED and nothing is stored. CONFLICT when an account with this key exists.
+     */
+    void createAccount(Account account);
+
+    /** The account with this key thumbprint (RFC 7638). */
+    Optional<Account> accountByThumbprint(String thumbprint);
+
+    Optional<Account> account(String id);
+
+    /** Replaces the account's contacts and status. */
+    void updateAccount(String id, JsonArray contact, String status);
+
+    /**
+     * Key rollover: the account's key becomes {@code key} only if it is still {@code oldThumbprint}.
+     * CONFLICT when it changed concurrently or when another account holds the new key.
+     */
+    void changeKey(String id, String oldThumbprint, String thumbprint, JWK key);
+
+    // ---- orders and authorizations
+
+    /**
+     * Stores a new order with its new authorizations and their challenges, and links it to
+     * {@code order.authorizationIds()} (the new ones and reused ones), atomically.
+     */
+    void createOrder(Order order, List<Authorization> created);
+
+    /** The order as stored, its authorizations oldest first. */
+    Optional<Order> order(String id);
+
+    /** The order as it stands at {@code now}: settled first ({@link #expireOrder}) if its time, or an authorization's, is up. */
+    default Optional<Order> order(String id, Instant now) {
+        Optional<Order> o = order(id);
+        if (o.isPresent() && (o.get().status().equals("pending") || o.get().status().equals("ready"))
+                && expireOrder(id, now)) {
+            return order(id);
+        }
+        return o;
+    }
+
+    /** The order whose certificate has this serial (lower-case hex). */
+    Optional<Order> orderBySerial(String serialHex);
+
+    /** The ids of the account's pending, ready, processing and valid orders, oldest first, at most 1000. */
+    List<String> orderIdsOf(String accountId);
+
+    /** How many orders the account made after {@code since}: for the per-account rate limit. */
+    long ordersSince(String accountId, Instant since);
+
+    /**
+     * How many orders (of any account) made after {@code since} name {@code domain} or a name
+     * below it: for the per-domain rate limit.
+     */
+    long ordersForDomainSince(String domain, Instant since);
+
+    /**
+     * A valid authorization of this account for the identifier ({@code base} with {@code wildcard}),
+     * still valid at {@code validUntil} and created after {@code createdAfter}, to reuse; the one
+     * expiring last.
+     */
+    Optional<Authorization> reusableAuthorization(String accountId, Identifier base, boolean wildcard,
+                                                  Instant validUntil, Instant createdAfter);
+
+    /** The authorization as stored, with its challenges. */
+    Optional<Authorization> authorization(String id);
+
+    /** The authorization as it stands at {@code now}: expired (with its orders settled) once its time is up. */
+    default Optional<Authorization> authorization(String id, Instant now) {
+        Optional<Authorization> a = authorization(id);
+        if (a.isPresent() && (a.get().status().equals("pending") || a.get().status().equals("valid"))
+                && !a.get().expires().isAfter(now)) {
+            expireAuthorization(id, now);
+            return authorization(id);
+        }
+        return a;
+    }
+
+    Optional<Challenge> challenge(String id);
+
+    /**
+     * Moves a pending challenge to processing: true exactly once; false when it was not pending
+     * (a second response to the same challenge, here or on another instance, does not validate twice).
+     */
+    boolean startChallenge(String id);
+
+    /**
+     * Records a validation's outcome, atomically: the challenge (valid with {@code now}, or invalid
+     * with {@code errorJson}), its authorization if still pending, and every pending or ready order
+     * using that authorization (ready once all its authorizations are valid, invalid once one ended
+     * otherwise).
+     */
+    void finishChallenge(Challenge challenge, boolean valid, String errorJson, Instant now);
+
+    /** Re-derives the status of the pending and ready orders using this authorization (after reuse). */
+    void refreshOrdersOf(String authzId);
+
+    /** Sets the authorization's status (deactivation) and re-derives its orders', atomically. */
+    void setAuthorizationStatus(String authzId, String status);
+
+    /** ready to processing: true exactly once; false if the order was not ready (finalize raced or came early). */
+    boolean startProcessing(String orderId);
+
+    /** processing back to ready (the CSR was refused or the CA failed: the client may finalize again); else a no-op. */
+    void backToReady(String orderId);
+
+    /** The order is valid with its certificate's serial (lower-case hex) and PEM chain. */
+    void orderIssued(String orderId, String serialHex, String chainPem);
+
+    /**
+     * Settles one order whose time may be up: its pending or valid authorizations past expiry
+     * become expired, and a pending or ready order becomes invalid when it expired or when one of
+     * its authorizations ended other than valid (RFC 8555 7.1.6). Atomic; true if the order changed.
+     */
+    boolean expireOrder(String orderId, Instant now);
+
+    /** A pending or valid authorization past its expiry becomes expired, with its orders re-derived, atomically. */
+    void expireAuthorization(String authzId, Instant now);
+
+    /**
+     * Housekeeping: pending or ready orders past their expiry become invalid, pending or valid
+     * authorizations past theirs expired (the orders using them settle when next read).
+     */
+    void expire(Instant now);
+}

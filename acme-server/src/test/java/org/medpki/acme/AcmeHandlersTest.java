@@ -1,0 +1,407 @@
+package org.medpki.acme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.util.Base64URL;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medpki.acme.AcmeTestClient.Account;
+import org.medpki.acme.AcmeTestClient.Response;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.revocation.RevocationReason;
+
+/**
+ * The ACME handlers through the real router and server ({@link AcmeServer#start}), in process,
+ * over in-memory fakes of the repository and the CA: no PostgreSQL, no HSM, no subprocess. http-01
+ * is answered by a small server of this test, which the validator reaches through a hosts file.
+ */
+class AcmeHandlersTest {
+    private static final String ERR = "urn:ietf:params:acme:error:";
+    private static final int ORDERS_PER_HOUR = 3;
+
+    @TempDir
+    static Path tmp;
+    private static Vertx vertx;
+    private static HttpServer challenges;
+    private static final Map<String, String> keyAuthorizations = new ConcurrentHashMap<>();
+    private static final Map<String, Integer> challengeFetches = new ConcurrentHashMap<>();
+    private static AcmeTestServer server;
+    private static AcmeTestServer eabServer;
+    private static AcmeTestClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        challenges = vertx.createHttpServer().requestHandler(req -> {
+            String token = req.path().substring(req.path().lastIndexOf('/') + 1);
+            challengeFetches.merge(token, 1, Integer::sum);
+            String answer = req.path().startsWith("/.well-known/acme-challenge/") ? keyAuthorizations.get(token) : null;
+            if (answer == null) {
+                req.response().setStatusCode(404).end();
+            } else {
+                req.response().putHeader("Content-Type", "text/plain").end(answer);
+            }
+        }).listen(0, "127.0.0.1").await();
+        Path hosts = tmp.resolve("hosts");
+        Files.writeString(hosts, "127.0.0.1 www.hospital.test api.hospital.test lab.hospital.test\n");
+        server = new AcmeTestServer(vertx, false, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
+        eabServer = new AcmeTestServer(vertx, true, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {server, eabServer}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // the next one closes anyway
+            }
+        }
+        if (vertx != null) {
+            vertx.close().await();
+        }
+    }
+
+    // ---- nonces and accounts
+
+    @Test
+    void newNonceAnswersHeadAndGetWithNoncesThatASignedRequestCanSpend() {
+        Response head = client.head(client.url("/new-nonce"));
+        Response get = client.get(client.url("/new-nonce"));
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(get.status()).isEqualTo(204);
+        assertThat(head.header("Cache-Control")).isEqualTo("no-store");
+        String first = head.header("Replay-Nonce");
+        String second = get.header("Replay-Nonce");
+        assertThat(first).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(second);
+
+        ECKey key = AcmeTestClient.newKey();
+        Response created = client.postWithNonce(client.url("/new-account"), "{}", key, null, first);
+        assertThat(created.status()).isEqualTo(201);
+        Response read = client.postWithNonce(created.header("Location"), null, key, created.header("Location"), second);
+        assertThat(read.status()).isEqualTo(200);
+    }
+
+    @Test
+    void anAccountIsCreatedOnceAndFoundAgainByItsKey() {
+        ECKey key = AcmeTestClient.newKey();
+        Response created = client.post(client.url("/new-account"), "{\"contact\":[\"mailto:ops@hospital.test\"]}",
+                key, null);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.header("Location")).startsWith(client.url("/account/"));
+        assertThat(created.json().getString("status")).isEqualTo("valid");
+        assertThat(created.json().getJsonArray("contact")).containsExactly("mailto:ops@hospital.test");
+        assertThat(server.auditStore.types()).contains("acme.account_created");
+
+        Response again = client.post(client.url("/new-account"), "{}", key, null);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.header("Location")).isEqualTo(created.header("Location"));
+
+        Response unknown = client.post(client.url("/new-account"), "{\"onlyReturnExisting\":true}",
+                AcmeTestClient.newKey(), null);
+        assertProblem(unknown, "accountDoesNotExist", 400);
+    }
+
+    @Test
+    void withEabRequiredAnAccountNeedsAnUnboundKeyThatSignedItsAccountKey() {
+        AcmeTestClient c = eabServer.client();
+        String newAccount = c.url("/new-account");
+        EabKey eab = EabKeys.generate("tls-server", List.of("*.hospital.test"));
+        eabServer.repository.createEabKey(eab);
+        ECKey key = AcmeTestClient.newKey();
+
+        assertProblem(c.post(newAccount, "{}", key, null), "externalAccountRequired", 400);
+        byte[] wrongSecret = EabKeys.generate("tls-server", List.of("x.test")).hmacKey();
+        assertProblem(c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, eab.kid(), wrongSecret, key)), key, null),
+                "unauthorized", 403);
+        assertProblem(c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, "eab-unknown", eab.hmacKey(), key)),
+                key, null), "unauthorized", 403);
+        assertThat(eabServer.repository.eabKey(eab.kid()).orElseThrow().accountId()).isNull();
+
+        Response created = c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, eab.kid(), eab.hmacKey(), key)),
+                key, null);
+        assertThat(created.status()).isEqualTo(201);
+        String accountId = created.header("Location").substring(c.url("/account/").length());
+        assertThat(eabServer.repository.eabKey(eab.kid()).orElseThrow().accountId()).isEqualTo(accountId);
+
+        // The key is bound now: a second account cannot use it.
+        ECKey second = AcmeTestClient.newKey();
+        Response refused = c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, eab.kid(), eab.hmacKey(), second)),
+                second, null);
+        assertProblem(refused, "unauthorized", 403);
+        assertThat(refused.json().getString("detail")).contains("already bound");
+        assertThat(eabServer.repository.accountByThumbprint(NewAccountHandler.thumbprint(second))).isEmpty();
+        assertThat(eabServer.auditStore.types()).contains("acme.account_refused");
+    }
+
+    private static String withEab(String eab) {
+        return new JsonObject().put("externalAccountBinding", new JsonObject(eab)).encode();
+    }
+
+    // ---- orders, challenges, finalize
+
+    @Test
+    void anOrderIsValidatedByHttp01AndFinalizedIntoACertificateForItsNames() throws Exception {
+        Account account = client.newAccount();
+        Response created = client.post(client.url("/new-order"), order("www.hospital.test", "api.hospital.test"),
+                account);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().getString("status")).isEqualTo("pending");
+        JsonArray authorizations = created.json().getJsonArray("authorizations");
+        assertThat(authorizations).hasSize(2);
+
+        String challengeUrl = null;
+        String token = null;
+        for (Object url : authorizations) {
+            Response authz = client.post((String) url, null, account);
+            assertThat(authz.json().getString("status")).isEqualTo("pending");
+            JsonObject http01 = challenge(authz.json(), "http-01");
+            token = http01.getString("token");
+            challengeUrl = http01.getString("url");
+            keyAuthorizations.put(token, token + "." + account.key().computeThumbprint());
+            Response answered = client.post(challengeUrl, "{}", account);
+            assertThat(answered.status()).isEqualTo(200);
+            assertThat(answered.json().getString("status")).isEqualTo("valid");
+            assertThat(client.post((String) url, null, account).json().getString("status")).isEqualTo("valid");
+        }
+        // A second response to a settled challenge does not validate again.
+        assertThat(client.post(challengeUrl, "{}", account).json().getString("status")).isEqualTo("valid");
+        assertThat(challengeFetches.get(token)).isEqualTo(1);
+
+        String orderUrl = created.header("Location");
+        assertThat(client.post(orderUrl, null, account).json().getString("status")).isEqualTo("ready");
+        Response finalized = client.post(created.json().getString("finalize"),
+                csr("api.hospital.test", "www.hospital.test"), account);
+        assertThat(finalized.status()).isEqualTo(200);
+        assertThat(finalized.json().getString("status")).isEqualTo("valid");
+
+        X509Certificate leaf = download(finalized.json().getString("certificate"), account);
+        assertThat(leaf.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
+                .containsExactlyInAnyOrder("www.hospital.test", "api.hospital.test");
+        leaf.verify(new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(server.ca.certificate()).getPublicKey());
+    }
+
+    @Test
+    void aCsrForOtherNamesIsBadCsrAndTheOrderMayBeFinalizedAgain() {
+        Account account = client.newAccount();
+        JsonObject order = readyOrder(account, "lab.hospital.test");
+
+        Response refused = client.post(order.getString("finalize"), csr("www.hospital.test"), account);
+        assertProblem(refused, "badCSR", 400);
+        assertThat(server.auditStore.types()).contains("acme.finalize_refused");
+        assertThat(client.post(order.getString("url"), null, account).json().getString("status")).isEqualTo("ready");
+
+        Response finalized = client.post(order.getString("finalize"), csr("lab.hospital.test"), account);
+        assertThat(finalized.json().getString("status")).isEqualTo("valid");
+    }
+
+    @Test
+    void whenTheCaIsUnavailableFinalizeSaysRetryLaterAndTheOrderStaysReady() {
+        Account account = client.newAccount();
+        JsonObject order = readyOrder(account, "www.hospital.test");
+        server.ca.failWith(new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA at ca:8443 is unreachable"));
+        Response refused;
+        try {
+            refused = client.post(order.getString("finalize"), csr("www.hospital.test"), account);
+        } finally {
+            server.ca.failWith(null);
+        }
+        assertProblem(refused, "serverInternal", 500);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
+        assertThat(refused.json().getString("detail")).doesNotContain("ca:8443");
+        assertThat(client.post(order.getString("url"), null, account).json().getString("status")).isEqualTo("ready");
+
+        Response retried = client.post(order.getString("finalize"), csr("www.hospital.test"), account);
+        assertThat(retried.json().getString("status")).isEqualTo("valid");
+    }
+
+    @Test
+    void ordersBeyondTheAccountsHourlyLimitAreRateLimited() {
+        Account account = client.newAccount();
+        for (int i = 0; i < ORDERS_PER_HOUR; i++) {
+            assertThat(client.post(client.url("/new-order"), order("www.hospital.test"), account).status()).isEqualTo(201);
+        }
+        Response limited = client.post(client.url("/new-order"), order("www.hospital.test"), account);
+        assertProblem(limited, "rateLimited", 429);
+        assertThat(limited.header("Retry-After")).isNotNull();
+        // Another account has its own budget.
+        assertThat(client.post(client.url("/new-order"), order("www.hospital.test"), client.newAccount()).status())
+                .isEqualTo(201);
+    }
+
+    // ---- revocation
+
+    @Test
+    void revocationByTheOrderingAccountReachesTheCaAndAnotherAccountIsRefused() throws Exception {
+        Account owner = client.newAccount();
+        JsonObject order = readyOrder(owner, "api.hospital.test");
+        Response finalized = client.post(order.getString("finalize"), csr("api.hospital.test"), owner);
+        X509Certificate cert = download(finalized.json().getString("certificate"), owner);
+        String revoke = new JsonObject().put("certificate", Base64URL.encode(cert.getEncoded()).toString())
+                .put("reason", 1).encode();
+
+        assertProblem(client.post(client.url("/revoke-cert"), revoke, client.newAccount()), "unauthorized", 403);
+        assertThat(server.ca.revocations).noneMatch(r -> r.serial().equals(cert.getSerialNumber()));
+
+        Response revoked = client.post(client.url("/revoke-cert"), revoke, owner);
+        assertThat(revoked.status()).isEqualTo(200);
+        assertThat(server.ca.revocations).contains(new InMemoryCertificateAuthority.Revocation(cert.getSerialNumber(),
+                RevocationReason.KEY_COMPROMISE, "acme:" + owner.url()));
+    }
+
+    // ---- refusals at the JWS layer
+
+    @Test
+    void aSpentNonceIsBadNonceAndTheRefusalCarriesAFreshOne() {
+        Account account = client.newAccount();
+        String nonce = client.freshNonce();
+        assertThat(client.postWithNonce(account.url(), null, account.key(), account.url(), nonce).status())
+                .isEqualTo(200);
+
+        Response replayed = client.postWithNonce(account.url(), null, account.key(), account.url(), nonce);
+        assertProblem(replayed, "badNonce", 400);
+        assertProblem(client.postWithNonce(account.url(), null, account.key(), account.url(), "neverIssued"),
+                "badNonce", 400);
+        String fresh = replayed.header("Replay-Nonce");
+        assertThat(fresh).isNotNull().isNotEqualTo(nonce);
+        assertThat(client.postWithNonce(account.url(), null, account.key(), account.url(), fresh).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void malformedJwsBodiesAreMalformedNeverServerErrors() {
+        String url = client.url("/new-account");
+        String header = Base64URL.encode("{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"},\"nonce\":\"n\",\"url\":\""
+                + url + "\"}").toString();
+        List<String> bodies = List.of(
+                "not json",
+                "[1,2]",
+                "{}",
+                "{\"protected\":\"eyJ9\",\"payload\":\"\"}",
+                "{\"protected\":17,\"payload\":\"\",\"signature\":\"AAAA\"}",
+                "{\"protected\":\"bm90IGpzb24\",\"payload\":\"\",\"signature\":\"AAAA\"}",
+                "{\"protected\":\"" + header + "\",\"payload\":\"\",\"signature\":\"AAAA\"}",
+                "{\"protected\":\"e30\",\"payload\":\"\",\"signature\":\"AAAA\",\"header\":{}}");
+        List<String> answers = new ArrayList<>();
+        for (String body : bodies) {
+            Response r = client.raw(url, body, "application/jose+json");
+            answers.add(r.status() + " " + r.problem() + " <- " + body);
+            assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(r.header("Replay-Nonce")).isNotNull();
+        }
+        assertThat(answers).allMatch(a -> a.startsWith("400 malformed"), "every body is refused as malformed");
+        assertProblem(client.raw(url, "{}", "application/json"), "malformed", 400);
+    }
+
+    @Test
+    void healthNamesTheStorageWhenItDoesNotAnswer() {
+        assertThat(client.get(server.config.baseUrl().replace("/acme", "/health")).status()).isEqualTo(200);
+        server.repository.reachable(false);
+        try {
+            Response down = client.get(server.config.baseUrl().replace("/acme", "/health"));
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.json().getString("database")).isEqualTo("DOWN");
+        } finally {
+            server.repository.reachable(true);
+        }
+    }
+
+    // ---- helpers
+
+    private static void assertProblem(Response r, String type, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().getString("type")).isEqualTo(ERR + type);
+    }
+
+    private static String order(String... names) {
+        JsonArray ids = new JsonArray();
+        Arrays.stream(names).forEach(n -> ids.add(new JsonObject().put("type", "dns").put("value", n)));
+        return new JsonObject().put("identifiers", ids).encode();
+    }
+
+    private static JsonObject challenge(JsonObject authz, String type) {
+        return authz.getJsonArray("challenges").stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("type").equals(type)).findFirst().orElseThrow();
+    }
+
+    /** A new order for {@code names} with every http-01 challenge answered: the order, with its url, ready. */
+    private static JsonObject readyOrder(Account account, String... names) {
+        Response created = client.post(client.url("/new-order"), order(names), account);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        for (Object url : created.json().getJsonArray("authorizations")) {
+            JsonObject http01 = challenge(client.post((String) url, null, account).json(), "http-01");
+            String token = http01.getString("token");
+            try {
+                keyAuthorizations.put(token, token + "." + account.key().computeThumbprint());
+            } catch (JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(client.post(http01.getString("url"), "{}", account).json().getString("status"))
+                    .isEqualTo("valid");
+        }
+        JsonObject order = client.post(created.header("Location"), null, account).json();
+        assertThat(order.getString("status")).isEqualTo("ready");
+        return order.put("url", created.header("Location"));
+    }
+
+    /** The finalize payload: a CSR (new EC key) naming exactly {@code names}. */
+    private static String csr(String... names) {
+        try {
+            KeyPair key = InMemoryCertificateAuthority.ecKey();
+            ExtensionsGenerator extensions = new ExtensionsGenerator();
+            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(Arrays.stream(names)
+                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+            byte[] der = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + names[0]), key.getPublic())
+                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+            return new JsonObject().put("csr", Base64URL.encode(der).toString()).encode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The leaf of the PEM chain at the certificate URL. */
+    private static X509Certificate download(String url, Account account) throws Exception {
+        Response r = client.post(url, null, account);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).isEqualTo("application/pem-certificate-chain");
+        var chain = CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(r.body().getBytes(StandardCharsets.US_ASCII)));
+        assertThat(chain).hasSize(2);
+        return (X509Certificate) chain.iterator().next();
+    }
+}

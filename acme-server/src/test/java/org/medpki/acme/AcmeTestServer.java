@@ -1,0 +1,98 @@
+package org.medpki.acme;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.medpki.core.audit.AuditLog;
+
+/**
+ * The ACME server as the services compose it ({@link AcmeServer#start}: the verticles on virtual
+ * threads, TLS, every handler), over in-memory fakes of its ports, on 127.0.0.1. Names in
+ * {@code hostsFile} resolve for validation; http-01 is fetched from {@code http01Port}.
+ */
+final class AcmeTestServer implements AutoCloseable {
+    final InMemoryAcmeRepository repository;
+    final InMemoryCertificateAuthority ca = new InMemoryCertificateAuthority();
+    final RecordingAuditStore auditStore = new RecordingAuditStore();
+    final AcmeConfig config;
+    final X509Certificate tlsCertificate;
+    private final Vertx vertx;
+    private final AuditLog audit;
+    private final String deployment;
+
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour) {
+        this.vertx = vertx;
+        Clock clock = Clock.systemUTC();
+        repository = new InMemoryAcmeRepository(clock);
+        AcmeConfig d = AcmeConfig.defaults("127.0.0.1", freePort(), "127.0.0.1");
+        config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
+                d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
+                d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour());
+        audit = new AuditLog(auditStore, clock);
+        try {
+            KeyPair key = InMemoryCertificateAuthority.ecKey();
+            X500Name name = new X500Name("CN=127.0.0.1");
+            Instant now = Instant.now();
+            X509CertificateHolder holder = new JcaX509v3CertificateBuilder(name, BigInteger.TWO,
+                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(1))), name,
+                    key.getPublic())
+                    .addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")))
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
+            tlsCertificate = new JcaX509CertificateConverter().getCertificate(holder);
+            ServerCertificate certificate = new ServerCertificate(pem("PRIVATE KEY", key.getPrivate().getEncoded()),
+                    pem("CERTIFICATE", holder.getEncoded()));
+            deployment = AcmeServer.start(vertx, config, repository, ca, audit, clock, certificate);
+        } catch (Exception e) {
+            audit.close();
+            throw new IllegalStateException("cannot start the ACME test server", e);
+        }
+    }
+
+    AcmeTestClient client() {
+        return new AcmeTestClient(config.baseUrl(), tlsCertificate);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** A port free now (the config needs it before the server listens: the URLs carry it). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.undeploy(deployment).await();
+        } finally {
+            audit.close();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package org.medpki.inventory.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import io.vertx.core.json.JsonArray;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.medpki.acme.Account;
+import org.medpki.acme.AcmeIds;
+import org.medpki.acme.AcmeRepository;
+import org.medpki.acme.Authorization;
+import org.medpki.acme.Challenge;
+import org.medpki.acme.EabKeys;
+import org.medpki.acme.EabKey;
+import org.medpki.acme.Identifier;
+import org.medpki.acme.Order;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+
+/**
+ * What the ACME end-to-end tests cannot show: the races the port promises to decide (a nonce, an
+ * EAB key, a finalize, taken by concurrent callers) and the rows the per-domain rate limit
+ * counts, against a real PostgreSQL (from ops/test).
+ */
+class PgAcmeRepositoryTest {
+    private static final int RACERS = 6;
+    private static TestDatabase database;
+    private static InventoryDatabase db;
+    private static AcmeRepository acme;
+    private static ECKey key;
+    private static ExecutorService threads;
+
+    @BeforeAll
+    static void open() throws Exception {
+        database = TestDatabase.create();
+        db = InventoryDatabase.open(database.url(), 8);
+        acme = db.acmeRepository();
+        key = new ECKeyGenerator(Curve.P_256).generate();
+        threads = Executors.newFixedThreadPool(RACERS);
+    }
+
+    @AfterAll
+    static void close() {
+        if (threads != null) {
+            threads.shutdownNow();
+        }
+        if (db != null) {
+            db.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    /** Runs {@code work} on RACERS threads released at once; the outcomes (value or exception) in order. */
+    private static <T> List<Object> race(Callable<T> work) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            futures.add(threads.submit(() -> {
+                go.await();
+                return work.call();
+            }));
+        }
+        go.countDown();
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<T> f : futures) {
+            try {
+                outcomes.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                outcomes.add(e.getCause());
+            }
+        }
+        return outcomes;
+    }
+
+    private static Account account(String eabKid) {
+        String id = AcmeIds.newId();
+        return new Account(id, "thumb-" + id, key.toPublicJWK(), new JsonArray(), "valid", eabKid);
+    }
+
+    @Test
+    void aNonceIsSpentExactlyOnceEvenByConcurrentSpendersAndNotAfterItExpired() throws Exception {
+        Instant now = Instant.now();
+        for (int i = 0; i < 10; i++) {
+            String nonce = acme.newNonce(now.plus(Duration.ofMinutes(5)));
+            assertThat(race(() -> acme.consumeNonce(nonce, Instant.now()))).filteredOn(Boolean.TRUE::equals).hasSize(1);
+        }
+        String expired = acme.newNonce(now.minusSeconds(1));
+        assertThat(acme.consumeNonce(expired, now)).isFalse();
+        assertThat(acme.purgeNonces(now)).isGreaterThanOrEqualTo(1);
+        assertThat(acme.consumeNonce("never-issued", now)).isFalse();
+    }
+
+    @Test
+    void anEabKeyBindsOneAccountEvenWhenSeveralRaceForIt() throws Exception {
+        EabKey eab = EabKeys.generate("tls-server", List.of("*.hospital.test"));
+        acme.createEabKey(eab);
+        assertThatThrownBy(() -> acme.createEabKey(eab)).isInstanceOfSatisfying(PkiException.class,
+                e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT));
+
+        List<Account> candidates = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            candidates.add(account(eab.kid()));
+        }
+        var next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Object> outcomes = race(() -> {
+            acme.createAccount(candidates.get(next.getAndIncrement()));
+            return "created";
+        });
+        assertThat(outcomes).filteredOn("created"::equals).hasSize(1);
+        assertThat(outcomes).filteredOn(o -> !"created".equals(o)).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED)));
+        String boundTo = acme.eabKey(eab.kid()).orElseThrow().accountId();
+        // The losers' accounts were rolled back with their failed binding.
+        assertThat(candidates).filteredOn(a -> acme.account(a.id()).isPresent()).extracting(Account::id)
+                .containsExactly(boundTo);
+    }
+
+    @Test
+    void aKeyIsOneAccountsOnly() {
+        Account first = account(null);
+        Account second = account(null);
+        acme.createAccount(first);
+        acme.createAccount(second);
+        Account sameKey = new Account(AcmeIds.newId(), first.thumbprint(), key.toPublicJWK(), new JsonArray(), "valid",
+                null);
+        assertThatThrownBy(() -> acme.createAccount(sameKey)).isInstanceOfSatisfying(PkiException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT);
+            assertThat(e.detail()).isEqualTo("an account with this key exists already");
+        });
+
+        assertThatThrownBy(() -> acme.changeKey(first.id(), first.thumbprint(), second.thumbprint(), key.toPublicJWK()))
+                .isInstanceOfSatisfying(PkiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT);
+                    assertThat(e.detail()).isEqualTo("the new key is already used by another account");
+                });
+        assertThatThrownBy(() -> acme.changeKey(first.id(), "not-its-key", "thumb-new", key.toPublicJWK()))
+                .isInstanceOfSatisfying(PkiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT);
+                    assertThat(e.detail()).isEqualTo("the account key changed concurrently");
+                });
+        acme.changeKey(first.id(), first.thumbprint(), "thumb-new-" + first.id(), key.toPublicJWK());
+        assertThat(acme.accountByThumbprint("thumb-new-" + first.id())).get().extracting(Account::id)
+                .isEqualTo(first.id());
+        assertThat(acme.accountByThumbprint(first.thumbprint())).isEmpty();
+    }
+
+    @Test
+    void aReadyOrderStartsProcessingOnceEvenWhenFinalizedConcurrently() throws Exception {
+        Account account = account(null);
+        acme.createAccount(account);
+        Order order = newOrder(account, "valid", "ready-race.hospital.test");
+        assertThat(acme.order(order.id()).orElseThrow().status()).isEqualTo("pending");
+        acme.refreshOrdersOf(order.authorizationIds().getFirst());
+        assertThat(acme.order(order.id()).orElseThrow().status()).isEqualTo("ready");
+
+        assertThat(race(() -> acme.startProcessing(order.id()))).filteredOn(Boolean.TRUE::equals).hasSize(1);
+        assertThat(acme.order(order.id()).orElseThrow().status()).isEqualTo("processing");
+    }
+
+    @Test
+    void thePerDomainCountTakesTheDomainAndNamesBelowItButNoLookAlikes() {
+        Account account = account(null);
+        acme.createAccount(account);
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        long before = acme.ordersForDomainSince("ward.test", hourAgo);
+        newOrder(account, "pending", "ward.test");
+        newOrder(account, "pending", "www.ward.test");
+        newOrder(account, "pending", "a.b.ward.test");
+        newOrder(account, "pending", "otherward.test");
+        newOrder(account, "pending", "ward.test.example");
+        newOrder(account, "pending", "xzy.test");
+        assertThat(acme.ordersForDomainSince("ward.test", hourAgo) - before).isEqualTo(3);
+        // '_' is no LIKE wildcard here: x_y.test does not count xzy.test.
+        assertThat(acme.ordersForDomainSince("x_y.test", hourAgo)).isZero();
+        assertThat(acme.ordersForDomainSince("ward.test", Instant.now().plus(Duration.ofMinutes(5)))).isZero();
+        assertThat(acme.ordersSince(account.id(), hourAgo)).isEqualTo(6);
+    }
+
+    /** An order for one name with a new authorization of {@code authzStatus} and its http-01 challenge. */
+    private static Order newOrder(Account account, String authzStatus, String name) {
+        Identifier id = new Identifier("dns", name);
+        String authzId = AcmeIds.newId();
+        Authorization authz = new Authorization(authzId, account.id(), id, false, authzStatus,
+                Instant.now().plus(Duration.ofDays(1)), List.of(new Challenge(AcmeIds.newId(), authzId, "http-01",
+                AcmeIds.newId(), "pending", null, null)));
+        Order order = new Order(AcmeIds.newId(), account.id(), "pending", List.of(id), "tls-server",
+                Instant.now().plus(Duration.ofDays(1)), null, null, null, null, null, null, List.of(authzId));
+        acme.createOrder(order, List.of(authz));
+        return order;
+    }
+}
