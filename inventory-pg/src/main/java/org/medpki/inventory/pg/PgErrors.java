@@ -64,8 +64,11 @@ final class PgErrors {
                         + scrub(message), null);
             }
             if (state.equals("42501")) {
-                return new PkiException(ErrorKind.UNAUTHORIZED, what + " failed: the database user " + url.user()
-                        + " may not do this: " + scrub(message), null);
+                // A login without a grant it needs is the deployment's fault, not the caller's: a
+                // configuration error (exit 8; serverInternal to an ACME client), not UNAUTHORIZED,
+                // which a front end would pass on to its client with the database user's name.
+                return new PkiException(ErrorKind.CONFIGURATION, what + " failed: the database user " + url.user()
+                        + " lacks a grant for this (run 'pki db migrate' as the owner): " + scrub(message), null);
             }
             if (state.startsWith("28")) {
                 return new PkiException(ErrorKind.CONFIGURATION, "the inventory database at " + url.location()
