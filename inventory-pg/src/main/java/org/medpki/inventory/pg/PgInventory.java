@@ -31,6 +31,8 @@ import org.medpki.core.inventory.CertificateStatus;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.inventory.NewCa;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.store.GroupCommit;
+import org.medpki.core.store.GroupCommit.Outcome;
 
 /**
  * {@link Inventory} on PostgreSQL. Intents and issuances are group-committed (see
@@ -76,8 +78,8 @@ public final class PgInventory implements Inventory, AutoCloseable {
 
     private final Pool pool;
     private final PgErrors errors;
-    private final GroupCommit<CertificateIntent> intents;
-    private final GroupCommit<Issued> issuances;
+    private final GroupCommit<CertificateIntent, Void> intents;
+    private final GroupCommit<Issued, Void> issuances;
 
     private record Issued(long caId, BigInteger serial, byte[] der) {
     }
@@ -85,8 +87,14 @@ public final class PgInventory implements Inventory, AutoCloseable {
     PgInventory(Pool pool, PgErrors errors) {
         this.pool = pool;
         this.errors = errors;
-        this.intents = new GroupCommit<>("inventory-intents", MAX_BATCH, WRITERS, this::writeIntents);
-        this.issuances = new GroupCommit<>("inventory-issuances", MAX_BATCH, WRITERS, this::writeIssued);
+        this.intents = new GroupCommit<>("inventory-intents", MAX_BATCH, WRITERS, () -> closed("inventory-intents"),
+                this::writeIntents);
+        this.issuances = new GroupCommit<>("inventory-issuances", MAX_BATCH, WRITERS,
+                () -> closed("inventory-issuances"), this::writeIssued);
+    }
+
+    private static PkiException closed(String name) {
+        return new PkiException(ErrorKind.DATABASE_UNAVAILABLE, "the inventory is closed (" + name + ")");
     }
 
     // ---- CAs ----
@@ -153,7 +161,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         intents.submit(Objects.requireNonNull(intent, "intent"));
     }
 
-    private List<PkiException> writeIntents(List<CertificateIntent> batch) {
+    private List<Outcome<Void>> writeIntents(List<CertificateIntent> batch) {
         int n = batch.size();
         Long[] caIds = new Long[n];
         BigDecimal[] serials = new BigDecimal[n];
@@ -188,9 +196,10 @@ public final class PgInventory implements Inventory, AutoCloseable {
             java.util.Set<Key> inserted = new java.util.HashSet<>();
             rows.forEach(r -> inserted.add(new Key(r.getLong(0), r.getNumeric(1).bigIntegerValue())));
             // Of equal keys in one batch the first was inserted (rows are inserted in array order).
-            List<PkiException> results = new ArrayList<>(n);
+            List<Outcome<Void>> results = new ArrayList<>(n);
             for (CertificateIntent in : batch) {
-                results.add(inserted.remove(new Key(in.caId(), in.serial())) ? null : duplicate(in));
+                results.add(inserted.remove(new Key(in.caId(), in.serial())) ? GroupCommit.written(null)
+                        : GroupCommit.failed(duplicate(in)));
             }
             return results;
         } catch (Exception e) {
@@ -260,7 +269,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         issuances.submit(new Issued(caId, serial, der.clone()));
     }
 
-    private List<PkiException> writeIssued(List<Issued> batch) {
+    private List<Outcome<Void>> writeIssued(List<Issued> batch) {
         int n = batch.size();
         Long[] caIds = new Long[n];
         BigDecimal[] serials = new BigDecimal[n];
@@ -281,10 +290,11 @@ public final class PgInventory implements Inventory, AutoCloseable {
         } catch (Exception e) {
             return retryAlone(batch, e, this::writeIssuedAlone, i -> describe(i.caId(), i.serial(), "recording the issuance of"));
         }
-        List<PkiException> results = new ArrayList<>(n);
+        List<Outcome<Void>> results = new ArrayList<>(n);
         for (Issued is : batch) {
             // A key twice in one batch: the first caller wins, the second finds it issued.
-            results.add(updated.remove(new Key(is.caId(), is.serial())) ? null : whyNotIssued(is));
+            results.add(updated.remove(new Key(is.caId(), is.serial())) ? GroupCommit.written(null)
+                    : GroupCommit.failed(whyNotIssued(is)));
         }
         return results;
     }
@@ -320,14 +330,17 @@ public final class PgInventory implements Inventory, AutoCloseable {
      * spoilt the transaction (a missing CA, a value a CHECK refuses), so each is retried on its
      * own and only the bad one fails.
      */
-    private <T> List<PkiException> retryAlone(List<T> batch, Exception e,
-                                              java.util.function.Function<T, PkiException> alone,
-                                              java.util.function.Function<T, String> what) {
+    private <T> List<Outcome<Void>> retryAlone(List<T> batch, Exception e,
+                                               java.util.function.Function<T, PkiException> alone,
+                                               java.util.function.Function<T, String> what) {
         PkiException mapped = errors.map(e, what.apply(batch.getFirst()));
         if (mapped.kind() == ErrorKind.DATABASE_UNAVAILABLE) {
             throw mapped;
         }
-        return batch.stream().map(alone).toList();
+        return batch.stream().map(item -> {
+            PkiException failure = alone.apply(item);
+            return failure == null ? GroupCommit.<Void>written(null) : GroupCommit.<Void>failed(failure);
+        }).toList();
     }
 
     // ---- reading ----
