@@ -13,6 +13,8 @@ import org.medpki.core.audit.AuditStore;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.Inventory;
+import org.medpki.core.inventory.Notifications;
+import org.medpki.ocsp.OcspRepository;
 
 /**
  * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
@@ -26,6 +28,7 @@ public final class InventoryDatabase implements AutoCloseable {
     private final Vertx vertx;
     private final Pool pool;
     private final PgErrors errors;
+    private final PgQueries sql;
     private final PgInventory inventory;
     private final PgAuditStore auditStore;
     private final java.util.List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -36,6 +39,7 @@ public final class InventoryDatabase implements AutoCloseable {
         this.vertx = vertx;
         this.pool = pool;
         this.errors = new PgErrors(url);
+        this.sql = new PgQueries(pool, errors);
         this.inventory = new PgInventory(pool, errors);
         this.auditStore = new PgAuditStore(pool, errors);
     }
@@ -157,6 +161,11 @@ public final class InventoryDatabase implements AutoCloseable {
         return vertx;
     }
 
+    /** The OCSP responder's statuses and pre-signed responses (table ocsp_response) over this database's pool. */
+    public OcspRepository ocspRepository() {
+        return new PgOcspRepository(sql);
+    }
+
     /** The CRL store (tables crl and crl_counter) over this database's pool. */
     public PgCrlStore crlStore() {
         return new PgCrlStore(pool, errors);
@@ -194,6 +203,11 @@ public final class InventoryDatabase implements AutoCloseable {
                 onReconnect);
         listeners.add(listener);
         return listener;
+    }
+
+    /** The inventory's announcements, each subscription a LISTEN on a connection of its own (see {@link #listen}). */
+    public Notifications notifications() {
+        return this::listen;
     }
 
     @Override
