@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medpki.inventory.pg.DatabaseUrl;
 import org.medpki.inventory.pg.InventoryDatabase;
-import org.medpki.ops.compliance.ComplianceQueries;
+import org.medpki.inventory.pg.PgComplianceQueries;
 import org.medpki.ops.install.DatabaseGrants;
 import org.medpki.ops.install.DatabaseLogins;
 import org.medpki.ops.install.DatabaseRole;
@@ -104,7 +104,7 @@ class DatabaseLoginsTest {
     @Test
     void eachLoginHoldsExactlyItsGrants() throws Exception {
         try (InventoryDatabase db = InventoryDatabase.open(login(DatabaseRole.AUDITOR), 1, false, "medpki-auditor")) {
-            ComplianceQueries queries = new ComplianceQueries(db.pool());
+            PgComplianceQueries queries = db.complianceQueries();
             for (DatabaseRole role : services()) {
                 Map<String, Set<String>> actual = queries.tablePrivileges(DatabaseLogins.login(prefix, role));
                 assertThat(actual).as(role.name()).isEqualTo(DatabaseGrants.expected(role));

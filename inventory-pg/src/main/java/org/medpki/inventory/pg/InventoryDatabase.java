@@ -166,6 +166,11 @@ public final class InventoryDatabase implements AutoCloseable {
         return new PgOcspRepository(sql);
     }
 
+    /** The compliance report's queries of this database (tables, catalog, grants, sessions, settings). */
+    public PgComplianceQueries complianceQueries() {
+        return new PgComplianceQueries(sql);
+    }
+
     /** The CRL store (tables crl and crl_counter) over this database's pool. */
     public PgCrlStore crlStore() {
         return new PgCrlStore(pool, errors);

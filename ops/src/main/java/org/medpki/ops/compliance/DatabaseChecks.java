@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.medpki.inventory.pg.DatabaseUrl;
+import org.medpki.inventory.pg.PgComplianceQueries;
 import org.medpki.ops.install.DatabaseGrants;
 import org.medpki.ops.install.DatabaseLogins;
 import org.medpki.ops.install.DatabaseRole;
@@ -26,14 +27,14 @@ final class DatabaseChecks {
             "audit_checkpoint_append_only", "audit_checkpoint_no_truncate", "audit_head_kept", "audit_head_no_truncate",
             "audit_head_forward");
 
-    private final ComplianceQueries queries;
+    private final PgComplianceQueries queries;
 
-    DatabaseChecks(ComplianceQueries queries) {
+    DatabaseChecks(PgComplianceQueries queries) {
         this.queries = queries;
     }
 
     ComplianceCheck auditAppendOnly() {
-        List<ComplianceQueries.TriggerState> triggers = queries.auditTriggers();
+        List<PgComplianceQueries.TriggerState> triggers = queries.auditTriggers();
         List<String> details = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String name : AUDIT_TRIGGERS.stream().sorted().toList()) {
@@ -65,11 +66,11 @@ final class DatabaseChecks {
      * not-measured.
      */
     ComplianceCheck serviceLogins(String rolePrefix) {
-        List<ComplianceQueries.Session> sessions = queries.serviceSessions();
+        List<PgComplianceQueries.Session> sessions = queries.serviceSessions();
         List<String> bad = new ArrayList<>();
         List<String> details = new ArrayList<>();
         Map<String, String> checked = new TreeMap<>();
-        for (ComplianceQueries.Session s : sessions) {
+        for (PgComplianceQueries.Session s : sessions) {
             String suffix = s.applicationName().substring("medpki-".length()).toUpperCase(Locale.ROOT);
             DatabaseRole role = Arrays.stream(DatabaseRole.values()).filter(r -> r.name().equals(suffix)).findFirst()
                     .orElse(null);
