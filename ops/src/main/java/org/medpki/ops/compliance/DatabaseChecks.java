@@ -1,7 +1,5 @@
 package org.medpki.ops.compliance;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.medpki.inventory.pg.DatabaseUrl;
 import org.medpki.inventory.pg.PgComplianceQueries;
+import org.medpki.inventory.pg.PgLogins;
 import org.medpki.ops.install.DatabaseGrants;
 import org.medpki.ops.install.DatabaseLogins;
 import org.medpki.ops.install.DatabaseRole;
@@ -187,11 +186,9 @@ final class DatabaseChecks {
         List<String> accepted = new ArrayList<>();
         List<String> details = new ArrayList<>();
         for (DatabaseUrl probe : probes) {
-            DatabaseUrl noPassword = new DatabaseUrl(probe.host(), probe.port(), probe.database(), probe.user(), null,
-                    probe.sslMode());
-            try (Connection c = DatabaseLogins.connect(noPassword, "pki-password-probe")) {
+            if (PgLogins.acceptsWithoutPassword(probe, "pki-password-probe")) {
                 accepted.add(probe.user() + " at " + probe.location());
-            } catch (SQLException e) {
+            } else {
                 details.add("refused without a password: " + probe.user() + " at " + probe.location());
             }
         }
