@@ -152,8 +152,9 @@ public final class InventoryDatabase implements AutoCloseable {
         return auditStore;
     }
 
-    /** The pool, for services that query the inventory themselves (OCSP, CRL). */
-    public Pool pool() {
+    /** The pool itself; every user outside this module reaches the database through a port made here. */
+    // ACME only, until AcmeRepository lands; then this line becomes "Pool pool() {" (package-private).
+    @Deprecated(forRemoval = true) public Pool pool() {
         return pool;
     }
 
