@@ -18,8 +18,10 @@ import org.medpki.ocsp.OcspRepository;
 
 /**
  * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
- * serves the {@link Inventory} and {@link AuditStore} ports over one vertx-pg-client pool. The
- * ports block (they call {@code Future.await()}), so they must not be called on an event loop.
+ * serves, over one vertx-pg-client pool, the ports its users define: {@link Inventory} and
+ * {@link AuditStore} (ca-core), the CRL store, {@link OcspRepository} (ocsp-responder) and
+ * {@link Notifications}, plus the compliance report's queries. The ports block (they call
+ * {@code Future.await()}), so they must not be called on an event loop.
  */
 public final class InventoryDatabase implements AutoCloseable {
 
