@@ -34,7 +34,7 @@ public final class OcspResponder {
     private static final int STRIPES = 64;
 
     private final OcspConfig config;
-    private final OcspStore store;
+    private final OcspRepository store;
     private final ResponseSigner signer;
     private final ResponseCache cache;
     private final OcspMetrics metrics;
@@ -44,8 +44,8 @@ public final class OcspResponder {
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private volatile Issuers issuers = Issuers.of(List.of());
 
-    public OcspResponder(OcspConfig config, OcspStore store, ResponseSigner signer, OcspMetrics metrics, Clock clock,
-                         Supplier<Hierarchy> hierarchy) {
+    public OcspResponder(OcspConfig config, OcspRepository store, ResponseSigner signer, OcspMetrics metrics,
+                         Clock clock, Supplier<Hierarchy> hierarchy) {
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.signer = Objects.requireNonNull(signer, "signer");
@@ -65,7 +65,7 @@ public final class OcspResponder {
         reloadSigners();
         int loaded = 0;
         long now = clock.millis();
-        for (OcspStore.Stored s : store.current(clock.instant(), config.cacheEntries())) {
+        for (OcspRepository.Stored s : store.current(clock.instant(), config.cacheEntries())) {
             Issuer issuer = issuers.byId(s.caId()).orElse(null);
             if (issuer != null && issuer.signerId() == s.signerId()) {
                 SignedResponse r = fromStored(s);
@@ -204,11 +204,11 @@ public final class OcspResponder {
         Instant signedBefore = started.minus(config.refreshAfter());
         int signed = 0;
         while (true) {
-            List<OcspStore.Due> due = store.due(signedBefore, cas, signers, 1000);
+            List<OcspRepository.Due> due = store.due(signedBefore, cas, signers, 1000);
             if (due.isEmpty()) {
                 break;
             }
-            for (OcspStore.Due d : due) {
+            for (OcspRepository.Due d : due) {
                 Issuer issuer = current.byId(d.caId()).orElseThrow();
                 current(issuer, new ResponseKey(d.caId(), d.serial(), CertIdHash.SHA1), true);
                 signed++;
@@ -230,7 +230,7 @@ public final class OcspResponder {
     /** After a lost LISTEN connection: make sure every revoked certificate is answered as revoked. */
     public void recheckRevoked() {
         long[] cas = issuers.all().stream().mapToLong(Issuer::caId).toArray();
-        for (OcspStore.Due d : store.revoked(cas)) {
+        for (OcspRepository.Due d : store.revoked(cas)) {
             SignedResponse r = cache.get(new ResponseKey(d.caId(), d.serial(), CertIdHash.SHA1));
             if (r == null || !(r.state() instanceof CertState.Revoked)) {
                 certificateChanged(d.caId(), d.serial(), true);
@@ -260,7 +260,7 @@ public final class OcspResponder {
                     return r;
                 }
                 if (key.hash() == CertIdHash.SHA1) {
-                    OcspStore.Stored s = store.stored(key.caId(), key.serial()).orElse(null);
+                    OcspRepository.Stored s = store.stored(key.caId(), key.serial()).orElse(null);
                     if (s != null && s.signerId() == issuer.signerId()
                             && s.thisUpdate().toEpochMilli() >= refreshBefore) {
                         SignedResponse fromTable = fromStored(s);
@@ -285,7 +285,7 @@ public final class OcspResponder {
     }
 
     /** A stored row back into a response; the status (with revocation time and reason) read from its DER. */
-    private static SignedResponse fromStored(OcspStore.Stored s) {
+    private static SignedResponse fromStored(OcspRepository.Stored s) {
         try {
             BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(s.der()).getResponseObject();
             SingleResp single = basic.getResponses()[0];

@@ -16,15 +16,17 @@ import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CaRole;
+import org.medpki.core.inventory.Inventory;
+import org.medpki.core.inventory.Notifications;
 import org.medpki.core.keys.SigningKeys;
-import org.medpki.inventory.pg.InventoryDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires and runs the OCSP responder: the responder over the inventory and the OCSP token's signer
- * keys (never the CA token), the NOTIFY follower, the refresher (every refreshInterval: reload signers, re-sign what
- * is due) and one HTTP verticle per configured instance. Blocking start; {@link #close()} stops it.
+ * Wires and runs the OCSP responder: the responder over the inventory's ports and the OCSP
+ * token's signer keys (never the CA token), the follower of the inventory's announcements, the
+ * refresher (every refreshInterval: reload signers, re-sign what is due) and one HTTP verticle per
+ * configured instance. Blocking start; {@link #close()} stops it.
  */
 public final class OcspServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OcspServer.class);
@@ -49,17 +51,18 @@ public final class OcspServer implements AutoCloseable {
     }
 
     /**
-     * The responder without HTTP (for 'pki ocsp export' and tools): signers loaded, table-backed.
-     * {@code keys} is the OCSP signers' token; the responder needs no other. Refuses to start
-     * (KEY_NOT_FOUND) when the current signer of an issuing CA has its key elsewhere: an
-     * installation made before the OCSP token, until its next rotation.
+     * The responder without HTTP (for 'pki ocsp export' and tools): signers loaded from the
+     * {@code inventory}, responses kept in the {@code repository}. {@code keys} is the OCSP
+     * signers' token; the responder needs no other. Refuses to start (KEY_NOT_FOUND) when the
+     * current signer of an issuing CA has its key elsewhere: an installation made before the OCSP
+     * token, until its next rotation.
      */
-    public static OcspResponder responder(InventoryDatabase database, SigningKeys keys, OcspConfig config, Clock clock) {
-        requireSignerKeys(Hierarchy.load(database.inventory()), keys);
+    public static OcspResponder responder(Inventory inventory, OcspRepository repository, SigningKeys keys,
+                                          OcspConfig config, Clock clock) {
+        requireSignerKeys(Hierarchy.load(inventory), keys);
         OcspMetrics metrics = new OcspMetrics();
-        OcspResponder responder = new OcspResponder(config, new OcspStore(database.pool()),
-                new ResponseSigner(keys, config.validity(), metrics), metrics, clock,
-                () -> Hierarchy.load(database.inventory()));
+        OcspResponder responder = new OcspResponder(config, repository,
+                new ResponseSigner(keys, config.validity(), metrics), metrics, clock, () -> Hierarchy.load(inventory));
         responder.reloadSigners();
         return responder;
     }
@@ -77,11 +80,14 @@ public final class OcspServer implements AutoCloseable {
         }
     }
 
-    public static OcspServer start(Vertx vertx, InventoryDatabase database, SigningKeys keys, OcspConfig config,
-                                   Clock clock) {
-        OcspResponder responder = responder(database, keys, config, clock);
+    /**
+     * Serves {@code responder} (made by {@link #responder}) over HTTP, kept current by the
+     * inventory's {@code notifications} and the refresher.
+     */
+    public static OcspServer start(Vertx vertx, OcspResponder responder, Notifications notifications) {
+        OcspConfig config = responder.config();
         // Listen first, then load: a revocation committed in between is re-checked below.
-        RevocationFollower follower = RevocationFollower.start(database, responder);
+        RevocationFollower follower = RevocationFollower.start(notifications, responder);
         // A few platform threads taking work in arrival order: with a virtual thread per request,
         // threads pinned in the token's native calls let later requests overtake earlier ones
         // (p99 of hundreds of ms under load), and signing is CPU-bound in the token anyway.

@@ -2,34 +2,35 @@ package org.medpki.ocsp;
 
 import java.math.BigInteger;
 import org.medpki.core.inventory.Inventory;
-import org.medpki.inventory.pg.InventoryDatabase;
-import org.medpki.inventory.pg.RevocationListener;
+import org.medpki.core.inventory.Notifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the inventory's NOTIFY channels: a revocation re-signs that certificate's responses at
+ * Follows the inventory's announcements: a revocation re-signs that certificate's responses at
  * once (what makes 'revoked' visible within a second); an issuance pre-signs its first response.
- * Each channel has its own connection and callback thread, so a burst of issuances never delays
- * a revocation. After a lost connection, every revoked certificate is re-checked.
+ * Each channel is a subscription of its own (in PostgreSQL, its own connection and callback
+ * thread), so a burst of issuances never delays a revocation. After an interrupted revocation
+ * subscription, every revoked certificate is re-checked.
  */
 public final class RevocationFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationFollower.class);
 
-    private final RevocationListener revocations;
-    private final RevocationListener issuances;
+    private final Notifications.Subscription revocations;
+    private final Notifications.Subscription issuances;
 
-    private RevocationFollower(RevocationListener revocations, RevocationListener issuances) {
+    private RevocationFollower(Notifications.Subscription revocations, Notifications.Subscription issuances) {
         this.revocations = revocations;
         this.issuances = issuances;
     }
 
-    public static RevocationFollower start(InventoryDatabase database, OcspResponder responder) {
-        RevocationListener r = database.listen(Inventory.REVOCATION_CHANNEL,
+    public static RevocationFollower start(Notifications notifications, OcspResponder responder) {
+        Notifications.Subscription r = notifications.subscribe(Inventory.REVOCATION_CHANNEL,
                 payload -> apply(responder, payload, true), responder::recheckRevoked);
-        RevocationListener i;
+        Notifications.Subscription i;
         try {
-            i = database.listen(Inventory.ISSUANCE_CHANNEL, payload -> apply(responder, payload, false), () -> { });
+            i = notifications.subscribe(Inventory.ISSUANCE_CHANNEL, payload -> apply(responder, payload, false),
+                    () -> { });
         } catch (RuntimeException e) {
             r.close();
             throw e;

@@ -28,8 +28,8 @@ public final class StaplingExport {
     public record Written(Path file, long caId, BigInteger serial, String status) {
     }
 
-    public static List<Written> write(OcspStore store, Map<Long, String> caNames, Path dir, Instant now) {
-        List<OcspStore.Stored> rows = store.all(now);
+    public static List<Written> write(OcspRepository store, Map<Long, String> caNames, Path dir, Instant now) {
+        List<OcspRepository.Stored> rows = store.all(now);
         Map<BigInteger, Integer> perSerial = new HashMap<>();
         rows.forEach(r -> perSerial.merge(r.serial(), 1, Integer::sum));
         try {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medpki.inventory.pg.DatabaseUrl;
 import org.medpki.inventory.pg.InventoryDatabase;
-import org.medpki.ops.compliance.ComplianceQueries;
+import org.medpki.inventory.pg.PgComplianceQueries;
+import org.medpki.inventory.pg.PgLogins;
 import org.medpki.ops.install.DatabaseGrants;
 import org.medpki.ops.install.DatabaseLogins;
 import org.medpki.ops.install.DatabaseRole;
@@ -80,7 +81,7 @@ class DatabaseLoginsTest {
             assertThat(n).isEqualTo(DatabaseRole.values().length);
         }
         DatabaseUrl ca = login(DatabaseRole.CA);
-        assertThatThrownBy(() -> DatabaseLogins.connect(new DatabaseUrl(ca.host(), ca.port(), ca.database(), ca.user(),
+        assertThatThrownBy(() -> PgLogins.connect(new DatabaseUrl(ca.host(), ca.port(), ca.database(), ca.user(),
                 "wrong", null), "medpki-test").close()).isInstanceOf(SQLException.class);
     }
 
@@ -104,7 +105,7 @@ class DatabaseLoginsTest {
     @Test
     void eachLoginHoldsExactlyItsGrants() throws Exception {
         try (InventoryDatabase db = InventoryDatabase.open(login(DatabaseRole.AUDITOR), 1, false, "medpki-auditor")) {
-            ComplianceQueries queries = new ComplianceQueries(db.pool());
+            PgComplianceQueries queries = db.complianceQueries();
             for (DatabaseRole role : services()) {
                 Map<String, Set<String>> actual = queries.tablePrivileges(DatabaseLogins.login(prefix, role));
                 assertThat(actual).as(role.name()).isEqualTo(DatabaseGrants.expected(role));
@@ -208,11 +209,11 @@ class DatabaseLoginsTest {
     }
 
     private Connection connect(DatabaseRole role) throws Exception {
-        return DatabaseLogins.connect(login(role), DatabaseLogins.applicationName(role));
+        return PgLogins.connect(login(role), DatabaseLogins.applicationName(role));
     }
 
     private Connection adminConnection() throws SQLException {
-        return DatabaseLogins.connect(admin, "medpki-test");
+        return PgLogins.connect(admin, "medpki-test");
     }
 
     private static void denied(Statement s, String sql) {

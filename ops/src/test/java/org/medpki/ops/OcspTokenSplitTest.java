@@ -219,7 +219,8 @@ class OcspTokenSplitTest {
                 .anySatisfy(e -> assertThat(e.details()).contains(signer.keyLabel()));
 
         // The responder, over the OCSP token alone, answers with the new signer, and the answer verifies.
-        OcspResponder responder = OcspServer.responder(database, ocspKeys, OcspConfig.defaults("127.0.0.1", 0), clock);
+        OcspResponder responder = OcspServer.responder(database.inventory(), database.ocspRepository(), ocspKeys,
+                OcspConfig.defaults("127.0.0.1", 0), clock);
         X509CertificateHolder issuer = serverCa.certificate();
         CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                 issuer, new BigInteger(64, RANDOM));
@@ -247,7 +248,8 @@ class OcspTokenSplitTest {
             CaCertificate oldSigner = old.ocspSignerOf(old.issuing("server-ca")).orElseThrow();
             assertThat(caKeys.find(oldSigner.keyLabel())).isPresent();
 
-            assertThatThrownBy(() -> OcspServer.responder(legacy, ocspKeys, OcspConfig.defaults("127.0.0.1", 0), clock))
+            assertThatThrownBy(() -> OcspServer.responder(legacy.inventory(), legacy.ocspRepository(), ocspKeys,
+                    OcspConfig.defaults("127.0.0.1", 0), clock))
                     .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.KEY_NOT_FOUND))
                     .hasMessageContaining(oldSigner.name()).hasMessageContaining("'" + ocspLabel + "'")
                     .hasMessageContaining("pki ocsp rotate");
@@ -259,7 +261,8 @@ class OcspTokenSplitTest {
             assertThat(rotation.rotateDue(Duration.ofDays(30), false, "test")).hasSize(1);
             assertThat(rotation.signersOutsideTheToken()).isEmpty();
             assertThat(rotation.rotateDue(Duration.ofDays(30), false, "test")).isEmpty();
-            OcspServer.responder(legacy, ocspKeys, OcspConfig.defaults("127.0.0.1", 0), clock);
+            OcspServer.responder(legacy.inventory(), legacy.ocspRepository(), ocspKeys,
+                    OcspConfig.defaults("127.0.0.1", 0), clock);
         }
     }
 

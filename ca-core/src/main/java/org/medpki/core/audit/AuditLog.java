@@ -1,22 +1,19 @@
 package org.medpki.core.audit;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.store.GroupCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The audit log the services write to. {@link #record} returns once the entry is durable. Many
- * threads record at once, so records are group-committed: one writer thread takes whatever has
- * queued while the previous append ran and appends it as one batch (one transaction), which keeps
- * the chain strictly ordered and costs one commit per batch instead of one per event.
+ * threads record at once, so records are group-committed ({@link GroupCommit}) with a single
+ * writer: it takes whatever has queued while the previous append ran and appends it as one batch
+ * (one transaction), which keeps the chain strictly ordered and costs one commit per batch instead
+ * of one per event. A failed append fails every event of its batch.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -26,43 +23,20 @@ public final class AuditLog implements AutoCloseable {
     private final AuditStore store;
     private final Clock clock;
     private final AuditChain chain = new AuditChain();
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean closed;
-
-    private record Pending(AuditEvent event, CompletableFuture<AuditEntry> done) {
-    }
-
-    /** Queued by close(): the writer stops when it reaches it. */
-    private static final Pending STOP = new Pending(null, new CompletableFuture<>());
+    private final GroupCommit<AuditEvent, AuditEntry> appends;
 
     public AuditLog(AuditStore store, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.writer = Thread.ofPlatform().daemon().name("medpki-audit-writer").start(this::writeLoop);
+        // One writer: the chain's order is the order of the batches.
+        this.appends = new GroupCommit<>("audit-writer", MAX_BATCH, 1,
+                () -> new PkiException(ErrorKind.INTERNAL, "the audit log is closed"),
+                events -> store.append(events, chain).stream().map(GroupCommit::written).toList());
     }
 
     /** Appends the event and returns its entry once stored. Throws PkiException if it could not be. */
     public AuditEntry record(AuditEvent event) {
-        Objects.requireNonNull(event, "event");
-        if (closed) {
-            throw new PkiException(ErrorKind.INTERNAL, "the audit log is closed");
-        }
-        Pending pending = new Pending(event, new CompletableFuture<>());
-        queue.add(pending);
-        if (closed) {
-            // close() may have drained the queue just before our add: do not wait forever.
-            pending.done.completeExceptionally(new PkiException(ErrorKind.INTERNAL, "the audit log is closed"));
-        }
-        try {
-            return pending.done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof PkiException p) {
-                // A fresh exception per caller: a batch failure is shared by every event in it.
-                throw new PkiException(p.kind(), p.detail(), p);
-            }
-            throw new PkiException(ErrorKind.INTERNAL, "audit append failed", e.getCause());
-        }
+        return appends.submit(Objects.requireNonNull(event, "event"));
     }
 
     /**
@@ -100,61 +74,6 @@ public final class AuditLog implements AutoCloseable {
     /** Stops the writer after the events already queued are written. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        queue.add(STOP);
-        try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        List<Pending> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(p -> p.done.completeExceptionally(new PkiException(ErrorKind.INTERNAL, "the audit log is closed")));
-    }
-
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                // Only close() ends the writer, and it does so with STOP, after the queue.
-                continue;
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            int stopAt = batch.indexOf(STOP);
-            if (stopAt >= 0) {
-                stop = true;
-                List<Pending> after = batch.subList(stopAt, batch.size());
-                after.forEach(p -> p.done.completeExceptionally(
-                        new PkiException(ErrorKind.INTERNAL, "the audit log is closed")));
-                after.clear();
-            }
-            if (!batch.isEmpty()) {
-                write(batch);
-            }
-            batch.clear();
-        }
-    }
-
-    private void write(List<Pending> batch) {
-        List<AuditEvent> events = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            events.add(p.event);
-        }
-        try {
-            List<AuditEntry> entries = store.append(events, chain);
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done.complete(entries.get(i));
-            }
-        } catch (Exception e) {
-            for (Pending p : batch) {
-                p.done.completeExceptionally(e);
-            }
-        }
+        appends.close();
     }
 }

@@ -6,35 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.medpki.core.testpki.HandClock;
 
 class AuditBudgetTest {
 
-    /** A clock the test moves by hand. */
-    private static final class HandClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void writesUpToTheBudgetThenCountsAndReportsTheCountOnTheNextEntry() {
-        HandClock clock = new HandClock();
+        HandClock clock = new HandClock(Instant.parse("2026-01-01T00:00:00Z"));
         AuditBudget budget = new AuditBudget(2, Duration.ofMinutes(1), clock);
         assertThat(budget.admit("badSignature")).isZero();
         assertThat(budget.admit("badSignature")).isZero();
@@ -43,9 +22,9 @@ class AuditBudgetTest {
         }
         // Another key has its own budget.
         assertThat(budget.admit("badNonce")).isZero();
-        clock.now = clock.now.plusSeconds(59);
+        clock.advance(Duration.ofSeconds(59));
         assertThat(budget.admit("badSignature")).isEqualTo(AuditBudget.SKIP);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(budget.admit("badSignature")).as("the next window's first entry carries the count").isEqualTo(6);
         assertThat(budget.admit("badSignature")).isZero();
     }

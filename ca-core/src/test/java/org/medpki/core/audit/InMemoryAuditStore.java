@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** A small hand-written store for the pure audit logic; the real one is PgAuditStore. */
-class InMemoryAuditStore implements AuditStore {
+public class InMemoryAuditStore implements AuditStore {
 
     final TreeMap<Long, AuditEntry> entries = new TreeMap<>();
     final List<AuditCheckpoint> checkpoints = new ArrayList<>();

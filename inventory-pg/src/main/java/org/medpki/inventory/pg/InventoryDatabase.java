@@ -14,12 +14,15 @@ import org.medpki.core.audit.AuditStore;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.Inventory;
+import org.medpki.core.inventory.Notifications;
+import org.medpki.ocsp.OcspRepository;
 
 /**
  * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
- * serves the {@link Inventory} and {@link AuditStore} ports (and ACME's {@link AcmeRepository}) over
- * one vertx-pg-client pool. The ports block (they call {@code Future.await()}), so they must not be
- * called on an event loop.
+ * serves, over one vertx-pg-client pool, the ports its users define: {@link Inventory},
+ * {@link AuditStore}, the CRL store and {@link Notifications} (ca-core), {@link OcspRepository}
+ * (ocsp-responder) and {@link AcmeRepository} (acme-server), plus the compliance report's queries. The ports block (they call
+ * {@code Future.await()}), so they must not be called on an event loop.
  */
 public final class InventoryDatabase implements AutoCloseable {
 
@@ -28,6 +31,7 @@ public final class InventoryDatabase implements AutoCloseable {
     private final Vertx vertx;
     private final Pool pool;
     private final PgErrors errors;
+    private final PgQueries sql;
     private final PgInventory inventory;
     private final PgAuditStore auditStore;
     private final PgAcmeRepository acmeRepository;
@@ -39,9 +43,10 @@ public final class InventoryDatabase implements AutoCloseable {
         this.vertx = vertx;
         this.pool = pool;
         this.errors = new PgErrors(url);
+        this.sql = new PgQueries(pool, errors);
         this.inventory = new PgInventory(pool, errors);
         this.auditStore = new PgAuditStore(pool, errors);
-        this.acmeRepository = new PgAcmeRepository(new PgStatements(pool, errors));
+        this.acmeRepository = new PgAcmeRepository(sql);
     }
 
     /** Migrates the database at {@code url} and opens a pool of {@code poolSize} connections. */
@@ -152,11 +157,6 @@ public final class InventoryDatabase implements AutoCloseable {
         return auditStore;
     }
 
-    /** The pool, for services that query the inventory themselves (OCSP, CRL). */
-    public Pool pool() {
-        return pool;
-    }
-
     public Vertx vertx() {
         return vertx;
     }
@@ -164,6 +164,16 @@ public final class InventoryDatabase implements AutoCloseable {
     /** The ACME server's storage port (tables of V30) over this database's pool. */
     public AcmeRepository acmeRepository() {
         return acmeRepository;
+    }
+
+    /** The OCSP responder's statuses and pre-signed responses (table ocsp_response) over this database's pool. */
+    public OcspRepository ocspRepository() {
+        return new PgOcspRepository(sql);
+    }
+
+    /** The compliance report's queries of this database (tables, catalog, grants, sessions, settings). */
+    public PgComplianceQueries complianceQueries() {
+        return new PgComplianceQueries(sql);
     }
 
     /** The CRL store (tables crl and crl_counter) over this database's pool. */
@@ -181,12 +191,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** Whether the database answers now (a quick query on the pool); for health checks. */
     public boolean reachable() {
-        try {
-            pool.query("SELECT 1").execute().await(2, java.util.concurrent.TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
+        return sql.reachable();
     }
 
     /** host:port/db of this database, for status output. */
@@ -203,6 +208,11 @@ public final class InventoryDatabase implements AutoCloseable {
                 onReconnect);
         listeners.add(listener);
         return listener;
+    }
+
+    /** The inventory's announcements, each subscription a LISTEN on a connection of its own (see {@link #listen}). */
+    public Notifications notifications() {
+        return this::listen;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.medpki.inventory.pg;
 
-import static org.medpki.inventory.pg.PgInventory.instant;
-import static org.medpki.inventory.pg.PgInventory.time;
+import static org.medpki.inventory.pg.PgQueries.instant;
+import static org.medpki.inventory.pg.PgQueries.time;
 
 import com.nimbusds.jose.jwk.JWK;
 import io.vertx.core.buffer.Buffer;
@@ -33,9 +33,9 @@ import org.medpki.core.error.PkiException;
  * UPDATE counts its rows) or by one transaction per multi-statement write.
  */
 public final class PgAcmeRepository implements AcmeRepository {
-    private final PgStatements sql;
+    private final PgQueries sql;
 
-    PgAcmeRepository(PgStatements sql) {
+    PgAcmeRepository(PgQueries sql) {
         this.sql = sql;
     }
 

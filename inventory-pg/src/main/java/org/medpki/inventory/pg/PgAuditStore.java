@@ -1,9 +1,11 @@
 package org.medpki.inventory.pg;
 
+import static org.medpki.inventory.pg.PgQueries.instant;
+import static org.medpki.inventory.pg.PgQueries.time;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +36,12 @@ public final class PgAuditStore implements AuditStore {
 
     private final Pool pool;
     private final PgErrors errors;
+    private final PgQueries sql;
 
     PgAuditStore(Pool pool, PgErrors errors) {
         this.pool = pool;
         this.errors = errors;
+        this.sql = new PgQueries(pool, errors);
     }
 
     @Override
@@ -66,7 +70,7 @@ public final class PgAuditStore implements AuditStore {
                             AuditEntry entry = chain.link(++seq, prev, events.get(i));
                             entries.add(entry);
                             seqs[i] = entry.seq();
-                            ats[i] = PgInventory.time(entry.at());
+                            ats[i] = time(entry.at());
                             types[i] = entry.type();
                             actors[i] = entry.actor();
                             outcomes[i] = entry.outcome();
@@ -92,7 +96,7 @@ public final class PgAuditStore implements AuditStore {
         long next = fromSeq;
         while (true) {
             // Keyset pages: bounded memory, no transaction held open while the consumer works.
-            List<Row> page = query("reading the audit log", "SELECT " + ENTRY_COLUMNS
+            List<Row> page = sql.rows("reading the audit log", "SELECT " + ENTRY_COLUMNS
                     + " FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT " + PAGE, Tuple.of(next));
             for (Row row : page) {
                 AuditEntry entry = entry(row);
@@ -107,14 +111,14 @@ public final class PgAuditStore implements AuditStore {
 
     @Override
     public Optional<AuditEntry> head() {
-        return query("reading the audit head", "SELECT e.seq, e.at, e.type, e.actor, e.outcome, e.details, "
+        return sql.rows("reading the audit head", "SELECT e.seq, e.at, e.type, e.actor, e.outcome, e.details, "
                 + "e.prev_hash, e.hash FROM audit_head h JOIN audit_event e ON e.seq = h.seq", Tuple.tuple())
                 .stream().findFirst().map(PgAuditStore::entry);
     }
 
     @Override
     public AuditHead headMarker() {
-        Row row = query("reading the audit head", "SELECT seq, hash FROM audit_head", Tuple.tuple()).stream().findFirst()
+        Row row = sql.rows("reading the audit head", "SELECT seq, hash FROM audit_head", Tuple.tuple()).stream().findFirst()
                 .orElseThrow(() -> new PkiException(ErrorKind.INTERNAL, "the audit head row is missing"));
         return new AuditHead(row.getLong("seq"), row.getBuffer("hash").getBytes());
     }
@@ -125,7 +129,7 @@ public final class PgAuditStore implements AuditStore {
             pool.preparedQuery("INSERT INTO audit_checkpoint (seq, hash, signed_at, key_label, signature_algorithm, "
                             + "signature) VALUES ($1, $2, $3, $4, $5, $6)")
                     .execute(Tuple.tuple().addValue(cp.seq()).addValue(Buffer.buffer(cp.hash()))
-                            .addValue(PgInventory.time(cp.signedAt())).addValue(cp.keyLabel())
+                            .addValue(time(cp.signedAt())).addValue(cp.keyLabel())
                             .addValue(cp.signatureAlgorithm()).addValue(Buffer.buffer(cp.signature())))
                     .await();
         } catch (Exception e) {
@@ -139,38 +143,27 @@ public final class PgAuditStore implements AuditStore {
 
     @Override
     public List<AuditCheckpoint> checkpoints() {
-        return query("reading the audit checkpoints", "SELECT seq, hash, signed_at, key_label, signature_algorithm, "
+        return sql.rows("reading the audit checkpoints", "SELECT seq, hash, signed_at, key_label, signature_algorithm, "
                 + "signature FROM audit_checkpoint ORDER BY seq", Tuple.tuple()).stream()
                 .map(r -> new AuditCheckpoint(r.getLong("seq"), r.getBuffer("hash").getBytes(),
-                        PgInventory.instant(r, "signed_at"), r.getString("key_label"),
+                        instant(r, "signed_at"), r.getString("key_label"),
                         r.getString("signature_algorithm"), r.getBuffer("signature").getBytes()))
                 .toList();
     }
 
     @Override
     public long count() {
-        return query("counting audit entries", "SELECT count(*) FROM audit_event", Tuple.tuple()).getFirst().getLong(0);
+        return sql.rows("counting audit entries", "SELECT count(*) FROM audit_event", Tuple.tuple()).getFirst().getLong(0);
     }
 
     @Override
     public Optional<AuditEntry> oldest() {
-        return query("reading the oldest audit entry", "SELECT " + ENTRY_COLUMNS
+        return sql.rows("reading the oldest audit entry", "SELECT " + ENTRY_COLUMNS
                 + " FROM audit_event ORDER BY seq LIMIT 1", Tuple.tuple()).stream().findFirst().map(PgAuditStore::entry);
     }
 
-    private List<Row> query(String what, String sql, Tuple params) {
-        try {
-            RowSet<Row> rows = pool.preparedQuery(sql).execute(params).await();
-            List<Row> list = new ArrayList<>(rows.size());
-            rows.forEach(list::add);
-            return list;
-        } catch (Exception e) {
-            throw errors.map(e, what);
-        }
-    }
-
     private static AuditEntry entry(Row r) {
-        return new AuditEntry(r.getLong("seq"), PgInventory.instant(r, "at"), r.getString("type"), r.getString("actor"),
+        return new AuditEntry(r.getLong("seq"), instant(r, "at"), r.getString("type"), r.getString("actor"),
                 r.getString("outcome"), r.getString("details"), r.getBuffer("prev_hash").getBytes(),
                 r.getBuffer("hash").getBytes());
     }

@@ -1,5 +1,7 @@
 package org.medpki.inventory.pg;
 
+import static org.medpki.inventory.pg.PgQueries.time;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.Pool;
@@ -11,10 +13,8 @@ import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,10 +67,12 @@ public final class PgCrlStore implements CrlStore {
 
     private final Pool pool;
     private final PgErrors errors;
+    private final PgQueries sql;
 
     PgCrlStore(Pool pool, PgErrors errors) {
         this.pool = pool;
         this.errors = errors;
+        this.sql = new PgQueries(pool, errors);
     }
 
     @Override
@@ -159,25 +161,13 @@ public final class PgCrlStore implements CrlStore {
 
     @Override
     public List<PublishedCrl> latest() {
-        try {
-            List<PublishedCrl> out = new ArrayList<>();
-            for (Row r : pool.query(LATEST_ALL).execute().await()) {
-                out.add(row(r));
-            }
-            return out;
-        } catch (Exception e) {
-            throw errors.map(e, "reading the published CRLs");
-        }
+        return sql.rows("reading the published CRLs", LATEST_ALL, Tuple.tuple()).stream().map(PgCrlStore::row).toList();
     }
 
     @Override
     public Optional<PublishedCrl> latest(long caId, int shard, CrlKind kind) {
-        try {
-            RowSet<Row> rows = pool.preparedQuery(LATEST).execute(Tuple.of(caId, (short) shard, kind.wireName())).await();
-            return rows.size() == 0 ? Optional.empty() : Optional.of(row(rows.iterator().next()));
-        } catch (Exception e) {
-            throw errors.map(e, "reading the newest CRL of CA " + caId + " shard " + shard);
-        }
+        return sql.rows("reading the newest CRL of CA " + caId + " shard " + shard, LATEST,
+                Tuple.of(caId, (short) shard, kind.wireName())).stream().findFirst().map(PgCrlStore::row);
     }
 
     /** The newest CRL's facts without its DER (an empty array). */
@@ -192,9 +182,5 @@ public final class PgCrlStore implements CrlStore {
                 r.getBigDecimal("crl_number").toBigIntegerExact(), base == null ? null : base.toBigIntegerExact(),
                 r.getOffsetDateTime("this_update").toInstant(), r.getOffsetDateTime("next_update").toInstant(),
                 r.getLong("entries"), r.getBuffer("der").getBytes(), r.getOffsetDateTime("published_at").toInstant());
-    }
-
-    private static OffsetDateTime time(Instant t) {
-        return t.atOffset(ZoneOffset.UTC);
     }
 }

@@ -1,5 +1,9 @@
 package org.medpki.inventory.pg;
 
+import static org.medpki.inventory.pg.PgQueries.bytes;
+import static org.medpki.inventory.pg.PgQueries.instant;
+import static org.medpki.inventory.pg.PgQueries.time;
+
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -14,7 +18,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +34,8 @@ import org.medpki.core.inventory.CertificateStatus;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.inventory.NewCa;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.store.GroupCommit;
+import org.medpki.core.store.GroupCommit.Outcome;
 
 /**
  * {@link Inventory} on PostgreSQL. Intents and issuances are group-committed (see
@@ -76,8 +81,9 @@ public final class PgInventory implements Inventory, AutoCloseable {
 
     private final Pool pool;
     private final PgErrors errors;
-    private final GroupCommit<CertificateIntent> intents;
-    private final GroupCommit<Issued> issuances;
+    private final PgQueries sql;
+    private final GroupCommit<CertificateIntent, Void> intents;
+    private final GroupCommit<Issued, Void> issuances;
 
     private record Issued(long caId, BigInteger serial, byte[] der) {
     }
@@ -85,8 +91,15 @@ public final class PgInventory implements Inventory, AutoCloseable {
     PgInventory(Pool pool, PgErrors errors) {
         this.pool = pool;
         this.errors = errors;
-        this.intents = new GroupCommit<>("inventory-intents", MAX_BATCH, WRITERS, this::writeIntents);
-        this.issuances = new GroupCommit<>("inventory-issuances", MAX_BATCH, WRITERS, this::writeIssued);
+        this.sql = new PgQueries(pool, errors);
+        this.intents = new GroupCommit<>("inventory-intents", MAX_BATCH, WRITERS, () -> closed("inventory-intents"),
+                this::writeIntents);
+        this.issuances = new GroupCommit<>("inventory-issuances", MAX_BATCH, WRITERS,
+                () -> closed("inventory-issuances"), this::writeIssued);
+    }
+
+    private static PkiException closed(String name) {
+        return new PkiException(ErrorKind.DATABASE_UNAVAILABLE, "the inventory is closed (" + name + ")");
     }
 
     // ---- CAs ----
@@ -130,19 +143,19 @@ public final class PgInventory implements Inventory, AutoCloseable {
 
     @Override
     public List<CaRecord> cas() {
-        return query("listing the CAs", "SELECT " + CA_COLUMNS + " FROM ca ORDER BY id", Tuple.tuple())
+        return sql.rows("listing the CAs", "SELECT " + CA_COLUMNS + " FROM ca ORDER BY id", Tuple.tuple())
                 .stream().map(PgInventory::caRecord).toList();
     }
 
     @Override
     public Optional<CaRecord> ca(String name) {
-        return query("looking up CA " + name, "SELECT " + CA_COLUMNS + " FROM ca WHERE name = $1", Tuple.of(name))
+        return sql.rows("looking up CA " + name, "SELECT " + CA_COLUMNS + " FROM ca WHERE name = $1", Tuple.of(name))
                 .stream().findFirst().map(PgInventory::caRecord);
     }
 
     @Override
     public Optional<CaRecord> ca(long id) {
-        return query("looking up CA " + id, "SELECT " + CA_COLUMNS + " FROM ca WHERE id = $1", Tuple.of(id))
+        return sql.rows("looking up CA " + id, "SELECT " + CA_COLUMNS + " FROM ca WHERE id = $1", Tuple.of(id))
                 .stream().findFirst().map(PgInventory::caRecord);
     }
 
@@ -153,7 +166,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         intents.submit(Objects.requireNonNull(intent, "intent"));
     }
 
-    private List<PkiException> writeIntents(List<CertificateIntent> batch) {
+    private List<Outcome<Void>> writeIntents(List<CertificateIntent> batch) {
         int n = batch.size();
         Long[] caIds = new Long[n];
         BigDecimal[] serials = new BigDecimal[n];
@@ -188,9 +201,10 @@ public final class PgInventory implements Inventory, AutoCloseable {
             java.util.Set<Key> inserted = new java.util.HashSet<>();
             rows.forEach(r -> inserted.add(new Key(r.getLong(0), r.getNumeric(1).bigIntegerValue())));
             // Of equal keys in one batch the first was inserted (rows are inserted in array order).
-            List<PkiException> results = new ArrayList<>(n);
+            List<Outcome<Void>> results = new ArrayList<>(n);
             for (CertificateIntent in : batch) {
-                results.add(inserted.remove(new Key(in.caId(), in.serial())) ? null : duplicate(in));
+                results.add(inserted.remove(new Key(in.caId(), in.serial())) ? GroupCommit.written(null)
+                        : GroupCommit.failed(duplicate(in)));
             }
             return results;
         } catch (Exception e) {
@@ -260,7 +274,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         issuances.submit(new Issued(caId, serial, der.clone()));
     }
 
-    private List<PkiException> writeIssued(List<Issued> batch) {
+    private List<Outcome<Void>> writeIssued(List<Issued> batch) {
         int n = batch.size();
         Long[] caIds = new Long[n];
         BigDecimal[] serials = new BigDecimal[n];
@@ -281,10 +295,11 @@ public final class PgInventory implements Inventory, AutoCloseable {
         } catch (Exception e) {
             return retryAlone(batch, e, this::writeIssuedAlone, i -> describe(i.caId(), i.serial(), "recording the issuance of"));
         }
-        List<PkiException> results = new ArrayList<>(n);
+        List<Outcome<Void>> results = new ArrayList<>(n);
         for (Issued is : batch) {
             // A key twice in one batch: the first caller wins, the second finds it issued.
-            results.add(updated.remove(new Key(is.caId(), is.serial())) ? null : whyNotIssued(is));
+            results.add(updated.remove(new Key(is.caId(), is.serial())) ? GroupCommit.written(null)
+                    : GroupCommit.failed(whyNotIssued(is)));
         }
         return results;
     }
@@ -300,7 +315,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
 
     private PkiException whyNotIssued(Issued issued) {
         try {
-            Optional<String> status = query("checking", "SELECT status FROM certificate WHERE ca_id = $1 AND serial = $2",
+            Optional<String> status = sql.rows("checking", "SELECT status FROM certificate WHERE ca_id = $1 AND serial = $2",
                     Tuple.of(issued.caId(), new BigDecimal(issued.serial()))).stream().findFirst().map(r -> r.getString(0));
             String what = "certificate " + issued.serial().toString(16) + " of CA " + issued.caId();
             return status.isEmpty()
@@ -320,59 +335,62 @@ public final class PgInventory implements Inventory, AutoCloseable {
      * spoilt the transaction (a missing CA, a value a CHECK refuses), so each is retried on its
      * own and only the bad one fails.
      */
-    private <T> List<PkiException> retryAlone(List<T> batch, Exception e,
-                                              java.util.function.Function<T, PkiException> alone,
-                                              java.util.function.Function<T, String> what) {
+    private <T> List<Outcome<Void>> retryAlone(List<T> batch, Exception e,
+                                               java.util.function.Function<T, PkiException> alone,
+                                               java.util.function.Function<T, String> what) {
         PkiException mapped = errors.map(e, what.apply(batch.getFirst()));
         if (mapped.kind() == ErrorKind.DATABASE_UNAVAILABLE) {
             throw mapped;
         }
-        return batch.stream().map(alone).toList();
+        return batch.stream().map(item -> {
+            PkiException failure = alone.apply(item);
+            return failure == null ? GroupCommit.<Void>written(null) : GroupCommit.<Void>failed(failure);
+        }).toList();
     }
 
     // ---- reading ----
 
     @Override
     public Optional<CertificateRecord> certificate(long caId, BigInteger serial) {
-        return query(describe(caId, serial, "looking up"), "SELECT " + CERT_COLUMNS
+        return sql.rows(describe(caId, serial, "looking up"), "SELECT " + CERT_COLUMNS
                         + " FROM certificate WHERE ca_id = $1 AND serial = $2",
                 Tuple.of(caId, new BigDecimal(serial))).stream().findFirst().map(PgInventory::certificateRecord);
     }
 
     @Override
     public List<CertificateRecord> certificatesWithSerial(BigInteger serial) {
-        return query("looking up serial " + serial.toString(16), "SELECT " + CERT_COLUMNS
+        return sql.rows("looking up serial " + serial.toString(16), "SELECT " + CERT_COLUMNS
                         + " FROM certificate WHERE serial = $1 ORDER BY ca_id",
                 Tuple.of(new BigDecimal(serial))).stream().map(PgInventory::certificateRecord).toList();
     }
 
     @Override
     public List<CertificateRecord> list(CertificateQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(CERT_COLUMNS).append(" FROM certificate WHERE true");
+        StringBuilder statement = new StringBuilder("SELECT ").append(CERT_COLUMNS).append(" FROM certificate WHERE true");
         Tuple params = Tuple.tuple();
         if (q.profile() != null) {
             params.addValue(q.profile());
-            sql.append(" AND profile = $").append(params.size());
+            statement.append(" AND profile = $").append(params.size());
         }
         if (q.status() != null) {
             params.addValue(q.status().name().toLowerCase(java.util.Locale.ROOT));
-            sql.append(" AND status = $").append(params.size());
+            statement.append(" AND status = $").append(params.size());
         }
         if (q.expiringBefore() != null) {
             params.addValue(time(q.expiringBefore()));
-            sql.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());
-            sql.append(" ORDER BY not_after, ca_id, serial");
+            statement.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());
+            statement.append(" ORDER BY not_after, ca_id, serial");
         } else {
-            sql.append(" ORDER BY created_at DESC, ca_id, serial");
+            statement.append(" ORDER BY created_at DESC, ca_id, serial");
         }
         params.addValue(q.limit());
-        sql.append(" LIMIT $").append(params.size());
-        return query("listing certificates", sql.toString(), params).stream().map(PgInventory::certificateRecord).toList();
+        statement.append(" LIMIT $").append(params.size());
+        return sql.rows("listing certificates", statement.toString(), params).stream().map(PgInventory::certificateRecord).toList();
     }
 
     @Override
     public List<ProfileCount> countByProfile() {
-        return query("counting certificates", "SELECT profile, status, count(*) FROM certificate "
+        return sql.rows("counting certificates", "SELECT profile, status, count(*) FROM certificate "
                 + "GROUP BY profile, status ORDER BY profile, status", Tuple.tuple()).stream()
                 .map(r -> new ProfileCount(r.getString(0), status(r.getString(1)), r.getLong(2))).toList();
     }
@@ -428,32 +446,8 @@ public final class PgInventory implements Inventory, AutoCloseable {
         return caId + ":" + serial.toString(16);
     }
 
-    private List<Row> query(String what, String sql, Tuple params) {
-        try {
-            List<Row> rows = new ArrayList<>();
-            pool.preparedQuery(sql).execute(params).await().forEach(rows::add);
-            return rows;
-        } catch (Exception e) {
-            throw errors.map(e, what);
-        }
-    }
-
     private static String describe(long caId, BigInteger serial, String verb) {
         return verb + " certificate " + serial.toString(16) + " of CA " + caId;
-    }
-
-    static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    static Instant instant(Row row, String column) {
-        OffsetDateTime t = row.getOffsetDateTime(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static byte[] bytes(Row row, String column) {
-        Buffer b = row.getBuffer(column);
-        return b == null ? null : b.getBytes();
     }
 
     private static CertificateStatus status(String s) {

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.Notifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * subscription when returned) and hands each payload, in order, to a callback on a thread of
  * its own, so the callback may block (query the inventory). When the connection drops it
  * reconnects with back-off and then calls {@code onReconnect}: notifications sent while it was
- * away are lost, so the owner should re-read what it caches.
+ * away are lost, so the owner should re-read what it caches. The adapter of the
+ * {@link Notifications} port's subscriptions.
  */
-public final class RevocationListener implements AutoCloseable {
+public final class RevocationListener implements Notifications.Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationListener.class);
     private static final long MAX_BACKOFF_MS = 30_000;
@@ -71,6 +73,7 @@ public final class RevocationListener implements AutoCloseable {
     }
 
     /** True while the subscription is active. */
+    @Override
     public boolean isListening() {
         return connection != null && !closed;
     }

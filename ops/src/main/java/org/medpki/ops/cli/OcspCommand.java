@@ -10,9 +10,9 @@ import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.CaOcspSignerCertifier;
 import org.medpki.core.hierarchy.OcspSignerCertifier;
 import org.medpki.core.hierarchy.OcspSignerRotation;
+import org.medpki.ocsp.OcspRepository;
 import org.medpki.ocsp.OcspResponder;
 import org.medpki.ocsp.OcspServer;
-import org.medpki.ocsp.OcspStore;
 import org.medpki.ocsp.StaplingExport;
 import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.PkiContext;
@@ -39,13 +39,14 @@ public final class OcspCommand implements Runnable {
         @Override
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
-                OcspResponder responder = OcspServer.responder(context.database(), context.ocspKeys(),
+                OcspRepository repository = context.database().ocspRepository();
+                OcspResponder responder = OcspServer.responder(context.inventory(), repository, context.ocspKeys(),
                         OcspSettings.config(context.settings()), context.clock());
                 int signed = responder.refreshDue();
                 Map<Long, String> names = context.hierarchy().all().stream()
                         .collect(Collectors.toMap(c -> c.record().id(), CaCertificate::name));
-                List<StaplingExport.Written> written = StaplingExport.write(new OcspStore(context.database().pool()),
-                        names, out, context.clock().instant());
+                List<StaplingExport.Written> written = StaplingExport.write(repository, names, out,
+                        context.clock().instant());
                 System.out.println("wrote " + written.size() + " OCSP responses to " + out + " (" + signed
                         + " signed now)");
             }

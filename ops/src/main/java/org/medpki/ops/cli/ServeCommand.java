@@ -30,7 +30,9 @@ import org.medpki.core.hierarchy.HsmAuditSigner;
 import org.medpki.crl.CrlPublisherConfig;
 import org.medpki.crl.CrlPublisherVerticle;
 import org.medpki.crl.CrlSettings;
+import org.medpki.inventory.pg.InventoryDatabase;
 import org.medpki.ocsp.OcspConfig;
+import org.medpki.ocsp.OcspResponder;
 import org.medpki.ocsp.OcspServer;
 import org.medpki.ops.install.DatabaseRole;
 import org.medpki.ops.install.InstallationConfig;
@@ -285,7 +287,10 @@ public final class ServeCommand implements Runnable {
         };
         rotate.run();
         vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> Thread.ofVirtual().name("ocsp-rotation").start(rotate));
-        OcspServer.start(vertx, context.database(), context.ocspKeys(), config, context.clock());
+        InventoryDatabase database = context.database();
+        OcspResponder responder = OcspServer.responder(database.inventory(), database.ocspRepository(),
+                context.ocspKeys(), config, context.clock());
+        OcspServer.start(vertx, responder, database.notifications());
         String url = port == null ? context.config().urls().ocsp()
                 : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
         return new Started(config.port(), new RunningServices.Service("ocsp", url));

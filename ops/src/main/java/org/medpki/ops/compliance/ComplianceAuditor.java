@@ -11,6 +11,7 @@ import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.profile.CertificatePolicyTables;
 import org.medpki.core.profile.RevocationServiceLevels;
 import org.medpki.inventory.pg.DatabaseUrl;
+import org.medpki.inventory.pg.PgComplianceQueries;
 import org.medpki.ops.install.PkiContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class ComplianceAuditor {
     public ComplianceReport run() {
         Instant now = context.clock().instant();
         Hierarchy hierarchy = context.hierarchy();
-        ComplianceQueries queries = new ComplianceQueries(context.database().pool());
+        PgComplianceQueries queries = context.database().complianceQueries();
         List<ComplianceCheck> checks = new ArrayList<>();
 
         // 164.312(a) access control

@@ -27,6 +27,7 @@ import org.medpki.core.profile.HierarchyViolation;
 import org.medpki.core.profile.PolicyCoverage;
 import org.medpki.core.profile.PolicyViolation;
 import org.medpki.core.profile.ProfileCatalog;
+import org.medpki.inventory.pg.PgComplianceQueries;
 
 /**
  * 164.312(c): the installation's profiles against the CP's tables (CP 7.1.9), its CA certificates
@@ -160,7 +161,7 @@ final class ConformanceChecks {
                         "policyOid", g.policyOid(), "issuer", g.issuer())).toList()));
     }
 
-    ComplianceCheck certificatesConform(ComplianceQueries queries, long sampleLimit) {
+    ComplianceCheck certificatesConform(PgComplianceQueries queries, long sampleLimit) {
         long total = queries.signedCertificates();
         CertificateLinter linter = new CertificateLinter();
         List<String> named = new ArrayList<>();
@@ -193,7 +194,7 @@ final class ConformanceChecks {
     }
 
     /** What is wrong with one stored certificate: lint errors (code: message) and signature or issuer problems. */
-    private List<String> problems(ComplianceQueries.StoredCertificate stored, CertificateLinter linter) {
+    private List<String> problems(PgComplianceQueries.StoredCertificate stored, CertificateLinter linter) {
         List<String> out = new ArrayList<>();
         X509CertificateHolder cert;
         try {

@@ -1,7 +1,5 @@
 package org.medpki.ops.compliance;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +9,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.medpki.inventory.pg.DatabaseUrl;
+import org.medpki.inventory.pg.PgComplianceQueries;
+import org.medpki.inventory.pg.PgLogins;
 import org.medpki.ops.install.DatabaseGrants;
 import org.medpki.ops.install.DatabaseLogins;
 import org.medpki.ops.install.DatabaseRole;
@@ -26,14 +26,14 @@ final class DatabaseChecks {
             "audit_checkpoint_append_only", "audit_checkpoint_no_truncate", "audit_head_kept", "audit_head_no_truncate",
             "audit_head_forward");
 
-    private final ComplianceQueries queries;
+    private final PgComplianceQueries queries;
 
-    DatabaseChecks(ComplianceQueries queries) {
+    DatabaseChecks(PgComplianceQueries queries) {
         this.queries = queries;
     }
 
     ComplianceCheck auditAppendOnly() {
-        List<ComplianceQueries.TriggerState> triggers = queries.auditTriggers();
+        List<PgComplianceQueries.TriggerState> triggers = queries.auditTriggers();
         List<String> details = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String name : AUDIT_TRIGGERS.stream().sorted().toList()) {
@@ -65,11 +65,11 @@ final class DatabaseChecks {
      * not-measured.
      */
     ComplianceCheck serviceLogins(String rolePrefix) {
-        List<ComplianceQueries.Session> sessions = queries.serviceSessions();
+        List<PgComplianceQueries.Session> sessions = queries.serviceSessions();
         List<String> bad = new ArrayList<>();
         List<String> details = new ArrayList<>();
         Map<String, String> checked = new TreeMap<>();
-        for (ComplianceQueries.Session s : sessions) {
+        for (PgComplianceQueries.Session s : sessions) {
             String suffix = s.applicationName().substring("medpki-".length()).toUpperCase(Locale.ROOT);
             DatabaseRole role = Arrays.stream(DatabaseRole.values()).filter(r -> r.name().equals(suffix)).findFirst()
                     .orElse(null);
@@ -186,11 +186,9 @@ final class DatabaseChecks {
         List<String> accepted = new ArrayList<>();
         List<String> details = new ArrayList<>();
         for (DatabaseUrl probe : probes) {
-            DatabaseUrl noPassword = new DatabaseUrl(probe.host(), probe.port(), probe.database(), probe.user(), null,
-                    probe.sslMode());
-            try (Connection c = DatabaseLogins.connect(noPassword, "pki-password-probe")) {
+            if (PgLogins.acceptsWithoutPassword(probe, "pki-password-probe")) {
                 accepted.add(probe.user() + " at " + probe.location());
-            } catch (SQLException e) {
+            } else {
                 details.add("refused without a password: " + probe.user() + " at " + probe.location());
             }
         }

@@ -19,6 +19,7 @@ import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.profile.CertificatePolicyTables;
 import org.medpki.core.profile.RevocationServiceLevels;
+import org.medpki.inventory.pg.PgComplianceQueries;
 
 /**
  * Revocation publication measured from what the OCSP responder (table ocsp_response) and the CRL
@@ -31,11 +32,11 @@ final class RevocationChecks {
     private static final int CRL_SCAN_LIMIT = 1000;
     private static final int NAMED = 20;
 
-    private final ComplianceQueries queries;
+    private final PgComplianceQueries queries;
     private final Hierarchy hierarchy;
     private final RevocationServiceLevels levels;
 
-    RevocationChecks(ComplianceQueries queries, Hierarchy hierarchy, RevocationServiceLevels levels) {
+    RevocationChecks(PgComplianceQueries queries, Hierarchy hierarchy, RevocationServiceLevels levels) {
         this.queries = queries;
         this.hierarchy = hierarchy;
         this.levels = levels;
@@ -50,14 +51,14 @@ final class RevocationChecks {
         if (!hasData("ocsp_response")) {
             return notMeasured(id, Safeguard.AUTHENTICATION, "not measured: no OCSP responder data (no stored OCSP responses)");
         }
-        List<ComplianceQueries.Revocation> revocations = queries.recentRevocations(sample);
+        List<PgComplianceQueries.Revocation> revocations = queries.recentRevocations(sample);
         if (revocations.isEmpty()) {
             return notMeasured(id, Safeguard.AUTHENTICATION, "not measured: no certificate has been revoked");
         }
         List<Duration> latencies = new ArrayList<>();
         List<String> breaches = new ArrayList<>();
         int pending = 0;
-        for (ComplianceQueries.Revocation r : revocations) {
+        for (PgComplianceQueries.Revocation r : revocations) {
             var row = queries.ocspResponse(r.caId(), r.serial());
             Instant revokedSecond = r.revokedAt().truncatedTo(ChronoUnit.SECONDS);
             if (row.isPresent() && row.get().status().equals("revoked") && !row.get().thisUpdate().isBefore(revokedSecond)) {
@@ -92,7 +93,7 @@ final class RevocationChecks {
         if (!hasData("crl")) {
             return notMeasured(id, Safeguard.AUTHENTICATION, "not measured: no CRL publisher data (no stored CRLs)");
         }
-        List<ComplianceQueries.Revocation> revocations = queries.recentRevocations(sample);
+        List<PgComplianceQueries.Revocation> revocations = queries.recentRevocations(sample);
         if (revocations.isEmpty()) {
             return notMeasured(id, Safeguard.AUTHENTICATION, "not measured: no certificate has been revoked");
         }
@@ -102,13 +103,13 @@ final class RevocationChecks {
         int pending = 0;
         int unpublishedCa = 0;
         Map<Long, Boolean> caHasCrls = new HashMap<>();
-        for (ComplianceQueries.Revocation r : revocations) {
+        for (PgComplianceQueries.Revocation r : revocations) {
             if (!caHasCrls.computeIfAbsent(r.caId(), ca -> queries.latestCompleteCrl(ca).isPresent())) {
                 unpublishedCa++;
                 continue;
             }
             Duration found = null;
-            for (ComplianceQueries.CrlRow crl : queries.crlsPublished(r.caId(), r.revokedAt().minusSeconds(60),
+            for (PgComplianceQueries.CrlRow crl : queries.crlsPublished(r.caId(), r.revokedAt().minusSeconds(60),
                     r.revokedAt().plus(levels.revocationToCrl()).plusSeconds(1), CRL_SCAN_LIMIT)) {
                 if (crl.shard() != 0 && crl.shard() != r.shard()) {
                     continue;
@@ -154,7 +155,7 @@ final class RevocationChecks {
         if (!hasData("ocsp_response")) {
             return notMeasured(id, Safeguard.TRANSMISSION_SECURITY, "not measured: no OCSP responder data (no stored OCSP responses)");
         }
-        ComplianceQueries.OcspSummary s = queries.ocspSummary(now);
+        PgComplianceQueries.OcspSummary s = queries.ocspSummary(now);
         List<String> details = new ArrayList<>();
         details.add(s.responses() + " stored responses; " + s.liveWithResponse() + " of " + s.liveCertificates()
                 + " unexpired certificates have one (responses for others are signed on demand)");

@@ -1,20 +1,13 @@
 package org.medpki.ops.install;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.regex.Pattern;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.inventory.pg.DatabaseUrl;
-import org.postgresql.PGConnection;
+import org.medpki.inventory.pg.PgLogins;
 
 /**
  * The PostgreSQL login roles of one installation: {@code <prefix>_owner} owns the schema and runs
@@ -23,7 +16,8 @@ import org.postgresql.PGConnection;
  * migrations V3 and later). Roles are cluster-wide, so their names carry a per-installation
  * prefix. Passwords are random, kept in PKI_HOME/secrets/db-&lt;role&gt;.password and stored
  * by PostgreSQL as SCRAM-SHA-256 verifiers computed by the driver (the password itself never
- * travels in a statement).
+ * travels in a statement). The names, files and rules are here; the statements in inventory-pg's
+ * {@link PgLogins}.
  */
 public final class DatabaseLogins {
     /** Group roles of migration V2, one per service role. */
@@ -78,71 +72,25 @@ public final class DatabaseLogins {
      * CONFIGURATION naming what is missing.
      */
     public static void provision(PkiHome home, String prefix, DatabaseUrl admin) {
-        try (Connection c = connect(admin, "pki-init"); Statement s = c.createStatement()) {
-            boolean mayCreate;
-            try (ResultSet r = s.executeQuery("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
-                mayCreate = r.next() && r.getBoolean(1);
-            }
-            if (!mayCreate) {
-                requirePrecreated(c, home, prefix, admin.user());
-                return;
-            }
-            s.execute("SET password_encryption = 'scram-sha-256'");
-            for (String g : GROUPS) {
-                if (!roleExists(c, g)) {
-                    try {
-                        s.execute("CREATE ROLE " + g + " NOLOGIN");
-                    } catch (SQLException e) {
-                        if (!"42710".equals(e.getSQLState())) { // created meanwhile by another installation
-                            throw e;
-                        }
-                    }
-                }
-            }
-            for (DatabaseRole role : DatabaseRole.values()) {
-                String name = quote(login(prefix, role));
-                String password = SecretFiles.readOrCreate(home.databasePassword(role));
-                String attributes = " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";
-                s.execute((roleExists(c, login(prefix, role)) ? "ALTER ROLE " : "CREATE ROLE ") + name + attributes);
-                c.unwrap(PGConnection.class).alterUserPassword(login(prefix, role), password.toCharArray(), "scram-sha-256");
-                if (group(role) != null) {
-                    s.execute("GRANT " + group(role) + " TO " + name);
-                }
-            }
-            giveToOwner(c, quote(login(prefix, DatabaseRole.OWNER)));
-        } catch (SQLException e) {
-            throw new PkiException(ErrorKind.DATABASE_UNAVAILABLE, "creating the database logins at "
-                    + admin.location() + " as " + admin.user() + " failed: " + e.getMessage());
+        List<PgLogins.Login> logins = new ArrayList<>();
+        for (DatabaseRole role : DatabaseRole.values()) {
+            logins.add(new PgLogins.Login(login(prefix, role), group(role),
+                    () -> SecretFiles.readOrCreate(home.databasePassword(role))));
+        }
+        if (!PgLogins.provision(admin, "pki-init", GROUPS, logins, login(prefix, DatabaseRole.OWNER))) {
+            requirePrecreated(home, prefix, admin);
         }
     }
 
-    /** The schema public and everything in it belong to the owner (so that its migrations may grant). */
-    private static void giveToOwner(Connection c, String owner) throws SQLException {
-        List<String> statements = new ArrayList<>();
-        statements.add("ALTER SCHEMA public OWNER TO " + owner);
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT format('ALTER %s %s OWNER TO ', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' "
-                        + "ELSE 'TABLE' END, c.oid::regclass) FROM pg_class c "
-                        + "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S') "
-                        + "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-                        + "AND d.objid = c.oid AND d.deptype IN ('a', 'i')) "
-                        + "UNION ALL SELECT format('ALTER FUNCTION %s OWNER TO ', p.oid::regprocedure) FROM pg_proc p "
-                        + "WHERE p.pronamespace = 'public'::regnamespace")) {
-            while (r.next()) {
-                statements.add(r.getString(1) + owner);
-            }
+    private static void requirePrecreated(PkiHome home, String prefix, DatabaseUrl admin) {
+        List<String> roles = new ArrayList<>();
+        for (DatabaseRole role : DatabaseRole.values()) {
+            roles.add(login(prefix, role));
         }
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private static void requirePrecreated(Connection c, PkiHome home, String prefix, String user) throws SQLException {
+        List<String> absent = PgLogins.missingRoles(admin, "pki-init", roles);
         List<String> missing = new ArrayList<>();
         for (DatabaseRole role : DatabaseRole.values()) {
-            if (!roleExists(c, login(prefix, role))) {
+            if (absent.contains(login(prefix, role))) {
                 missing.add("role " + login(prefix, role));
             }
             if (!SecretFiles.exists(home.databasePassword(role))) {
@@ -150,33 +98,10 @@ public final class DatabaseLogins {
             }
         }
         if (!missing.isEmpty()) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "the database user " + user + " may not create roles "
-                    + "(needs CREATEROLE) and " + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
-                    + " missing: grant CREATEROLE or create the roles and password files first (README, Database roles)");
+            throw new PkiException(ErrorKind.CONFIGURATION, "the database user " + admin.user() + " may not create "
+                    + "roles (needs CREATEROLE) and " + String.join(", ", missing)
+                    + (missing.size() == 1 ? " is" : " are") + " missing: grant CREATEROLE or create the roles and "
+                    + "password files first (README, Database roles)");
         }
-    }
-
-    private static boolean roleExists(Connection c, String name) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-            p.setString(1, name);
-            try (ResultSet r = p.executeQuery()) {
-                return r.next();
-            }
-        }
-    }
-
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
-    /** A JDBC connection as {@code url}'s user (password given to the driver, never in a URL). */
-    public static Connection connect(DatabaseUrl url, String applicationName) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", url.user());
-        if (url.password() != null) {
-            p.setProperty("password", url.password());
-        }
-        p.setProperty("ApplicationName", applicationName);
-        return DriverManager.getConnection(url.jdbcUrl(), p);
     }
 }

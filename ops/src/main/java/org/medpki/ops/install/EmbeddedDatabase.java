@@ -7,14 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.inventory.pg.DatabaseUrl;
-import org.postgresql.PGConnection;
+import org.medpki.inventory.pg.PgLogins;
 
 /**
  * The embedded PostgreSQL of a laptop installation: its data lives in PKI_HOME/db. If another
@@ -101,17 +98,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
      */
     private void secure(Path dataDir) {
         String password = SecretFiles.newPassword();
-        try (Connection c = DatabaseLogins.connect(new DatabaseUrl("127.0.0.1", port, "postgres", SUPERUSER, null, null),
-                "pki-init"); Statement s = c.createStatement()) {
-            s.execute("SET password_encryption = 'scram-sha-256'");
-            c.unwrap(PGConnection.class).alterUserPassword(SUPERUSER, password.toCharArray(), "scram-sha-256");
-            SecretFiles.write(passwordFile, password);
-            writeHba(dataDir);
-            s.execute("SELECT pg_reload_conf()");
-        } catch (SQLException e) {
+        try {
+            PgLogins.setPasswordAndReload(new DatabaseUrl("127.0.0.1", port, "postgres", SUPERUSER, null, null),
+                    "pki-init", SUPERUSER, password, () -> {
+                        SecretFiles.write(passwordFile, password);
+                        writeHba(dataDir);
+                    });
+        } catch (PkiException e) {
             close();
-            throw new PkiException(ErrorKind.DATABASE_UNAVAILABLE, "securing the embedded PostgreSQL in " + dataDir
-                    + " failed: " + e.getMessage());
+            throw new PkiException(e.kind(), "securing the embedded PostgreSQL in " + dataDir + " failed: "
+                    + e.detail(), e);
         }
     }
 

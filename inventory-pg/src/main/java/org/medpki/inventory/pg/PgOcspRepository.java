@@ -1,26 +1,25 @@
-package org.medpki.ocsp;
+package org.medpki.inventory.pg;
+
+import static org.medpki.inventory.pg.PgQueries.time;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.medpki.core.error.ErrorKind;
-import org.medpki.core.error.PkiException;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.ocsp.CertState;
+import org.medpki.ocsp.OcspRepository;
+import org.medpki.ocsp.SignedResponse;
 
 /**
- * The responder's queries: certificate status from the inventory (read only) and its own
- * pre-signed responses in ocsp_response (V10). Calls block on the pool: never on an event loop.
+ * {@link OcspRepository} on PostgreSQL: certificate status from the certificate table (read
+ * only) and the responder's pre-signed responses in ocsp_response (V10).
  */
-public final class OcspStore {
+public final class PgOcspRepository implements OcspRepository {
     private static final String STATUS = "SELECT status, revoked_at, revocation_reason FROM certificate "
             + "WHERE ca_id = $1 AND serial = $2";
     private static final String UPSERT = "INSERT INTO ocsp_response (ca_id, serial, status, signer_id, this_update, "
@@ -30,20 +29,15 @@ public final class OcspStore {
             // A late 'good' never overwrites a 'revoked' (another responder may have signed in between).
             + "WHERE ocsp_response.status <> 'revoked' OR excluded.status = 'revoked'";
 
-    private final Pool pool;
+    private final PgQueries sql;
 
-    public OcspStore(Pool pool) {
-        this.pool = pool;
+    PgOcspRepository(PgQueries sql) {
+        this.sql = sql;
     }
 
-    /** A stored response row. */
-    public record Stored(long caId, BigInteger serial, String status, long signerId, Instant thisUpdate,
-                         Instant nextUpdate, byte[] der) {
-    }
-
-    /** The certificate's status in the inventory: a pending intent or no row at all is unknown. */
+    @Override
     public CertState state(long caId, BigInteger serial) {
-        List<Row> rows = query("reading a certificate's status", STATUS, Tuple.of(caId, new BigDecimal(serial)));
+        List<Row> rows = sql.rows("reading a certificate's status", STATUS, Tuple.of(caId, new BigDecimal(serial)));
         if (rows.isEmpty()) {
             return CertState.UNKNOWN;
         }
@@ -56,40 +50,35 @@ public final class OcspStore {
         };
     }
 
+    @Override
     public Optional<Stored> stored(long caId, BigInteger serial) {
-        return query("reading a stored OCSP response", "SELECT * FROM ocsp_response WHERE ca_id = $1 AND serial = $2",
-                Tuple.of(caId, new BigDecimal(serial))).stream().findFirst().map(OcspStore::stored);
+        return sql.rows("reading a stored OCSP response", "SELECT * FROM ocsp_response WHERE ca_id = $1 AND serial = $2",
+                Tuple.of(caId, new BigDecimal(serial))).stream().findFirst().map(PgOcspRepository::stored);
     }
 
+    @Override
     public void save(long caId, BigInteger serial, SignedResponse r) {
-        query("storing an OCSP response", UPSERT, Tuple.tuple().addValue(caId).addValue(new BigDecimal(serial))
+        sql.update("storing an OCSP response", UPSERT, Tuple.tuple().addValue(caId).addValue(new BigDecimal(serial))
                 .addValue(r.state().wireName()).addValue(r.signerId()).addValue(time(r.thisUpdate()))
                 .addValue(time(r.nextUpdate())).addValue(Buffer.buffer(r.der())));
     }
 
-    /** Current responses, newest first, for warming the cache at start. */
+    @Override
     public List<Stored> current(Instant now, int limit) {
-        return query("loading stored OCSP responses", "SELECT * FROM ocsp_response WHERE next_update > $1 "
-                + "ORDER BY this_update DESC LIMIT $2", Tuple.of(time(now), limit)).stream().map(OcspStore::stored).toList();
+        return sql.rows("loading stored OCSP responses", "SELECT * FROM ocsp_response WHERE next_update > $1 "
+                + "ORDER BY this_update DESC LIMIT $2", Tuple.of(time(now), limit)).stream()
+                .map(PgOcspRepository::stored).toList();
     }
 
-    /** Every current response of one CA or all CAs (caId null), for 'pki ocsp export'. */
+    @Override
     public List<Stored> all(Instant now) {
-        return query("listing stored OCSP responses", "SELECT * FROM ocsp_response WHERE next_update > $1 "
-                + "ORDER BY ca_id, serial", Tuple.of(time(now))).stream().map(OcspStore::stored).toList();
+        return sql.rows("listing stored OCSP responses", "SELECT * FROM ocsp_response WHERE next_update > $1 "
+                + "ORDER BY ca_id, serial", Tuple.of(time(now))).stream().map(PgOcspRepository::stored).toList();
     }
 
-    /** A certificate to (re-)sign: (ca, serial). */
-    public record Due(long caId, BigInteger serial) {
-    }
-
-    /**
-     * Certificates whose stored response is older than {@code signedBefore} or was signed by a
-     * signer other than the current ones, or that have none yet (issued before the responder
-     * ran, or a lost notification); only certificates not yet expired.
-     */
+    @Override
     public List<Due> due(Instant signedBefore, long[] servedCas, long[] currentSigners, int limit) {
-        return query("finding OCSP responses to refresh", "SELECT c.ca_id, c.serial FROM certificate c "
+        return sql.rows("finding OCSP responses to refresh", "SELECT c.ca_id, c.serial FROM certificate c "
                 + "LEFT JOIN ocsp_response o ON o.ca_id = c.ca_id AND o.serial = c.serial "
                 + "WHERE c.status IN ('issued', 'revoked') AND c.not_after > now() AND c.ca_id = ANY($3) "
                 + "AND (o.serial IS NULL OR o.this_update < $1 OR NOT (o.signer_id = ANY($2))) "
@@ -98,9 +87,9 @@ public final class OcspStore {
                 .map(r -> new Due(r.getLong(0), r.getNumeric(1).bigIntegerValue())).toList();
     }
 
-    /** Revoked certificates of the served CAs: re-checked after the LISTEN connection came back. */
+    @Override
     public List<Due> revoked(long[] servedCas) {
-        return query("listing revoked certificates", "SELECT ca_id, serial FROM certificate WHERE status = 'revoked' "
+        return sql.rows("listing revoked certificates", "SELECT ca_id, serial FROM certificate WHERE status = 'revoked' "
                 + "AND ca_id = ANY($1)", Tuple.of((Object) boxed(servedCas))).stream()
                 .map(r -> new Due(r.getLong(0), r.getNumeric(1).bigIntegerValue())).toList();
     }
@@ -113,25 +102,9 @@ public final class OcspStore {
         return b;
     }
 
-    private List<Row> query(String what, String sql, Tuple params) {
-        try {
-            List<Row> rows = new ArrayList<>();
-            pool.preparedQuery(sql).execute(params).await().forEach(rows::add);
-            return rows;
-        } catch (PkiException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new PkiException(ErrorKind.DATABASE_UNAVAILABLE, what + " failed: " + e.getMessage(), e);
-        }
-    }
-
     private static Stored stored(Row r) {
         return new Stored(r.getLong("ca_id"), r.getNumeric("serial").bigIntegerValue(), r.getString("status"),
                 r.getLong("signer_id"), r.getOffsetDateTime("this_update").toInstant(),
                 r.getOffsetDateTime("next_update").toInstant(), r.getBuffer("der").getBytes());
-    }
-
-    private static OffsetDateTime time(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }

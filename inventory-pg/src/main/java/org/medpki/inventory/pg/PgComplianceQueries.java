@@ -1,14 +1,13 @@
-package org.medpki.ops.compliance;
+package org.medpki.inventory.pg;
 
-import io.vertx.sqlclient.Pool;
+import static org.medpki.inventory.pg.PgQueries.instant;
+import static org.medpki.inventory.pg.PgQueries.time;
+
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,21 +15,23 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import org.medpki.core.error.ErrorKind;
-import org.medpki.core.error.PkiException;
+import java.util.regex.Pattern;
 
 /**
  * The read-only queries the compliance report needs beyond the Inventory port: streaming signed
  * certificates in pages, the OCSP and CRL publication tables (when those services' migrations
- * exist), and the database's own protections (triggers, logins, grants, settings). Calls block; never on an event loop.
+ * exist), and the database's own protections (triggers, logins, grants, settings). Calls block;
+ * never on an event loop.
  */
-public final class ComplianceQueries {
+public final class PgComplianceQueries {
+    // A concrete class, no port: compliance evidence must come from the real database, never a fake.
     private static final int PAGE = 500;
+    private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]*");
 
-    private final Pool pool;
+    private final PgQueries sql;
 
-    public ComplianceQueries(Pool pool) {
-        this.pool = pool;
+    PgComplianceQueries(PgQueries sql) {
+        this.sql = sql;
     }
 
     /** A signed certificate as stored. */
@@ -69,13 +70,13 @@ public final class ComplianceQueries {
     }
 
     public boolean tableExists(String table) {
-        return query("looking for table " + table, "SELECT to_regclass($1) IS NOT NULL", Tuple.of("public." + table))
+        return sql.rows("looking for table " + table, "SELECT to_regclass($1) IS NOT NULL", Tuple.of("public." + table))
                 .getFirst().getBoolean(0);
     }
 
     public long signedCertificates() {
-        return query("counting certificates", "SELECT count(*) FROM certificate WHERE status <> 'pending'", Tuple.tuple())
-                .getFirst().getLong(0);
+        return sql.rows("counting certificates", "SELECT count(*) FROM certificate WHERE status <> 'pending'",
+                Tuple.tuple()).getFirst().getLong(0);
     }
 
     /**
@@ -89,7 +90,7 @@ public final class ComplianceQueries {
         BigDecimal lastSerial = BigDecimal.ZERO;
         while (seen < limit) {
             int page = (int) Math.min(PAGE, limit - seen);
-            List<Row> rows = query("reading certificates", "SELECT ca_id, serial, profile, der FROM certificate "
+            List<Row> rows = sql.rows("reading certificates", "SELECT ca_id, serial, profile, der FROM certificate "
                     + "WHERE status <> 'pending' AND (ca_id, serial) > ($1, $2) ORDER BY ca_id, serial LIMIT $3",
                     Tuple.of(lastCa, lastSerial, page));
             for (Row r : rows) {
@@ -108,26 +109,30 @@ public final class ComplianceQueries {
 
     /** The most recent revocations, newest first. */
     public List<Revocation> recentRevocations(int limit) {
-        return query("reading revocations", "SELECT ca_id, serial, profile, revoked_at, shard FROM certificate "
+        return sql.rows("reading revocations", "SELECT ca_id, serial, profile, revoked_at, shard FROM certificate "
                         + "WHERE status = 'revoked' ORDER BY revoked_at DESC LIMIT $1", Tuple.of(limit)).stream()
                 .map(r -> new Revocation(r.getLong("ca_id"), r.getNumeric("serial").bigIntegerValue(),
                         r.getString("profile"), instant(r, "revoked_at"), r.getShort("shard")))
                 .toList();
     }
 
+    /** Rows in {@code table} (a table name of the schema, lower case). */
     public long count(String table) {
-        return query("counting " + table, "SELECT count(*) FROM " + table, Tuple.tuple()).getFirst().getLong(0);
+        if (!TABLE.matcher(table).matches()) {
+            throw new IllegalArgumentException("not a table name: " + table);
+        }
+        return sql.rows("counting " + table, "SELECT count(*) FROM " + table, Tuple.tuple()).getFirst().getLong(0);
     }
 
     public Optional<OcspRow> ocspResponse(long caId, BigInteger serial) {
-        return query("reading an OCSP response", "SELECT status, this_update, next_update FROM ocsp_response "
+        return sql.rows("reading an OCSP response", "SELECT status, this_update, next_update FROM ocsp_response "
                         + "WHERE ca_id = $1 AND serial = $2", Tuple.of(caId, new BigDecimal(serial))).stream()
                 .findFirst().map(r -> new OcspRow(r.getString("status"), instant(r, "this_update"),
                         instant(r, "next_update")));
     }
 
     public OcspSummary ocspSummary(Instant now) {
-        Row r = query("summarising OCSP responses", "SELECT (SELECT count(*) FROM ocsp_response), "
+        Row r = sql.rows("summarising OCSP responses", "SELECT (SELECT count(*) FROM ocsp_response), "
                 + "count(c.serial), count(o.serial), "
                 + "count(o.serial) FILTER (WHERE o.next_update <= $1), min(o.this_update) "
                 + "FROM certificate c LEFT JOIN ocsp_response o ON o.ca_id = c.ca_id AND o.serial = c.serial "
@@ -138,23 +143,23 @@ public final class ComplianceQueries {
 
     /** CRLs of a CA published in [from, to), oldest first, with their DER, at most {@code limit}. */
     public List<CrlRow> crlsPublished(long caId, Instant from, Instant to, int limit) {
-        return query("reading CRLs", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, published_at, "
-                        + "entries, der FROM crl WHERE ca_id = $1 AND published_at >= $2 AND published_at < $3 "
+        return sql.rows("reading CRLs", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, "
+                        + "published_at, entries, der FROM crl WHERE ca_id = $1 AND published_at >= $2 AND published_at < $3 "
                         + "ORDER BY published_at, crl_number LIMIT $4",
                 Tuple.of(caId, time(from), time(to), limit)).stream().map(r -> crl(r, true)).toList();
     }
 
     /** The newest complete CRL (shard 0) of a CA, without its DER. */
     public Optional<CrlRow> latestCompleteCrl(long caId) {
-        return query("reading the latest CRL", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, "
+        return sql.rows("reading the latest CRL", "SELECT ca_id, shard, kind, crl_number, this_update, next_update, "
                         + "published_at, entries FROM crl WHERE ca_id = $1 AND shard = 0 AND kind = 'full' "
                         + "ORDER BY crl_number DESC LIMIT 1", Tuple.of(caId)).stream().findFirst()
                 .map(r -> crl(r, false));
     }
 
     public List<TriggerState> auditTriggers() {
-        return query("reading the audit triggers", "SELECT c.relname, t.tgname, t.tgenabled <> 'D' FROM pg_trigger t "
-                        + "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+        return sql.rows("reading the audit triggers", "SELECT c.relname, t.tgname, t.tgenabled <> 'D' "
+                        + "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
                         + "AND c.relname IN ('audit_event', 'audit_checkpoint', 'audit_head') ORDER BY 1, 2",
                 Tuple.tuple()).stream()
                 .map(r -> new TriggerState(r.getString(0), r.getString(1), r.getBoolean(2))).toList();
@@ -165,7 +170,7 @@ public final class ComplianceQueries {
      * with medpki-, other than the sessions of the login asking.
      */
     public List<Session> serviceSessions() {
-        return query("reading pg_stat_activity", "SELECT application_name, usename, count(*) FROM pg_stat_activity "
+        return sql.rows("reading pg_stat_activity", "SELECT application_name, usename, count(*) FROM pg_stat_activity "
                         + "WHERE datname = current_database() AND application_name LIKE 'medpki-%' "
                         + "AND usename IS DISTINCT FROM current_user GROUP BY 1, 2 ORDER BY 1, 2", Tuple.tuple())
                 .stream().map(r -> new Session(r.getString(0), r.getString(1), r.getLong(2))).toList();
@@ -173,7 +178,7 @@ public final class ComplianceQueries {
 
     /** A login's attributes, and whether it owns (or is a member of the owner of) any table here. */
     public Optional<LoginAttributes> login(String name) {
-        return query("reading role " + name, "SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, "
+        return sql.rows("reading role " + name, "SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, "
                         + "EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
                         + "AND c.relkind IN ('r', 'p') AND pg_has_role(r.oid, c.relowner, 'USAGE')) "
                         + "FROM pg_roles r WHERE r.rolname = $1", Tuple.of(name)).stream().findFirst()
@@ -184,7 +189,7 @@ public final class ComplianceQueries {
     /** The privileges {@code login} holds (directly or through its groups) on each table of the schema. */
     public Map<String, Set<String>> tablePrivileges(String login) {
         Map<String, Set<String>> privileges = new TreeMap<>();
-        query("reading the privileges of " + login, "SELECT c.relname, p.priv FROM pg_class c CROSS JOIN "
+        sql.rows("reading the privileges of " + login, "SELECT c.relname, p.priv FROM pg_class c CROSS JOIN "
                         + "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) "
                         + "AS p(priv) WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') "
                         + "AND has_table_privilege($1, c.oid, p.priv)", Tuple.of(login))
@@ -194,31 +199,13 @@ public final class ComplianceQueries {
 
     /** A server setting as SHOW prints it (fsync: on/off). */
     public String setting(String name) {
-        return query("reading setting " + name, "SELECT current_setting($1)", Tuple.of(name)).getFirst().getString(0);
+        return sql.rows("reading setting " + name, "SELECT current_setting($1)", Tuple.of(name)).getFirst()
+                .getString(0);
     }
 
     private static CrlRow crl(Row r, boolean withDer) {
         return new CrlRow(r.getLong("ca_id"), r.getShort("shard"), r.getString("kind"),
                 r.getNumeric("crl_number").bigIntegerValue(), instant(r, "this_update"), instant(r, "next_update"),
                 instant(r, "published_at"), r.getLong("entries"), withDer ? r.getBuffer("der").getBytes() : null);
-    }
-
-    private List<Row> query(String what, String sql, Tuple params) {
-        try {
-            List<Row> rows = new ArrayList<>();
-            pool.preparedQuery(sql).execute(params).await().forEach(rows::add);
-            return rows;
-        } catch (Exception e) {
-            throw new PkiException(ErrorKind.DATABASE_UNAVAILABLE, what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static Instant instant(Row r, String column) {
-        OffsetDateTime t = r.getOffsetDateTime(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static OffsetDateTime time(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 }
