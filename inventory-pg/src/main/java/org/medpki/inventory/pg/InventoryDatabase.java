@@ -34,7 +34,6 @@ public final class InventoryDatabase implements AutoCloseable {
     private final PgQueries sql;
     private final PgInventory inventory;
     private final PgAuditStore auditStore;
-    private final PgAcmeRepository acmeRepository;
     private final java.util.List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private InventoryDatabase(DatabaseUrl url, PgConnectOptions options, Vertx vertx, Pool pool) {
@@ -46,7 +45,6 @@ public final class InventoryDatabase implements AutoCloseable {
         this.sql = new PgQueries(pool, errors);
         this.inventory = new PgInventory(pool, errors);
         this.auditStore = new PgAuditStore(pool, errors);
-        this.acmeRepository = new PgAcmeRepository(sql);
     }
 
     /** Migrates the database at {@code url} and opens a pool of {@code poolSize} connections. */
@@ -163,7 +161,9 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** The ACME server's storage port (tables of V30) over this database's pool. */
     public AcmeRepository acmeRepository() {
-        return acmeRepository;
+        // Made on demand, like every port of a service module: those modules are optional here,
+        // and a process without acme-server (the CRL publisher) must be able to load this class.
+        return new PgAcmeRepository(sql);
     }
 
     /** The OCSP responder's statuses and pre-signed responses (table ocsp_response) over this database's pool. */
