@@ -1,5 +1,6 @@
 package org.medpki.ops;
 
+import org.medpki.inventory.pg.PgOcspRepository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -219,7 +220,7 @@ class OcspTokenSplitTest {
                 .anySatisfy(e -> assertThat(e.details()).contains(signer.keyLabel()));
 
         // The responder, over the OCSP token alone, answers with the new signer, and the answer verifies.
-        OcspResponder responder = OcspServer.responder(database.inventory(), database.ocspRepository(), ocspKeys,
+        OcspResponder responder = OcspServer.responder(database.inventory(), PgOcspRepository.over(database), ocspKeys,
                 OcspConfig.defaults("127.0.0.1", 0), clock);
         X509CertificateHolder issuer = serverCa.certificate();
         CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
@@ -248,7 +249,7 @@ class OcspTokenSplitTest {
             CaCertificate oldSigner = old.ocspSignerOf(old.issuing("server-ca")).orElseThrow();
             assertThat(caKeys.find(oldSigner.keyLabel())).isPresent();
 
-            assertThatThrownBy(() -> OcspServer.responder(legacy.inventory(), legacy.ocspRepository(), ocspKeys,
+            assertThatThrownBy(() -> OcspServer.responder(legacy.inventory(), PgOcspRepository.over(legacy), ocspKeys,
                     OcspConfig.defaults("127.0.0.1", 0), clock))
                     .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.KEY_NOT_FOUND))
                     .hasMessageContaining(oldSigner.name()).hasMessageContaining("'" + ocspLabel + "'")
@@ -261,7 +262,7 @@ class OcspTokenSplitTest {
             assertThat(rotation.rotateDue(Duration.ofDays(30), false, "test")).hasSize(1);
             assertThat(rotation.signersOutsideTheToken()).isEmpty();
             assertThat(rotation.rotateDue(Duration.ofDays(30), false, "test")).isEmpty();
-            OcspServer.responder(legacy.inventory(), legacy.ocspRepository(), ocspKeys,
+            OcspServer.responder(legacy.inventory(), PgOcspRepository.over(legacy), ocspKeys,
                     OcspConfig.defaults("127.0.0.1", 0), clock);
         }
     }

@@ -9,19 +9,20 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.medpki.acme.AcmeRepository;
 import org.medpki.core.audit.AuditStore;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.inventory.Notifications;
-import org.medpki.ocsp.OcspRepository;
 
 /**
  * The PostgreSQL inventory database: migrates the schema (Flyway, JDBC, only at open) and then
  * serves, over one vertx-pg-client pool, the ports its users define: {@link Inventory},
- * {@link AuditStore}, the CRL store and {@link Notifications} (ca-core), {@link OcspRepository}
- * (ocsp-responder) and {@link AcmeRepository} (acme-server), plus the compliance report's queries. The ports block (they call
+ * {@link AuditStore}, the CRL store and {@link Notifications} (ca-core), plus the compliance
+ * report's queries. The ports of service modules are made by their adapters
+ * ({@code PgAcmeRepository.over(database)}, {@code PgOcspRepository.over(database)}): this class
+ * names no type of an optional dependency, so a process without acme-server or ocsp-responder on
+ * its class path (the CRL publisher) can load it. The ports block (they call
  * {@code Future.await()}), so they must not be called on an event loop.
  */
 public final class InventoryDatabase implements AutoCloseable {
@@ -159,16 +160,9 @@ public final class InventoryDatabase implements AutoCloseable {
         return vertx;
     }
 
-    /** The ACME server's storage port (tables of V30) over this database's pool. */
-    public AcmeRepository acmeRepository() {
-        // Made on demand, like every port of a service module: those modules are optional here,
-        // and a process without acme-server (the CRL publisher) must be able to load this class.
-        return new PgAcmeRepository(sql);
-    }
-
-    /** The OCSP responder's statuses and pre-signed responses (table ocsp_response) over this database's pool. */
-    public OcspRepository ocspRepository() {
-        return new PgOcspRepository(sql);
+    /** The statement helper the adapters made here and in PgAcmeRepository/PgOcspRepository use. */
+    PgQueries queries() {
+        return sql;
     }
 
     /** The compliance report's queries of this database (tables, catalog, grants, sessions, settings). */

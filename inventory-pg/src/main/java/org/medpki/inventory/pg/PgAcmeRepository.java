@@ -35,6 +35,11 @@ import org.medpki.core.error.PkiException;
 public final class PgAcmeRepository implements AcmeRepository {
     private final PgQueries sql;
 
+    /** The ACME server's storage port over {@code database}'s pool. */
+    public static AcmeRepository over(InventoryDatabase database) {
+        return new PgAcmeRepository(database.queries());
+    }
+
     PgAcmeRepository(PgQueries sql) {
         this.sql = sql;
     }

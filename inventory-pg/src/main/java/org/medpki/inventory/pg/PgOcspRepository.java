@@ -31,6 +31,11 @@ public final class PgOcspRepository implements OcspRepository {
 
     private final PgQueries sql;
 
+    /** The OCSP responder's storage port over {@code database}'s pool. */
+    public static OcspRepository over(InventoryDatabase database) {
+        return new PgOcspRepository(database.queries());
+    }
+
     PgOcspRepository(PgQueries sql) {
         this.sql = sql;
     }

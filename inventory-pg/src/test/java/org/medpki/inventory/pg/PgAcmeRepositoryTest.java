@@ -48,7 +48,7 @@ class PgAcmeRepositoryTest {
     static void open() throws Exception {
         database = TestDatabase.create();
         db = InventoryDatabase.open(database.url(), 8);
-        acme = db.acmeRepository();
+        acme = PgAcmeRepository.over(db);
         key = new ECKeyGenerator(Curve.P_256).generate();
         threads = Executors.newFixedThreadPool(RACERS);
     }

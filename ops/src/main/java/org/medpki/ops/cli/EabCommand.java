@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.inventory.pg.PgAcmeRepository;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,7 +42,7 @@ public final class EabCommand implements Runnable {
             try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
                 context.profiles().get(profile);
                 EabKey key = EabKeys.generate(profile, names);
-                context.database().acmeRepository().createEabKey(key);
+                PgAcmeRepository.over(context.database()).createEabKey(key);
                 context.audit().record(AuditEvent.success(context.clock().instant(), "acme.eab_key_created",
                         Actors.cli(), Map.of("kid", key.kid(), "profile", profile, "names", String.join(" ", key.namePatterns()))));
                 String hmac = EabKeys.encode(key.hmacKey());

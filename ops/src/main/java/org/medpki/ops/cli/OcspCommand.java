@@ -1,5 +1,6 @@
 package org.medpki.ops.cli;
 
+import org.medpki.inventory.pg.PgOcspRepository;
 import org.medpki.ops.install.OcspSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class OcspCommand implements Runnable {
         @Override
         public Integer call() {
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
-                OcspRepository repository = context.database().ocspRepository();
+                OcspRepository repository = PgOcspRepository.over(context.database());
                 OcspResponder responder = OcspServer.responder(context.inventory(), repository, context.ocspKeys(),
                         OcspSettings.config(context.settings()), context.clock());
                 int signed = responder.refreshDue();

@@ -1,5 +1,7 @@
 package org.medpki.ops.cli;
 
+import org.medpki.inventory.pg.PgOcspRepository;
+import org.medpki.inventory.pg.PgAcmeRepository;
 import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.OcspSettings;
 import org.medpki.ops.install.AcmeSettings;
@@ -249,7 +251,7 @@ public final class ServeCommand implements Runnable {
                     + context.home().serviceDir("acme") + " does not name " + config.publicHost()
                     + " (acme.publicHost): run 'pki up' on the CA host to issue it again");
         }
-        AcmeServer.start(vertx, config, context.database().acmeRepository(), new RemoteAuthority(ca, context.inventory(),
+        AcmeServer.start(vertx, config, PgAcmeRepository.over(context.database()), new RemoteAuthority(ca, context.inventory(),
                 context.profiles()), context.audit(), context.clock(),
                 new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
         return new Started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
@@ -288,7 +290,7 @@ public final class ServeCommand implements Runnable {
         rotate.run();
         vertx.setPeriodic(Duration.ofHours(12).toMillis(), t -> Thread.ofVirtual().name("ocsp-rotation").start(rotate));
         InventoryDatabase database = context.database();
-        OcspResponder responder = OcspServer.responder(database.inventory(), database.ocspRepository(),
+        OcspResponder responder = OcspServer.responder(database.inventory(), PgOcspRepository.over(database),
                 context.ocspKeys(), config, context.clock());
         OcspServer.start(vertx, responder, database.notifications());
         String url = port == null ? context.config().urls().ocsp()
