@@ -131,7 +131,8 @@ final class CrlPublication implements Runnable {
         }
     }
 
-    private void round() {
+    /** One round of the loop; package-private so that tests drive it without the thread. */
+    void round() {
         databaseUp = databaseProbe.getAsBoolean();
         if (!databaseUp) {
             active = false;
