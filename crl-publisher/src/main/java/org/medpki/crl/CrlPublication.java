@@ -19,7 +19,7 @@ import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CaRole;
-import org.medpki.inventory.pg.PgAdvisoryLock;
+import org.medpki.core.store.ExclusiveLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,7 @@ final class CrlPublication implements Runnable {
 
     private final CrlSigning issuer;
     private final CrlStore store;
-    private final PgAdvisoryLock lock;
+    private final ExclusiveLock lock;
     private final BooleanSupplier databaseProbe;
     private final Hierarchy hierarchy;
     private final CrlSettings settings;
@@ -65,7 +65,7 @@ final class CrlPublication implements Runnable {
     private String lastFailure;
     private Instant lastFailureLogged = Instant.EPOCH;
 
-    CrlPublication(CrlSigning issuer, CrlStore store, PgAdvisoryLock lock, BooleanSupplier databaseProbe,
+    CrlPublication(CrlSigning issuer, CrlStore store, ExclusiveLock lock, BooleanSupplier databaseProbe,
                    Hierarchy hierarchy, CrlSettings settings, Clock clock, Sink sink) {
         this.issuer = issuer;
         this.store = store;
@@ -131,7 +131,8 @@ final class CrlPublication implements Runnable {
         }
     }
 
-    private void round() {
+    /** One round of the loop; package-private so that tests drive it without the thread. */
+    void round() {
         databaseUp = databaseProbe.getAsBoolean();
         if (!databaseUp) {
             active = false;

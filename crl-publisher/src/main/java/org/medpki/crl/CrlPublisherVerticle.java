@@ -20,8 +20,8 @@ import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.Inventory;
+import org.medpki.core.store.ExclusiveLock;
 import org.medpki.inventory.pg.InventoryDatabase;
-import org.medpki.inventory.pg.PgAdvisoryLock;
 import org.medpki.inventory.pg.RevocationListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,7 @@ public final class CrlPublisherVerticle extends VerticleBase {
     private final Hierarchy hierarchy;
     private final Clock clock;
     private final CrlPublication publication;
-    private final PgAdvisoryLock lock;
+    private final ExclusiveLock lock;
     private final CrlStore store;
     private final CrlDirectory directory;
     private final CrlMetrics metrics = new CrlMetrics();

@@ -8,17 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.nio.ByteBuffer;
+import org.medpki.core.store.ExclusiveLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A PostgreSQL session-level advisory lock on a connection of its own: whoever holds it is the
- * one active instance of a service (the CRL publisher). PostgreSQL releases it when the session
- * ends, so when the holder dies or loses its connection another instance's next
- * {@link #tryAcquire()} wins. Holding the lock is an optimisation against duplicate work, not the
- * safety net: CRL numbers are protected in the database itself. Calls block; not for event loops.
+ * The {@link ExclusiveLock} port as a PostgreSQL session-level advisory lock on a connection of
+ * its own: whoever holds it is the one active instance of a service (the CRL publisher, the OCSP
+ * signer rotation). PostgreSQL releases it when the session ends, so when the holder dies or
+ * loses its connection another instance's next {@link #tryAcquire()} wins. Holding the lock is an
+ * optimisation against duplicate work, not the safety net: CRL numbers are protected in the
+ * database itself. Calls block; not for event loops.
  */
-public final class PgAdvisoryLock implements AutoCloseable {
+public final class PgAdvisoryLock implements ExclusiveLock {
     private static final Logger LOG = LoggerFactory.getLogger(PgAdvisoryLock.class);
 
     private final Vertx vertx;
@@ -48,6 +50,7 @@ public final class PgAdvisoryLock implements AutoCloseable {
     }
 
     /** True if this instance holds the lock now (taking it if free). False when the database is unreachable. */
+    @Override
     public synchronized boolean tryAcquire() {
         if (held && connection != null) {
             return true;
@@ -73,6 +76,7 @@ public final class PgAdvisoryLock implements AutoCloseable {
     }
 
     /** Whether the lock is held (the session that holds it is still open as far as we know). */
+    @Override
     public boolean held() {
         return held && connection != null;
     }

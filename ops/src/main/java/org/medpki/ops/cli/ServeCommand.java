@@ -29,6 +29,7 @@ import org.medpki.core.hierarchy.CaOcspSignerCertifier;
 import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.hierarchy.HsmAuditSigner;
+import org.medpki.core.store.ExclusiveLock;
 import org.medpki.crl.CrlPublisherConfig;
 import org.medpki.crl.CrlPublisherVerticle;
 import org.medpki.crl.CrlSettings;
@@ -278,7 +279,7 @@ public final class ServeCommand implements Runnable {
         OcspSignerRotation rotation = new OcspSignerRotation(context.ocspKeys(), context.inventory(),
                 new RemoteOcspSignerCertifier(caClient(context, vertx, "ocsp")), context.clock());
         Runnable rotate = () -> {
-            try (var lock = context.database().advisoryLock("medpki-ocsp-rotation")) {
+            try (ExclusiveLock lock = context.database().advisoryLock("medpki-ocsp-rotation")) {
                 if (lock.tryAcquire()) {
                     rotation.rotateDue(OcspSettings.signerMargin(context.settings()), false, "service:ocsp").forEach(r ->
                             System.out.println("rotated the OCSP signer of " + r.issuingCa() + ": " + r.newSigner()));
