@@ -163,8 +163,14 @@ final class CrlPublication implements Runnable {
             }
             boolean urgent = revokedIn.remove(ca.record().id());
             CrlDistribution distribution = settings.distributions().of(ca.name());
+            boolean published = true;
             for (CrlScope scope : distribution.scopes(ca.name())) {
-                publishDue(ca, scope, distribution, urgent);
+                published &= publishDue(ca, scope, distribution, urgent);
+            }
+            if (urgent && !published) {
+                // The CA is away: the revocation stays urgent, so the round after it comes back
+                // publishes at once rather than at the next scheduled delta.
+                revokedIn.add(ca.record().id());
             }
         }
         CaCertificate root = hierarchy.root();
@@ -176,7 +182,8 @@ final class CrlPublication implements Runnable {
         }
     }
 
-    private void publishDue(CaCertificate ca, CrlScope scope, CrlDistribution distribution, boolean urgent) {
+    /** Publishes what is due of one scope; false when a publication failed. */
+    private boolean publishDue(CaCertificate ca, CrlScope scope, CrlDistribution distribution, boolean urgent) {
         long id = ca.record().id();
         Instant now = clock.instant();
         PublishedCrl full = newest.get(new Key(id, scope.shard(), CrlKind.FULL));
@@ -185,19 +192,20 @@ final class CrlPublication implements Runnable {
         if (fullDue) {
             full = publish(scope, id, () -> issuer.publish(ca, scope, CrlKind.FULL, distribution));
             if (full == null) {
-                return;
+                return false;
             }
         }
         if (!distribution.deltas()) {
-            return;
+            return true;
         }
         PublishedCrl delta = newest.get(new Key(id, scope.shard(), CrlKind.DELTA));
         boolean deltaDue = delta == null || !delta.baseNumber().equals(full.number())
                 || !now.isBefore(delta.thisUpdate().plus(settings.policy().deltaInterval()))
                 || urgent && settings.onRevocation() != CrlSettings.OnRevocation.NONE;
         if (deltaDue) {
-            publish(scope, id, () -> issuer.publish(ca, scope, CrlKind.DELTA, distribution));
+            return publish(scope, id, () -> issuer.publish(ca, scope, CrlKind.DELTA, distribution)) != null;
         }
+        return true;
     }
 
     private PublishedCrl publish(CrlScope scope, long caId, java.util.function.Supplier<PublishedCrl> work) {

@@ -323,6 +323,27 @@ class CrlPublicationTest {
         assertThat(failures).isEqualTo(2);
     }
 
+    @Test
+    void aRevocationNoticeThatArrivesWhileTheCaIsAwayIsPublishedAsSoonAsItIsBack() throws Exception {
+        CrlPublication publication = publication(CrlSettings.OnRevocation.DELTA);
+        BigInteger revoked = issue(serverCa);
+        publication.round();
+        clock.advance(Duration.ofMinutes(1));
+        inventory.revoke(serverCa.record().id(), revoked, RevocationReason.KEY_COMPROMISE, clock.instant(), null);
+
+        signing.failure = new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service does not answer");
+        publication.revoked(InMemoryInventory.payload(serverCa.record().id(), revoked));
+        publication.round();
+        assertThat(store.all()).hasSize(5);
+
+        signing.failure = null;
+        publication.round();
+        List<PublishedCrl> added = store.all().subList(5, store.all().size());
+        assertThat(labels(added)).as("published on the first round after, not at the next delta interval")
+                .containsExactly("server-ca-delta#3");
+        assertThat(serials(added.getFirst())).containsExactly(revoked);
+    }
+
     private CrlPublication publication(CrlSettings.OnRevocation onRevocation) {
         CrlSettings settings = new CrlSettings(POLICY, CrlDistributions.DEFAULT, onRevocation, Path.of("unused"));
         return new CrlPublication(signing, store, lock, () -> databaseUp, hierarchy, settings, clock,
