@@ -12,20 +12,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * re-signed response (revocation, refresh) is served at once to every request that maps to it.
  * When full, arbitrary entries are dropped: a dropped response is re-read from the inventory table
  * or re-signed on the next request.
+ *
+ * <p>Answers {@code unknown} (a serial this CA never issued) are kept apart, in a small map of their
+ * own, and their requests are not indexed: anyone can ask for random serials, and those answers
+ * must not push the responses of real certificates out of memory.
  */
 public final class ResponseCache {
     private final int maxEntries;
     private final Map<ResponseKey, SignedResponse> responses;
     private final Map<ByteBuffer, ResponseKey> requests;
+    private final int maxUnknown;
+    private final Map<ResponseKey, SignedResponse> unknown;
 
     public ResponseCache(int maxEntries) {
         this.maxEntries = maxEntries;
         this.responses = new ConcurrentHashMap<>(Math.min(maxEntries, 1 << 16));
         this.requests = new ConcurrentHashMap<>(Math.min(maxEntries, 1 << 16));
+        this.maxUnknown = Math.max(16, maxEntries / 16);
+        this.unknown = new ConcurrentHashMap<>();
     }
 
     public SignedResponse get(ResponseKey key) {
-        return responses.get(key);
+        SignedResponse r = responses.get(key);
+        return r != null ? r : unknown.get(key);
     }
 
     /** The response for a request seen before, or null. */
@@ -35,6 +44,14 @@ public final class ResponseCache {
     }
 
     public void put(ResponseKey key, SignedResponse response) {
+        if (response.state() instanceof CertState.Unknown) {
+            if (unknown.size() >= maxUnknown && !unknown.containsKey(key)) {
+                trim(unknown);
+            }
+            unknown.put(key, response);
+            return;
+        }
+        unknown.remove(key);
         if (responses.size() >= maxEntries && !responses.containsKey(key)) {
             trim(responses);
         }
@@ -43,6 +60,9 @@ public final class ResponseCache {
 
     /** Remembers that this request DER asks for that key (a copy of the bytes is kept). */
     public void remember(ByteBuffer request, ResponseKey key) {
+        if (!responses.containsKey(key)) {
+            return; // an unknown serial's request is not worth an entry
+        }
         if (requests.size() >= maxEntries) {
             trim(requests);
         }
@@ -51,6 +71,7 @@ public final class ResponseCache {
 
     public void remove(ResponseKey key) {
         responses.remove(key);
+        unknown.remove(key);
     }
 
     public int size() {
