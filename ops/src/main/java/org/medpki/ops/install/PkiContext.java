@@ -377,7 +377,7 @@ public final class PkiContext implements AutoCloseable {
         ensureLabPin(role);
         char[] pin = pin(role).read();
         try {
-            SoftHsmTokens.create(t.label(), pin, role.soPin(home));
+            SoftHsmTokens.create(t.module(), t.label(), pin, role.soPin(home));
         } finally {
             java.util.Arrays.fill(pin, '\0');
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.hsm.TokenInitialiser;
 
 /**
  * Creates the SoftHSM2 token of a laptop or test installation at its first 'pki init'. A real HSM's
@@ -33,10 +34,10 @@ public final class SoftHsmTokens {
     }
 
     /**
-     * Initialises a token with this label in a free slot. The SO PIN is random and kept in
-     * {@code soPinFile} (mode 600): it is needed only to re-initialise or unblock the token.
+     * Initialises a token with this label in a free slot of the module. The SO PIN is random and
+     * kept in {@code soPinFile} (mode 600): it is needed only to re-initialise or unblock the token.
      */
-    public static void create(String label, char[] userPin, Path soPinFile) {
+    public static void create(String modulePath, String label, char[] userPin, Path soPinFile) {
         String conf = System.getenv("SOFTHSM2_CONF");
         if (conf == null || !Files.exists(Path.of(conf))) {
             throw new PkiException(ErrorKind.CONFIGURATION, "SOFTHSM2_CONF is not set or names no file: "
@@ -46,8 +47,34 @@ public final class SoftHsmTokens {
         new SecureRandom().nextBytes(random);
         String soPin = HexFormat.of().formatHex(random);
         SecretFiles.write(soPinFile, soPin);
-        run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", new String(userPin),
-                "--so-pin", soPin), "initialise the SoftHSM2 token '" + label + "'");
+        initialise(modulePath, label, soPin.toCharArray(), userPin);
+    }
+
+    /**
+     * Runs hsm-adapter's TokenInitialiser in a JVM of its own (SoftHSM2 reads its token list once
+     * per process), the PINs on its standard input: no PIN in any process's arguments.
+     */
+    private static void initialise(String modulePath, String label, char[] soPin, char[] userPin) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), TokenInitialiser.class.getName(), modulePath, label);
+        String what = "initialise the SoftHSM2 token '" + label + "'";
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write((new String(soPin) + "\n" + new String(userPin) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "could not " + what + ": "
+                        + new String(output, StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "could not " + what + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "interrupted while trying to " + what);
+        }
     }
 
     private static String run(List<String> command, String what) {
