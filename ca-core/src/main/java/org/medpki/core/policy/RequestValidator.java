@@ -7,8 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,6 +24,11 @@ import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -76,8 +83,43 @@ public final class RequestValidator {
     }
 
     /**
+     * The subject of a request whose names alone were validated (ACME): O, OU, L, ST, C,
+     * serialNumber and any other attribute nobody checked are dropped; the CSR's CN stays when it
+     * is one of the names, else the first DNS name of at most 64 characters becomes the CN, else
+     * the subject is empty (and the SAN extension critical).
+     */
+    static X500Name validatedOnly(X500Name subject, List<GeneralName> sans) {
+        Set<String> names = new HashSet<>();
+        String firstDns = null;
+        for (GeneralName n : sans) {
+            String rendered = NamePolicy.render(n);
+            String value = rendered.substring(rendered.indexOf(':') + 1);
+            if (n.getTagNo() == GeneralName.dNSName || n.getTagNo() == GeneralName.iPAddress) {
+                names.add(value.toLowerCase(Locale.ROOT));
+            }
+            if (firstDns == null && n.getTagNo() == GeneralName.dNSName && value.length() <= 64) {
+                firstDns = value;
+            }
+        }
+        for (RDN rdn : subject.getRDNs(BCStyle.CN)) {
+            String cn = IETFUtils.valueToString(rdn.getFirst().getValue());
+            if (names.contains(cn.toLowerCase(Locale.ROOT))) {
+                return commonName(cn.toLowerCase(Locale.ROOT));
+            }
+        }
+        return firstDns != null ? commonName(firstDns) : new X500Name(new RDN[0]);
+    }
+
+    private static X500Name commonName(String cn) {
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, cn).build();
+    }
+
+    /**
      * As {@link #validate(byte[], CertificateProfile)}, and the request's SANs must equal
      * {@code expectedNames} as a set (ACME finalize: the order's identifiers). Null skips that.
+     * With expected names, only they were validated: the subject keeps nothing but a CN that is
+     * one of them (see {@link #validatedOnly}).
      */
     public ValidatedRequest validate(byte[] csr, CertificateProfile profile, List<GeneralName> expectedNames) {
         PKCS10CertificationRequest request = parse(csr);
@@ -111,7 +153,7 @@ public final class RequestValidator {
             throw bad("the CSR carries " + sans.size() + " subject alternative name(s); profile " + profile.name()
                     + " needs at least " + profile.subjectAltNames().minimum());
         }
-        var subject = request.getSubject();
+        var subject = expectedNames != null ? validatedOnly(request.getSubject(), sans) : request.getSubject();
         SubjectPolicy.check(subject, profile.subject(), sans, profile.name());
         if (subject.getRDNs().length == 0 && sans.isEmpty()) {
             throw bad("the CSR has neither a subject nor a subject alternative name");
@@ -268,9 +310,9 @@ public final class RequestValidator {
 
     private static void compareNames(List<GeneralName> actual, List<GeneralName> expected) {
         Set<String> have = new TreeSet<>();
-        actual.forEach(n -> have.add(NamePolicy.render(n).toLowerCase(java.util.Locale.ROOT)));
+        actual.forEach(n -> have.add(NamePolicy.render(n).toLowerCase(Locale.ROOT)));
         Set<String> want = new TreeSet<>();
-        expected.forEach(n -> want.add(NamePolicy.render(n).toLowerCase(java.util.Locale.ROOT)));
+        expected.forEach(n -> want.add(NamePolicy.render(n).toLowerCase(Locale.ROOT)));
         if (!have.equals(want)) {
             Set<String> missing = new TreeSet<>(want);
             missing.removeAll(have);
