@@ -1,10 +1,15 @@
 package org.medpki.acme;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.util.Base64URL;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.issuance.IssuedCertificate;
 
@@ -40,6 +45,12 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
         if (!order.status().equals("ready")) {
             throw new AcmeException(ProblemType.ORDER_NOT_READY, "the order is " + order.status() + ", not ready");
         }
+        if (usesAccountKey(Base64URL.from(csrText).decode(), jws.account())) {
+            AcmeException problem = new AcmeException(ProblemType.BAD_CSR,
+                    "the CSR's key is the account key: a certificate needs a key of its own");
+            audit.refused("acme.finalize_refused", views.account(order.accountId()), problem, Map.of("order", order.id()));
+            throw problem;
+        }
         if (!store.startProcessing(order.id())) {
             throw new AcmeException(ProblemType.ORDER_NOT_READY, "the order is no longer ready");
         }
@@ -61,5 +72,22 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
         store.orderIssued(order.id(), issued.serial().toString(16), issued.pemChain());
         Order done = store.order(order.id()).orElseThrow();
         Responses.json(ctx, 200, views.order(done), views.order(done.id()));
+    }
+
+    /**
+     * Whether the CSR certifies the account's own key (RFC 8555 11.1: the account key must not be
+     * a certificate key). A CSR that does not parse is left to the CA, which refuses it.
+     */
+    static boolean usesAccountKey(byte[] csr, Account account) {
+        try {
+            byte[] certificateKey = new PKCS10CertificationRequest(csr)
+                    .getSubjectPublicKeyInfo().getEncoded();
+            if (!(account.key() instanceof AsymmetricJWK asymmetric)) {
+                return false;
+            }
+            return Arrays.equals(certificateKey, asymmetric.toPublicKey().getEncoded());
+        } catch (IOException | JOSEException | RuntimeException e) {
+            return false;
+        }
     }
 }

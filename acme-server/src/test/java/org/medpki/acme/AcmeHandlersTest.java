@@ -229,6 +229,20 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void aCsrForTheAccountKeyIsBadCsr() throws Exception {
+        Account account = client.newAccount();
+        JsonObject order = readyOrder(account, "lab.hospital.test");
+        KeyPair accountKey = new KeyPair(account.key().toECPublicKey(), account.key().toECPrivateKey());
+        int issuedBefore = server.ca.issuedCount();
+
+        Response refused = client.post(order.getString("finalize"), csr(accountKey, "lab.hospital.test"), account);
+        assertProblem(refused, "badCSR", 400);
+        assertThat(refused.json().getString("detail")).contains("account key");
+        assertThat(client.post(order.getString("url"), null, account).json().getString("status")).isEqualTo("ready");
+        assertThat(server.ca.issuedCount()).isEqualTo(issuedBefore);
+    }
+
+    @Test
     void whenTheCaIsUnavailableFinalizeSaysRetryLaterAndTheOrderStaysReady() {
         Account account = client.newAccount();
         JsonObject order = readyOrder(account, "www.hospital.test");
@@ -381,7 +395,15 @@ class AcmeHandlersTest {
     /** The finalize payload: a CSR (new EC key) naming exactly {@code names}. */
     private static String csr(String... names) {
         try {
-            KeyPair key = InMemoryCertificateAuthority.ecKey();
+            return csr(InMemoryCertificateAuthority.ecKey(), names);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The finalize payload: a CSR for {@code key} naming exactly {@code names}. */
+    private static String csr(KeyPair key, String... names) {
+        try {
             ExtensionsGenerator extensions = new ExtensionsGenerator();
             extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(Arrays.stream(names)
                     .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));

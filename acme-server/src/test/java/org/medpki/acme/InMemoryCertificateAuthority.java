@@ -134,6 +134,11 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
         return List.of();
     }
 
+    /** How many certificates this CA has issued. */
+    int issuedCount() {
+        return issued.size();
+    }
+
     @Override
     public Optional<byte[]> issued(BigInteger serial) {
         return Optional.ofNullable(issued.get(serial)).map(byte[]::clone);
