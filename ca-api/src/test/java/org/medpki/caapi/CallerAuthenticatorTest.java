@@ -192,6 +192,11 @@ class CallerAuthenticatorTest {
         }
 
         @Override
+        public boolean keyCompromised(byte[] spkiSha256) {
+            return false;
+        }
+
+        @Override
         public List<CertificateRecord> certificatesWithSerial(BigInteger serial) {
             return records.stream().filter(r -> r.serial().equals(serial)).toList();
         }

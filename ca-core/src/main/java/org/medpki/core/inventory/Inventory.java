@@ -38,6 +38,12 @@ public interface Inventory {
     /** Certificates with this serial under any CA (serials are unique per CA only). */
     List<CertificateRecord> certificatesWithSerial(BigInteger serial);
 
+    /**
+     * Whether a certificate for this key (SHA-256 of its SubjectPublicKeyInfo) was revoked for
+     * keyCompromise: such a key is never certified again (CA/Browser Forum BR 6.1.1.3).
+     */
+    boolean keyCompromised(byte[] spkiSha256);
+
     List<CertificateRecord> list(CertificateQuery query);
 
     /** Counts of certificates per profile and status, for status and compliance reports. */

@@ -87,6 +87,10 @@ public final class IssuanceService {
             ValidatedRequest request = command.expectedNames() == null
                     ? validator.validate(command.csr(), profile)
                     : validator.validate(command.csr(), profile, command.expectedNames());
+            if (inventory.keyCompromised(request.spkiSha256())) {
+                throw new PkiException(ErrorKind.BAD_CSR, "the CSR's key is known to be compromised (a certificate "
+                        + "for it was revoked for keyCompromise): it is never certified again");
+            }
             Instant now = clock.instant();
             CrlDistribution crl = crlDistributions == null ? null : crlDistributions.of(issuer.name());
             BigInteger serial = serials.next();

@@ -7,6 +7,7 @@ import static org.medpki.core.testpki.TestCsrs.dns;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +32,7 @@ import org.medpki.core.inventory.Inventory;
 import org.medpki.core.inventory.NewCa;
 import org.medpki.core.keys.SignatureAlgorithm;
 import org.medpki.core.profile.ProfileCatalog;
+import org.medpki.core.revocation.RevocationReason;
 import org.medpki.core.signing.CertificateSigner;
 import org.medpki.core.testpki.HandClock;
 import org.medpki.core.testpki.InMemoryInventory;
@@ -152,6 +154,25 @@ class IssuanceServiceTest {
             assertThat(e.actor()).isEqualTo("acme:7");
             assertThat(e.details()).contains("\"kind\":\"REJECTED_IDENTIFIER\"").contains("\"profile\":\"tls-server\"");
         });
+    }
+
+    @Test
+    void aKeyWhoseCertificateWasRevokedForKeyCompromiseIsNeverCertifiedAgain() {
+        byte[] csr = TestCsrs.der(SUBJECT, "CN=pacs.hospital.test", List.of(dns("pacs.hospital.test")));
+        IssuedCertificate first = service.issue(IssueCommand.of("tls-server", csr, "cli"));
+        // Revoked for another reason: the key may be certified again.
+        inventory.revoke(serverCa.id(), first.serial(), RevocationReason.SUPERSEDED, Instant.now(), null);
+        IssuedCertificate second = service.issue(IssueCommand.of("tls-server", csr, "cli"));
+        inventory.revoke(serverCa.id(), second.serial(), RevocationReason.KEY_COMPROMISE, Instant.now(), null);
+        int signatures = keys.signatures();
+
+        assertThatThrownBy(() -> service.issue(IssueCommand.of("tls-server", csr, "acme:9")))
+                .isInstanceOfSatisfying(PkiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.BAD_CSR);
+                    assertThat(e.getMessage()).contains("keyCompromise");
+                });
+        assertThat(keys.signatures()).isEqualTo(signatures);
+        assertThat(inventory.all()).hasSize(2);
     }
 
     @Test

@@ -167,6 +167,13 @@ public final class InMemoryInventory implements Inventory {
     }
 
     @Override
+    public synchronized boolean keyCompromised(byte[] spkiSha256) {
+        return certificates.values().stream().anyMatch(r -> r.status == CertificateStatus.REVOKED
+                && r.reason == RevocationReason.KEY_COMPROMISE
+                && java.util.Arrays.equals(r.intent.spkiSha256(), spkiSha256));
+    }
+
+    @Override
     public synchronized List<CertificateRecord> list(CertificateQuery q) {
         Instant now = clock.instant();
         var rows = certificates.values().stream().map(Row::record)

@@ -365,6 +365,15 @@ public final class PgInventory implements Inventory, AutoCloseable {
     }
 
     @Override
+    public boolean keyCompromised(byte[] spkiSha256) {
+        // certificate_spki_sha256 (V1) makes this an index look-up.
+        return sql.rows("looking up the key's revocations", "SELECT EXISTS (SELECT 1 FROM certificate "
+                        + "WHERE spki_sha256 = $1 AND status = 'revoked' AND revocation_reason = $2)",
+                Tuple.of(Buffer.buffer(spkiSha256), (short) RevocationReason.KEY_COMPROMISE.code()))
+                .getFirst().getBoolean(0);
+    }
+
+    @Override
     public List<CertificateRecord> list(CertificateQuery q) {
         StringBuilder statement = new StringBuilder("SELECT ").append(CERT_COLUMNS).append(" FROM certificate WHERE true");
         Tuple params = Tuple.tuple();
