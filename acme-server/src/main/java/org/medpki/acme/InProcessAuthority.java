@@ -29,7 +29,7 @@ public final class InProcessAuthority extends InventoryReads {
 
     @Override
     public IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names) {
-        return issuance.issue(new IssueCommand(profile, csr, requester, null, names, Set.of()));
+        return issuance.issue(new IssueCommand(profile, csr, requester, null, names, Set.of(), true));
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.medpki.core.crl.CrlDistribution;
 import org.medpki.core.crl.CrlDistributions;
@@ -101,8 +102,11 @@ public final class CaApiOperations {
             }
             validity = Duration.ofDays(n.longValue());
         }
+        // Names given by the caller are what it validated (ACME's authorisations), and nothing else
+        // was: the subject keeps only a CN that is one of them.
+        List<GeneralName> names = CaApiJson.names(body, "names");
         return CaApiJson.issued(services.issuance().issue(new IssueCommand(profile, CaApiJson.bytes(body, "csr"),
-                requester, validity, CaApiJson.names(body, "names"), usages)));
+                requester, validity, names, usages, names != null)));
     }
 
     private JsonObject revoke(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,

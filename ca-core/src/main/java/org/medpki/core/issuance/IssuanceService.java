@@ -86,7 +86,7 @@ public final class IssuanceService {
             CaCertificate issuer = hierarchy.issuing(profile.issuer());
             ValidatedRequest request = command.expectedNames() == null
                     ? validator.validate(command.csr(), profile)
-                    : validator.validate(command.csr(), profile, command.expectedNames());
+                    : validator.validate(command.csr(), profile, command.expectedNames(), command.namesOnly());
             if (inventory.keyCompromised(request.spkiSha256())) {
                 throw new PkiException(ErrorKind.BAD_CSR, "the CSR's key is known to be compromised (a certificate "
                         + "for it was revoked for keyCompromise): it is never certified again");

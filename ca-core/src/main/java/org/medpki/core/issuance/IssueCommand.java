@@ -10,10 +10,12 @@ import org.bouncycastle.asn1.x509.GeneralName;
  * A request to issue one certificate. {@code csr} is DER or PEM. {@code validity} null means the
  * profile's default. {@code expectedNames}, when not null, must equal the CSR's names exactly (the
  * names an ACME order authorised). {@code optionalUsages} names optional EKUs of the profile to
- * include (for example "clientAuth" on tls-server for mutual TLS).
+ * include (for example "clientAuth" on tls-server for mutual TLS). {@code namesOnly}: the expected
+ * names are all that was validated (ACME), so the subject keeps nothing but a CN that is one of
+ * them.
  */
 public record IssueCommand(String profile, byte[] csr, String requester, Duration validity,
-                           List<GeneralName> expectedNames, Set<String> optionalUsages) {
+                           List<GeneralName> expectedNames, Set<String> optionalUsages, boolean namesOnly) {
     public IssueCommand {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(csr, "csr");
@@ -24,6 +26,15 @@ public record IssueCommand(String profile, byte[] csr, String requester, Duratio
         csr = csr.clone();
         expectedNames = expectedNames == null ? null : List.copyOf(expectedNames);
         optionalUsages = optionalUsages == null ? Set.of() : Set.copyOf(optionalUsages);
+        if (namesOnly && expectedNames == null) {
+            throw new IllegalArgumentException("namesOnly needs the expected names");
+        }
+    }
+
+    /** A request whose subject is the profile's business (not only validated names). */
+    public IssueCommand(String profile, byte[] csr, String requester, Duration validity,
+                        List<GeneralName> expectedNames, Set<String> optionalUsages) {
+        this(profile, csr, requester, validity, expectedNames, optionalUsages, false);
     }
 
     public static IssueCommand of(String profile, byte[] csr, String requester) {

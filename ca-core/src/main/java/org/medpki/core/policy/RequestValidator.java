@@ -118,10 +118,18 @@ public final class RequestValidator {
     /**
      * As {@link #validate(byte[], CertificateProfile)}, and the request's SANs must equal
      * {@code expectedNames} as a set (ACME finalize: the order's identifiers). Null skips that.
-     * With expected names, only they were validated: the subject keeps nothing but a CN that is
-     * one of them (see {@link #validatedOnly}).
      */
     public ValidatedRequest validate(byte[] csr, CertificateProfile profile, List<GeneralName> expectedNames) {
+        return validate(csr, profile, expectedNames, false);
+    }
+
+    /**
+     * As {@link #validate(byte[], CertificateProfile, List)}; with {@code namesOnly} the expected
+     * names are all that was validated (ACME), so the subject keeps nothing but a CN that is one
+     * of them (see {@link #validatedOnly}).
+     */
+    public ValidatedRequest validate(byte[] csr, CertificateProfile profile, List<GeneralName> expectedNames,
+                                     boolean namesOnly) {
         PKCS10CertificationRequest request = parse(csr);
         if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
             throw bad("the CSR version must be v1 (0)");
@@ -153,7 +161,7 @@ public final class RequestValidator {
             throw bad("the CSR carries " + sans.size() + " subject alternative name(s); profile " + profile.name()
                     + " needs at least " + profile.subjectAltNames().minimum());
         }
-        var subject = expectedNames != null ? validatedOnly(request.getSubject(), sans) : request.getSubject();
+        var subject = namesOnly ? validatedOnly(request.getSubject(), sans) : request.getSubject();
         SubjectPolicy.check(subject, profile.subject(), sans, profile.name());
         if (subject.getRDNs().length == 0 && sans.isEmpty()) {
             throw bad("the CSR has neither a subject nor a subject alternative name");

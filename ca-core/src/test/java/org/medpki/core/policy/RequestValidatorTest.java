@@ -39,12 +39,13 @@ class RequestValidatorTest {
         KeyPair kp = TestKeys.ec("secp256r1");
         List<GeneralName> names = List.of(dns("www.hospital.test"), dns("api.hospital.test"));
         byte[] csr = TestCsrs.der(kp, "CN=API.hospital.test,O=Evil Corp,OU=Payments,C=US,L=Nowhere", names);
-        assertThat(validator.validate(csr, tls(), names).subject().toString()).isEqualTo("CN=api.hospital.test");
+        assertThat(validator.validate(csr, tls(), names, true).subject().toString()).isEqualTo("CN=api.hospital.test");
         // A CN that is none of the names is not kept: the first name becomes the CN.
         byte[] other = TestCsrs.der(kp, "CN=bank.example,O=Evil Corp", names);
-        assertThat(validator.validate(other, tls(), names).subject().toString()).isEqualTo("CN=www.hospital.test");
-        // Without expected names (pki issue: an operator's request) the subject is the profile's business.
+        assertThat(validator.validate(other, tls(), names, true).subject().toString()).isEqualTo("CN=www.hospital.test");
+        // Otherwise (pki issue, service certificates) the subject is the profile's business.
         assertThat(validator.validate(csr, tls()).subject().toString()).contains("O=Evil Corp");
+        assertThat(validator.validate(csr, tls(), names).subject().toString()).contains("O=Evil Corp");
     }
 
     @Test
