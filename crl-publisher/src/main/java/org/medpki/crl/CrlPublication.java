@@ -78,6 +78,7 @@ final class CrlPublication implements Runnable {
     private volatile boolean active;
     private volatile boolean databaseUp = true;
     private volatile boolean storedElsewhere;
+    private final Map<Key, BigInteger> storedNotices = new ConcurrentHashMap<>();
     private boolean loaded;
     private Instant lastRefresh = Instant.EPOCH;
     private String lastFailure;
@@ -126,10 +127,31 @@ final class CrlPublication implements Runnable {
         wake.release();
     }
 
-    /** A CRL was stored (by this or another publisher, or 'pki crl publish'): serve the newest at once. */
+    /** Stored CRLs may have been missed (the LISTEN connection came back): read every newest one again. */
     void stored() {
         storedElsewhere = true;
         wake.release();
+    }
+
+    /**
+     * A CRL was stored (by this or another publisher, or 'pki crl publish'), payload
+     * "caId:shard:kind:number": serve it at once. Only that CRL is read, and only when it is newer
+     * than the one served (not for this instance's own), so a burst of publications does not read
+     * every stored CRL, tens of megabytes each when large, once per publication.
+     */
+    void stored(String payload) {
+        String[] f = payload.split(":");
+        try {
+            if (f.length == 4) {
+                storedNotices.merge(new Key(Long.parseLong(f[0]), Integer.parseInt(f[1]), CrlKind.ofWireName(f[2])),
+                        new BigInteger(f[3]), BigInteger::max);
+                wake.release();
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            // read everything, below
+        }
+        stored();
     }
 
     /** After the LISTEN connection came back: notices may have been lost, so treat every CA as revoked in. */
@@ -190,14 +212,18 @@ final class CrlPublication implements Runnable {
             if (reload || Duration.between(lastRefresh, clock.instant()).compareTo(STANDBY_REFRESH) >= 0) {
                 load();
             }
+            loadNoticed();
             return;
         }
         if (!active || !loaded || reload) {
-            // Just became active: what the previous holder published is the starting point. Or a
-            // CRL was stored by another process ('pki crl publish'): serve it, and count from it.
+            // Just became active: what the previous holder published is the starting point. Or
+            // stored CRLs may have been missed: serve the newest, and count from them.
             load();
             loaded = true;
         }
+        // A CRL stored by another process ('pki crl publish', a CRL signed on the CA's own):
+        // serve it, and count from it.
+        loadNoticed();
         active = true;
         List<CaCertificate> issuing = hierarchy.withRole(CaRole.ISSUING);
         readShardsInUse(issuing);
@@ -382,6 +408,30 @@ final class CrlPublication implements Runnable {
         newest.merge(new Key(crl.caId(), crl.shard(), crl.kind()), crl,
                 (old, neu) -> neu.number().compareTo(old.number()) > 0 ? neu : old);
         sink.accept(scope, crl, buildTime);
+    }
+
+    /** Reads each CRL announced on the channel that is newer than the one served. */
+    private void loadNoticed() {
+        for (Key key : List.copyOf(storedNotices.keySet())) {
+            BigInteger number = storedNotices.remove(key);
+            PublishedCrl known = newest.get(key);
+            CaCertificate ca = hierarchy.byId(key.caId()).orElse(null);
+            if (number == null || ca == null || known != null && known.number().compareTo(number) >= 0) {
+                continue;
+            }
+            try {
+                store.latest(key.caId(), key.shard(), key.kind()).ifPresent(crl -> {
+                    PublishedCrl now = newest.get(key);
+                    if (now == null || crl.number().compareTo(now.number()) > 0) {
+                        record(new CrlScope(ca.name(), crl.shard()), crl, null);
+                    }
+                });
+            } catch (PkiException e) {
+                storedNotices.merge(key, number, BigInteger::max);
+                LOG.warn("cannot read a CRL just stored: {}", e.publicDetail());
+                return;
+            }
+        }
     }
 
     private void load() {

@@ -225,9 +225,14 @@ class CrlPublicationTest {
         publication.round();
         assertThat(served.get("server-ca-delta").number()).isEqualTo(BigInteger.TWO);
 
-        publication.stored();
+        publication.stored(serverCa.record().id() + ":0:delta:" + delta.number());
         publication.round();
         assertThat(served.get("server-ca-delta")).isSameAs(delta);
+        // A notice it cannot read makes it read every newest CRL.
+        PublishedCrl full = ca.publish(serverCa, CrlScope.whole("server-ca"), CrlKind.FULL, CrlDistribution.DEFAULT);
+        publication.stored("garbled");
+        publication.round();
+        assertThat(served.get("server-ca")).isSameAs(full);
 
         // Without a notice it re-reads the store every STANDBY_REFRESH.
         PublishedCrl identityDelta = ca.publish(identityCa, CrlScope.whole("identity-ca"), CrlKind.DELTA,

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 public interface CrlStore {
 
     /**
-     * Announced (PostgreSQL NOTIFY, payload "caId:shard:kind") in the transaction that stores a CRL,
+     * Announced (PostgreSQL NOTIFY, payload "caId:shard:kind:number") in the transaction that stores a CRL,
      * so that every CRL server serves it at once, whoever published it.
      */
     String PUBLISHED_CHANNEL = "pki_crl";

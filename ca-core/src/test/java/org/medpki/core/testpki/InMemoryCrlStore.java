@@ -72,7 +72,7 @@ public final class InMemoryCrlStore implements CrlStore {
             counters.put(scope, number);
         }
         inventory.notifications().announce(PUBLISHED_CHANNEL, crl.caId() + ":" + crl.shard() + ":"
-                + crl.kind().wireName());
+                + crl.kind().wireName() + ":" + crl.number());
         return crl;
     }
 

@@ -131,7 +131,7 @@ public final class PgCrlStore implements CrlStore {
                     base == null ? null : new BigDecimal(base.number()), time(signed.thisUpdate()),
                     time(signed.nextUpdate()), signed.entries(), Buffer.buffer(signed.der()))).await().iterator().next();
             conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PUBLISHED_CHANNEL,
-                    request.caId() + ":" + request.shard() + ":" + request.kind().wireName())).await();
+                    request.caId() + ":" + request.shard() + ":" + request.kind().wireName() + ":" + number)).await();
             tx.commit().await();
             tx = null;
             return new PublishedCrl(request.caId(), request.shard(), request.kind(), number,
@@ -203,7 +203,7 @@ public final class PgCrlStore implements CrlStore {
         BigDecimal[] values = serials.stream().map(BigDecimal::new).toArray(BigDecimal[]::new);
         Set<Integer> out = new TreeSet<>();
         for (Row r : sql.rows("reading the CRL shards of revoked certificates of CA " + caId, SHARDS_OF,
-                Tuple.of(caId, values))) {
+                Tuple.tuple().addValue(caId).addValue(values))) {
             out.add((int) r.getShort(0));
         }
         return out;
