@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Publishing runs in {@link CrlPublication} on a thread of its own; only the instance that holds
  * the PostgreSQL advisory lock "medpki-crl-publisher" publishes, and revocations announced on
- * {@link Inventory#REVOCATION_CHANNEL} trigger delta CRLs at once. CRLs are also written to the
- * configured directory.
+ * {@link Inventory#REVOCATION_CHANNEL} trigger delta CRLs at once and, shortly after, the complete
+ * CRL their certificates' CDP names (see {@link CrlPublication}). Every CRL stored, by whichever
+ * process, is announced on {@link CrlStore#PUBLISHED_CHANNEL} and served at once. CRLs are also
+ * written to the configured directory.
  */
 public final class CrlPublisherVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(CrlPublisherVerticle.class);
@@ -150,7 +152,7 @@ public final class CrlPublisherVerticle extends VerticleBase {
         while (listener == null) {
             try {
                 if (crlListener == null) {
-                    crlListener = database.listen(CrlStore.PUBLISHED_CHANNEL, payload -> publication.stored(),
+                    crlListener = database.listen(CrlStore.PUBLISHED_CHANNEL, publication::stored,
                             publication::stored);
                 }
                 listener = database.listen(Inventory.REVOCATION_CHANNEL, publication::revoked, publication::reconnected);

@@ -1,6 +1,7 @@
 package org.medpki.crl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -185,7 +186,8 @@ class CrlPublicationTest {
 
     @Test
     void withOnRevocationFullTheNoticeAlsoPublishesACompleteCrl() throws Exception {
-        CrlPublication publication = publication(CrlSettings.OnRevocation.FULL);
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO,
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, CrlDistributions.DEFAULT));
         BigInteger revoked = issue(serverCa);
         publication.round();
         clock.advance(Duration.ofMinutes(1));
@@ -223,9 +225,14 @@ class CrlPublicationTest {
         publication.round();
         assertThat(served.get("server-ca-delta").number()).isEqualTo(BigInteger.TWO);
 
-        publication.stored();
+        publication.stored(serverCa.record().id() + ":0:delta:" + delta.number());
         publication.round();
         assertThat(served.get("server-ca-delta")).isSameAs(delta);
+        // A notice it cannot read makes it read every newest CRL.
+        PublishedCrl full = ca.publish(serverCa, CrlScope.whole("server-ca"), CrlKind.FULL, CrlDistribution.DEFAULT);
+        publication.stored("garbled");
+        publication.round();
+        assertThat(served.get("server-ca")).isSameAs(full);
 
         // Without a notice it re-reads the store every STANDBY_REFRESH.
         PublishedCrl identityDelta = ca.publish(identityCa, CrlScope.whole("identity-ca"), CrlKind.DELTA,
@@ -344,10 +351,168 @@ class CrlPublicationTest {
         assertThat(serials(added.getFirst())).containsExactly(revoked);
     }
 
+    @Test
+    void noticesWithinTheCoalescingWindowGiveDeltasAtOnceAndOneCompleteCrlListingThemAll() throws Exception {
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ofSeconds(2),
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, CrlDistributions.DEFAULT));
+        List<BigInteger> serials = List.of(issue(serverCa), issue(serverCa), issue(serverCa));
+        publication.round();
+        clock.advance(Duration.ofMinutes(1));
+        for (BigInteger s : serials) {
+            revokeAndNotice(publication, serverCa, s);
+            publication.round();
+            clock.advance(Duration.ofMillis(600));
+        }
+        List<PublishedCrl> added = store.all().subList(5, store.all().size());
+        assertThat(labels(added)).as("within the window: a delta per notice, no complete CRL yet")
+                .containsExactly("server-ca-delta#3", "server-ca-delta#4", "server-ca-delta#5");
+        assertThat(publication.untilNextRound()).as("the loop wakes when the window ends").isLessThan(1000);
+
+        clock.advance(Duration.ofMillis(200)); // 2 s after the first notice
+        publication.round();
+        publication.round();
+
+        added = store.all().subList(8, store.all().size());
+        assertThat(labels(added)).containsExactly("server-ca#6", "server-ca-delta#7");
+        assertThat(serials(added.getFirst())).containsExactlyInAnyOrderElementsOf(serials);
+        assertThat(served.get("server-ca")).isSameAs(added.getFirst());
+        assertThat(labels(ofCa(identityCa))).as("the other CA is not touched").hasSize(2);
+    }
+
+    @Test
+    void aPartitionedCaReissuesOnlyTheCompleteCrlOfTheRevokedCertificatesShard() throws Exception {
+        CrlDistribution four = new CrlDistribution(4, true);
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO,
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, distributions(four)));
+        BigInteger revoked = issue(serverCa, 3, Duration.ofDays(365));
+        issue(serverCa, 1, Duration.ofDays(365));
+        publication.round();
+        int before = store.all().size();
+        assertThat(before).isEqualTo(13);
+        clock.advance(Duration.ofMinutes(1));
+
+        revokeAndNotice(publication, serverCa, revoked);
+        publication.round();
+
+        List<PublishedCrl> added = store.all().subList(before, store.all().size());
+        assertThat(labels(added)).as("the CA's delta, and its shard's complete CRL and delta; no other shard")
+                .containsExactly("server-ca-delta#3", "server-ca-3#3", "server-ca-3-delta#4");
+        assertThat(serials(added.get(1))).containsExactly(revoked);
+    }
+
+    @Test
+    void aCompleteCrlAboveTheSizeLimitWaitsForItsScheduleWhileTheDeltaGoesOutAtOnce() throws Exception {
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO, 1,
+                CrlDistributions.DEFAULT));
+        BigInteger first = issue(serverCa);
+        BigInteger second = issue(serverCa);
+        BigInteger third = issue(serverCa);
+        publication.round();
+        clock.advance(Duration.ofMinutes(1));
+        revokeAndNotice(publication, serverCa, first);
+        publication.round();
+        revokeAndNotice(publication, serverCa, second);
+        publication.round();
+        assertThat(labels(store.all().subList(5, store.all().size()))).as("1 entry is within the limit of 1")
+                .containsExactly("server-ca#3", "server-ca-delta#4", "server-ca#5", "server-ca-delta#6");
+        assertThat(newest("server-ca").entries()).isEqualTo(2);
+        int before = store.all().size();
+
+        revokeAndNotice(publication, serverCa, third);
+        publication.round();
+
+        List<PublishedCrl> added = store.all().subList(before, store.all().size());
+        assertThat(labels(added)).containsExactly("server-ca-delta#7");
+        assertThat(serials(added.getFirst())).contains(third);
+        clock.advance(POLICY.fullInterval());
+        publication.round();
+        assertThat(serials(newest("server-ca"))).as("on its schedule").contains(first, second, third);
+    }
+
+    @Test
+    void aFailedPublicationKeepsWhatEachShardOwesForTheFirstRoundAfter() throws Exception {
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO,
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, distributions(new CrlDistribution(4, true))));
+        BigInteger inTwo = issue(serverCa, 2, Duration.ofDays(365));
+        BigInteger inFour = issue(serverCa, 4, Duration.ofDays(365));
+        publication.round();
+        int before = store.all().size();
+        clock.advance(Duration.ofMinutes(1));
+
+        signing.failure = new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service does not answer");
+        revokeAndNotice(publication, serverCa, inTwo);
+        publication.round();
+        revokeAndNotice(publication, serverCa, inFour);
+        publication.round();
+        assertThat(store.all()).hasSize(before);
+        assertThat(publication.untilNextRound()).as("no busy loop against a CA that is away").isEqualTo(1000);
+
+        signing.failure = null;
+        publication.round();
+
+        List<PublishedCrl> added = store.all().subList(before, store.all().size());
+        assertThat(labels(added)).containsExactly("server-ca-delta#3", "server-ca-2#3", "server-ca-2-delta#4",
+                "server-ca-4#3", "server-ca-4-delta#4");
+        assertThat(serials(added.get(1))).containsExactly(inTwo);
+        assertThat(serials(added.get(3))).containsExactly(inFour);
+        publication.round();
+        assertThat(store.all()).as("delivered once").hasSize(before + 5);
+    }
+
+    @Test
+    void aReducedShardCountKeepsPublishingEveryShardThatStillHoldsCertificates() throws Exception {
+        CrlPublication four = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO,
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, distributions(new CrlDistribution(4, true))));
+        BigInteger inThree = issue(serverCa, 3, Duration.ofDays(365));
+        // Shard 4's only certificate expired longer than keepExpired ago: nothing of it can be listed.
+        issue(serverCa, 4, POLICY.keepExpired().plusDays(1).negated());
+        four.round();
+
+        CrlDistribution two = new CrlDistribution(2, true);
+        CrlPublication publication = publication(settings(CrlSettings.OnRevocation.FULL, Duration.ZERO,
+                CrlSettings.DEFAULT_FULL_ON_REVOCATION_MAX_ENTRIES, distributions(two)));
+        clock.advance(POLICY.fullInterval());
+        int before = store.all().size();
+        publication.round();
+
+        List<String> added = labels(store.all().subList(before, store.all().size())).stream()
+                .filter(l -> l.startsWith("server-ca")).map(l -> l.substring(0, l.indexOf('#'))).toList();
+        assertThat(added).containsExactly("server-ca", "server-ca-delta", "server-ca-1", "server-ca-1-delta",
+                "server-ca-2", "server-ca-2-delta", "server-ca-3", "server-ca-3-delta");
+        assertThatThrownBy(() -> ca.publish(serverCa, new CrlScope("server-ca", 4), CrlKind.FULL, two))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+
+        // A revocation in shard 3 (recorded at issuance; 1 + serial mod 2 would say otherwise) re-issues it.
+        before = store.all().size();
+        clock.advance(Duration.ofMinutes(1));
+        revokeAndNotice(publication, serverCa, inThree);
+        publication.round();
+        List<PublishedCrl> urgent = store.all().subList(before, store.all().size());
+        assertThat(labels(urgent)).containsExactly("server-ca-delta#5", "server-ca-3#5", "server-ca-3-delta#6");
+        assertThat(serials(urgent.get(1))).containsExactly(inThree);
+    }
+
     private CrlPublication publication(CrlSettings.OnRevocation onRevocation) {
-        CrlSettings settings = new CrlSettings(POLICY, CrlDistributions.DEFAULT, onRevocation, Path.of("unused"));
+        return publication(new CrlSettings(POLICY, CrlDistributions.DEFAULT, onRevocation, Path.of("unused")));
+    }
+
+    private CrlPublication publication(CrlSettings settings) {
         return new CrlPublication(signing, store, lock, () -> databaseUp, hierarchy, settings, clock,
                 this::accept);
+    }
+
+    private static CrlSettings settings(CrlSettings.OnRevocation onRevocation, Duration coalesce, long maxEntries,
+                                        CrlDistributions distributions) {
+        return new CrlSettings(POLICY, distributions, onRevocation, coalesce, maxEntries, Path.of("unused"));
+    }
+
+    private static CrlDistributions distributions(CrlDistribution serverCa) {
+        return new CrlDistributions(Map.of("server-ca", serverCa), CrlDistribution.DEFAULT);
+    }
+
+    private void revokeAndNotice(CrlPublication publication, CaCertificate issuing, BigInteger s) {
+        inventory.revoke(issuing.record().id(), s, RevocationReason.KEY_COMPROMISE, clock.instant(), null);
+        publication.revoked(InMemoryInventory.payload(issuing.record().id(), s));
     }
 
     /** The sink as the verticle's: a failure leaves what is served; a CRL replaces its file. */
@@ -372,10 +537,15 @@ class CrlPublicationTest {
 
     /** An issued certificate of {@code issuing}, valid for a year. */
     private BigInteger issue(CaCertificate issuing) {
+        return issue(issuing, 0, Duration.ofDays(365));
+    }
+
+    /** An issued certificate of {@code issuing} in CRL shard {@code shard}, expiring {@code expiresIn} from now. */
+    private BigInteger issue(CaCertificate issuing, int shard, Duration expiresIn) {
         BigInteger s = BigInteger.valueOf(serial++);
-        Instant notAfter = clock.instant().plus(Duration.ofDays(365));
+        Instant notAfter = clock.instant().plus(expiresIn);
         inventory.recordIntent(new CertificateIntent(issuing.record().id(), s, "tls-server", "CN=x", List.of(),
-                notAfter.minus(Duration.ofDays(90)), notAfter, new byte[] {1}, new byte[32], "test", 0));
+                notAfter.minus(Duration.ofDays(90)), notAfter, new byte[] {1}, new byte[32], "test", shard));
         inventory.recordIssued(issuing.record().id(), s, new byte[] {2});
         return s;
     }

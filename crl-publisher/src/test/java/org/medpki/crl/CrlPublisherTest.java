@@ -140,7 +140,7 @@ class CrlPublisherTest {
 
         vertx = Vertx.vertx();
         for (String name : List.of("a", "b")) {
-            CrlSettings settings = new CrlSettings(POLICY, LAYOUT, CrlSettings.OnRevocation.DELTA, tmp.resolve(name));
+            CrlSettings settings = new CrlSettings(POLICY, LAYOUT, CrlSettings.OnRevocation.FULL, tmp.resolve(name));
             CrlPublisherVerticle v = new CrlPublisherVerticle(new CrlPublisherConfig("127.0.0.1", 0, BASE, settings),
                     publisherSide, new CrlIssuer(publisherSide.crlStore(), keys, POLICY, BASE, clock), hierarchy, clock);
             deployments.add(vertx.deployVerticle(v).await());
@@ -231,6 +231,12 @@ class CrlPublisherTest {
         int shard = LAYOUT.of("server-ca").shardOf(cert.serial());
         assertThat(cdp).isEqualTo(BASE + "/server-ca-" + shard + ".crl");
         assertThat(freshest).isEqualTo(BASE + "/server-ca-" + shard + "-delta.crl");
+        // The shard as recorded at issuance, as the publisher reads it.
+        long serverCa = hierarchy.byName("server-ca").orElseThrow().record().id();
+        assertThat(publisherSide.crlStore().shardsOf(serverCa, List.of(cert.serial(), BigInteger.TEN)))
+                .containsExactly(shard);
+        assertThat(publisherSide.crlStore().shardsInUse(serverCa)).containsKey(shard)
+                .allSatisfy((s, lastNotAfter) -> assertThat(s).isBetween(1, 2));
 
         revocation.revoke("server-ca", cert.serial(), RevocationReason.KEY_COMPROMISE, "test",
                 Instant.now().minusSeconds(3600));
@@ -243,6 +249,10 @@ class CrlPublisherTest {
         await().atMost(WAIT).until(() -> listed(get(active, "/crl/server-ca-" + shard + ".crl").body(), cert.serial()) != null);
         await().atMost(WAIT).until(() -> listed(get(active, "/crl/server-ca.crl").body(), cert.serial()) != null);
         assertThat(listed(get(active, "/crl/server-ca-" + (3 - shard) + ".crl").body(), cert.serial())).isNull();
+        // The standby serves what the active one stored, too (announced on the CRL channel).
+        CrlPublisherVerticle standby = publishers.get(1 - publishers.indexOf(active));
+        await().atMost(WAIT).until(() -> listed(get(standby, "/crl/server-ca-" + shard + ".crl").body(),
+                cert.serial()) != null);
         assertThat(listed(get(active, "/crl/identity-ca.crl").body(), cert.serial())).isNull();
     }
 

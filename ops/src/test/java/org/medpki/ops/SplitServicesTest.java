@@ -192,6 +192,9 @@ class SplitServicesTest {
         }
         String serial = AcmeLab.serialOf(legoCert).toUpperCase(java.util.Locale.ROOT);
         awaitContains(() -> crlText("server-ca-delta"), serial, Duration.ofSeconds(20));
+        // The complete CRL at the certificate's CDP too, shortly after (crl.revocationCoalesce), not
+        // at the next fullInterval: what relying parties that read only the complete CRL see.
+        awaitContains(() -> crlText("server-ca"), serial, Duration.ofSeconds(60));
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
@@ -43,7 +44,17 @@ public final class CrlIssuer implements CrlSigning {
     }
 
     /**
-     * Publishes a complete or delta CRL of an issuing CA's scope. Partitions carry an issuing
+     * Every scope of the CA to publish: the configured ones and each shard beyond them that still
+     * holds certificates whose entries may be listed (issued under an earlier, larger shard count).
+     */
+    public List<CrlScope> scopes(CaCertificate ca, CrlDistribution distribution) {
+        return distribution.scopes(ca.name(), CrlDistribution.live(store.shardsInUse(ca.record().id()),
+                clock.instant().minus(policy.keepExpired())));
+    }
+
+    /**
+     * Publishes a complete or delta CRL of an issuing CA's scope: one of {@link #scopes} (NOT_FOUND
+     * for a shard that is neither configured nor in use). Partitions carry an issuing
      * distribution point naming their URL (the CDP their certificates carry); complete CRLs
      * carry Freshest CRL when the CA publishes deltas.
      */
@@ -57,6 +68,10 @@ public final class CrlIssuer implements CrlSigning {
         }
         if (kind == CrlKind.DELTA && !distribution.deltas()) {
             throw new PkiException(ErrorKind.CONFIGURATION, "delta CRLs are not enabled for " + ca.name());
+        }
+        if (!distribution.scopes(ca.name()).contains(scope) && !scopes(ca, distribution).contains(scope)) {
+            throw new PkiException(ErrorKind.NOT_FOUND, "CA " + ca.name() + " publishes no CRL for shard "
+                    + scope.shard());
         }
         String idp = scope.partitioned() ? url(scope, CrlKind.FULL) : null;
         String freshest = kind == CrlKind.FULL && distribution.deltas() ? url(scope, CrlKind.DELTA) : null;

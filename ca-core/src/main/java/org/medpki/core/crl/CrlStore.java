@@ -2,8 +2,11 @@ package org.medpki.core.crl;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -15,7 +18,7 @@ import java.util.function.Consumer;
 public interface CrlStore {
 
     /**
-     * Announced (PostgreSQL NOTIFY, payload "caId:shard:kind") in the transaction that stores a CRL,
+     * Announced (PostgreSQL NOTIFY, payload "caId:shard:kind:number") in the transaction that stores a CRL,
      * so that every CRL server serves it at once, whoever published it.
      */
     String PUBLISHED_CHANNEL = "pki_crl";
@@ -31,6 +34,16 @@ public interface CrlStore {
     List<PublishedCrl> latest();
 
     Optional<PublishedCrl> latest(long caId, int shard, CrlKind kind);
+
+    /**
+     * The partitions (shard 1 and up) that hold certificates of the CA, each with the notAfter of
+     * its last-expiring certificate, whatever the shard count configured now: a certificate keeps
+     * the shard (and so the CDP) it was issued with, so a shard outlives a smaller count.
+     */
+    Map<Integer, Instant> shardsInUse(long caId);
+
+    /** The shards recorded with these certificates of the CA at issuance (serials not found are left out). */
+    Set<Integer> shardsOf(long caId, Collection<BigInteger> serials);
 
     /**
      * What to publish: a scope of a CA and which kind. Entries are those revoked before

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
  * so that services caching what the inventory holds hear of it at once. Channels and payloads:
  * {@link Inventory#REVOCATION_CHANNEL} and {@link Inventory#ISSUANCE_CHANNEL} carry
  * {@code <caId>:<serial in lower-case hex>}; {@link org.medpki.core.crl.CrlStore#PUBLISHED_CHANNEL}
- * carries {@code <caId>:<shard>:<kind>}.
+ * carries {@code <caId>:<shard>:<kind>:<CRL number>}.
  */
 public interface Notifications {
 

@@ -4,12 +4,14 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.medpki.core.crl.CrlKind;
 import org.medpki.core.crl.CrlStore;
 import org.medpki.core.crl.PublishedCrl;
@@ -70,7 +72,7 @@ public final class InMemoryCrlStore implements CrlStore {
             counters.put(scope, number);
         }
         inventory.notifications().announce(PUBLISHED_CHANNEL, crl.caId() + ":" + crl.shard() + ":"
-                + crl.kind().wireName());
+                + crl.kind().wireName() + ":" + crl.number());
         return crl;
     }
 
@@ -89,6 +91,16 @@ public final class InMemoryCrlStore implements CrlStore {
     public synchronized Optional<PublishedCrl> latest(long caId, int shard, CrlKind kind) {
         return stored.stream().filter(c -> c.caId() == caId && c.shard() == shard && c.kind() == kind)
                 .max(Comparator.comparing(PublishedCrl::number));
+    }
+
+    @Override
+    public Map<Integer, Instant> shardsInUse(long caId) {
+        return inventory.shardsInUse(caId);
+    }
+
+    @Override
+    public Set<Integer> shardsOf(long caId, Collection<BigInteger> serials) {
+        return inventory.shardsOf(caId, serials);
     }
 
     /** Every stored CRL, in the order stored. */

@@ -7,6 +7,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.medpki.core.crl.RevokedEntry;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
@@ -267,6 +270,26 @@ public final class InMemoryInventory implements Inventory {
                 .sorted(Comparator.comparing(r -> r.intent.serial()))
                 .map(r -> new RevokedEntry(r.intent.serial(), r.revokedAt, r.reason, r.invalidityDate))
                 .toList();
+    }
+
+    /** Per shard (1 and up) holding certificates of the CA, its last notAfter, as PgCrlStore reads it. */
+    public synchronized Map<Integer, Instant> shardsInUse(long caId) {
+        Map<Integer, Instant> out = new TreeMap<>();
+        certificates.values().stream().filter(r -> r.intent.caId() == caId && r.intent.shard() > 0)
+                .forEach(r -> out.merge(r.intent.shard(), r.intent.notAfter(), (a, b) -> a.isAfter(b) ? a : b));
+        return out;
+    }
+
+    /** The shards recorded with these certificates of the CA. */
+    public synchronized Set<Integer> shardsOf(long caId, Collection<BigInteger> serials) {
+        Set<Integer> out = new TreeSet<>();
+        for (BigInteger s : serials) {
+            Row r = certificates.get(new Key(caId, s));
+            if (r != null) {
+                out.add(r.intent.shard());
+            }
+        }
+        return out;
     }
 
     /** The announcement payload: {@code <caId>:<serial in lower-case hex>}, as PgInventory sends it. */

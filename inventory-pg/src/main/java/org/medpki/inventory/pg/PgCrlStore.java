@@ -13,13 +13,20 @@ import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.medpki.core.crl.CrlKind;
+import org.medpki.core.crl.CrlScope;
 import org.medpki.core.crl.CrlStore;
 import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.crl.RevokedEntry;
@@ -63,6 +70,12 @@ public final class PgCrlStore implements CrlStore {
     private static final String REVOKED_SHARD = "SELECT serial, revoked_at, revocation_reason, invalidity_date "
             + "FROM certificate WHERE ca_id = $1 AND status = 'revoked' AND revoked_at < $2 AND not_after >= $3 "
             + "AND revoked_at > $4 AND shard = $5 ORDER BY serial";
+    // One probe of certificate_shard_not_after (V42) per possible shard, not a scan of the CA's certificates.
+    private static final String SHARDS_IN_USE = "SELECT s.shard, (SELECT max(not_after) FROM certificate c "
+            + "WHERE c.ca_id = $1 AND c.shard = s.shard) AS last_not_after FROM generate_series(1, "
+            + CrlScope.MAX_SHARD + ") AS s(shard)";
+    private static final String SHARDS_OF = "SELECT DISTINCT shard FROM certificate WHERE ca_id = $1 "
+            + "AND serial = ANY($2::numeric[])";
     private static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
     private final Pool pool;
@@ -118,7 +131,7 @@ public final class PgCrlStore implements CrlStore {
                     base == null ? null : new BigDecimal(base.number()), time(signed.thisUpdate()),
                     time(signed.nextUpdate()), signed.entries(), Buffer.buffer(signed.der()))).await().iterator().next();
             conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PUBLISHED_CHANNEL,
-                    request.caId() + ":" + request.shard() + ":" + request.kind().wireName())).await();
+                    request.caId() + ":" + request.shard() + ":" + request.kind().wireName() + ":" + number)).await();
             tx.commit().await();
             tx = null;
             return new PublishedCrl(request.caId(), request.shard(), request.kind(), number,
@@ -168,6 +181,32 @@ public final class PgCrlStore implements CrlStore {
     public Optional<PublishedCrl> latest(long caId, int shard, CrlKind kind) {
         return sql.rows("reading the newest CRL of CA " + caId + " shard " + shard, LATEST,
                 Tuple.of(caId, (short) shard, kind.wireName())).stream().findFirst().map(PgCrlStore::row);
+    }
+
+    @Override
+    public Map<Integer, Instant> shardsInUse(long caId) {
+        Map<Integer, Instant> out = new TreeMap<>();
+        for (Row r : sql.rows("reading the CRL shards in use by CA " + caId, SHARDS_IN_USE, Tuple.of(caId))) {
+            OffsetDateTime last = r.getOffsetDateTime(1);
+            if (last != null) {
+                out.put(r.getInteger(0), last.toInstant());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Set<Integer> shardsOf(long caId, Collection<BigInteger> serials) {
+        if (serials.isEmpty()) {
+            return Set.of();
+        }
+        BigDecimal[] values = serials.stream().map(BigDecimal::new).toArray(BigDecimal[]::new);
+        Set<Integer> out = new TreeSet<>();
+        for (Row r : sql.rows("reading the CRL shards of revoked certificates of CA " + caId, SHARDS_OF,
+                Tuple.tuple().addValue(caId).addValue(values))) {
+            out.add((int) r.getShort(0));
+        }
+        return out;
     }
 
     /** The newest CRL's facts without its DER (an empty array). */

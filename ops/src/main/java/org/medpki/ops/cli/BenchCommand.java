@@ -19,13 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks on this installation (use a scratch PKI_HOME: keys are created).",
-        subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchOcspPropagation.class,
+        subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchRevocationPropagation.class,
                 BenchAcme.class})
 public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a benchmark: sign, issue, ocsp-propagation or acme");
+        throw new IllegalArgumentException("name a benchmark: sign, issue, revocation-propagation or acme");
     }
 
     @Command(name = "sign", description = "Raw token signatures per second for each key type, with 1 and 2 threads.")

@@ -186,6 +186,8 @@ public final class ConfigCommand implements Runnable {
         m.put("keepExpired", p.keepExpired().toString());
         m.put("rootValidity", p.rootValidity().toString());
         m.put("onRevocation", c.onRevocation().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("revocationCoalesce", c.revocationCoalesce().toString());
+        m.put("fullOnRevocationMaxEntries", c.fullOnRevocationMaxEntries());
         m.put("directory", c.directory().toString());
         Map<String, Object> shards = new TreeMap<>();
         c.distributions().byCa().forEach((ca, d) -> shards.put(ca, Map.of("shards", d.shards(), "deltas", d.deltas())));

@@ -68,6 +68,7 @@ public final class CrlCommand implements Runnable {
         }
     }
 
+    /** Every configured scope, and each shard beyond the configured count that still holds certificates. */
     @Command(name = "publish", description = "Sign and store complete CRLs (and deltas, when enabled) of issuing CAs now.")
     static final class Publish implements Callable<Integer> {
         @Option(names = "--ca", paramLabel = "NAME", description = "Only this issuing CA (default: all).")
@@ -82,7 +83,7 @@ public final class CrlCommand implements Runnable {
                 CrlIssuer issuer = issuer(context, settings);
                 for (CaCertificate c : cas) {
                     CrlDistribution distribution = settings.distributions().of(c.name());
-                    for (CrlScope scope : distribution.scopes(c.name())) {
+                    for (CrlScope scope : issuer.scopes(c, distribution)) {
                         List<CrlKind> kinds = new ArrayList<>(List.of(CrlKind.FULL));
                         if (distribution.deltas()) {
                             kinds.add(CrlKind.DELTA);
