@@ -328,6 +328,94 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void protectedHeaderMembersOfTheWrongTypeAreMalformedNeverServerErrors() {
+        ECKey key = AcmeTestClient.newKey();
+        String newAccount = client.url("/new-account");
+        String newOrder = client.url("/new-order");
+        JsonObject jwk = new JsonObject(key.toPublicJWK().toJSONString());
+        JsonObject base = new JsonObject().put("alg", "ES256").put("jwk", jwk).put("nonce", "bm9uY2U")
+                .put("url", newAccount);
+        JsonObject kidBase = new JsonObject().put("alg", "ES256").put("kid", client.url("/account/x"))
+                .put("nonce", "bm9uY2U").put("url", newOrder);
+        record Case(String url, JsonObject header, String problem) {
+        }
+        List<Case> cases = new ArrayList<>();
+        for (Object wrong : new Object[] {null, 5, true, new JsonArray().add("ES256"), new JsonObject()}) {
+            cases.add(new Case(newAccount, base.copy().put("alg", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("jwk", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("nonce", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("url", wrong), "malformed"));
+            cases.add(new Case(newOrder, kidBase.copy().put("kid", wrong), "malformed"));
+            cases.add(new Case(client.url("/revoke-cert"), base.copy().put("url", client.url("/revoke-cert"))
+                    .put("kid", wrong), "malformed"));
+        }
+        cases.add(new Case(newAccount, base.copy().put("jwk", "a string"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("jwk", new JsonObject().put("kty", "EC")), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("jwk", new JsonObject().put("kty", "oct").put("k", "AAAA")),
+                "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("crit", "b64"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("crit", new JsonArray().add("b64")).put("b64", false),
+                "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("nonce", "not base64url!"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("typ", 5), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("alg", "none"), "badSignatureAlgorithm"));
+        cases.add(new Case(newAccount, base.copy().put("alg", "HS256"), "badSignatureAlgorithm"));
+        JsonObject noNonce = base.copy();
+        noNonce.remove("nonce");
+        cases.add(new Case(newAccount, noNonce, "badNonce"));
+        JsonObject noUrl = base.copy();
+        noUrl.remove("url");
+        cases.add(new Case(newAccount, noUrl, "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("url", newOrder), "unauthorized"));
+
+        List<String> wrongAnswers = new ArrayList<>();
+        for (Case c : cases) {
+            String body = new JsonObject().put("protected", Base64URL.encode(c.header().encode()).toString())
+                    .put("payload", Base64URL.encode("{}").toString()).put("signature", "AAAA").encode();
+            Response r = client.raw(c.url(), body, "application/jose+json");
+            if (r.status() >= 500 || !"application/problem+json".equals(r.header("Content-Type"))
+                    || !c.problem().equals(r.problem()) || r.header("Replay-Nonce") == null) {
+                wrongAnswers.add(r.status() + " " + r.body() + " <- " + c.header().encode());
+            }
+        }
+        assertThat(wrongAnswers).isEmpty();
+    }
+
+    @Test
+    void jwsMembersAndProtectedHeadersOfTheWrongShapeAreMalformed() {
+        String url = client.url("/new-account");
+        String sig = "AAAA";
+        List<String> bodies = new ArrayList<>();
+        for (String wrong : new String[] {"null", "5", "true", "[]", "{}"}) {
+            bodies.add("{\"protected\":" + wrong + ",\"payload\":\"\",\"signature\":\"" + sig + "\"}");
+            bodies.add("{\"protected\":\"e30\",\"payload\":" + wrong + ",\"signature\":\"" + sig + "\"}");
+            bodies.add("{\"protected\":\"e30\",\"payload\":\"\",\"signature\":" + wrong + "}");
+        }
+        for (String header : new String[] {"null", "5", "\"text\"", "[1]", "{\"alg\":\"ES256\"", "\u0000"}) {
+            bodies.add("{\"protected\":\"" + Base64URL.encode(header) + "\",\"payload\":\"\",\"signature\":\"AAAA\"}");
+        }
+        bodies.add("{\"protected\":\"e30=\",\"payload\":\"\",\"signature\":\"AAAA\"}");
+        bodies.add("{\"protected\":\"e30\",\"payload\":\"e30=\",\"signature\":\"AAAA\"}");
+        bodies.add("null");
+        bodies.add("\"text\"");
+        List<String> wrongAnswers = new ArrayList<>();
+        for (String body : bodies) {
+            Response r = client.raw(url, body, "application/jose+json");
+            if (r.status() != 400 || !"malformed".equals(r.problem())) {
+                wrongAnswers.add(r.status() + " " + r.body() + " <- " + body);
+            }
+        }
+        assertThat(wrongAnswers).isEmpty();
+    }
+
+    @Test
+    void signedPayloadsThatAreNotJsonObjectsAreMalformed() {
+        for (String payload : new String[] {"null", "5", "[]", "\"text\"", "{"}) {
+            assertProblem(client.post(client.url("/new-account"), payload, AcmeTestClient.newKey(), null), "malformed", 400);
+        }
+    }
+
+    @Test
     void healthNamesTheStorageWhenItDoesNotAnswer() {
         assertThat(client.get(server.config.baseUrl().replace("/acme", "/health")).status()).isEqualTo(200);
         server.repository.reachable(false);
