@@ -416,6 +416,29 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void rsaAccountKeysOutsideExponent65537And2048To4096BitsAreBadPublicKey() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(new java.security.spec.RSAKeyGenParameterSpec(2048, java.math.BigInteger.valueOf(3)));
+        KeyPair exponent3 = g.generateKeyPair();
+        g.initialize(1024);
+        KeyPair small = g.generateKeyPair();
+        for (KeyPair pair : new KeyPair[] {exponent3, small}) {
+            com.nimbusds.jose.jwk.RSAKey jwk = new com.nimbusds.jose.jwk.RSAKey.Builder(
+                    (java.security.interfaces.RSAPublicKey) pair.getPublic()).build();
+            String url = client.url("/new-account");
+            com.nimbusds.jose.JWSObject o = new com.nimbusds.jose.JWSObject(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).jwk(jwk)
+                            .customParam("nonce", client.freshNonce()).customParam("url", url).build(),
+                    new com.nimbusds.jose.Payload("{}"));
+            o.sign(new com.nimbusds.jose.crypto.RSASSASigner(pair.getPrivate(), true));
+            String[] parts = o.serialize().split("\\.");
+            String body = new JsonObject().put("protected", parts[0]).put("payload", parts[1])
+                    .put("signature", parts[2]).encode();
+            assertProblem(client.raw(url, body, "application/jose+json"), "badPublicKey", 400);
+        }
+    }
+
+    @Test
     void healthNamesTheStorageWhenItDoesNotAnswer() {
         assertThat(client.get(server.config.baseUrl().replace("/acme", "/health")).status()).isEqualTo(200);
         server.repository.reachable(false);
