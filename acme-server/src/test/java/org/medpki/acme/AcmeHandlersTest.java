@@ -439,6 +439,34 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void floodsOfEabAndRevocationRefusalsAreAuditedWithinTheBudget() throws Exception {
+        int flood = AcmeAudit.BUDGET_PER_MINUTE + 10;
+        try (AcmeTestServer own = new AcmeTestServer(vertx, true, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR)) {
+            AcmeTestClient c = own.client();
+            String newAccount = c.url("/new-account");
+            EabKey eab = EabKeys.generate("tls-server", List.of("*.hospital.test"));
+            own.repository.createEabKey(eab);
+            byte[] wrongSecret = EabKeys.generate("tls-server", List.of("x.test")).hmacKey();
+            String revoke = new JsonObject().put("certificate", Base64URL.encode(own.tlsCertificate.getEncoded())
+                    .toString()).encode();
+            for (int i = 0; i < flood; i++) {
+                ECKey key = AcmeTestClient.newKey();
+                assertProblem(c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, eab.kid(), wrongSecret, key)),
+                        key, null), "unauthorized", 403);
+                assertProblem(c.post(c.url("/revoke-cert"), revoke, AcmeTestClient.newKey(), null), "unauthorized", 403);
+            }
+            List<String> types = own.auditStore.types();
+            // Within one minute: the budget's entries, the rest only counted (the count rides on
+            // the next entry written for the same reason).
+            assertThat(types.stream().filter("acme.account_refused"::equals).count())
+                    .isEqualTo(AcmeAudit.BUDGET_PER_MINUTE);
+            assertThat(types.stream().filter("acme.revocation_refused"::equals).count())
+                    .isEqualTo(AcmeAudit.BUDGET_PER_MINUTE);
+        }
+    }
+
+    @Test
     void healthNamesTheStorageWhenItDoesNotAnswer() {
         assertThat(client.get(server.config.baseUrl().replace("/acme", "/health")).status()).isEqualTo(200);
         server.repository.reachable(false);
