@@ -23,8 +23,10 @@ public final class AcmeServer {
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.
         AtomicBoolean first = new AtomicBoolean(true);
+        // The installation's nonce key, shared by every instance on this repository (read once).
+        Nonces nonces = new Nonces(store.nonceKey(), clock);
         return vertx.deployVerticle(() -> new AcmeVerticle(config, store, ca, acmeAudit, clock, certificate,
-                        first.getAndSet(false)),
+                        nonces, first.getAndSet(false)),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)
                         .setInstances(2 * Runtime.getRuntime().availableProcessors()))
                 .await();

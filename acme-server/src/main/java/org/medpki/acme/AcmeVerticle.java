@@ -34,12 +34,17 @@ public final class AcmeVerticle extends VerticleBase {
     private final AcmeAudit audit;
     private final Clock clock;
     private final ServerCertificate certificate;
+    private final Nonces nonces;
     private final boolean housekeeping;
     private HttpServer server;
 
-    /** {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one does). */
+    /**
+     * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
+     * does); {@code nonces}: issues and checks the Replay-Nonces under the installation's key.
+     */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate, boolean housekeeping) {
+                        ServerCertificate certificate, Nonces nonces, boolean housekeeping) {
+        this.nonces = nonces;
         this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
@@ -59,7 +64,7 @@ public final class AcmeVerticle extends VerticleBase {
         if (housekeeping) {
             vertx.setPeriodic(60_000, t -> {
                 try {
-                    store.purgeNonces(clock.instant());
+                    store.purgeSpentNonces(clock.instant());
                     store.expire(clock.instant());
                 } catch (RuntimeException e) {
                     LOG.warn("ACME housekeeping failed: {}", e.getMessage());
@@ -76,7 +81,7 @@ public final class AcmeVerticle extends VerticleBase {
         // Before the nonce handler: a load balancer's probe mints no nonce.
         router.get("/health").handler(this::health);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
-        router.route().handler(new ReplayNonceHandler(config, store, clock));
+        router.route().handler(new ReplayNonceHandler(config, nonces));
         router.get("/acme/directory").handler(new DirectoryHandler(config, views));
         router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock));
         router.route("/acme/new-nonce").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(new NonceHandler());
@@ -100,7 +105,7 @@ public final class AcmeVerticle extends VerticleBase {
     private void post(Router router, String path, KeyMode mode, Handler<RoutingContext> resource) {
         List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(new JwsParseHandler(config, mode, audit),
                 new AccountLookupHandler(config, store, audit), new SignatureHandler(audit),
-                new NonceCheckHandler(store, clock, audit)));
+                new NonceCheckHandler(store, nonces, audit)));
         Route route = router.post(path);
         chain.forEach(route::handler);
         route.handler(resource);
@@ -118,13 +123,9 @@ public final class AcmeVerticle extends VerticleBase {
     }
 
     private void failure(RoutingContext ctx) {
-        if (!ctx.response().headWritten() && ctx.response().headers().get("Replay-Nonce") == null) {
-            try {
-                ctx.response().putHeader("Replay-Nonce",
-                        store.newNonce(clock.instant().plus(ReplayNonceHandler.NONCE_LIFETIME)));
-            } catch (RuntimeException e) {
-                // the problem document goes out anyway
-            }
+        if (!ctx.response().headWritten() && ctx.response().headers().get("Replay-Nonce") == null
+                && ReplayNonceHandler.wantsNonce(ctx)) {
+            ctx.response().putHeader("Replay-Nonce", nonces.mint());
         }
         AcmeProblem.render(ctx);
     }

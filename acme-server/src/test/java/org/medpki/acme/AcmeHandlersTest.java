@@ -105,7 +105,7 @@ class AcmeHandlersTest {
         assertThat(head.header("Cache-Control")).isEqualTo("no-store");
         String first = head.header("Replay-Nonce");
         String second = get.header("Replay-Nonce");
-        assertThat(first).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(second);
+        assertThat(first).matches("[A-Za-z0-9_-]{" + Nonces.ENCODED_LENGTH + "}").isNotEqualTo(second);
 
         ECKey key = AcmeTestClient.newKey();
         Response created = client.postWithNonce(client.url("/new-account"), "{}", key, null, first);
@@ -300,6 +300,56 @@ class AcmeHandlersTest {
         assertThat(fresh).isNotNull().isNotEqualTo(nonce);
         assertThat(client.postWithNonce(account.url(), null, account.key(), account.url(), fresh).status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void forgedAndExpiredNoncesAreBadNonceWithoutTouchingTheRepository() {
+        Account account = client.newAccount();
+        String good = client.freshNonce();
+        char last = good.charAt(10);
+        String tampered = good.substring(0, 10) + (last == 'A' ? 'B' : 'A') + good.substring(11);
+        Nonces sameKey = new Nonces(server.repository.nonceKey(),
+                java.time.Clock.fixed(java.time.Instant.now().minus(Nonces.LIFETIME).minusSeconds(1),
+                        java.time.ZoneOffset.UTC));
+        Nonces otherKey = new Nonces(new byte[32], java.time.Clock.systemUTC());
+        int spent = server.repository.spentNonceCount();
+        for (String bad : new String[] {tampered, sameKey.mint(), otherKey.mint(), "neverIssued"}) {
+            assertProblem(client.postWithNonce(account.url(), null, account.key(), account.url(), bad), "badNonce", 400);
+        }
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent);
+        assertThat(client.postWithNonce(account.url(), null, account.key(), account.url(), good).status())
+                .isEqualTo(200);
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent + 1);
+    }
+
+    @Test
+    void getsOtherThanNewNonceCarryNoNonceAndStoreNothing() {
+        int spent = server.repository.spentNonceCount();
+        for (int i = 0; i < 300; i++) {
+            Response r = client.get(client.url("/no-such-thing-" + i));
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.header("Replay-Nonce")).isNull();
+        }
+        assertThat(client.get(client.url("/directory")).header("Replay-Nonce")).isNull();
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent);
+        // A POST answers with one, refused or not (RFC 8555 6.5).
+        assertThat(client.raw(client.url("/no-such-thing"), "{}", "application/jose+json").header("Replay-Nonce"))
+                .isNotNull();
+    }
+
+    @Test
+    void twoInstancesOverOneRepositoryAcceptEachOthersNoncesOnce() {
+        try (AcmeTestServer second = new AcmeTestServer(vertx, false, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR, server.repository)) {
+            AcmeTestClient b = second.client();
+            String fromA = client.freshNonce();
+            ECKey key = AcmeTestClient.newKey();
+            Response created = b.postWithNonce(b.url("/new-account"), "{}", key, null, fromA);
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // Spent on B: refused on A and on B.
+            assertProblem(client.postWithNonce(client.url("/new-account"), "{}", key, null, fromA), "badNonce", 400);
+            assertProblem(b.postWithNonce(b.url("/new-account"), "{}", key, null, fromA), "badNonce", 400);
+        }
     }
 
     @Test

@@ -40,9 +40,16 @@ final class AcmeTestServer implements AutoCloseable {
     private final String deployment;
 
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour,
+                new InMemoryAcmeRepository(Clock.systemUTC()));
+    }
+
+    /** A server over {@code repository}: two of them over one repository are two instances of one installation. */
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   InMemoryAcmeRepository repository) {
         this.vertx = vertx;
         Clock clock = Clock.systemUTC();
-        repository = new InMemoryAcmeRepository(clock);
+        this.repository = repository;
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", freePort(), "127.0.0.1");
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
