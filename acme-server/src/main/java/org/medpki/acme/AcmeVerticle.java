@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.medpki.acme.JwsParseHandler.KeyMode;
 import org.medpki.acme.validation.ChallengeValidator;
+import org.medpki.listener.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +36,19 @@ public final class AcmeVerticle extends VerticleBase {
     private final Clock clock;
     private final ServerCertificate certificate;
     private final Nonces nonces;
+    private final ConnectionGuard guard;
     private final boolean housekeeping;
     private HttpServer server;
 
     /**
      * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
-     * does); {@code nonces}: issues and checks the Replay-Nonces under the installation's key.
+     * does); {@code nonces}: issues and checks the Replay-Nonces under the installation's key;
+     * {@code guard}: the listener's deadlines and connection cap, shared by the instances.
      */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate, Nonces nonces, boolean housekeeping) {
+                        ServerCertificate certificate, Nonces nonces, ConnectionGuard guard, boolean housekeeping) {
         this.nonces = nonces;
+        this.guard = guard;
         this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
@@ -57,7 +61,7 @@ public final class AcmeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = router();
-        HttpServerOptions options = new HttpServerOptions().setHost(config.listenHost()).setPort(config.port())
+        HttpServerOptions options = guard.apply(new HttpServerOptions()).setHost(config.listenHost()).setPort(config.port())
                 .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                         .setKeyValue(Buffer.buffer(certificate.keyPem()))
                         .setCertValue(Buffer.buffer(certificate.chainPem())));
@@ -71,7 +75,7 @@ public final class AcmeVerticle extends VerticleBase {
                 }
             });
         }
-        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+        return guard.install(vertx, vertx.createHttpServer(options), router).listen().onSuccess(s -> server = s);
     }
 
     Router router() {
@@ -119,6 +123,9 @@ public final class AcmeVerticle extends VerticleBase {
         io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN")
                 .put("database", database ? "UP" : "DOWN").put("ca", caDown.isEmpty() ? "UP" : "DOWN");
         caDown.ifPresent(why -> body.put("reason", why));
+        // The listener's counters: connections open, closed at once over the cap, closed for a late request.
+        body.put("connections", new io.vertx.core.json.JsonObject().put("open", guard.open())
+                .put("refused", guard.refused()).put("timedOut", guard.timedOut()));
         ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
     }
 

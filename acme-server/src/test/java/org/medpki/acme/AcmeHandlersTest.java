@@ -517,6 +517,76 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void aClientThatSendsHalfARequestLineAndStallsIsClosed() throws Exception {
+        var limits = new org.medpki.listener.ListenerLimits(java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 2);
+        try (AcmeTestServer own = new AcmeTestServer(vertx, false, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR, new InMemoryAcmeRepository(java.time.Clock.systemUTC()), limits)) {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (java.net.Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", own.config.port())) {
+                socket.getOutputStream().write("GET /acme/direc".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                assertThat(closedWithin(socket, java.time.Duration.ofSeconds(15))).isTrue();
+            }
+            // Over the cap (2): the third connection is closed at once (after its TLS handshake), and counted.
+            try (javax.net.ssl.SSLSocket a = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                    own.config.port());
+                 javax.net.ssl.SSLSocket b = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                         own.config.port());
+                 javax.net.ssl.SSLSocket c = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                         own.config.port())) {
+                a.startHandshake();
+                b.startHandshake();
+                c.startHandshake();
+                assertThat(closedWithin(c, java.time.Duration.ofSeconds(5))).isTrue();
+            }
+            JsonObject connections = null;
+            for (int attempt = 0; connections == null; attempt++) {
+                try {
+                    connections = own.client().get(own.config.baseUrl().replace("/acme", "/health")).json()
+                            .getJsonObject("connections");
+                } catch (RuntimeException e) {
+                    if (attempt == 20) {
+                        throw e;
+                    }
+                    Thread.sleep(250); // the closed sockets may still count for a moment
+                }
+            }
+            assertThat(connections.getLong("timedOut")).isGreaterThanOrEqualTo(1);
+            assertThat(connections.getLong("refused")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /** Whether the peer closed the connection (end of stream or an error) within {@code limit}. */
+    private static boolean closedWithin(java.net.Socket s, java.time.Duration limit) throws java.io.IOException {
+        s.setSoTimeout((int) limit.toMillis());
+        try {
+            while (s.getInputStream().read() != -1) {
+                // drain
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    @Test
     void healthNamesTheStorageWhenItDoesNotAnswer() {
         assertThat(client.get(server.config.baseUrl().replace("/acme", "/health")).status()).isEqualTo(200);
         server.repository.reachable(false);

@@ -23,6 +23,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.medpki.core.audit.AuditLog;
+import org.medpki.listener.ListenerLimits;
 
 /**
  * The ACME server as the services compose it ({@link AcmeServer#start}: the verticles on virtual
@@ -47,6 +48,12 @@ final class AcmeTestServer implements AutoCloseable {
     /** A server over {@code repository}: two of them over one repository are two instances of one installation. */
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
                    InMemoryAcmeRepository repository) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour, repository, ListenerLimits.DEFAULTS);
+    }
+
+    /** A server over {@code repository} whose listener has these bounds. */
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   InMemoryAcmeRepository repository, ListenerLimits listener) {
         this.vertx = vertx;
         Clock clock = Clock.systemUTC();
         this.repository = repository;
@@ -54,7 +61,7 @@ final class AcmeTestServer implements AutoCloseable {
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
-                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour());
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), listener);
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();
