@@ -68,7 +68,7 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         requireType(headerJson, "url", String.class, "a string");
         if (!ALLOWED.contains(JWSAlgorithm.parse(algName))) {
             AcmeException refused = new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '"
-                    + (alg instanceof String a && a.length() <= 32 ? a : "(unreadable)")
+                    + (algName.length() <= 32 ? algName : "(unreadable)")
                     + "' is not accepted (ES256, ES384, RS256, EdDSA are)");
             audit.requestRefused(ctx, "algorithm", null, refused);
             throw refused;
