@@ -55,7 +55,7 @@ public final class PgAcmeRepository implements AcmeRepository {
     public byte[] nonceKey() {
         RowSet<Row> rows = sql.run("reading the ACME nonce key", "SELECT hmac_key FROM acme_nonce_key", Tuple.tuple());
         if (rows.size() != 1) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "the ACME nonce key is missing (migration V42)");
+            throw new PkiException(ErrorKind.CONFIGURATION, "the ACME nonce key is missing (migration V43)");
         }
         return PgQueries.bytes(rows.iterator().next(), "hmac_key");
     }
