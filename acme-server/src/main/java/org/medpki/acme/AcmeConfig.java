@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.medpki.listener.ListenerLimits;
 
 /**
  * The ACME server's settings. {@code publicHost} is the name in the directory URLs and in the
  * server's TLS certificate (it must be a name the tls-server profile allows); {@code listenHost}
  * and {@code port} are where it listens. {@code dnsServer} null means the system's resolver
- * (first nameserver of /etc/resolv.conf); {@code hostsFile} null means none.
+ * (first nameserver of /etc/resolv.conf); {@code hostsFile} null means none. {@code listener}: the
+ * deadlines and the connection cap of the HTTPS listener.
  */
 public record AcmeConfig(String listenHost, int port, String publicHost, String profile,
                          int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
@@ -18,8 +20,9 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          String termsOfService, String website,
                          Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
                          Duration validationTimeout, int maxPayloadBytes,
-                         int ordersPerAccountPerHour, int ordersPerDomainPerHour) {
+                         int ordersPerAccountPerHour, int ordersPerDomainPerHour, ListenerLimits listener) {
     public AcmeConfig {
+        Objects.requireNonNull(listener, "acme listener limits");
         Objects.requireNonNull(listenHost, "acme.host");
         Objects.requireNonNull(publicHost, "acme.publicHost");
         Objects.requireNonNull(profile, "acme.profile");
@@ -44,12 +47,26 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         }
     }
 
+    /** With the default listener limits ({@link ListenerLimits#DEFAULTS}). */
+    public AcmeConfig(String listenHost, int port, String publicHost, String profile,
+                      int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
+                      boolean eabRequired, List<AddressRange> deniedRanges, List<String> caaIdentities,
+                      String termsOfService, String website,
+                      Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
+                      Duration validationTimeout, int maxPayloadBytes,
+                      int ordersPerAccountPerHour, int ordersPerDomainPerHour) {
+        this(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile, eabRequired,
+                deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
+                authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour,
+                ListenerLimits.DEFAULTS);
+    }
+
     /** The same settings on another port (a second instance on one host); the directory URL follows it. */
     public AcmeConfig withPort(int newPort) {
         return new AcmeConfig(listenHost, newPort, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
-                ordersPerDomainPerHour);
+                ordersPerDomainPerHour, listener);
     }
 
     /** Link-local and cloud metadata ranges: never a legitimate validation target. */

@@ -19,20 +19,23 @@ public interface AcmeRepository {
     /** Whether the storage answers now (within a couple of seconds); for /health. Never throws. */
     boolean reachable();
 
-    // ---- nonces
-
-    /** Issues a fresh nonce ({@link AcmeIds#newId()}) valid until {@code expires}, and returns it. */
-    String newNonce(Instant expires);
+    // ---- nonces (stateless: see {@link Nonces}; only spent ones are stored)
 
     /**
-     * Spends a nonce: true exactly once for a nonce this or another instance issued and that is
-     * still valid at {@code now}; false when unknown, expired or already spent (even by a
-     * concurrent caller).
+     * The installation's nonce key (HMAC-SHA256, at least 32 bytes): the same for every instance
+     * sharing this repository, so that each accepts the nonces of the others. Read once at start.
      */
-    boolean consumeNonce(String nonce, Instant now);
+    byte[] nonceKey();
 
-    /** Forgets the nonces expired at {@code now}; returns how many. */
-    int purgeNonces(Instant now);
+    /**
+     * Records a nonce (its random part, {@code id}) as spent until {@code expires}: true the first
+     * time, false when it was spent already, here or on another instance (even concurrently, even
+     * before a restart). One durable write per spent nonce.
+     */
+    boolean spendNonce(String id, Instant expires);
+
+    /** Forgets the spent nonces expired at {@code now} (they fail the expiry check anyway); returns how many. */
+    int purgeSpentNonces(Instant now);
 
     // ---- EAB keys
 

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.medpki.core.audit.AuditLog;
+import org.medpki.listener.ConnectionGuard;
 
 /** Starts the ACME service: the verticle on virtual threads, serving TLS with the given certificate. */
 public final class AcmeServer {
@@ -23,8 +24,12 @@ public final class AcmeServer {
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.
         AtomicBoolean first = new AtomicBoolean(true);
+        // The installation's nonce key, shared by every instance on this repository (read once).
+        Nonces nonces = new Nonces(store.nonceKey(), clock);
+        // One guard for the port: its connection cap counts the connections of every instance.
+        ConnectionGuard guard = new ConnectionGuard(config.listener());
         return vertx.deployVerticle(() -> new AcmeVerticle(config, store, ca, acmeAudit, clock, certificate,
-                        first.getAndSet(false)),
+                        nonces, guard, first.getAndSet(false)),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)
                         .setInstances(2 * Runtime.getRuntime().availableProcessors()))
                 .await();

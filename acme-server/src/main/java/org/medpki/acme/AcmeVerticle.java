@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.medpki.acme.JwsParseHandler.KeyMode;
 import org.medpki.acme.validation.ChallengeValidator;
+import org.medpki.listener.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +35,20 @@ public final class AcmeVerticle extends VerticleBase {
     private final AcmeAudit audit;
     private final Clock clock;
     private final ServerCertificate certificate;
+    private final Nonces nonces;
+    private final ConnectionGuard guard;
     private final boolean housekeeping;
     private HttpServer server;
 
-    /** {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one does). */
+    /**
+     * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
+     * does); {@code nonces}: issues and checks the Replay-Nonces under the installation's key;
+     * {@code guard}: the listener's deadlines and connection cap, shared by the instances.
+     */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate, boolean housekeeping) {
+                        ServerCertificate certificate, Nonces nonces, ConnectionGuard guard, boolean housekeeping) {
+        this.nonces = nonces;
+        this.guard = guard;
         this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
@@ -52,21 +61,21 @@ public final class AcmeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = router();
-        HttpServerOptions options = new HttpServerOptions().setHost(config.listenHost()).setPort(config.port())
+        HttpServerOptions options = guard.apply(new HttpServerOptions()).setHost(config.listenHost()).setPort(config.port())
                 .setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                         .setKeyValue(Buffer.buffer(certificate.keyPem()))
                         .setCertValue(Buffer.buffer(certificate.chainPem())));
         if (housekeeping) {
             vertx.setPeriodic(60_000, t -> {
                 try {
-                    store.purgeNonces(clock.instant());
+                    store.purgeSpentNonces(clock.instant());
                     store.expire(clock.instant());
                 } catch (RuntimeException e) {
                     LOG.warn("ACME housekeeping failed: {}", e.getMessage());
                 }
             });
         }
-        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+        return guard.install(vertx, vertx.createHttpServer(options), router).listen().onSuccess(s -> server = s);
     }
 
     Router router() {
@@ -76,7 +85,7 @@ public final class AcmeVerticle extends VerticleBase {
         // Before the nonce handler: a load balancer's probe mints no nonce.
         router.get("/health").handler(this::health);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
-        router.route().handler(new ReplayNonceHandler(config, store, clock));
+        router.route().handler(new ReplayNonceHandler(config, nonces));
         router.get("/acme/directory").handler(new DirectoryHandler(config, views));
         router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock));
         router.route("/acme/new-nonce").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(new NonceHandler());
@@ -100,7 +109,7 @@ public final class AcmeVerticle extends VerticleBase {
     private void post(Router router, String path, KeyMode mode, Handler<RoutingContext> resource) {
         List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(new JwsParseHandler(config, mode, audit),
                 new AccountLookupHandler(config, store, audit), new SignatureHandler(audit),
-                new NonceCheckHandler(store, clock, audit)));
+                new NonceCheckHandler(store, nonces, audit)));
         Route route = router.post(path);
         chain.forEach(route::handler);
         route.handler(resource);
@@ -114,17 +123,16 @@ public final class AcmeVerticle extends VerticleBase {
         io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN")
                 .put("database", database ? "UP" : "DOWN").put("ca", caDown.isEmpty() ? "UP" : "DOWN");
         caDown.ifPresent(why -> body.put("reason", why));
+        // The listener's counters: connections open, closed at once over the cap, closed for a late request.
+        body.put("connections", new io.vertx.core.json.JsonObject().put("open", guard.open())
+                .put("refused", guard.refused()).put("timedOut", guard.timedOut()));
         ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
     private void failure(RoutingContext ctx) {
-        if (!ctx.response().headWritten() && ctx.response().headers().get("Replay-Nonce") == null) {
-            try {
-                ctx.response().putHeader("Replay-Nonce",
-                        store.newNonce(clock.instant().plus(ReplayNonceHandler.NONCE_LIFETIME)));
-            } catch (RuntimeException e) {
-                // the problem document goes out anyway
-            }
+        if (!ctx.response().headWritten() && ctx.response().headers().get("Replay-Nonce") == null
+                && ReplayNonceHandler.wantsNonce(ctx)) {
+            ctx.response().putHeader("Replay-Nonce", nonces.mint());
         }
         AcmeProblem.render(ctx);
     }

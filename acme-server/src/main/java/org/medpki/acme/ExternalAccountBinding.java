@@ -30,7 +30,7 @@ final class ExternalAccountBinding {
         JWSObject jws;
         try {
             jws = JWSObject.parse(p + "." + pl + "." + s);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw new AcmeException(ProblemType.MALFORMED, "externalAccountBinding is not a valid JWS");
         }
         if (!MAC.contains(jws.getHeader().getAlgorithm())) {
@@ -53,7 +53,10 @@ final class ExternalAccountBinding {
             if (!bound.computeThumbprint().equals(accountKey.computeThumbprint())) {
                 throw new AcmeException(ProblemType.UNAUTHORIZED, "externalAccountBinding binds a different account key");
             }
-        } catch (JOSEException | ParseException e) {
+        } catch (JOSEException | ParseException | RuntimeException e) {
+            if (e instanceof AcmeException a) {
+                throw a;
+            }
             throw new AcmeException(ProblemType.MALFORMED, "externalAccountBinding cannot be checked");
         }
         if (key.accountId() != null) {

@@ -57,9 +57,18 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         }
         JsonObject headerJson = header(prot);
         Object alg = headerJson.getValue("alg");
-        if (!(alg instanceof String algName) || !ALLOWED.contains(JWSAlgorithm.parse(algName))) {
+        if (!(alg instanceof String algName)) {
+            throw new AcmeException(ProblemType.MALFORMED, "alg must be a string");
+        }
+        // Members the checks below read: each, when present, must have its JSON type (RFC 7515
+        // 4.1, RFC 8555 6.2, 6.4, 6.5.2); a null or a number where a string belongs is malformed.
+        requireType(headerJson, "jwk", JsonObject.class, "a JSON object");
+        requireType(headerJson, "kid", String.class, "a string");
+        requireType(headerJson, "nonce", String.class, "a string");
+        requireType(headerJson, "url", String.class, "a string");
+        if (!ALLOWED.contains(JWSAlgorithm.parse(algName))) {
             AcmeException refused = new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '"
-                    + (alg instanceof String a && a.length() <= 32 ? a : "(unreadable)")
+                    + (algName.length() <= 32 ? algName : "(unreadable)")
                     + "' is not accepted (ES256, ES384, RS256, EdDSA are)");
             audit.requestRefused(ctx, "algorithm", null, refused);
             throw refused;
@@ -67,7 +76,8 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         JWSHeader header;
         try {
             header = JWSHeader.parse(new Base64URL(prot));
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // The library's own checks (member types, a jwk it cannot read) refuse as malformed.
             throw new AcmeException(ProblemType.MALFORMED, "the protected header is not a valid JWS header");
         }
         if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
@@ -95,15 +105,25 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
                 }
             }
         }
-        if (hasJwk && header.getJWK().isPrivate()) {
+        if (hasJwk && (header.getJWK() == null || header.getJWK().isPrivate())) {
             throw new AcmeException(ProblemType.MALFORMED, "the jwk must be a public key");
         }
+        if (hasKid && header.getKeyID() == null) {
+            throw new AcmeException(ProblemType.MALFORMED, "kid must be a string");
+        }
         String expected = config.baseUrl() + ctx.request().path().substring("/acme".length());
-        if (!(headerJson.getValue("url") instanceof String url) || !url.equals(expected)) {
+        if (!(headerJson.getValue("url") instanceof String url)) {
+            throw new AcmeException(ProblemType.MALFORMED, "the protected header has no url");
+        }
+        if (!url.equals(expected)) {
             throw new AcmeException(ProblemType.UNAUTHORIZED, "the url in the protected header does not match the request URL");
         }
         if (!(headerJson.getValue("nonce") instanceof String nonce) || nonce.isEmpty()) {
             throw new AcmeException(ProblemType.BAD_NONCE, "the protected header has no nonce");
+        }
+        if (!nonce.matches("[A-Za-z0-9_-]+")) {
+            // RFC 8555 6.5.2: a nonce that is not base64url is malformed (an unknown one is badNonce).
+            throw new AcmeException(ProblemType.MALFORMED, "the nonce must be base64url");
         }
         String payloadText;
         try {
@@ -123,9 +143,18 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
             if (!prot.matches("[A-Za-z0-9_-]+")) {
                 throw new IllegalArgumentException();
             }
-            return new JsonObject(new String(Base64URL.from(prot).decode(), StandardCharsets.UTF_8));
-        } catch (DecodeException | IllegalArgumentException | ClassCastException e) {
+            JsonObject json = new JsonObject(new String(Base64URL.from(prot).decode(), StandardCharsets.UTF_8));
+            json.fieldNames(); // "null" decodes to an object without a map
+            return json;
+        } catch (RuntimeException e) {
             throw new AcmeException(ProblemType.MALFORMED, "the protected header is not base64url JSON");
+        }
+    }
+
+    /** A member that, when present, is not of {@code type} (null included) is malformed. */
+    private static void requireType(JsonObject header, String name, Class<?> type, String what) {
+        if (header.containsKey(name) && !type.isInstance(header.getValue(name))) {
+            throw new AcmeException(ProblemType.MALFORMED, name + " must be " + what);
         }
     }
 }

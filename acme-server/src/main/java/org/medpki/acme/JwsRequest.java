@@ -2,7 +2,6 @@ package org.medpki.acme;
 
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWK;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -65,8 +64,10 @@ public final class JwsRequest {
             throw new AcmeException(ProblemType.MALFORMED, "this request needs a JSON payload, not POST-as-GET");
         }
         try {
-            return new JsonObject(payload);
-        } catch (DecodeException | ClassCastException e) {
+            JsonObject json = new JsonObject(payload);
+            json.fieldNames(); // "null" decodes to an object without a map
+            return json;
+        } catch (RuntimeException e) {
             throw new AcmeException(ProblemType.MALFORMED, "the payload is not a JSON object");
         }
     }

@@ -38,7 +38,7 @@ public final class KeyChangeHandler implements Handler<RoutingContext> {
         try {
             parsed = JWSObject.parse(inner.getString("protected") + "." + inner.getString("payload") + "."
                     + inner.getString("signature"));
-        } catch (ParseException | ClassCastException e) {
+        } catch (ParseException | RuntimeException e) {
             throw new AcmeException(ProblemType.MALFORMED, "the inner JWS cannot be parsed");
         }
         JWSAlgorithm alg = parsed.getHeader().getAlgorithm();
@@ -59,6 +59,7 @@ public final class KeyChangeHandler implements Handler<RoutingContext> {
         JsonObject body;
         try {
             body = new JsonObject(parsed.getPayload().toString());
+            body.fieldNames(); // "null" decodes to an object without a map
         } catch (RuntimeException e) {
             throw new AcmeException(ProblemType.MALFORMED, "the inner payload is not JSON");
         }

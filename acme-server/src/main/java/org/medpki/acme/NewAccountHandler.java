@@ -46,7 +46,8 @@ public final class NewAccountHandler implements Handler<RoutingContext> {
             try {
                 eabKid = ExternalAccountBinding.verify(eab, key, views.url("/new-account"), store).kid();
             } catch (AcmeException e) {
-                audit.refused("acme.account_refused", "acme:" + thumbprint, e, Map.of());
+                // Any key pair can ask again and again: the audit entries go through the budget.
+                audit.refusedBounded("acme.account_refused", "eab", "acme:" + thumbprint, e, Map.of());
                 throw e;
             }
         } else if (payload.containsKey("externalAccountBinding")) {

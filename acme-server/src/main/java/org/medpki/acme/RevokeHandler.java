@@ -60,12 +60,12 @@ public final class RevokeHandler implements Handler<RoutingContext> {
             boolean owner = store.orderBySerial(cert.getSerialNumber().toString(16))
                     .map(o -> o.accountId().equals(jws.account().id())).orElse(false);
             if (known == null || !Arrays.equals(known, der) || !owner) {
-                throw refuse(actor, "this account did not order this certificate", cert);
+                throw refuse(actor, "notOwner", "this account did not order this certificate", cert);
             }
         } else {
             actor = "acme:certificate-key";
             if (known == null || !Arrays.equals(known, der) || !sameKey(jws.header().getJWK(), cert.getPublicKey())) {
-                throw refuse(actor, "the request is not signed by this certificate's key", cert);
+                throw refuse(actor, "notCertificateKey", "the request is not signed by this certificate's key", cert);
             }
         }
         String by = "acme:" + actor;
@@ -73,9 +73,11 @@ public final class RevokeHandler implements Handler<RoutingContext> {
         ctx.response().setStatusCode(200).end();
     }
 
-    private AcmeException refuse(String actor, String why, X509Certificate cert) {
+    /** Anyone holding a certificate can ask again and again: the audit entries go through the budget. */
+    private AcmeException refuse(String actor, String reason, String why, X509Certificate cert) {
         AcmeException e = new AcmeException(ProblemType.UNAUTHORIZED, why);
-        audit.refused("acme.revocation_refused", actor, e, Map.of("serial", cert.getSerialNumber().toString(16)));
+        audit.refusedBounded("acme.revocation_refused", reason, actor, e,
+                Map.of("serial", cert.getSerialNumber().toString(16)));
         return e;
     }
 

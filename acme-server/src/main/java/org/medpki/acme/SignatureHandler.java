@@ -50,9 +50,10 @@ public final class SignatureHandler implements Handler<RoutingContext> {
                 return ecdsaVerifies(ec, JWSAlgorithm.ES256.equals(alg), input, signature);
             }
             if (JWSAlgorithm.RS256.equals(alg)) {
-                if (!(key instanceof RSAKey rsa) || rsa.size() < 2048) {
-                    throw new AcmeException(ProblemType.BAD_PUBLIC_KEY, "RS256 needs an RSA key of at least 2048 bits");
+                if (!(key instanceof RSAKey rsa)) {
+                    throw new AcmeException(ProblemType.BAD_PUBLIC_KEY, "RS256 needs an RSA key");
                 }
+                checkRsa(rsa);
                 return new RSASSAVerifier(rsa).verify(header(alg), input, Base64URL.encode(signature));
             }
             if (JWSAlgorithm.EdDSA.equals(alg) || JWSAlgorithm.Ed25519.equals(alg)) {
@@ -68,6 +69,22 @@ public final class SignatureHandler implements Handler<RoutingContext> {
             return false;
         }
         throw new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm " + alg + " is not accepted");
+    }
+
+    /**
+     * RSA account keys: a modulus of 2048 to 4096 bits and the public exponent 65537, nothing else
+     * (a huge modulus or exponent costs the server work per request; small exponents invite old
+     * attacks). Checked before any arithmetic.
+     */
+    static void checkRsa(RSAKey rsa) {
+        java.math.BigInteger n = rsa.getModulus() == null ? null : rsa.getModulus().decodeToBigInteger();
+        java.math.BigInteger e = rsa.getPublicExponent() == null ? null : rsa.getPublicExponent().decodeToBigInteger();
+        if (n == null || n.signum() <= 0 || n.bitLength() < 2048 || n.bitLength() > 4096) {
+            throw new AcmeException(ProblemType.BAD_PUBLIC_KEY, "RSA account keys must have 2048 to 4096 bits");
+        }
+        if (!java.math.BigInteger.valueOf(65537).equals(e)) {
+            throw new AcmeException(ProblemType.BAD_PUBLIC_KEY, "RSA account keys must use the public exponent 65537");
+        }
     }
 
     /** ES256/ES384 (RFC 7518 3.4: R || S, each exactly the curve's size) through {@link EcdsaSignatures}. */

@@ -105,7 +105,7 @@ class AcmeHandlersTest {
         assertThat(head.header("Cache-Control")).isEqualTo("no-store");
         String first = head.header("Replay-Nonce");
         String second = get.header("Replay-Nonce");
-        assertThat(first).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(second);
+        assertThat(first).matches("[A-Za-z0-9_-]{" + Nonces.ENCODED_LENGTH + "}").isNotEqualTo(second);
 
         ECKey key = AcmeTestClient.newKey();
         Response created = client.postWithNonce(client.url("/new-account"), "{}", key, null, first);
@@ -317,6 +317,56 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void forgedAndExpiredNoncesAreBadNonceWithoutTouchingTheRepository() {
+        Account account = client.newAccount();
+        String good = client.freshNonce();
+        char last = good.charAt(10);
+        String tampered = good.substring(0, 10) + (last == 'A' ? 'B' : 'A') + good.substring(11);
+        Nonces sameKey = new Nonces(server.repository.nonceKey(),
+                java.time.Clock.fixed(java.time.Instant.now().minus(Nonces.LIFETIME).minusSeconds(1),
+                        java.time.ZoneOffset.UTC));
+        Nonces otherKey = new Nonces(new byte[32], java.time.Clock.systemUTC());
+        int spent = server.repository.spentNonceCount();
+        for (String bad : new String[] {tampered, sameKey.mint(), otherKey.mint(), "neverIssued"}) {
+            assertProblem(client.postWithNonce(account.url(), null, account.key(), account.url(), bad), "badNonce", 400);
+        }
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent);
+        assertThat(client.postWithNonce(account.url(), null, account.key(), account.url(), good).status())
+                .isEqualTo(200);
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent + 1);
+    }
+
+    @Test
+    void getsOtherThanNewNonceCarryNoNonceAndStoreNothing() {
+        int spent = server.repository.spentNonceCount();
+        for (int i = 0; i < 300; i++) {
+            Response r = client.get(client.url("/no-such-thing-" + i));
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.header("Replay-Nonce")).isNull();
+        }
+        assertThat(client.get(client.url("/directory")).header("Replay-Nonce")).isNull();
+        assertThat(server.repository.spentNonceCount()).isEqualTo(spent);
+        // A POST answers with one, refused or not (RFC 8555 6.5).
+        assertThat(client.raw(client.url("/no-such-thing"), "{}", "application/jose+json").header("Replay-Nonce"))
+                .isNotNull();
+    }
+
+    @Test
+    void twoInstancesOverOneRepositoryAcceptEachOthersNoncesOnce() {
+        try (AcmeTestServer second = new AcmeTestServer(vertx, false, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR, server.repository)) {
+            AcmeTestClient b = second.client();
+            String fromA = client.freshNonce();
+            ECKey key = AcmeTestClient.newKey();
+            Response created = b.postWithNonce(b.url("/new-account"), "{}", key, null, fromA);
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // Spent on B: refused on A and on B.
+            assertProblem(client.postWithNonce(client.url("/new-account"), "{}", key, null, fromA), "badNonce", 400);
+            assertProblem(b.postWithNonce(b.url("/new-account"), "{}", key, null, fromA), "badNonce", 400);
+        }
+    }
+
+    @Test
     void malformedJwsBodiesAreMalformedNeverServerErrors() {
         String url = client.url("/new-account");
         String header = Base64URL.encode("{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"},\"nonce\":\"n\",\"url\":\""
@@ -339,6 +389,215 @@ class AcmeHandlersTest {
         }
         assertThat(answers).allMatch(a -> a.startsWith("400 malformed"), "every body is refused as malformed");
         assertProblem(client.raw(url, "{}", "application/json"), "malformed", 400);
+    }
+
+    @Test
+    void protectedHeaderMembersOfTheWrongTypeAreMalformedNeverServerErrors() {
+        ECKey key = AcmeTestClient.newKey();
+        String newAccount = client.url("/new-account");
+        String newOrder = client.url("/new-order");
+        JsonObject jwk = new JsonObject(key.toPublicJWK().toJSONString());
+        JsonObject base = new JsonObject().put("alg", "ES256").put("jwk", jwk).put("nonce", "bm9uY2U")
+                .put("url", newAccount);
+        JsonObject kidBase = new JsonObject().put("alg", "ES256").put("kid", client.url("/account/x"))
+                .put("nonce", "bm9uY2U").put("url", newOrder);
+        record Case(String url, JsonObject header, String problem) {
+        }
+        List<Case> cases = new ArrayList<>();
+        for (Object wrong : new Object[] {null, 5, true, new JsonArray().add("ES256"), new JsonObject()}) {
+            cases.add(new Case(newAccount, base.copy().put("alg", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("jwk", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("nonce", wrong), "malformed"));
+            cases.add(new Case(newAccount, base.copy().put("url", wrong), "malformed"));
+            cases.add(new Case(newOrder, kidBase.copy().put("kid", wrong), "malformed"));
+            cases.add(new Case(client.url("/revoke-cert"), base.copy().put("url", client.url("/revoke-cert"))
+                    .put("kid", wrong), "malformed"));
+        }
+        cases.add(new Case(newAccount, base.copy().put("jwk", "a string"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("jwk", new JsonObject().put("kty", "EC")), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("jwk", new JsonObject().put("kty", "oct").put("k", "AAAA")),
+                "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("crit", "b64"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("crit", new JsonArray().add("b64")).put("b64", false),
+                "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("nonce", "not base64url!"), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("typ", 5), "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("alg", "none"), "badSignatureAlgorithm"));
+        cases.add(new Case(newAccount, base.copy().put("alg", "HS256"), "badSignatureAlgorithm"));
+        JsonObject noNonce = base.copy();
+        noNonce.remove("nonce");
+        cases.add(new Case(newAccount, noNonce, "badNonce"));
+        JsonObject noUrl = base.copy();
+        noUrl.remove("url");
+        cases.add(new Case(newAccount, noUrl, "malformed"));
+        cases.add(new Case(newAccount, base.copy().put("url", newOrder), "unauthorized"));
+
+        List<String> wrongAnswers = new ArrayList<>();
+        for (Case c : cases) {
+            String body = new JsonObject().put("protected", Base64URL.encode(c.header().encode()).toString())
+                    .put("payload", Base64URL.encode("{}").toString()).put("signature", "AAAA").encode();
+            Response r = client.raw(c.url(), body, "application/jose+json");
+            if (r.status() >= 500 || !"application/problem+json".equals(r.header("Content-Type"))
+                    || !c.problem().equals(r.problem()) || r.header("Replay-Nonce") == null) {
+                wrongAnswers.add(r.status() + " " + r.body() + " <- " + c.header().encode());
+            }
+        }
+        assertThat(wrongAnswers).isEmpty();
+    }
+
+    @Test
+    void jwsMembersAndProtectedHeadersOfTheWrongShapeAreMalformed() {
+        String url = client.url("/new-account");
+        String sig = "AAAA";
+        List<String> bodies = new ArrayList<>();
+        for (String wrong : new String[] {"null", "5", "true", "[]", "{}"}) {
+            bodies.add("{\"protected\":" + wrong + ",\"payload\":\"\",\"signature\":\"" + sig + "\"}");
+            bodies.add("{\"protected\":\"e30\",\"payload\":" + wrong + ",\"signature\":\"" + sig + "\"}");
+            bodies.add("{\"protected\":\"e30\",\"payload\":\"\",\"signature\":" + wrong + "}");
+        }
+        for (String header : new String[] {"null", "5", "\"text\"", "[1]", "{\"alg\":\"ES256\"", "\u0000"}) {
+            bodies.add("{\"protected\":\"" + Base64URL.encode(header) + "\",\"payload\":\"\",\"signature\":\"AAAA\"}");
+        }
+        bodies.add("{\"protected\":\"e30=\",\"payload\":\"\",\"signature\":\"AAAA\"}");
+        bodies.add("{\"protected\":\"e30\",\"payload\":\"e30=\",\"signature\":\"AAAA\"}");
+        bodies.add("null");
+        bodies.add("\"text\"");
+        List<String> wrongAnswers = new ArrayList<>();
+        for (String body : bodies) {
+            Response r = client.raw(url, body, "application/jose+json");
+            if (r.status() != 400 || !"malformed".equals(r.problem())) {
+                wrongAnswers.add(r.status() + " " + r.body() + " <- " + body);
+            }
+        }
+        assertThat(wrongAnswers).isEmpty();
+    }
+
+    @Test
+    void signedPayloadsThatAreNotJsonObjectsAreMalformed() {
+        for (String payload : new String[] {"null", "5", "[]", "\"text\"", "{"}) {
+            assertProblem(client.post(client.url("/new-account"), payload, AcmeTestClient.newKey(), null), "malformed", 400);
+        }
+    }
+
+    @Test
+    void rsaAccountKeysOutsideExponent65537And2048To4096BitsAreBadPublicKey() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(new java.security.spec.RSAKeyGenParameterSpec(2048, java.math.BigInteger.valueOf(3)));
+        KeyPair exponent3 = g.generateKeyPair();
+        g.initialize(1024);
+        KeyPair small = g.generateKeyPair();
+        for (KeyPair pair : new KeyPair[] {exponent3, small}) {
+            com.nimbusds.jose.jwk.RSAKey jwk = new com.nimbusds.jose.jwk.RSAKey.Builder(
+                    (java.security.interfaces.RSAPublicKey) pair.getPublic()).build();
+            String url = client.url("/new-account");
+            com.nimbusds.jose.JWSObject o = new com.nimbusds.jose.JWSObject(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).jwk(jwk)
+                            .customParam("nonce", client.freshNonce()).customParam("url", url).build(),
+                    new com.nimbusds.jose.Payload("{}"));
+            o.sign(new com.nimbusds.jose.crypto.RSASSASigner(pair.getPrivate(), true));
+            String[] parts = o.serialize().split("\\.");
+            String body = new JsonObject().put("protected", parts[0]).put("payload", parts[1])
+                    .put("signature", parts[2]).encode();
+            assertProblem(client.raw(url, body, "application/jose+json"), "badPublicKey", 400);
+        }
+    }
+
+    @Test
+    void floodsOfEabAndRevocationRefusalsAreAuditedWithinTheBudget() throws Exception {
+        int flood = AcmeAudit.BUDGET_PER_MINUTE + 10;
+        try (AcmeTestServer own = new AcmeTestServer(vertx, true, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR)) {
+            AcmeTestClient c = own.client();
+            String newAccount = c.url("/new-account");
+            EabKey eab = EabKeys.generate("tls-server", List.of("*.hospital.test"));
+            own.repository.createEabKey(eab);
+            byte[] wrongSecret = EabKeys.generate("tls-server", List.of("x.test")).hmacKey();
+            String revoke = new JsonObject().put("certificate", Base64URL.encode(own.tlsCertificate.getEncoded())
+                    .toString()).encode();
+            for (int i = 0; i < flood; i++) {
+                ECKey key = AcmeTestClient.newKey();
+                assertProblem(c.post(newAccount, withEab(AcmeTestClient.eab(newAccount, eab.kid(), wrongSecret, key)),
+                        key, null), "unauthorized", 403);
+                assertProblem(c.post(c.url("/revoke-cert"), revoke, AcmeTestClient.newKey(), null), "unauthorized", 403);
+            }
+            List<String> types = own.auditStore.types();
+            // Within one minute: the budget's entries, the rest only counted (the count rides on
+            // the next entry written for the same reason).
+            assertThat(types.stream().filter("acme.account_refused"::equals).count())
+                    .isEqualTo(AcmeAudit.BUDGET_PER_MINUTE);
+            assertThat(types.stream().filter("acme.revocation_refused"::equals).count())
+                    .isEqualTo(AcmeAudit.BUDGET_PER_MINUTE);
+        }
+    }
+
+    @Test
+    void aClientThatSendsHalfARequestLineAndStallsIsClosed() throws Exception {
+        var limits = new org.medpki.listener.ListenerLimits(java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 2);
+        try (AcmeTestServer own = new AcmeTestServer(vertx, false, challenges.actualPort(), tmp.resolve("hosts"),
+                ORDERS_PER_HOUR, new InMemoryAcmeRepository(java.time.Clock.systemUTC()), limits)) {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (java.net.Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", own.config.port())) {
+                socket.getOutputStream().write("GET /acme/direc".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                assertThat(closedWithin(socket, java.time.Duration.ofSeconds(15))).isTrue();
+            }
+            // Over the cap (2): the third connection is closed at once (after its TLS handshake), and counted.
+            try (javax.net.ssl.SSLSocket a = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                    own.config.port());
+                 javax.net.ssl.SSLSocket b = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                         own.config.port());
+                 javax.net.ssl.SSLSocket c = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+                         own.config.port())) {
+                a.startHandshake();
+                b.startHandshake();
+                c.startHandshake();
+                assertThat(closedWithin(c, java.time.Duration.ofSeconds(5))).isTrue();
+            }
+            JsonObject connections = null;
+            for (int attempt = 0; connections == null; attempt++) {
+                try {
+                    connections = own.client().get(own.config.baseUrl().replace("/acme", "/health")).json()
+                            .getJsonObject("connections");
+                } catch (RuntimeException e) {
+                    if (attempt == 20) {
+                        throw e;
+                    }
+                    Thread.sleep(250); // the closed sockets may still count for a moment
+                }
+            }
+            assertThat(connections.getLong("timedOut")).isGreaterThanOrEqualTo(1);
+            assertThat(connections.getLong("refused")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /** Whether the peer closed the connection (end of stream or an error) within {@code limit}. */
+    private static boolean closedWithin(java.net.Socket s, java.time.Duration limit) throws java.io.IOException {
+        s.setSoTimeout((int) limit.toMillis());
+        try {
+            while (s.getInputStream().read() != -1) {
+                // drain
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     @Test

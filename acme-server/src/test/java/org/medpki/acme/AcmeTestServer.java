@@ -23,6 +23,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.medpki.core.audit.AuditLog;
+import org.medpki.listener.ListenerLimits;
 
 /**
  * The ACME server as the services compose it ({@link AcmeServer#start}: the verticles on virtual
@@ -40,14 +41,27 @@ final class AcmeTestServer implements AutoCloseable {
     private final String deployment;
 
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour,
+                new InMemoryAcmeRepository(Clock.systemUTC()));
+    }
+
+    /** A server over {@code repository}: two of them over one repository are two instances of one installation. */
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   InMemoryAcmeRepository repository) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour, repository, ListenerLimits.DEFAULTS);
+    }
+
+    /** A server over {@code repository} whose listener has these bounds. */
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   InMemoryAcmeRepository repository, ListenerLimits listener) {
         this.vertx = vertx;
         Clock clock = Clock.systemUTC();
-        repository = new InMemoryAcmeRepository(clock);
+        this.repository = repository;
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", freePort(), "127.0.0.1");
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
-                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour());
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), listener);
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();

@@ -17,7 +17,7 @@ import org.medpki.core.error.PkiException;
 
 /**
  * {@link AcmeRepository} in memory, for fast tests of the handlers: the same state machine as
- * PgAcmeRepository's SQL (single-use nonces, EAB keys bound once, conditional status moves, the
+ * PgAcmeRepository's SQL (nonces spent once, EAB keys bound once, conditional status moves, the
  * orders re-derived from their authorizations) and the same failure kinds, the schema's
  * constraints included (a unique key is CONFLICT, a missing referenced row NOT_FOUND, a refused
  * status MALFORMED). Every method is synchronized: each is atomic, as a statement or transaction is.
@@ -37,7 +37,8 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     }
 
     private final Clock clock;
-    private final Map<String, Instant> nonces = new HashMap<>();
+    private final byte[] nonceKey = new byte[32];
+    private final Map<String, Instant> spentNonces = new HashMap<>();
     private final Map<String, EabKey> eabKeys = new HashMap<>();
     private final Map<String, Account> accounts = new HashMap<>();
     private final Map<String, Stored<Order>> orders = new LinkedHashMap<>();
@@ -48,6 +49,7 @@ final class InMemoryAcmeRepository implements AcmeRepository {
 
     InMemoryAcmeRepository(Clock clock) {
         this.clock = clock;
+        new java.security.SecureRandom().nextBytes(nonceKey);
     }
 
     /** Makes /health see the storage down (or up again). */
@@ -55,9 +57,9 @@ final class InMemoryAcmeRepository implements AcmeRepository {
         reachable = up;
     }
 
-    /** How many nonces are stored (spent ones are gone). */
-    synchronized int nonceCount() {
-        return nonces.size();
+    /** How many spent nonces are stored (the only nonces that are). */
+    synchronized int spentNonceCount() {
+        return spentNonces.size();
     }
 
     @Override
@@ -68,27 +70,20 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     // ---- nonces
 
     @Override
-    public synchronized String newNonce(Instant expires) {
-        String nonce = AcmeIds.newId();
-        nonces.put(nonce, expires);
-        return nonce;
+    public byte[] nonceKey() {
+        return nonceKey.clone();
     }
 
     @Override
-    public synchronized boolean consumeNonce(String nonce, Instant now) {
-        Instant expires = nonces.get(nonce);
-        if (expires == null || !expires.isAfter(now)) {
-            return false;
-        }
-        nonces.remove(nonce);
-        return true;
+    public synchronized boolean spendNonce(String id, Instant expires) {
+        return spentNonces.putIfAbsent(id, expires) == null;
     }
 
     @Override
-    public synchronized int purgeNonces(Instant now) {
-        int before = nonces.size();
-        nonces.values().removeIf(expires -> !expires.isAfter(now));
-        return before - nonces.size();
+    public synchronized int purgeSpentNonces(Instant now) {
+        int before = spentNonces.size();
+        spentNonces.values().removeIf(expires -> !expires.isAfter(now));
+        return before - spentNonces.size();
     }
 
     // ---- EAB keys

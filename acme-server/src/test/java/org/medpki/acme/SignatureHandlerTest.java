@@ -76,6 +76,44 @@ class SignatureHandlerTest {
     }
 
     @Test
+    void rsaKeysNeedExponent65537AndAModulusOf2048To4096Bits() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(new java.security.spec.RSAKeyGenParameterSpec(2048, java.security.spec.RSAKeyGenParameterSpec.F4));
+        KeyPair good = g.generateKeyPair();
+        RSAKey key = new RSAKey.Builder((RSAPublicKey) good.getPublic()).privateKey((RSAPrivateKey) good.getPrivate())
+                .build();
+        JWSObject o = new JWSObject(new JWSHeader(JWSAlgorithm.RS256), new Payload("{}"));
+        o.sign(new RSASSASigner(key.toPrivateKey(), true));
+        String input = new String(o.getSigningInput(), StandardCharsets.US_ASCII);
+        assertThat(SignatureHandler.verify(JWSAlgorithm.RS256, key.toPublicJWK(), input, o.getSignature().decode()))
+                .isTrue();
+
+        java.math.BigInteger n = ((RSAPublicKey) good.getPublic()).getModulus();
+        RSAKey exponent3 = new RSAKey.Builder(Base64URL.encode(n), Base64URL.encode(java.math.BigInteger.valueOf(3)))
+                .build();
+        RSAKey exponentHuge = new RSAKey.Builder(Base64URL.encode(n),
+                Base64URL.encode(java.math.BigInteger.ONE.shiftLeft(2000).add(java.math.BigInteger.ONE))).build();
+        RSAKey modulus4104 = new RSAKey.Builder(Base64URL.encode(java.math.BigInteger.ONE.shiftLeft(4103)
+                .add(java.math.BigInteger.ONE)), Base64URL.encode(java.math.BigInteger.valueOf(65537))).build();
+        for (RSAKey bad : new RSAKey[] {exponent3, exponentHuge, modulus4104}) {
+            assertThatThrownBy(() -> SignatureHandler.verify(JWSAlgorithm.RS256, bad, input, o.getSignature().decode()))
+                    .extracting(e -> ((AcmeException) e).type()).isEqualTo(ProblemType.BAD_PUBLIC_KEY);
+        }
+    }
+
+    @Test
+    void ecKeysOnlyOnP256AndP384() throws Exception {
+        ECKey p521 = new ECKeyGenerator(Curve.P_521).generate();
+        for (JWSAlgorithm alg : new JWSAlgorithm[] {JWSAlgorithm.ES256, JWSAlgorithm.ES384}) {
+            assertThatThrownBy(() -> SignatureHandler.verify(alg, p521.toPublicJWK(), "e30.e30", new byte[132]))
+                    .extracting(e -> ((AcmeException) e).type()).isEqualTo(ProblemType.BAD_PUBLIC_KEY);
+        }
+        assertThatThrownBy(() -> SignatureHandler.verify(JWSAlgorithm.ES512, p521.toPublicJWK(), "e30.e30",
+                new byte[132])).extracting(e -> ((AcmeException) e).type())
+                .isEqualTo(ProblemType.BAD_SIGNATURE_ALGORITHM);
+    }
+
+    @Test
     void eddsaVerifiesWithTheJdk() throws Exception {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         byte[] spki = pair.getPublic().getEncoded();

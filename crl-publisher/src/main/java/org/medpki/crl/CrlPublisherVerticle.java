@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
@@ -23,6 +24,8 @@ import org.medpki.core.inventory.Inventory;
 import org.medpki.core.store.ExclusiveLock;
 import org.medpki.inventory.pg.InventoryDatabase;
 import org.medpki.inventory.pg.RevocationListener;
+import org.medpki.listener.ConnectionGuard;
+import org.medpki.listener.ListenerLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +119,10 @@ public final class CrlPublisherVerticle extends VerticleBase {
         }
         router.route().handler(ctx -> ctx.response().setStatusCode(404)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("not found\n"));
-        return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
+        // The repository is public: deadlines for a request and a cap on connections (ListenerLimits).
+        ConnectionGuard guard = new ConnectionGuard(ListenerLimits.DEFAULTS);
+        return guard.install(vertx, vertx.createHttpServer(guard.apply(new HttpServerOptions())), router)
+                .listen(config.port(), config.host())
                 .onSuccess(s -> server = s);
     }
 

@@ -2,6 +2,7 @@ package org.medpki.ocsp;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.medpki.listener.ListenerLimits;
 
 /**
  * The responder's settings. {@code validity} is nextUpdate - thisUpdate of every response;
@@ -9,22 +10,32 @@ import java.util.Objects;
  * clients and stapling servers cache until nextUpdate). {@code nonce} true signs requests that
  * carry an RFC 8954 nonce on demand and echoes it; false ignores nonces (RFC 5019 2.2.1).
  * {@code onDemandConcurrency} bounds the requests waiting for or in on-demand work (beyond it:
- * tryLater); {@code onDemandThreads} do that work in arrival order.
+ * tryLater); {@code onDemandThreads} do that work in arrival order. {@code listener}: the HTTP
+ * listener's deadlines and connection cap.
  */
 public record OcspConfig(String host, int port, int instances, Duration validity, Duration refreshAfter,
                          Duration refreshInterval, int cacheEntries, int maxRequestBytes, int maxCertIds,
-                         boolean nonce, int onDemandConcurrency, int onDemandThreads) {
+                         boolean nonce, int onDemandConcurrency, int onDemandThreads, ListenerLimits listener) {
 
     public static final Duration DEFAULT_VALIDITY = Duration.ofHours(24);
 
     /** The same settings on another port (a second instance on one host). */
     public OcspConfig withPort(int newPort) {
         return new OcspConfig(host, newPort, instances, validity, refreshAfter, refreshInterval, cacheEntries,
-                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads);
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads, listener);
+    }
+
+    /** With the default listener limits ({@link ListenerLimits#DEFAULTS}). */
+    public OcspConfig(String host, int port, int instances, Duration validity, Duration refreshAfter,
+                      Duration refreshInterval, int cacheEntries, int maxRequestBytes, int maxCertIds,
+                      boolean nonce, int onDemandConcurrency, int onDemandThreads) {
+        this(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries, maxRequestBytes, maxCertIds,
+                nonce, onDemandConcurrency, onDemandThreads, ListenerLimits.DEFAULTS);
     }
 
     public OcspConfig {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(listener, "ocsp listener limits");
         require(port >= 0 && port <= 65535, "ocsp.port must be between 0 and 65535");
         require(instances >= 1 && instances <= 64, "ocsp.instances must be between 1 and 64");
         Objects.requireNonNull(validity, "validity");
@@ -52,17 +63,23 @@ public record OcspConfig(String host, int port, int instances, Duration validity
     public static OcspConfig defaults(String host, int port) {
         return new OcspConfig(host, port, Runtime.getRuntime().availableProcessors(), DEFAULT_VALIDITY,
                 Duration.ofHours(10), Duration.ofSeconds(60), 1_000_000, 8_192, 10, true, 256,
-                2 * Runtime.getRuntime().availableProcessors());
+                2 * Runtime.getRuntime().availableProcessors(), ListenerLimits.DEFAULTS);
     }
 
     public OcspConfig withNonce(boolean on) {
         return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
-                maxRequestBytes, maxCertIds, on, onDemandConcurrency, onDemandThreads);
+                maxRequestBytes, maxCertIds, on, onDemandConcurrency, onDemandThreads, listener);
     }
 
     public OcspConfig withValidity(Duration validity, Duration refreshAfter) {
         return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
-                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads);
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads, listener);
+    }
+
+    /** The same settings with these listener bounds (deadlines, connection cap). */
+    public OcspConfig withListener(ListenerLimits limits) {
+        return new OcspConfig(host, port, instances, validity, refreshAfter, refreshInterval, cacheEntries,
+                maxRequestBytes, maxCertIds, nonce, onDemandConcurrency, onDemandThreads, limits);
     }
 
     private static void require(boolean ok, String message) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import org.medpki.listener.ConnectionGuard;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
@@ -100,8 +101,10 @@ public final class OcspServer implements AutoCloseable {
             responder.recheckRevoked();
             Semaphore onDemand = new Semaphore(config.onDemandConcurrency());
             AtomicReference<OcspVerticle> first = new AtomicReference<>();
+            // One guard for the port: its connection cap counts the connections of every instance.
+            ConnectionGuard guard = new ConnectionGuard(config.listener());
             String id = vertx.deployVerticle(() -> {
-                OcspVerticle v = new OcspVerticle(responder, blocking, onDemand, follower::isListening);
+                OcspVerticle v = new OcspVerticle(responder, blocking, onDemand, follower::isListening, guard);
                 first.compareAndSet(null, v);
                 return v;
             }, new DeploymentOptions().setInstances(config.instances())).await();

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
+import org.medpki.listener.ConnectionGuard;
 
 /**
  * One HTTP front of the responder; {@link OcspServer} deploys one per core on the same port.
@@ -26,9 +27,13 @@ public final class OcspVerticle extends VerticleBase {
     private final Executor blocking;
     private final Semaphore onDemand;
     private final BooleanSupplier listening;
+    private final ConnectionGuard guard;
     private HttpServer server;
 
-    public OcspVerticle(OcspResponder responder, Executor blocking, Semaphore onDemand, BooleanSupplier listening) {
+    /** {@code guard}: the listener's deadlines and connection cap, shared by the instances on the port. */
+    public OcspVerticle(OcspResponder responder, Executor blocking, Semaphore onDemand, BooleanSupplier listening,
+                        ConnectionGuard guard) {
+        this.guard = guard;
         this.responder = responder;
         this.blocking = blocking;
         this.onDemand = onDemand;
@@ -40,11 +45,10 @@ public final class OcspVerticle extends VerticleBase {
         OcspHttpHandler ocsp = new OcspHttpHandler(responder, blocking, onDemand);
         var notFound = ocsp.notFound();
         OcspConfig config = responder.config();
-        HttpServerOptions options = new HttpServerOptions()
+        HttpServerOptions options = guard.apply(new HttpServerOptions())
                 .setHost(config.host())
                 .setPort(config.port())
                 .setTcpNoDelay(true)
-                .setIdleTimeout(30)
                 .setMaxInitialLineLength(Math.max(4096, config.maxRequestBytes() * 2 + 64))
                 .setMaxHeaderSize(8192)
                 // Plain HTTP/1.1 only: no h2c upgrade or WebSocket extension set-up on each new
@@ -52,7 +56,7 @@ public final class OcspVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false);
-        return vertx.createHttpServer(options).requestHandler(req -> {
+        return guard.install(vertx, vertx.createHttpServer(options), req -> {
             String path = req.path();
             HttpMethod method = req.method();
             if (method == HttpMethod.POST) {
@@ -68,7 +72,7 @@ public final class OcspVerticle extends VerticleBase {
                     health(req);
                 } else if ("/metrics".equals(path)) {
                     req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                            .end(responder.metrics().scrape());
+                            .end(responder.metrics().scrape() + guard.prometheus("ocsp"));
                 } else if (path.length() > 1 && !"/ocsp".equals(path)) {
                     ocsp.get(req, path.substring(1));
                 } else {

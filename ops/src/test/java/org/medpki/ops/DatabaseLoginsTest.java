@@ -135,8 +135,9 @@ class DatabaseLoginsTest {
     void acmeKeepsItsStateAndOnlyAppendsToTheAuditLog() throws Exception {
         try (Connection c = connect(DatabaseRole.ACME); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            s.execute("INSERT INTO acme_nonce (nonce, expires) VALUES ('n', now())");
-            assertThat(s.executeUpdate("DELETE FROM acme_nonce WHERE nonce = 'n'")).isEqualTo(1);
+            s.execute("INSERT INTO acme_spent_nonce (nonce, expires) VALUES ('n', now())");
+            assertThat(s.executeUpdate("DELETE FROM acme_spent_nonce WHERE nonce = 'n'")).isEqualTo(1);
+            s.executeQuery("SELECT hmac_key FROM acme_nonce_key").close();
             s.execute("INSERT INTO audit_event (seq, at, type, actor, outcome, details, prev_hash, hash) VALUES (1000, "
                     + "now(), 't', 'a', 'success', '{}', decode(repeat('00', 32), 'hex'), decode(repeat('ab', 32), 'hex'))");
             s.executeQuery("SELECT seq FROM audit_head FOR UPDATE").close();
@@ -149,6 +150,7 @@ class DatabaseLoginsTest {
             denied(c, s, "SELECT count(*) FROM audit_event");
             denied(c, s, "INSERT INTO eab_key (kid, hmac_key, profile, name_patterns) VALUES ('k', '\\x00', 'p', '{x}')");
             denied(c, s, "DELETE FROM acme_account");
+            denied(c, s, "UPDATE acme_nonce_key SET hmac_key = hmac_key");
         }
     }
 
@@ -194,7 +196,8 @@ class DatabaseLoginsTest {
             denied(c, s, "UPDATE certificate SET profile = 'x'");
             denied(c, s, "UPDATE audit_head SET seq = seq + 1");
             denied(c, s, "SELECT count(*) FROM eab_key");
-            denied(c, s, "SELECT count(*) FROM acme_nonce");
+            denied(c, s, "SELECT count(*) FROM acme_nonce_key");
+            denied(c, s, "SELECT count(*) FROM acme_spent_nonce");
         }
     }
 

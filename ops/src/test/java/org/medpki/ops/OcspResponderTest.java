@@ -62,6 +62,7 @@ class OcspResponderTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Issued> issued = new ArrayList<>();
+    private int repositoryPort;
 
     record Issued(String serial, Path leaf, Path key, Path chain) {
     }
@@ -71,7 +72,9 @@ class OcspResponderTest {
         tmp = Files.createTempDirectory("medpki-ocsp-test");
         pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
         int port = freePortPair();
-        PkiProcess.Started started = pki.start(Map.of("PKI_OCSP_REFRESH_INTERVAL", "PT2S"), "up", "--http-port",
+        repositoryPort = port;
+        PkiProcess.Started started = pki.start(Map.of("PKI_OCSP_REFRESH_INTERVAL", "PT2S",
+                "PKI_OCSP_REQUEST_HEAD_TIMEOUT", "PT2S"), "up", "--http-port",
                 Integer.toString(port), "--token-label", "ocsp", "--domain", "hospital.test");
         up = started.process();
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
@@ -104,6 +107,31 @@ class OcspResponderTest {
             up.destroy();
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
         }
+    }
+
+    @Test
+    @Order(0)
+    void clientsThatSendHalfARequestLineAndStallAreClosedByOcspAndTheRepository() throws Exception {
+        // OCSP with requestHeadTimeout PT2S (set above), the repository with the default (10 s).
+        for (int port : new int[] {repositoryPort + 1, repositoryPort}) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("GET /ocsp/MEIwQD".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                socket.setSoTimeout(45_000);
+                boolean closed;
+                try {
+                    closed = socket.getInputStream().read() == -1;
+                } catch (java.net.SocketTimeoutException e) {
+                    closed = false;
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+                assertThat(closed).as("port %d closes a stalled request", port).isTrue();
+            }
+        }
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(ocspUrl.replace("/ocsp", "/metrics")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("ocsp_connections_timed_out_total [1-9]");
     }
 
     @Test

@@ -52,23 +52,25 @@ public final class PgAcmeRepository implements AcmeRepository {
     // ---- nonces
 
     @Override
-    public String newNonce(Instant expires) {
-        String nonce = AcmeIds.newId();
-        sql.run("storing an ACME nonce", "INSERT INTO acme_nonce (nonce, expires) VALUES ($1, $2)",
-                Tuple.of(nonce, time(expires)));
-        return nonce;
+    public byte[] nonceKey() {
+        RowSet<Row> rows = sql.run("reading the ACME nonce key", "SELECT hmac_key FROM acme_nonce_key", Tuple.tuple());
+        if (rows.size() != 1) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the ACME nonce key is missing (migration V43)");
+        }
+        return PgQueries.bytes(rows.iterator().next(), "hmac_key");
     }
 
     @Override
-    public boolean consumeNonce(String nonce, Instant now) {
-        // One DELETE: of two concurrent spenders, only one sees the row deleted.
-        return sql.run("spending an ACME nonce", "DELETE FROM acme_nonce WHERE nonce = $1 AND expires > $2",
-                Tuple.of(nonce, time(now))).rowCount() == 1;
+    public boolean spendNonce(String id, Instant expires) {
+        // One INSERT: of two concurrent spenders (any instance), only one adds the row.
+        return sql.run("spending an ACME nonce",
+                "INSERT INTO acme_spent_nonce (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
+                Tuple.of(id, time(expires))).rowCount() == 1;
     }
 
     @Override
-    public int purgeNonces(Instant now) {
-        return sql.run("purging expired ACME nonces", "DELETE FROM acme_nonce WHERE expires <= $1",
+    public int purgeSpentNonces(Instant now) {
+        return sql.run("purging expired spent ACME nonces", "DELETE FROM acme_spent_nonce WHERE expires <= $1",
                 Tuple.of(time(now))).rowCount();
     }
 

@@ -129,6 +129,38 @@ class MigrationAndGrantsTest {
     }
 
     @Test
+    void onlyTheAcmeRoleReadsTheNonceKeyAndNobodyButTheOwnerChangesIt() throws Exception {
+        try (Connection c = database.admin(); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT octet_length(hmac_key), count(*) OVER () FROM acme_nonce_key")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getInt(1)).isGreaterThanOrEqualTo(32);
+                assertThat(r.getInt(2)).isEqualTo(1);
+            }
+            s.execute("SET ROLE pki_acme");
+            try {
+                s.executeQuery("SELECT hmac_key FROM acme_nonce_key").close();
+                assertDenied(s, "UPDATE acme_nonce_key SET hmac_key = hmac_key");
+                assertDenied(s, "INSERT INTO acme_nonce_key (one, hmac_key) VALUES (false, '\\x00')");
+                assertDenied(s, "DELETE FROM acme_nonce_key");
+                s.execute("INSERT INTO acme_spent_nonce (nonce, expires) VALUES ('grants-test', now())");
+                assertThat(s.executeUpdate("DELETE FROM acme_spent_nonce WHERE nonce = 'grants-test'")).isEqualTo(1);
+                assertDenied(s, "UPDATE acme_spent_nonce SET expires = now()");
+            } finally {
+                s.execute("RESET ROLE");
+            }
+            for (String role : new String[] {"pki_ca", "pki_ocsp", "pki_crl", "pki_auditor"}) {
+                s.execute("SET ROLE " + role);
+                try {
+                    assertDenied(s, "SELECT count(*) FROM acme_nonce_key");
+                    assertDenied(s, "SELECT count(*) FROM acme_spent_nonce");
+                } finally {
+                    s.execute("RESET ROLE");
+                }
+            }
+        }
+    }
+
+    @Test
     void publicHasNoAccess() throws Exception {
         try (Connection c = database.admin(); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE medpki_test_nobody_" + database.name().substring(12) + " NOLOGIN");

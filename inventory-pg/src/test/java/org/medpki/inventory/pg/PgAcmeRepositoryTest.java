@@ -94,16 +94,23 @@ class PgAcmeRepositoryTest {
     }
 
     @Test
-    void aNonceIsSpentExactlyOnceEvenByConcurrentSpendersAndNotAfterItExpired() throws Exception {
+    void aNonceIsSpentExactlyOnceEvenByConcurrentSpendersAndForgottenAfterItExpired() throws Exception {
         Instant now = Instant.now();
         for (int i = 0; i < 10; i++) {
-            String nonce = acme.newNonce(now.plus(Duration.ofMinutes(5)));
-            assertThat(race(() -> acme.consumeNonce(nonce, Instant.now()))).filteredOn(Boolean.TRUE::equals).hasSize(1);
+            String id = AcmeIds.newId();
+            Instant expires = now.plus(Duration.ofMinutes(5));
+            assertThat(race(() -> acme.spendNonce(id, expires))).filteredOn(Boolean.TRUE::equals).hasSize(1);
         }
-        String expired = acme.newNonce(now.minusSeconds(1));
-        assertThat(acme.consumeNonce(expired, now)).isFalse();
-        assertThat(acme.purgeNonces(now)).isGreaterThanOrEqualTo(1);
-        assertThat(acme.consumeNonce("never-issued", now)).isFalse();
+        String old = AcmeIds.newId();
+        assertThat(acme.spendNonce(old, now.minusSeconds(1))).isTrue();
+        assertThat(acme.purgeSpentNonces(now)).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void theNonceKeyIsOneRandomKeyOfTheInstallation() {
+        byte[] key = acme.nonceKey();
+        assertThat(key).hasSizeGreaterThanOrEqualTo(32).isEqualTo(acme.nonceKey());
+        assertThat(key).isNotEqualTo(new byte[key.length]);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.medpki.core.crl.CrlPolicy;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.crl.CrlSettings;
+import org.medpki.listener.ListenerLimits;
 import org.medpki.ocsp.OcspConfig;
 import org.medpki.ops.EnvironmentVariables;
 import org.medpki.ops.install.InstallationConfig;
@@ -160,7 +161,15 @@ public final class ConfigCommand implements Runnable {
         m.put("maxPayloadBytes", a.maxPayloadBytes());
         m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
         m.put("ordersPerDomainPerHour", a.ordersPerDomainPerHour());
+        listener(m, a.listener());
         return m;
+    }
+
+    private static void listener(Map<String, Object> m, ListenerLimits l) {
+        m.put("idleTimeout", l.idleTimeout().toString());
+        m.put("requestHeadTimeout", l.headTimeout().toString());
+        m.put("requestBodyTimeout", l.bodyTimeout().toString());
+        m.put("maxConnections", l.maxConnections());
     }
 
     private static Map<String, Object> ocsp(OcspConfig o, Duration signerMargin) {
@@ -172,6 +181,7 @@ public final class ConfigCommand implements Runnable {
         m.put("refreshInterval", o.refreshInterval().toString());
         m.put("nonce", o.nonce());
         m.put("signerMargin", signerMargin.toString());
+        listener(m, o.listener());
         return m;
     }
 

@@ -16,7 +16,8 @@ import org.medpki.core.settings.Durations;
  * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
  * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
  * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
- * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour.
+ * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, and the listener's bounds
+ * ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout, maxConnections.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -42,9 +43,13 @@ public final class AcmeSettings {
                        @JsonProperty("validationTimeout") String validationTimeout,
                        @JsonProperty("maxPayloadBytes") Integer maxPayloadBytes,
                        @JsonProperty("ordersPerAccountPerHour") Integer ordersPerAccountPerHour,
-                       @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour) {
+                       @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour,
+                       @JsonProperty("idleTimeout") String idleTimeout,
+                       @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
+                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
+                       @JsonProperty("maxConnections") Integer maxConnections) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -88,7 +93,9 @@ public final class AcmeSettings {
                 Durations.parse("acme.validationTimeout", f.validationTimeout(), d.validationTimeout()),
                 f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
                 f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
-                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour());
+                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour(),
+                ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
+                        f.maxConnections()));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -26,7 +26,7 @@ public final class DatabaseGrants {
             DatabaseRole.CRL, with(Map.of("ca", R, "certificate", R, "crl", R, "crl_counter", R)),
             DatabaseRole.ACME, with(Map.of("ca", R, "certificate", R, "acme_account", RIU, "acme_order", RIU,
                     "acme_authorization", RIU, "acme_challenge", RIU, "acme_order_authorization", RI,
-                    "acme_nonce", Set.of("SELECT", "INSERT", "DELETE"), "eab_key", RU)),
+                    "acme_nonce_key", R, "acme_spent_nonce", Set.of("SELECT", "INSERT", "DELETE"), "eab_key", RU)),
             DatabaseRole.AUDITOR, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
                     Map.entry("audit_event", R), Map.entry("audit_head", R), Map.entry("audit_checkpoint", R),
                     Map.entry("ocsp_response", R), Map.entry("crl", R), Map.entry("crl_counter", R),

@@ -10,7 +10,8 @@ import org.medpki.ocsp.OcspConfig;
  * The {@code ocsp} section: host from the repository listener, port from urls.ocsp (the URL in
  * certificates), and optional keys: validity (refresh after 40 % of it), nonce, instances (HTTP
  * verticles), refreshInterval (how often the refresher looks for due responses and rotated
- * signers, default 60s), signerMargin (rotate the OCSP signer this long before it expires, 30d).
+ * signers, default 60s), signerMargin (rotate the OCSP signer this long before it expires, 30d),
+ * and the listener's bounds ({@link ServiceListeners}).
  */
 public final class OcspSettings {
     private OcspSettings() {
@@ -21,8 +22,12 @@ public final class OcspSettings {
                        @JsonProperty("nonce") Boolean nonce,
                        @JsonProperty("instances") Integer instances,
                        @JsonProperty("refreshInterval") String refreshInterval,
-                       @JsonProperty("signerMargin") String signerMargin) {
-        public static final File EMPTY = new File(null, null, null, null, null);
+                       @JsonProperty("signerMargin") String signerMargin,
+                       @JsonProperty("idleTimeout") String idleTimeout,
+                       @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
+                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
+                       @JsonProperty("maxConnections") Integer maxConnections) {
+        public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null);
     }
 
     public static int port(InstallationConfig config) {
@@ -60,7 +65,8 @@ public final class OcspSettings {
                     Durations.parse("ocsp.refreshInterval", f.refreshInterval()), c.cacheEntries(), c.maxRequestBytes(),
                     c.maxCertIds(), c.nonce(), c.onDemandConcurrency(), c.onDemandThreads());
         }
-        return c;
+        return c.withListener(ServiceListeners.limits("ocsp", f.idleTimeout(), f.requestHeadTimeout(),
+                f.requestBodyTimeout(), f.maxConnections()));
     }
 
     public static Duration signerMargin(Settings settings) {

@@ -36,11 +36,28 @@ class SettingsFilesTest {
                 .containsEntry("acme.http01Port", "PKI_ACME_HTTP01_PORT")
                 .containsEntry("database.url", "PKI_DATABASE_URL")
                 .containsEntry("ocsp.signerMargin", "PKI_OCSP_SIGNER_MARGIN")
+                .containsEntry("ocsp.requestHeadTimeout", "PKI_OCSP_REQUEST_HEAD_TIMEOUT")
+                .containsEntry("acme.maxConnections", "PKI_ACME_MAX_CONNECTIONS")
                 .containsEntry("crl.fullInterval", "PKI_CRL_FULL_INTERVAL")
                 .containsEntry("caApi.listenHost", "PKI_CA_API_LISTEN_HOST")
                 .containsEntry("installation.domain", "PKI_INSTALLATION_DOMAIN")
                 .doesNotContainKey("crl.shards").doesNotContainKey("acme.deniedRanges");
         assertThat(variables.values()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void listenerBoundsHaveDefaultsAndComeFromTheEnvironmentAndABadOneNamesItsKey() {
+        Settings defaults = SettingsFiles.load(home, Map.of());
+        assertThat(AcmeSettings.config(defaults).listener()).isEqualTo(org.medpki.listener.ListenerLimits.DEFAULTS);
+        assertThat(OcspSettings.config(defaults).listener()).isEqualTo(org.medpki.listener.ListenerLimits.DEFAULTS);
+        Settings s = SettingsFiles.load(home, Map.of("PKI_OCSP_REQUEST_HEAD_TIMEOUT", "5s",
+                "PKI_ACME_MAX_CONNECTIONS", "64", "PKI_ACME_REQUEST_BODY_TIMEOUT", "PT20S"));
+        assertThat(OcspSettings.config(s).listener().headTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(AcmeSettings.config(s).listener().maxConnections()).isEqualTo(64);
+        assertThat(AcmeSettings.config(s).listener().bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+        Settings bad = SettingsFiles.load(home, Map.of("PKI_ACME_REQUEST_HEAD_TIMEOUT", "0s"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AcmeSettings.config(bad))
+                .hasMessageContaining("requestHeadTimeout");
     }
 
     @Test

@@ -1,0 +1,31 @@
+package org.medpki.ops.install;
+
+import java.time.Duration;
+import org.medpki.core.settings.Durations;
+import org.medpki.listener.ListenerLimits;
+
+/**
+ * The bounds of a service's public HTTP listener, from its settings section (the same four keys
+ * in acme and ocsp): idleTimeout (default 30s), requestHeadTimeout (10s), requestBodyTimeout
+ * (30s), maxConnections (1024). Errors name the failing key.
+ */
+final class ServiceListeners {
+    private ServiceListeners() {
+    }
+
+    static ListenerLimits limits(String section, String idle, String head, String body, Integer maxConnections) {
+        ListenerLimits d = ListenerLimits.DEFAULTS;
+        Duration i = Durations.parse(section + ".idleTimeout", idle, d.idleTimeout());
+        Duration h = Durations.parse(section + ".requestHeadTimeout", head, d.headTimeout());
+        Duration b = Durations.parse(section + ".requestBodyTimeout", body, d.bodyTimeout());
+        try {
+            return new ListenerLimits(i, h, b, maxConnections != null ? maxConnections : d.maxConnections());
+        } catch (IllegalArgumentException e) {
+            // The message starts with the record's name of the value; name the setting instead.
+            String m = e.getMessage();
+            String key = m.startsWith("headTimeout") ? "requestHeadTimeout" + m.substring("headTimeout".length())
+                    : m.startsWith("bodyTimeout") ? "requestBodyTimeout" + m.substring("bodyTimeout".length()) : m;
+            throw new IllegalArgumentException(section + "." + key);
+        }
+    }
+}
