@@ -48,7 +48,8 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
         if (usesAccountKey(Base64URL.from(csrText).decode(), jws.account())) {
             AcmeException problem = new AcmeException(ProblemType.BAD_CSR,
                     "the CSR's key is the account key: a certificate needs a key of its own");
-            audit.refused("acme.finalize_refused", views.account(order.accountId()), problem, Map.of("order", order.id()));
+            audit.refusedBounded("acme.finalize_refused", "account-key", views.account(order.accountId()), problem,
+                    Map.of("order", order.id()));
             throw problem;
         }
         if (!store.startProcessing(order.id())) {
@@ -63,7 +64,7 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
         } catch (PkiException e) {
             store.backToReady(order.id());
             AcmeException problem = AcmeProblem.fromPki(e);
-            audit.refused("acme.finalize_refused", actor, problem, Map.of("order", order.id()));
+            audit.refusedBounded("acme.finalize_refused", problem.type().name(), actor, problem, Map.of("order", order.id()));
             throw problem;
         } catch (RuntimeException e) {
             store.backToReady(order.id());

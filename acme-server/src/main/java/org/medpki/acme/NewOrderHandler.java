@@ -71,7 +71,8 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         if (!rejected.isEmpty()) {
             AcmeException problem = new AcmeException(ProblemType.REJECTED_IDENTIFIER, rejected.size() == 1
                     ? rejected.getFirst().detail() : "several identifiers are refused", null, rejected, null);
-            audit.refused("acme.order_refused", actor, problem, Map.of("identifiers", identifiers.toString()));
+            audit.refusedBounded("acme.order_refused", problem.type().name(), actor, problem,
+                    Map.of("identifiers", identifiers.toString()));
             throw problem;
         }
         rateLimit(account, identifiers, actor);
