@@ -5,6 +5,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.medpki.acme.validation.ChallengeValidator;
 import org.medpki.core.audit.AuditLog;
 
 /** Starts the ACME service: the verticle on virtual threads, serving TLS with the given certificate. */
@@ -23,8 +24,10 @@ public final class AcmeServer {
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.
         AtomicBoolean first = new AtomicBoolean(true);
+        // One validator and one set of validation limits for all the instances of this process.
+        ValidationGate validation = new ValidationGate(new ChallengeValidator(config, vertx), store, config, clock);
         return vertx.deployVerticle(() -> new AcmeVerticle(config, store, ca, acmeAudit, clock, certificate,
-                        first.getAndSet(false)),
+                        first.getAndSet(false), validation),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)
                         .setInstances(2 * Runtime.getRuntime().availableProcessors()))
                 .await();

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.medpki.acme.JwsParseHandler.KeyMode;
-import org.medpki.acme.validation.ChallengeValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +34,16 @@ public final class AcmeVerticle extends VerticleBase {
     private final Clock clock;
     private final ServerCertificate certificate;
     private final boolean housekeeping;
+    private final ValidationGate validation;
     private HttpServer server;
 
-    /** {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one does). */
+    /**
+     * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
+     * does). {@code validation}: the validator and its limits, shared by the process's instances.
+     */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate, boolean housekeeping) {
+                        ServerCertificate certificate, boolean housekeeping, ValidationGate validation) {
+        this.validation = validation;
         this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
@@ -71,7 +75,6 @@ public final class AcmeVerticle extends VerticleBase {
 
     Router router() {
         AcmeViews views = new AcmeViews(config);
-        ChallengeValidator validator = new ChallengeValidator(config);
         Router router = Router.router(vertx);
         // Before the nonce handler: a load balancer's probe mints no nonce.
         router.get("/health").handler(this::health);
@@ -87,7 +90,7 @@ public final class AcmeVerticle extends VerticleBase {
         post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views, clock));
         post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit, clock));
         post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views, clock));
-        post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validator, audit, clock));
+        post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validation, audit, clock));
         post(router, "/acme/cert/:id", KeyMode.KID, new CertificateHandler(store));
         post(router, "/acme/revoke-cert", KeyMode.EITHER, new RevokeHandler(store, views, ca, audit));
         post(router, "/acme/key-change", KeyMode.KID, new KeyChangeHandler(store, views, audit));

@@ -47,6 +47,8 @@ import org.medpki.core.revocation.RevocationReason;
 class AcmeHandlersTest {
     private static final String ERR = "urn:ietf:params:acme:error:";
     private static final int ORDERS_PER_HOUR = 3;
+    /** A key authorization that makes the challenge server trickle instead of answering. */
+    private static final String TRICKLE = "trickle";
 
     @TempDir
     static Path tmp;
@@ -65,7 +67,12 @@ class AcmeHandlersTest {
             String token = req.path().substring(req.path().lastIndexOf('/') + 1);
             challengeFetches.merge(token, 1, Integer::sum);
             String answer = req.path().startsWith("/.well-known/acme-challenge/") ? keyAuthorizations.get(token) : null;
-            if (answer == null) {
+            if (TRICKLE.equals(answer)) {
+                // a byte now and then, forever: only the validation's deadline ends it
+                req.response().setChunked(true).write("x");
+                long timer = vertx.setPeriodic(300, t -> req.response().write("x"));
+                req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+            } else if (answer == null) {
                 req.response().setStatusCode(404).end();
             } else {
                 req.response().putHeader("Content-Type", "text/plain").end(answer);
@@ -351,6 +358,28 @@ class AcmeHandlersTest {
         JsonArray ids = new JsonArray();
         Arrays.stream(names).forEach(n -> ids.add(new JsonObject().put("type", "dns").put("value", n)));
         return new JsonObject().put("identifiers", ids).encode();
+    }
+
+    @Test
+    void aTargetTricklingItsAnswerMakesTheChallengeInvalidAtTheDeadlineWithAGenericError() throws Exception {
+        Account account = client.newAccount();
+        Response created = client.post(client.url("/new-order"), order("lab.hospital.test"), account);
+        String authzUrl = created.json().getJsonArray("authorizations").getString(0);
+        JsonObject http01 = challenge(client.post(authzUrl, null, account).json(), "http-01");
+        keyAuthorizations.put(http01.getString("token"), TRICKLE);
+
+        Response answered = client.post(http01.getString("url"), "{}", account);
+
+        assertThat(answered.status()).isEqualTo(200);
+        assertThat(answered.json().getString("status")).isEqualTo("invalid");
+        JsonObject error = answered.json().getJsonObject("error");
+        assertThat(error.getString("type")).isEqualTo(ERR + "connection");
+        assertThat(error.encode()).doesNotContain("127.0.0.1").doesNotContain(Integer.toString(challenges.actualPort()));
+        assertThat(client.post(authzUrl, null, account).json().getString("status")).isEqualTo("invalid");
+        assertThat(client.post(http01.getString("url"), null, account).json().getString("status"))
+                .as("not left processing").isEqualTo("invalid");
+        assertThat(client.post(created.header("Location"), null, account).json().getString("status"))
+                .isEqualTo("invalid");
     }
 
     private static JsonObject challenge(JsonObject authz, String type) {

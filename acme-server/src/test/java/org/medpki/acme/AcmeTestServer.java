@@ -27,7 +27,8 @@ import org.medpki.core.audit.AuditLog;
 /**
  * The ACME server as the services compose it ({@link AcmeServer#start}: the verticles on virtual
  * threads, TLS, every handler), over in-memory fakes of its ports, on 127.0.0.1. Names in
- * {@code hostsFile} resolve for validation; http-01 is fetched from {@code http01Port}.
+ * {@code hostsFile} resolve for validation; http-01 is fetched from {@code http01Port}. The
+ * validator may reach loopback (acme.allowLoopback): the tests' validation targets run here.
  */
 final class AcmeTestServer implements AutoCloseable {
     final InMemoryAcmeRepository repository;
@@ -47,7 +48,8 @@ final class AcmeTestServer implements AutoCloseable {
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
-                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour());
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
+                d.validationsPerAccountPerHour(), true, d.ownPorts());
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();

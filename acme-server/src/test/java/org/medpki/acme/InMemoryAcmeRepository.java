@@ -43,6 +43,8 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     private final Map<String, Stored<Order>> orders = new LinkedHashMap<>();
     private final Map<String, Stored<Authorization>> authorizations = new HashMap<>();
     private final Map<String, Challenge> challenges = new HashMap<>();
+    /** When each challenge was started (acme_challenge.started, which PostgreSQL sets). */
+    private final Map<String, Instant> started = new HashMap<>();
     private long seq;
     private volatile boolean reachable = true;
 
@@ -303,7 +305,16 @@ final class InMemoryAcmeRepository implements AcmeRepository {
         }
         challenges.put(id, new Challenge(c.id(), c.authzId(), c.type(), c.token(), "processing", c.validated(),
                 c.errorJson()));
+        started.put(id, clock.instant());
         return true;
+    }
+
+    @Override
+    public synchronized long validationsSince(String accountId, Instant since) {
+        return started.entrySet().stream().filter(e -> e.getValue().isAfter(since)).filter(e -> {
+            Stored<Authorization> a = authorizations.get(challenges.get(e.getKey()).authzId());
+            return a != null && a.value().accountId().equals(accountId);
+        }).count();
     }
 
     @Override

@@ -300,8 +300,16 @@ public final class PgAcmeRepository implements AcmeRepository {
     @Override
     public boolean startChallenge(String id) {
         return sql.run("starting ACME challenge " + id,
-                "UPDATE acme_challenge SET status = 'processing' WHERE id = $1 AND status = 'pending'",
+                "UPDATE acme_challenge SET status = 'processing', started = now() WHERE id = $1 AND status = 'pending'",
                 Tuple.of(id)).rowCount() == 1;
+    }
+
+    @Override
+    public long validationsSince(String accountId, Instant since) {
+        return sql.run("counting the validations of ACME account " + accountId,
+                "SELECT count(*) FROM acme_challenge c JOIN acme_authorization a ON a.id = c.authz_id "
+                        + "WHERE a.account_id = $1 AND c.started > $2",
+                Tuple.of(accountId, time(since))).iterator().next().getLong(0);
     }
 
     @Override

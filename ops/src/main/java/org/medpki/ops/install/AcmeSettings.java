@@ -16,7 +16,10 @@ import org.medpki.core.settings.Durations;
  * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
  * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
  * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
- * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour.
+ * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, maxConcurrentValidations,
+ * validationsPerAccountPerHour, allowLoopback (false: the validator never connects to 127.0.0.0/8 or
+ * ::1; tests and labs whose validation targets run on this host set it true). The validator never
+ * connects to this host on the ACME, repository or CA API port.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -42,9 +45,12 @@ public final class AcmeSettings {
                        @JsonProperty("validationTimeout") String validationTimeout,
                        @JsonProperty("maxPayloadBytes") Integer maxPayloadBytes,
                        @JsonProperty("ordersPerAccountPerHour") Integer ordersPerAccountPerHour,
-                       @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour) {
+                       @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour,
+                       @JsonProperty("maxConcurrentValidations") Integer maxConcurrentValidations,
+                       @JsonProperty("validationsPerAccountPerHour") Integer validationsPerAccountPerHour,
+                       @JsonProperty("allowLoopback") Boolean allowLoopback) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -88,7 +94,12 @@ public final class AcmeSettings {
                 Durations.parse("acme.validationTimeout", f.validationTimeout(), d.validationTimeout()),
                 f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
                 f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
-                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour());
+                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour(),
+                f.maxConcurrentValidations() != null ? f.maxConcurrentValidations() : d.maxConcurrentValidations(),
+                f.validationsPerAccountPerHour() != null ? f.validationsPerAccountPerHour()
+                        : d.validationsPerAccountPerHour(),
+                Boolean.TRUE.equals(f.allowLoopback()),
+                List.of(repositoryPort, installation.caApiOrDefault().port()));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {
