@@ -136,6 +136,12 @@ public interface AcmeRepository {
     long validationsSince(String accountId, Instant since);
 
     /**
+     * Challenges still processing that started before {@code startedBefore} (or before the start
+     * was noted): validations whose process went away. Housekeeping ends them invalid.
+     */
+    List<Challenge> abandonedValidations(Instant startedBefore);
+
+    /**
      * Records a validation's outcome, atomically: the challenge (valid with {@code now}, or invalid
      * with {@code errorJson}), its authorization if still pending, and every pending or ready order
      * using that authorization (ready once all its authorizations are valid, invalid once one ended

@@ -38,8 +38,8 @@ public final class AcmeVerticle extends VerticleBase {
     private HttpServer server;
 
     /**
-     * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
-     * does). {@code validation}: the validator and its limits, shared by the process's instances.
+     * {@code housekeeping}: this instance purges spent nonces, expires orders and ends abandoned
+     * validations every minute (one does). {@code validation}: the validator and its limits, shared by the process's instances.
      */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
                         ServerCertificate certificate, boolean housekeeping, ValidationGate validation) {
@@ -65,6 +65,7 @@ public final class AcmeVerticle extends VerticleBase {
                 try {
                     store.purgeNonces(clock.instant());
                     store.expire(clock.instant());
+                    validation.endAbandoned();
                 } catch (RuntimeException e) {
                     LOG.warn("ACME housekeeping failed: {}", e.getMessage());
                 }

@@ -22,6 +22,8 @@ public final class ValidationGate {
     static final Duration BUSY_RETRY = Duration.ofSeconds(10);
     /** Retry-After when the account used its hour's validations. */
     static final Duration ACCOUNT_RETRY = Duration.ofMinutes(5);
+    /** How long past its deadline a validation still processing counts as abandoned. */
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
     private final ChallengeValidator validator;
     private final AcmeRepository store;
     private final AcmeConfig config;
@@ -75,6 +77,23 @@ public final class ValidationGate {
                 slots.release();
             }
         };
+    }
+
+    /**
+     * Ends invalid the validations still processing well past their deadline (their process went
+     * away mid-validation; a running one always ends by its deadline), so that no challenge stays
+     * processing. Returns how many. Blocks (the repository).
+     */
+    public int endAbandoned() {
+        java.time.Instant now = clock.instant();
+        List<Challenge> abandoned = store.abandonedValidations(now.minus(config.validationTimeout())
+                .minus(ABANDONED_AFTER));
+        String error = AcmeProblem.json(new AcmeException(ProblemType.SERVER_INTERNAL,
+                "the validation was interrupted on the server")).encode();
+        for (Challenge c : abandoned) {
+            store.finishChallenge(c, false, error, now);
+        }
+        return abandoned.size();
     }
 
     /** Slots free now (for tests and metrics). */

@@ -310,6 +310,12 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     }
 
     @Override
+    public synchronized List<Challenge> abandonedValidations(Instant startedBefore) {
+        return challenges.values().stream().filter(c -> c.status().equals("processing"))
+                .filter(c -> started.get(c.id()) == null || started.get(c.id()).isBefore(startedBefore)).toList();
+    }
+
+    @Override
     public synchronized long validationsSince(String accountId, Instant since) {
         return started.entrySet().stream().filter(e -> e.getValue().isAfter(since)).filter(e -> {
             Stored<Authorization> a = authorizations.get(challenges.get(e.getKey()).authzId());

@@ -17,14 +17,30 @@ class ValidationGateTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-06T08:00:00Z"), ZoneOffset.UTC);
     private final AtomicLong startedLastHour = new AtomicLong();
     private final AtomicLong askedSince = new AtomicLong();
+    private final List<Challenge> processing = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Instant abandonedCutOff;
 
     /** A repository that answers only the count the gate asks for. */
     private AcmeRepository repository() {
         return (AcmeRepository) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AcmeRepository.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("validationsSince")) {
-                        askedSince.set(((Instant) args[1]).getEpochSecond());
-                        return startedLastHour.get();
+                    switch (method.getName()) {
+                        case "validationsSince" -> {
+                            askedSince.set(((Instant) args[1]).getEpochSecond());
+                            return startedLastHour.get();
+                        }
+                        case "abandonedValidations" -> {
+                            abandonedCutOff = (Instant) args[0];
+                            return List.copyOf(processing);
+                        }
+                        case "finishChallenge" -> {
+                            Challenge c = (Challenge) args[0];
+                            finished.add(c.id() + " " + args[1] + " " + args[2]);
+                            return null;
+                        }
+                        default -> {
+                        }
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
@@ -69,5 +85,16 @@ class ValidationGateTest {
         assertThat(refused.type()).isEqualTo(ProblemType.RATE_LIMITED);
         assertThat(refused.retryAfter()).isPositive();
         assertThat(gate.freeSlots()).as("a refused validation holds no slot").isEqualTo(10);
+    }
+
+    @Test
+    void validationsLeftProcessingWellPastTheirDeadlineEndInvalid() {
+        ValidationGate gate = gate(10, 100);
+        processing.add(new Challenge("ch-1", "az-1", "http-01", "tok", "processing", null, null));
+
+        assertThat(gate.endAbandoned()).isEqualTo(1);
+
+        assertThat(abandonedCutOff).isBefore(CLOCK.instant().minus(Duration.ofSeconds(30)));
+        assertThat(finished).singleElement().asString().startsWith("ch-1 false ").contains("serverInternal");
     }
 }

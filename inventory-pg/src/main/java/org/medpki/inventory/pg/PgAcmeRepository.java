@@ -305,6 +305,15 @@ public final class PgAcmeRepository implements AcmeRepository {
     }
 
     @Override
+    public List<Challenge> abandonedValidations(Instant startedBefore) {
+        List<Challenge> out = new ArrayList<>();
+        sql.run("reading abandoned ACME validations", "SELECT * FROM acme_challenge WHERE status = 'processing' "
+                + "AND (started IS NULL OR started < $1) LIMIT 1000", Tuple.of(time(startedBefore)))
+                .forEach(r -> out.add(challenge(r)));
+        return out;
+    }
+
+    @Override
     public long validationsSince(String accountId, Instant since) {
         return sql.run("counting the validations of ACME account " + accountId,
                 "SELECT count(*) FROM acme_challenge c JOIN acme_authorization a ON a.id = c.authz_id "

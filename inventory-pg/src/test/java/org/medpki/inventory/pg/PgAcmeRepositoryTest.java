@@ -217,6 +217,10 @@ class PgAcmeRepositoryTest {
         assertThat(acme.validationsSince(account.id(), hourAgo)).isEqualTo(2);
         assertThat(acme.validationsSince(other.id(), hourAgo)).isEqualTo(1);
         assertThat(acme.validationsSince(account.id(), Instant.now().plus(Duration.ofMinutes(5)))).isZero();
+
+        assertThat(acme.abandonedValidations(hourAgo)).extracting(Challenge::id).doesNotContain(challenges.get(0));
+        assertThat(acme.abandonedValidations(Instant.now().plus(Duration.ofMinutes(5)))).extracting(Challenge::id)
+                .contains(challenges.get(0), challenges.get(1)).doesNotContain(challenges.get(2));
     }
 
     /** An order for one name with a new authorization of {@code authzStatus} and its http-01 challenge. */
