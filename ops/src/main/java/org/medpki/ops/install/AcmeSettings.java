@@ -19,7 +19,7 @@ import org.medpki.core.settings.Durations;
  * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, maxConcurrentValidations,
  * validationsPerAccountPerHour, allowLoopback (false: the validator never connects to 127.0.0.0/8 or
  * ::1; tests and labs whose validation targets run on this host set it true). The validator never
- * connects to this host on the ACME, repository or CA API port.
+ * connects to this host on the ACME, repository, OCSP or CA API port.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -99,7 +99,7 @@ public final class AcmeSettings {
                 f.validationsPerAccountPerHour() != null ? f.validationsPerAccountPerHour()
                         : d.validationsPerAccountPerHour(),
                 Boolean.TRUE.equals(f.allowLoopback()),
-                List.of(repositoryPort, installation.caApiOrDefault().port()));
+                List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {
