@@ -58,6 +58,8 @@ class AcmeHandlersTest {
     private static final Map<String, Integer> challengeFetches = new ConcurrentHashMap<>();
     private static AcmeTestServer server;
     private static AcmeTestServer eabServer;
+    /** One validation per account and hour. */
+    private static AcmeTestServer limitedServer;
     private static AcmeTestClient client;
 
     @BeforeAll
@@ -82,12 +84,13 @@ class AcmeHandlersTest {
         Files.writeString(hosts, "127.0.0.1 www.hospital.test api.hospital.test lab.hospital.test\n");
         server = new AcmeTestServer(vertx, false, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
         eabServer = new AcmeTestServer(vertx, true, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
+        limitedServer = new AcmeTestServer(vertx, false, challenges.actualPort(), hosts, ORDERS_PER_HOUR, 1);
         client = server.client();
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {server, eabServer}) {
+        for (AutoCloseable c : new AutoCloseable[] {server, eabServer, limitedServer}) {
             try {
                 if (c != null) {
                     c.close();
@@ -380,6 +383,28 @@ class AcmeHandlersTest {
                 .as("not left processing").isEqualTo("invalid");
         assertThat(client.post(created.header("Location"), null, account).json().getString("status"))
                 .isEqualTo("invalid");
+    }
+
+    @Test
+    void anAccountOverItsValidationsPerHourIsRateLimitedAndItsChallengeStaysPending() throws Exception {
+        AcmeTestClient c = limitedServer.client();
+        Account account = c.newAccount();
+        Response created = c.post(c.url("/new-order"), order("www.hospital.test", "api.hospital.test"), account);
+        List<JsonObject> http01 = new ArrayList<>();
+        for (Object url : created.json().getJsonArray("authorizations")) {
+            JsonObject ch = challenge(c.post((String) url, null, account).json(), "http-01");
+            keyAuthorizations.put(ch.getString("token"), ch.getString("token") + "." + account.key().computeThumbprint());
+            http01.add(ch);
+        }
+        assertThat(c.post(http01.get(0).getString("url"), "{}", account).json().getString("status")).isEqualTo("valid");
+
+        Response refused = c.post(http01.get(1).getString("url"), "{}", account);
+
+        assertProblem(refused, "rateLimited", 429);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(c.post(http01.get(1).getString("url"), null, account).json().getString("status"))
+                .as("left pending, to be answered again later").isEqualTo("pending");
+        assertThat(challengeFetches.get(http01.get(1).getString("token"))).as("never fetched").isNull();
     }
 
     private static JsonObject challenge(JsonObject authz, String type) {

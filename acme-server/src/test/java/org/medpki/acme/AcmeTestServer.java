@@ -41,6 +41,12 @@ final class AcmeTestServer implements AutoCloseable {
     private final String deployment;
 
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour,
+                AcmeConfig.defaults("127.0.0.1", 1, "127.0.0.1").validationsPerAccountPerHour());
+    }
+
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   int validationsPerAccountPerHour) {
         this.vertx = vertx;
         Clock clock = Clock.systemUTC();
         repository = new InMemoryAcmeRepository(clock);
@@ -49,7 +55,7 @@ final class AcmeTestServer implements AutoCloseable {
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
                 d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
-                d.validationsPerAccountPerHour(), true, d.ownPorts());
+                validationsPerAccountPerHour, true, d.ownPorts());
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();
