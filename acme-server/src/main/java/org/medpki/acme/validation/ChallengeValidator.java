@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.medpki.acme.AcmeConfig;
 import org.medpki.acme.AcmeException;
-import org.medpki.acme.AddressRange;
 import org.medpki.acme.Identifier;
 import org.medpki.acme.ProblemType;
 import org.slf4j.Logger;
@@ -133,20 +132,60 @@ public final class ChallengeValidator {
     }
 
     /**
-     * Whether the validator may not connect to {@code address} on {@code port}: the address is in
-     * a denied range (loopback let through with {@code allowLoopback}), or it is this host and the
-     * port is one our services listen on.
+     * Whether the validator may not connect to {@code address} on {@code port}: the address, or
+     * the IPv4 address it embeds for a NAT64 or 6to4 gateway, is in a denied range (loopback let
+     * through with {@code allowLoopback}), or it is this host and the port is one our services
+     * listen on.
      */
     boolean denied(InetAddress address, int port) {
-        boolean loopbackAllowed = config.allowLoopback() && AcmeConfig.LOOPBACK.stream().anyMatch(r -> r.contains(address));
-        if (!loopbackAllowed) {
-            for (AddressRange r : config.deniedRanges()) {
-                if (r.contains(address)) {
-                    return true;
-                }
+        InetAddress embedded = embeddedIpv4(address);
+        if (embedded != null && deniedRange(embedded)) {
+            return true;
+        }
+        return deniedRange(address) || config.deniedPorts().contains(port) && thisHost(address);
+    }
+
+    private boolean deniedRange(InetAddress address) {
+        if (config.allowLoopback() && AcmeConfig.LOOPBACK.stream().anyMatch(r -> r.contains(address))) {
+            return false;
+        }
+        return config.deniedRanges().stream().anyMatch(r -> r.contains(address));
+    }
+
+    /**
+     * The IPv4 address an IPv6 address carries to a gateway that would forward to it: NAT64's
+     * well-known prefix 64:ff9b::/96 (RFC 6052), 6to4's 2002::/16 (RFC 3056) and the deprecated
+     * IPv4-compatible ::/96; null for others. (IPv4-mapped addresses are IPv4 already in Java.)
+     */
+    static InetAddress embeddedIpv4(InetAddress address) {
+        byte[] a = address.getAddress();
+        if (a.length != 16) {
+            return null;
+        }
+        int from;
+        if (prefix(a, new byte[] {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0})) {
+            from = 12;
+        } else if (a[0] == 0x20 && a[1] == 0x02) {
+            from = 2;
+        } else if (prefix(a, new byte[12]) && !(a[12] == 0 && a[13] == 0 && a[14] == 0)) {
+            from = 12;
+        } else {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(a, from, from + 4));
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static boolean prefix(byte[] a, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (a[i] != prefix[i]) {
+                return false;
             }
         }
-        return config.deniedPorts().contains(port) && thisHost(address);
+        return true;
     }
 
     static boolean thisHost(InetAddress address) {

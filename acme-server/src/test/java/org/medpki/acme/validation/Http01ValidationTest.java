@@ -168,6 +168,12 @@ class Http01ValidationTest {
         assertThat(lab.denied(InetAddress.getByName("169.254.169.254"), 8080)).isTrue();
         assertThat(lab.denied(InetAddress.getByName("127.0.0.1"), 8443)).as("the ACME port of this host").isTrue();
         assertThat(lab.denied(InetAddress.getByName("127.0.0.1"), 8081)).as("the repository port").isTrue();
+        assertThat(lab.denied(InetAddress.getByName("64:ff9b::a9fe:a9fe"), 80)).as("NAT64 to 169.254.169.254").isTrue();
+        assertThat(lab.denied(InetAddress.getByName("2002:a9fe:a9fe::1"), 80)).as("6to4 from 169.254.169.254").isTrue();
+        assertThat(lab.denied(InetAddress.getByName("::ffff:169.254.169.254"), 80)).as("IPv4-mapped").isTrue();
+        assertThat(strict.denied(InetAddress.getByName("64:ff9b::7f00:1"), 80)).as("NAT64 to loopback").isTrue();
+        assertThat(lab.denied(InetAddress.getByName("64:ff9b::a01:203"), 80)).as("NAT64 to 10.1.2.3").isFalse();
+        assertThat(lab.denied(InetAddress.getByName("2001:db8::1"), 80)).isFalse();
     }
 
     @Test
