@@ -13,6 +13,16 @@ import org.medpki.listener.ListenerLimits;
  * and {@code port} are where it listens. {@code dnsServer} null means the system's resolver
  * (first nameserver of /etc/resolv.conf); {@code hostsFile} null means none. {@code listener}: the
  * deadlines and the connection cap of the HTTPS listener.
+ *
+ * <p>Validation: {@code validationTimeout} is the whole of one validation (CAA, every address
+ * tried, every redirect); {@code maxConcurrentValidations} bounds the validations this process
+ * runs at once (a challenge response beyond it waits briefly for a slot, then is refused with
+ * rateLimited and Retry-After, the challenge left pending); {@code validationsPerAccountPerHour}
+ * bounds the validations one account starts in an hour, across instances. The validator never
+ * connects to an address in {@code deniedRanges}, nor to this host on one of {@code ownPorts}
+ * (the ports its services listen on, the ACME port included). {@code allowLoopback} lets it
+ * connect to loopback (127.0.0.0/8, ::1) although the ranges deny it: for tests and labs, whose
+ * validation targets run on this host.
  */
 public record AcmeConfig(String listenHost, int port, String publicHost, String profile,
                          int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
@@ -20,7 +30,9 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          String termsOfService, String website,
                          Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
                          Duration validationTimeout, int maxPayloadBytes,
-                         int ordersPerAccountPerHour, int ordersPerDomainPerHour, ListenerLimits listener) {
+                         int ordersPerAccountPerHour, int ordersPerDomainPerHour,
+                         int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
+                         List<Integer> ownPorts, ListenerLimits listener) {
     public AcmeConfig {
         Objects.requireNonNull(listener, "acme listener limits");
         Objects.requireNonNull(listenHost, "acme.host");
@@ -45,6 +57,14 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         if (ordersPerAccountPerHour < 1 || ordersPerDomainPerHour < 1) {
             throw new IllegalArgumentException("acme rate limits must be at least 1");
         }
+        if (maxConcurrentValidations < 1 || maxConcurrentValidations > 10_000) {
+            throw new IllegalArgumentException("acme.maxConcurrentValidations must be between 1 and 10000");
+        }
+        if (validationsPerAccountPerHour < 1) {
+            throw new IllegalArgumentException("acme.validationsPerAccountPerHour must be at least 1");
+        }
+        ownPorts = List.copyOf(ownPorts);
+        ownPorts.forEach(p -> port(p, "acme.ownPorts"));
     }
 
     /** With the default listener limits ({@link ListenerLimits#DEFAULTS}). */
@@ -54,11 +74,13 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                       String termsOfService, String website,
                       Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
                       Duration validationTimeout, int maxPayloadBytes,
-                      int ordersPerAccountPerHour, int ordersPerDomainPerHour) {
+                      int ordersPerAccountPerHour, int ordersPerDomainPerHour,
+                      int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
+                      List<Integer> ownPorts) {
         this(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile, eabRequired,
                 deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
                 authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour,
-                ListenerLimits.DEFAULTS);
+                maxConcurrentValidations, validationsPerAccountPerHour, allowLoopback, ownPorts, ListenerLimits.DEFAULTS);
     }
 
     /** The same settings on another port (a second instance on one host); the directory URL follows it. */
@@ -66,18 +88,34 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         return new AcmeConfig(listenHost, newPort, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
-                ordersPerDomainPerHour, listener);
+                ordersPerDomainPerHour, maxConcurrentValidations, validationsPerAccountPerHour, allowLoopback, ownPorts,
+                listener);
     }
 
-    /** Link-local and cloud metadata ranges: never a legitimate validation target. */
-    public static final List<String> DEFAULT_DENIED = List.of("169.254.0.0/16", "fe80::/10", "0.0.0.0/8",
+    /**
+     * Never a legitimate validation target: loopback, unspecified and "this network", link-local,
+     * multicast and broadcast, cloud metadata addresses.
+     */
+    public static final List<String> DEFAULT_DENIED = List.of("127.0.0.0/8", "::1/128", "::/128", "0.0.0.0/8",
+            "169.254.0.0/16", "fe80::/10", "224.0.0.0/4", "ff00::/8", "255.255.255.255/32",
             "100.100.100.200/32", "fd00:ec2::254/128");
+
+    /** The loopback addresses that {@code allowLoopback} lets through although a denied range holds them. */
+    public static final List<AddressRange> LOOPBACK = List.of(AddressRange.parse("127.0.0.0/8"),
+            AddressRange.parse("::1/128"));
+
+    /** The ports of this host the validator never connects to: {@code ownPorts} and the ACME port. */
+    public List<Integer> deniedPorts() {
+        java.util.List<Integer> all = new java.util.ArrayList<>(ownPorts);
+        all.add(port);
+        return List.copyOf(all);
+    }
 
     public static AcmeConfig defaults(String listenHost, int port, String publicHost) {
         return new AcmeConfig(listenHost, port, publicHost, "tls-server", 80, 443, null, null, false,
                 DEFAULT_DENIED.stream().map(AddressRange::parse).toList(), List.of(), null, null,
-                Duration.ofDays(7), Duration.ofDays(7), Duration.ofDays(7), Duration.ofSeconds(10), 64 * 1024,
-                300, 300);
+                Duration.ofDays(7), Duration.ofDays(7), Duration.ofDays(7), Duration.ofSeconds(30), 64 * 1024,
+                300, 300, 64, 300, false, List.of());
     }
 
     public String baseUrl() {

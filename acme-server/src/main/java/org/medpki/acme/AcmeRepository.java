@@ -129,10 +129,20 @@ public interface AcmeRepository {
     Optional<Challenge> challenge(String id);
 
     /**
-     * Moves a pending challenge to processing: true exactly once; false when it was not pending
-     * (a second response to the same challenge, here or on another instance, does not validate twice).
+     * Moves a pending challenge to processing, noting when: true exactly once; false when it was
+     * not pending (a second response to the same challenge, here or on another instance, does not
+     * validate twice).
      */
     boolean startChallenge(String id);
+
+    /** How many validations (challenges started) of the account's authorizations began after {@code since}. */
+    long validationsSince(String accountId, Instant since);
+
+    /**
+     * Challenges still processing that started before {@code startedBefore} (or before the start
+     * was noted): validations whose process went away. Housekeeping ends them invalid.
+     */
+    List<Challenge> abandonedValidations(Instant startedBefore);
 
     /**
      * Records a validation's outcome, atomically: the challenge (valid with {@code now}, or invalid

@@ -5,6 +5,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.medpki.acme.validation.ChallengeValidator;
 import org.medpki.core.audit.AuditLog;
 import org.medpki.listener.ConnectionGuard;
 
@@ -28,8 +29,10 @@ public final class AcmeServer {
         Nonces nonces = new Nonces(store.nonceKey(), clock);
         // One guard for the port: its connection cap counts the connections of every instance.
         ConnectionGuard guard = new ConnectionGuard(config.listener());
+        // One validator and one set of validation limits for all the instances of this process.
+        ValidationGate validation = new ValidationGate(new ChallengeValidator(config, vertx), store, config, clock);
         return vertx.deployVerticle(() -> new AcmeVerticle(config, store, ca, acmeAudit, clock, certificate,
-                        nonces, guard, first.getAndSet(false)),
+                        nonces, guard, first.getAndSet(false), validation),
                 new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)
                         .setInstances(2 * Runtime.getRuntime().availableProcessors()))
                 .await();

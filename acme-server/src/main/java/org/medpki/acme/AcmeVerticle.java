@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.medpki.acme.JwsParseHandler.KeyMode;
-import org.medpki.acme.validation.ChallengeValidator;
 import org.medpki.listener.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,17 +37,21 @@ public final class AcmeVerticle extends VerticleBase {
     private final Nonces nonces;
     private final ConnectionGuard guard;
     private final boolean housekeeping;
+    private final ValidationGate validation;
     private HttpServer server;
 
     /**
-     * {@code housekeeping}: this instance purges spent nonces and expires orders every minute (one
-     * does); {@code nonces}: issues and checks the Replay-Nonces under the installation's key;
-     * {@code guard}: the listener's deadlines and connection cap, shared by the instances.
+     * {@code housekeeping}: this instance purges spent nonces, expires orders and ends abandoned
+     * validations every minute (one does); {@code nonces}: issues and checks the Replay-Nonces under
+     * the installation's key; {@code guard}: the listener's deadlines and connection cap, shared by
+     * the instances; {@code validation}: the validator and its limits, shared by the process's instances.
      */
     public AcmeVerticle(AcmeConfig config, AcmeRepository store, CertificateAuthority ca, AcmeAudit audit, Clock clock,
-                        ServerCertificate certificate, Nonces nonces, ConnectionGuard guard, boolean housekeeping) {
+                        ServerCertificate certificate, Nonces nonces, ConnectionGuard guard, boolean housekeeping,
+                        ValidationGate validation) {
         this.nonces = nonces;
         this.guard = guard;
+        this.validation = validation;
         this.housekeeping = housekeeping;
         this.config = config;
         this.store = store;
@@ -70,6 +73,7 @@ public final class AcmeVerticle extends VerticleBase {
                 try {
                     store.purgeSpentNonces(clock.instant());
                     store.expire(clock.instant());
+                    validation.endAbandoned();
                 } catch (RuntimeException e) {
                     LOG.warn("ACME housekeeping failed: {}", e.getMessage());
                 }
@@ -80,7 +84,6 @@ public final class AcmeVerticle extends VerticleBase {
 
     Router router() {
         AcmeViews views = new AcmeViews(config);
-        ChallengeValidator validator = new ChallengeValidator(config);
         Router router = Router.router(vertx);
         // Before the nonce handler: a load balancer's probe mints no nonce.
         router.get("/health").handler(this::health);
@@ -96,7 +99,7 @@ public final class AcmeVerticle extends VerticleBase {
         post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views, clock));
         post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit, clock));
         post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views, clock));
-        post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validator, audit, clock));
+        post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validation, audit, clock));
         post(router, "/acme/cert/:id", KeyMode.KID, new CertificateHandler(store));
         post(router, "/acme/revoke-cert", KeyMode.EITHER, new RevokeHandler(store, views, ca, audit));
         post(router, "/acme/key-change", KeyMode.KID, new KeyChangeHandler(store, views, audit));

@@ -13,7 +13,28 @@ class AcmeConfigTest {
         return new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), d.http01Port(), d.tlsAlpn01Port(),
                 d.dnsServer(), d.hostsFile(), d.eabRequired(), d.deniedRanges(), d.caaIdentities(), d.termsOfService(),
                 d.website(), order, authz, reuse, d.validationTimeout(), d.maxPayloadBytes(),
-                d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour());
+                d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
+                d.validationsPerAccountPerHour(), d.allowLoopback(), d.ownPorts());
+    }
+
+    @Test
+    void byDefaultTheValidatorIsFencedIn() throws Exception {
+        AcmeConfig d = AcmeConfig.defaults("0.0.0.0", 8443, "acme.hospital.test");
+        assertThat(d.allowLoopback()).isFalse();
+        assertThat(d.validationTimeout()).isEqualTo(Duration.ofSeconds(30));
+        for (String denied : java.util.List.of("127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::", "169.254.169.254",
+                "fe80::1", "224.0.0.1", "100.100.100.200")) {
+            java.net.InetAddress a = java.net.InetAddress.getByName(denied);
+            assertThat(d.deniedRanges()).as(denied).anyMatch(r -> r.contains(a));
+        }
+        assertThat(d.deniedRanges()).noneMatch(r -> {
+            try {
+                return r.contains(java.net.InetAddress.getByName("10.1.2.3"));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(d.deniedPorts()).contains(8443);
     }
 
     @Test

@@ -47,6 +47,8 @@ import org.medpki.core.revocation.RevocationReason;
 class AcmeHandlersTest {
     private static final String ERR = "urn:ietf:params:acme:error:";
     private static final int ORDERS_PER_HOUR = 3;
+    /** A key authorization that makes the challenge server trickle instead of answering. */
+    private static final String TRICKLE = "trickle";
 
     @TempDir
     static Path tmp;
@@ -56,6 +58,8 @@ class AcmeHandlersTest {
     private static final Map<String, Integer> challengeFetches = new ConcurrentHashMap<>();
     private static AcmeTestServer server;
     private static AcmeTestServer eabServer;
+    /** One validation per account and hour. */
+    private static AcmeTestServer limitedServer;
     private static AcmeTestClient client;
 
     @BeforeAll
@@ -65,7 +69,12 @@ class AcmeHandlersTest {
             String token = req.path().substring(req.path().lastIndexOf('/') + 1);
             challengeFetches.merge(token, 1, Integer::sum);
             String answer = req.path().startsWith("/.well-known/acme-challenge/") ? keyAuthorizations.get(token) : null;
-            if (answer == null) {
+            if (TRICKLE.equals(answer)) {
+                // a byte now and then, forever: only the validation's deadline ends it
+                req.response().setChunked(true).write("x");
+                long timer = vertx.setPeriodic(300, t -> req.response().write("x"));
+                req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+            } else if (answer == null) {
                 req.response().setStatusCode(404).end();
             } else {
                 req.response().putHeader("Content-Type", "text/plain").end(answer);
@@ -75,12 +84,13 @@ class AcmeHandlersTest {
         Files.writeString(hosts, "127.0.0.1 www.hospital.test api.hospital.test lab.hospital.test\n");
         server = new AcmeTestServer(vertx, false, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
         eabServer = new AcmeTestServer(vertx, true, challenges.actualPort(), hosts, ORDERS_PER_HOUR);
+        limitedServer = new AcmeTestServer(vertx, false, challenges.actualPort(), hosts, ORDERS_PER_HOUR, 1);
         client = server.client();
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {server, eabServer}) {
+        for (AutoCloseable c : new AutoCloseable[] {server, eabServer, limitedServer}) {
             try {
                 if (c != null) {
                     c.close();
@@ -624,6 +634,50 @@ class AcmeHandlersTest {
         JsonArray ids = new JsonArray();
         Arrays.stream(names).forEach(n -> ids.add(new JsonObject().put("type", "dns").put("value", n)));
         return new JsonObject().put("identifiers", ids).encode();
+    }
+
+    @Test
+    void aTargetTricklingItsAnswerMakesTheChallengeInvalidAtTheDeadlineWithAGenericError() throws Exception {
+        Account account = client.newAccount();
+        Response created = client.post(client.url("/new-order"), order("lab.hospital.test"), account);
+        String authzUrl = created.json().getJsonArray("authorizations").getString(0);
+        JsonObject http01 = challenge(client.post(authzUrl, null, account).json(), "http-01");
+        keyAuthorizations.put(http01.getString("token"), TRICKLE);
+
+        Response answered = client.post(http01.getString("url"), "{}", account);
+
+        assertThat(answered.status()).isEqualTo(200);
+        assertThat(answered.json().getString("status")).isEqualTo("invalid");
+        JsonObject error = answered.json().getJsonObject("error");
+        assertThat(error.getString("type")).isEqualTo(ERR + "connection");
+        assertThat(error.encode()).doesNotContain("127.0.0.1").doesNotContain(Integer.toString(challenges.actualPort()));
+        assertThat(client.post(authzUrl, null, account).json().getString("status")).isEqualTo("invalid");
+        assertThat(client.post(http01.getString("url"), null, account).json().getString("status"))
+                .as("not left processing").isEqualTo("invalid");
+        assertThat(client.post(created.header("Location"), null, account).json().getString("status"))
+                .isEqualTo("invalid");
+    }
+
+    @Test
+    void anAccountOverItsValidationsPerHourIsRateLimitedAndItsChallengeStaysPending() throws Exception {
+        AcmeTestClient c = limitedServer.client();
+        Account account = c.newAccount();
+        Response created = c.post(c.url("/new-order"), order("www.hospital.test", "api.hospital.test"), account);
+        List<JsonObject> http01 = new ArrayList<>();
+        for (Object url : created.json().getJsonArray("authorizations")) {
+            JsonObject ch = challenge(c.post((String) url, null, account).json(), "http-01");
+            keyAuthorizations.put(ch.getString("token"), ch.getString("token") + "." + account.key().computeThumbprint());
+            http01.add(ch);
+        }
+        assertThat(c.post(http01.get(0).getString("url"), "{}", account).json().getString("status")).isEqualTo("valid");
+
+        Response refused = c.post(http01.get(1).getString("url"), "{}", account);
+
+        assertProblem(refused, "rateLimited", 429);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(c.post(http01.get(1).getString("url"), null, account).json().getString("status"))
+                .as("left pending, to be answered again later").isEqualTo("pending");
+        assertThat(challengeFetches.get(http01.get(1).getString("token"))).as("never fetched").isNull();
     }
 
     private static JsonObject challenge(JsonObject authz, String type) {

@@ -28,7 +28,8 @@ import org.medpki.listener.ListenerLimits;
 /**
  * The ACME server as the services compose it ({@link AcmeServer#start}: the verticles on virtual
  * threads, TLS, every handler), over in-memory fakes of its ports, on 127.0.0.1. Names in
- * {@code hostsFile} resolve for validation; http-01 is fetched from {@code http01Port}.
+ * {@code hostsFile} resolve for validation; http-01 is fetched from {@code http01Port}. The
+ * validator may reach loopback (acme.allowLoopback): the tests' validation targets run here.
  */
 final class AcmeTestServer implements AutoCloseable {
     final InMemoryAcmeRepository repository;
@@ -51,9 +52,22 @@ final class AcmeTestServer implements AutoCloseable {
         this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour, repository, ListenerLimits.DEFAULTS);
     }
 
+    /** A server whose accounts may start only this many validations an hour. */
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   int validationsPerAccountPerHour) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour,
+                new InMemoryAcmeRepository(Clock.systemUTC()), ListenerLimits.DEFAULTS, validationsPerAccountPerHour);
+    }
+
     /** A server over {@code repository} whose listener has these bounds. */
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
                    InMemoryAcmeRepository repository, ListenerLimits listener) {
+        this(vertx, eabRequired, http01Port, hostsFile, ordersPerAccountPerHour, repository, listener,
+                AcmeConfig.defaults("127.0.0.1", 1, "127.0.0.1").validationsPerAccountPerHour());
+    }
+
+    AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
+                   InMemoryAcmeRepository repository, ListenerLimits listener, int validationsPerAccountPerHour) {
         this.vertx = vertx;
         Clock clock = Clock.systemUTC();
         this.repository = repository;
@@ -61,7 +75,8 @@ final class AcmeTestServer implements AutoCloseable {
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
-                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), listener);
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
+                validationsPerAccountPerHour, true, d.ownPorts(), listener);
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();

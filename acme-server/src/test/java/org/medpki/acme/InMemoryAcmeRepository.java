@@ -44,6 +44,8 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     private final Map<String, Stored<Order>> orders = new LinkedHashMap<>();
     private final Map<String, Stored<Authorization>> authorizations = new HashMap<>();
     private final Map<String, Challenge> challenges = new HashMap<>();
+    /** When each challenge was started (acme_challenge.started, which PostgreSQL sets). */
+    private final Map<String, Instant> started = new HashMap<>();
     private long seq;
     private volatile boolean reachable = true;
 
@@ -298,7 +300,22 @@ final class InMemoryAcmeRepository implements AcmeRepository {
         }
         challenges.put(id, new Challenge(c.id(), c.authzId(), c.type(), c.token(), "processing", c.validated(),
                 c.errorJson()));
+        started.put(id, clock.instant());
         return true;
+    }
+
+    @Override
+    public synchronized List<Challenge> abandonedValidations(Instant startedBefore) {
+        return challenges.values().stream().filter(c -> c.status().equals("processing"))
+                .filter(c -> started.get(c.id()) == null || started.get(c.id()).isBefore(startedBefore)).toList();
+    }
+
+    @Override
+    public synchronized long validationsSince(String accountId, Instant since) {
+        return started.entrySet().stream().filter(e -> e.getValue().isAfter(since)).filter(e -> {
+            Stored<Authorization> a = authorizations.get(challenges.get(e.getKey()).authzId());
+            return a != null && a.value().accountId().equals(accountId);
+        }).count();
     }
 
     @Override

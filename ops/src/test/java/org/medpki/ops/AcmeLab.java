@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running 'pki up' for ACME tests: its own home, token store and database; a test DNS server
  * (dns-01, CAA), a hosts file mapping the test names to loopback, a CONNECT proxy through which
- * clients reach https://acme.hospital.test, and free ports for http-01 and tls-alpn-01.
+ * clients reach https://acme.hospital.test, and free ports for http-01 and tls-alpn-01. The
+ * validator may connect to loopback (acme.allowLoopback, false by default), where the tests'
+ * http-01 and tls-alpn-01 servers run.
  */
 final class AcmeLab implements AutoCloseable {
     static final String ACME_HOST = "acme.hospital.test";
@@ -64,7 +66,9 @@ final class AcmeLab implements AutoCloseable {
                 "PKI_ACME_HTTP01_PORT", Integer.toString(http01Port),
                 "PKI_ACME_TLSALPN01_PORT", Integer.toString(tlsAlpn01Port),
                 "PKI_ACME_DNS_SERVER", dns.address(),
-                "PKI_ACME_HOSTS_FILE", hostsFile.toString()));
+                "PKI_ACME_HOSTS_FILE", hostsFile.toString(),
+                // The validation targets of these tests run on this host: loosen the default deny-list.
+                "PKI_ACME_ALLOW_LOOPBACK", "true"));
         env.putAll(extraEnv);
         up = pki.start(env, "up", "--http-port", Integer.toString(httpPort));
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();

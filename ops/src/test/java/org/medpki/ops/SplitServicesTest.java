@@ -83,7 +83,9 @@ class SplitServicesTest {
                 "PKI_DATABASE_URL", "postgresql://medpki@" + admin.host() + ":" + admin.port() + "/" + admin.database(),
                 "PKI_ACME_HTTP01_PORT", Integer.toString(http01Port),
                 "PKI_ACME_DNS_SERVER", dns.address(),
-                "PKI_ACME_HOSTS_FILE", hosts.toString()));
+                "PKI_ACME_HOSTS_FILE", hosts.toString(),
+                // the clients' http-01 servers run on this host: loosen the default deny-list
+                "PKI_ACME_ALLOW_LOOPBACK", "true"));
 
         serve("ca", HARNESS);
         serve("ocsp-1", CA_SECRETS, "ocsp");

@@ -1,6 +1,5 @@
 package org.medpki.acme.validation;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,7 @@ final class CaaCheck {
         this.identities = identities.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     }
 
-    void check(Identifier identifier, boolean wildcard) {
+    void check(Identifier identifier, boolean wildcard, Deadline deadline) {
         String name = identifier.value();
         if (resolver.fromHostsFile(name)) {
             return;
@@ -31,11 +30,12 @@ final class CaaCheck {
         String[] labels = name.split("\\.");
         for (int i = 0; i < labels.length - 1; i++) {
             String at = String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length));
-            List<byte[]> records;
+            List<DnsClient.Caa> records;
             try {
-                records = resolver.dns().query(at, DnsClient.CAA);
+                records = resolver.caa(at, deadline);
             } catch (DnsClient.DnsFailure e) {
-                throw ChallengeValidator.problem(ProblemType.DNS, "CAA look-up failed: " + e.getMessage(), identifier);
+                throw ChallengeValidator.failed(ProblemType.DNS, "the CAA look-up at " + at + " failed", identifier,
+                        e.getMessage());
             }
             if (!records.isEmpty()) {
                 decide(records, wildcard, identifier, at);
@@ -44,20 +44,13 @@ final class CaaCheck {
         }
     }
 
-    private void decide(List<byte[]> records, boolean wildcard, Identifier identifier, String at) {
+    private void decide(List<DnsClient.Caa> records, boolean wildcard, Identifier identifier, String at) {
         List<String> issue = new ArrayList<>();
         List<String> issueWild = new ArrayList<>();
-        for (byte[] r : records) {
-            if (r.length < 2) {
-                continue;
-            }
-            int flags = r[0] & 0xff;
-            int tagLength = r[1] & 0xff;
-            if (2 + tagLength > r.length) {
-                continue;
-            }
-            String tag = new String(r, 2, tagLength, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-            String value = new String(r, 2 + tagLength, r.length - 2 - tagLength, StandardCharsets.UTF_8);
+        for (DnsClient.Caa r : records) {
+            int flags = r.flags();
+            String tag = r.tag().toLowerCase(Locale.ROOT);
+            String value = r.value();
             switch (tag) {
                 case "issue" -> issue.add(value);
                 case "issuewild" -> issueWild.add(value);

@@ -1,180 +1,204 @@
 package org.medpki.acme.validation;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.medpki.acme.AcmeConfig;
-import org.medpki.acme.AcmeException;
 import org.medpki.acme.Identifier;
 import org.medpki.acme.ProblemType;
+import org.medpki.core.name.DnsNameSyntax;
 
 /**
  * http-01 (RFC 8555 8.3): GET http://NAME:PORT/.well-known/acme-challenge/TOKEN must answer 200
- * with the key authorization. Plain HTTP/1.1 over a socket to an address we chose (so the deny-list
- * holds for every hop); at most {@value #MAX_REDIRECTS} redirects, to http on the validation port
- * only; the response is capped at {@value #MAX_RESPONSE} bytes; every read has the timeout.
+ * with the key authorization. Through the Vert.x HTTP client, connected to an address we resolved
+ * and checked against the deny-list (the client looks nothing up: the address is pinned, the
+ * Host header is the name). Redirects are ours to follow: at most {@value #MAX_REDIRECTS}, to
+ * http on port 80 or the validation port, each target resolved and checked again. The body is
+ * read up to {@value Http01Response#MAX_BODY} bytes; every request lives within the validation's
+ * deadline. What a response means is {@link Http01Response}'s to say.
  */
 final class Http01Validation {
     static final int MAX_REDIRECTS = 5;
-    static final int MAX_RESPONSE = 16 * 1024;
+    private static final String USER_AGENT = "medpki-acme-validator";
     private final ChallengeValidator validator;
     private final AcmeConfig config;
+    private final HttpClient client;
 
-    Http01Validation(ChallengeValidator validator, AcmeConfig config) {
+    Http01Validation(ChallengeValidator validator, AcmeConfig config, Vertx vertx) {
         this.validator = validator;
         this.config = config;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_1_1)
+                        .setKeepAlive(false)
+                        .setDecompressionSupported(false)
+                        .setMaxRedirects(0)
+                        .setMaxInitialLineLength(1024)
+                        .setMaxHeaderSize(8192)
+                        .setMaxChunkSize(Http01Response.MAX_BODY),
+                new PoolOptions().setHttp1MaxSize(Math.max(1, config.maxConcurrentValidations())));
     }
 
-    void validate(Identifier identifier, String token, String keyAuthorization) {
-        String host = identifier.value();
-        String path = "/.well-known/acme-challenge/" + token;
+    /** A response as read: status, Location, the body up to the cap and whether there was more. */
+    record Fetched(int status, String location, byte[] body, boolean overCap) {
+    }
+
+    void validate(Identifier identifier, String token, String keyAuthorization, Deadline deadline) {
+        String host = identifier.type().equals("ip") && identifier.value().contains(":")
+                ? "[" + identifier.value() + "]" : identifier.value();
+        URI url = URI.create("http://" + host + ":" + config.http01Port() + "/.well-known/acme-challenge/" + token);
         Identifier target = identifier;
-        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            Response r = fetch(target, host, path);
-            if (r.status() >= 300 && r.status() < 400 && r.location() != null) {
-                URI next;
-                try {
-                    next = URI.create(host(host) + path).resolve(r.location().trim());
-                } catch (IllegalArgumentException e) {
-                    throw ChallengeValidator.problem(ProblemType.CONNECTION, "a redirect to an invalid URL", identifier);
+        for (int hop = 0; ; hop++) {
+            Fetched r = fetch(identifier, target, url, deadline);
+            switch (Http01Response.judge(r.status(), r.location(), r.body(), r.overCap(), keyAuthorization)) {
+                case Http01Response.Valid v -> {
+                    return;
                 }
-                int port = next.getPort() == -1 ? 80 : next.getPort();
-                if (!"http".equalsIgnoreCase(next.getScheme()) || next.getHost() == null
-                        || (port != config.http01Port() && port != 80)) {
-                    throw ChallengeValidator.problem(ProblemType.CONNECTION,
-                            "a redirect to " + next.getScheme() + " port " + port + " is not followed", identifier);
+                case Http01Response.Incorrect i -> throw ChallengeValidator.failed(ProblemType.INCORRECT_RESPONSE,
+                        "the response did not contain the key authorization", identifier,
+                        url + " answered " + i.reason());
+                case Http01Response.Redirect redirect -> {
+                    Optional<URI> next = Http01Response.redirectTarget(url, redirect.location(), config.http01Port());
+                    Identifier nextTarget = next.map(u -> hostIdentifier(u.getHost())).orElse(null);
+                    if (hop == MAX_REDIRECTS || nextTarget == null) {
+                        throw ChallengeValidator.failed(ProblemType.CONNECTION, "a redirect was not followed", identifier,
+                                url + " redirected to '" + redirect.location() + "'"
+                                        + (hop == MAX_REDIRECTS ? " after " + MAX_REDIRECTS + " redirects" : ""));
+                    }
+                    url = next.get();
+                    target = nextTarget;
                 }
-                host = next.getHost().toLowerCase(Locale.ROOT);
-                path = next.getRawPath() + (next.getRawQuery() == null ? "" : "?" + next.getRawQuery());
-                target = host.matches("[0-9.]+|\\[?[0-9a-f:]+\\]?") ? new Identifier("ip", host.replace("[", "").replace("]", ""))
-                        : new Identifier("dns", host);
-                continue;
-            }
-            if (r.status() != 200) {
-                throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, "the http-01 response had status "
-                        + r.status(), identifier);
-            }
-            if (!r.body().trim().equals(keyAuthorization)) {
-                throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE,
-                        "the http-01 response is not the key authorization", identifier);
-            }
-            return;
-        }
-        throw ChallengeValidator.problem(ProblemType.CONNECTION, "too many redirects", identifier);
-    }
-
-    private String host(String host) {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + config.http01Port();
-    }
-
-    record Response(int status, String location, String body) {
-    }
-
-    private Response fetch(Identifier target, String host, String path) {
-        List<InetAddress> addresses = validator.targets(target);
-        AcmeException last = null;
-        for (InetAddress address : addresses) {
-            try (Socket s = new Socket()) {
-                int timeout = (int) config.validationTimeout().toMillis();
-                s.connect(new InetSocketAddress(address, config.http01Port()), timeout);
-                s.setSoTimeout(timeout);
-                String hostHeader = (host.contains(":") ? "[" + host + "]" : host)
-                        + (config.http01Port() == 80 ? "" : ":" + config.http01Port());
-                OutputStream out = s.getOutputStream();
-                out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: medpki-acme-validator"
-                        + "\r\nAccept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                return parse(readCapped(s.getInputStream()), target);
-            } catch (IOException e) {
-                last = ChallengeValidator.problem(ProblemType.CONNECTION, "cannot fetch the http-01 resource from "
-                        + address.getHostAddress() + " port " + config.http01Port() + ": " + e.getMessage(), target);
             }
         }
-        throw last;
     }
 
-    private static byte[] readCapped(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            b.write(buf, 0, n);
-            if (b.size() > MAX_RESPONSE + 8192) {
-                throw new IOException("the response is larger than " + MAX_RESPONSE + " bytes");
-            }
+    /** The host of a redirect target as an identifier to resolve; null when it is neither a DNS name nor an address. */
+    static Identifier hostIdentifier(String uriHost) {
+        String host = uriHost.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+            return host.matches("[0-9a-f:.]+") ? ip(host) : null;
         }
-        return b.toByteArray();
+        if (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            return ip(host);
+        }
+        host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        return DnsNameSyntax.problem(host, false) == null ? new Identifier("dns", host) : null;
     }
 
-    static Response parse(byte[] raw, Identifier identifier) {
-        String text = new String(raw, StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
-        if (!text.startsWith("HTTP/1.") || end < 0) {
-            throw ChallengeValidator.problem(ProblemType.CONNECTION, "the http-01 response is not HTTP/1.x", identifier);
-        }
-        String[] lines = text.substring(0, end).split("\r\n");
-        String[] statusLine = lines[0].split(" ", 3);
-        int status;
+    private static Identifier ip(String literal) {
         try {
-            status = Integer.parseInt(statusLine[1]);
-        } catch (RuntimeException e) {
-            throw ChallengeValidator.problem(ProblemType.CONNECTION, "the http-01 response has no status", identifier);
+            // a literal: no look-up
+            return new Identifier("ip", InetAddress.getByName(literal).getHostAddress());
+        } catch (UnknownHostException e) {
+            return null;
         }
-        String location = null;
-        boolean chunked = false;
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = lines[i].substring(colon + 1).trim();
-            if (name.equals("location")) {
-                location = value;
-            } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
-                chunked = true;
-            }
-        }
-        String body = text.substring(end + 4);
-        if (chunked) {
-            body = dechunk(body);
-        }
-        if (body.length() > MAX_RESPONSE) {
-            throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, "the http-01 response body is too large",
-                    identifier);
-        }
-        return new Response(status, location, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
     }
 
-    private static String dechunk(String body) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < body.length()) {
-            int eol = body.indexOf("\r\n", i);
-            if (eol < 0) {
+    /**
+     * GET {@code url} from each allowed address of {@code target} in turn until one answers. The
+     * identifier is the authorization's (it names the problem); {@code target} is the host of {@code url}.
+     */
+    private Fetched fetch(Identifier identifier, Identifier target, URI url, Deadline deadline) {
+        int port = url.getPort() == -1 ? 80 : url.getPort();
+        List<InetAddress> addresses = validator.targets(identifier, target, port, deadline);
+        StringBuilder failures = new StringBuilder();
+        for (InetAddress address : addresses) {
+            if (deadline.passed()) {
                 break;
             }
-            int size;
             try {
-                size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
-            } catch (NumberFormatException e) {
-                break;
+                return get(url, address, port, deadline);
+            } catch (FetchFailure e) {
+                failures.append(failures.isEmpty() ? "" : "; ").append(address.getHostAddress()).append(" port ")
+                        .append(port).append(": ").append(e.getMessage());
             }
-            if (size == 0) {
-                break;
-            }
-            int start = eol + 2;
-            out.append(body, start, Math.min(body.length(), start + size));
-            i = start + size + 2;
         }
-        return out.toString();
+        if (deadline.passed()) {
+            throw ChallengeValidator.timedOut(identifier, url + ": " + failures);
+        }
+        throw ChallengeValidator.failed(ProblemType.CONNECTION, "could not connect to the validation target", identifier,
+                url + ": " + failures);
+    }
+
+    /** Why one address gave no response; for our log. */
+    static final class FetchFailure extends Exception {
+        FetchFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Fetched get(URI url, InetAddress address, int port, Deadline deadline) throws FetchFailure {
+        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        long budget = deadline.millisLeft();
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+                .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
+                .setHost(url.getHost()).setPort(port).setURI(path).setFollowRedirects(false)
+                .setConnectTimeout(budget).setIdleTimeout(budget)
+                .putHeader("User-Agent", USER_AGENT).putHeader("Accept", "*/*").putHeader("Connection", "close");
+        AtomicReference<HttpClientRequest> request = new AtomicReference<>();
+        Promise<Fetched> done = Promise.promise();
+        client.request(options).compose(req -> {
+            request.set(req);
+            return req.send();
+        }).onFailure(done::tryFail).onSuccess(response -> {
+            Buffer body = Buffer.buffer();
+            boolean[] over = {false};
+            response.handler(chunk -> {
+                if (over[0]) {
+                    return;
+                }
+                if (body.length() + chunk.length() > Http01Response.MAX_BODY) {
+                    body.appendBuffer(chunk, 0, Http01Response.MAX_BODY - body.length());
+                    over[0] = true;
+                    done.tryComplete(new Fetched(response.statusCode(), response.getHeader("Location"),
+                            body.getBytes(), true));
+                    response.request().reset();
+                } else {
+                    body.appendBuffer(chunk);
+                }
+            });
+            response.exceptionHandler(done::tryFail);
+            response.endHandler(v -> done.tryComplete(new Fetched(response.statusCode(), response.getHeader("Location"),
+                    body.getBytes(), false)));
+        });
+        try {
+            return done.future().toCompletionStage().toCompletableFuture().get(deadline.millisLeft(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            abandon(request.get());
+            throw new FetchFailure("no complete response before the deadline");
+        } catch (InterruptedException e) {
+            abandon(request.get());
+            Thread.currentThread().interrupt();
+            throw new FetchFailure("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new FetchFailure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    private static void abandon(HttpClientRequest request) {
+        if (request != null) {
+            request.reset();
+        }
     }
 }

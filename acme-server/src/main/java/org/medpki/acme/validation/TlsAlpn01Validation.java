@@ -41,31 +41,44 @@ final class TlsAlpn01Validation {
         this.config = config;
     }
 
-    void validate(Identifier identifier, String keyAuthorization) {
-        AcmeException last = null;
-        for (InetAddress address : validator.targets(identifier)) {
+    void validate(Identifier identifier, String keyAuthorization, Deadline deadline) {
+        int port = config.tlsAlpn01Port();
+        StringBuilder failures = new StringBuilder();
+        for (InetAddress address : validator.targets(identifier, identifier, port, deadline)) {
+            if (deadline.passed()) {
+                break;
+            }
             X509Certificate cert;
             try {
-                cert = handshake(identifier, address);
-            } catch (IOException | GeneralSecurityException e) {
-                last = ChallengeValidator.problem(ProblemType.TLS, "the tls-alpn-01 handshake with "
-                        + address.getHostAddress() + " port " + config.tlsAlpn01Port() + " failed: " + e.getMessage(),
-                        identifier);
+                cert = handshake(identifier, address, deadline);
+            } catch (IOException | GeneralSecurityException | AcmeException e) {
+                failures.append(failures.isEmpty() ? "" : "; ").append(address.getHostAddress()).append(" port ")
+                        .append(port).append(": ").append(e.getMessage());
                 continue;
             }
-            check(cert, identifier, ChallengeValidator.sha256(keyAuthorization));
+            try {
+                check(cert, identifier, ChallengeValidator.sha256(keyAuthorization));
+            } catch (AcmeException e) {
+                throw ChallengeValidator.failed(e.type(), "the tls-alpn-01 certificate did not prove the key "
+                        + "authorization", identifier, address.getHostAddress() + " port " + port + ": " + e.detail());
+            }
             return;
         }
-        throw last;
+        if (deadline.passed()) {
+            throw ChallengeValidator.timedOut(identifier, "tls-alpn-01: " + failures);
+        }
+        throw ChallengeValidator.failed(ProblemType.TLS, "the tls-alpn-01 handshake failed", identifier,
+                failures.toString());
     }
 
-    private X509Certificate handshake(Identifier identifier, InetAddress address) throws IOException, GeneralSecurityException {
+    /** Connect and handshake within what is left of the deadline (each read too: a trickle ends with it). */
+    private X509Certificate handshake(Identifier identifier, InetAddress address, Deadline deadline)
+            throws IOException, GeneralSecurityException {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new AcceptAny()}, new SecureRandom());
-        int timeout = (int) config.validationTimeout().toMillis();
         try (Socket plain = new Socket()) {
-            plain.connect(new InetSocketAddress(address, config.tlsAlpn01Port()), timeout);
-            plain.setSoTimeout(timeout);
+            plain.connect(new InetSocketAddress(address, config.tlsAlpn01Port()), deadline.millisLeft());
+            plain.setSoTimeout(deadline.millisLeft());
             try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, sniName(identifier),
                     config.tlsAlpn01Port(), false)) {
                 SSLParameters p = s.getSSLParameters();

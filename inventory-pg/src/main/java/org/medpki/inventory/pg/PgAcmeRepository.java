@@ -302,8 +302,25 @@ public final class PgAcmeRepository implements AcmeRepository {
     @Override
     public boolean startChallenge(String id) {
         return sql.run("starting ACME challenge " + id,
-                "UPDATE acme_challenge SET status = 'processing' WHERE id = $1 AND status = 'pending'",
+                "UPDATE acme_challenge SET status = 'processing', started = now() WHERE id = $1 AND status = 'pending'",
                 Tuple.of(id)).rowCount() == 1;
+    }
+
+    @Override
+    public List<Challenge> abandonedValidations(Instant startedBefore) {
+        List<Challenge> out = new ArrayList<>();
+        sql.run("reading abandoned ACME validations", "SELECT * FROM acme_challenge WHERE status = 'processing' "
+                + "AND (started IS NULL OR started < $1) LIMIT 1000", Tuple.of(time(startedBefore)))
+                .forEach(r -> out.add(challenge(r)));
+        return out;
+    }
+
+    @Override
+    public long validationsSince(String accountId, Instant since) {
+        return sql.run("counting the validations of ACME account " + accountId,
+                "SELECT count(*) FROM acme_challenge c JOIN acme_authorization a ON a.id = c.authz_id "
+                        + "WHERE a.account_id = $1 AND c.started > $2",
+                Tuple.of(accountId, time(since))).iterator().next().getLong(0);
     }
 
     @Override

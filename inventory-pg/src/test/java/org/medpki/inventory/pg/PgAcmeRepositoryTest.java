@@ -199,6 +199,37 @@ class PgAcmeRepositoryTest {
         assertThat(acme.ordersSince(account.id(), hourAgo)).isEqualTo(6);
     }
 
+    @Test
+    void theValidationCountTakesTheAccountsStartedChallengesOnly() {
+        Account account = account(null);
+        Account other = account(null);
+        acme.createAccount(account);
+        acme.createAccount(other);
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        List<String> challenges = new ArrayList<>();
+        for (String name : List.of("v1.ward.test", "v2.ward.test", "v3.ward.test")) {
+            Order o = newOrder(account, "pending", name);
+            challenges.add(acme.authorization(o.authorizationIds().getFirst()).orElseThrow().challenges().getFirst().id());
+        }
+        Order others = newOrder(other, "pending", "v4.ward.test");
+        String othersChallenge = acme.authorization(others.authorizationIds().getFirst()).orElseThrow()
+                .challenges().getFirst().id();
+        assertThat(acme.validationsSince(account.id(), hourAgo)).isZero();
+
+        assertThat(acme.startChallenge(challenges.get(0))).isTrue();
+        assertThat(acme.startChallenge(challenges.get(1))).isTrue();
+        assertThat(acme.startChallenge(challenges.get(1))).as("started once").isFalse();
+        assertThat(acme.startChallenge(othersChallenge)).isTrue();
+
+        assertThat(acme.validationsSince(account.id(), hourAgo)).isEqualTo(2);
+        assertThat(acme.validationsSince(other.id(), hourAgo)).isEqualTo(1);
+        assertThat(acme.validationsSince(account.id(), Instant.now().plus(Duration.ofMinutes(5)))).isZero();
+
+        assertThat(acme.abandonedValidations(hourAgo)).extracting(Challenge::id).doesNotContain(challenges.get(0));
+        assertThat(acme.abandonedValidations(Instant.now().plus(Duration.ofMinutes(5)))).extracting(Challenge::id)
+                .contains(challenges.get(0), challenges.get(1)).doesNotContain(challenges.get(2));
+    }
+
     /** An order for one name with a new authorization of {@code authzStatus} and its http-01 challenge. */
     private static Order newOrder(Account account, String authzStatus, String name) {
         Identifier id = new Identifier("dns", name);

@@ -161,6 +161,10 @@ public final class ConfigCommand implements Runnable {
         m.put("maxPayloadBytes", a.maxPayloadBytes());
         m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
         m.put("ordersPerDomainPerHour", a.ordersPerDomainPerHour());
+        m.put("maxConcurrentValidations", a.maxConcurrentValidations());
+        m.put("validationsPerAccountPerHour", a.validationsPerAccountPerHour());
+        m.put("allowLoopback", a.allowLoopback());
+        m.put("deniedPortsOfThisHost", a.deniedPorts());
         listener(m, a.listener());
         return m;
     }

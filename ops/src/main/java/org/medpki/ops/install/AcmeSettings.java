@@ -16,8 +16,12 @@ import org.medpki.core.settings.Durations;
  * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
  * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
  * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
- * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, and the listener's bounds
- * ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout, maxConnections.
+ * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, maxConcurrentValidations,
+ * validationsPerAccountPerHour, allowLoopback (false: the validator never connects to 127.0.0.0/8 or
+ * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
+ * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
+ * maxConnections. The validator never connects to this host on the ACME, repository, OCSP or CA
+ * API port.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -44,12 +48,15 @@ public final class AcmeSettings {
                        @JsonProperty("maxPayloadBytes") Integer maxPayloadBytes,
                        @JsonProperty("ordersPerAccountPerHour") Integer ordersPerAccountPerHour,
                        @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour,
+                       @JsonProperty("maxConcurrentValidations") Integer maxConcurrentValidations,
+                       @JsonProperty("validationsPerAccountPerHour") Integer validationsPerAccountPerHour,
+                       @JsonProperty("allowLoopback") Boolean allowLoopback,
                        @JsonProperty("idleTimeout") String idleTimeout,
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
                        @JsonProperty("maxConnections") Integer maxConnections) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -94,6 +101,11 @@ public final class AcmeSettings {
                 f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
                 f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
                 f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour(),
+                f.maxConcurrentValidations() != null ? f.maxConcurrentValidations() : d.maxConcurrentValidations(),
+                f.validationsPerAccountPerHour() != null ? f.validationsPerAccountPerHour()
+                        : d.validationsPerAccountPerHour(),
+                Boolean.TRUE.equals(f.allowLoopback()),
+                List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()),
                 ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
                         f.maxConnections()));
     }

@@ -74,6 +74,19 @@ class SettingsFilesTest {
     }
 
     @Test
+    void theValidatorIsStrictByDefaultAndTheEnvironmentLoosensItForLabs() {
+        var strict = AcmeSettings.config(SettingsFiles.load(home, Map.of()));
+        assertThat(strict.allowLoopback()).isFalse();
+        assertThat(strict.validationTimeout()).hasSeconds(30);
+        assertThat(strict.deniedPorts()).contains(8080, 8081, strict.port(), 8080 + 364);
+        var lab = AcmeSettings.config(SettingsFiles.load(home, Map.of("PKI_ACME_ALLOW_LOOPBACK", "true",
+                "PKI_ACME_MAX_CONCURRENT_VALIDATIONS", "4", "PKI_ACME_VALIDATIONS_PER_ACCOUNT_PER_HOUR", "20")));
+        assertThat(lab.allowLoopback()).isTrue();
+        assertThat(lab.maxConcurrentValidations()).isEqualTo(4);
+        assertThat(lab.validationsPerAccountPerHour()).isEqualTo(20);
+    }
+
+    @Test
     void aBadValueIsNamedWithWhereItCameFrom() {
         assertThatThrownBy(() -> SettingsFiles.load(home, Map.of("PKI_ACME_PORT", "eighty")))
                 .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION))
