@@ -1,6 +1,5 @@
 package org.medpki.acme.validation;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,42 +44,17 @@ final class CaaCheck {
     }
 
     private void decide(List<byte[]> records, boolean wildcard, Identifier identifier, String at) {
-        List<String> issue = new ArrayList<>();
-        List<String> issueWild = new ArrayList<>();
+        List<CaaProperty> set = new ArrayList<>();
         for (byte[] r : records) {
-            if (r.length < 2) {
-                continue;
-            }
-            int flags = r[0] & 0xff;
-            int tagLength = r[1] & 0xff;
-            if (2 + tagLength > r.length) {
-                continue;
-            }
-            String tag = new String(r, 2, tagLength, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-            String value = new String(r, 2 + tagLength, r.length - 2 - tagLength, StandardCharsets.UTF_8);
-            switch (tag) {
-                case "issue" -> issue.add(value);
-                case "issuewild" -> issueWild.add(value);
-                case "iodef", "contactemail", "contactphone", "issuemail", "issuevmc" -> {
-                }
-                default -> {
-                    if ((flags & 0x80) != 0) {
-                        throw refused(identifier, at, "an unknown critical CAA property '" + tag + "'");
-                    }
-                }
+            CaaProperty p = CaaProperty.fromRdata(r);
+            if (p != null) {
+                set.add(p);
             }
         }
-        List<String> relevant = wildcard && !issueWild.isEmpty() ? issueWild : issue;
-        if (relevant.isEmpty()) {
-            return;
+        String why = CaaProperty.refusal(set, wildcard, identities);
+        if (why != null) {
+            throw refused(identifier, at, why);
         }
-        for (String v : relevant) {
-            String domain = v.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-            if (!domain.isEmpty() && identities.contains(domain)) {
-                return;
-            }
-        }
-        throw refused(identifier, at, "CAA records that do not name this CA");
     }
 
     private static AcmeException refused(Identifier identifier, String at, String why) {

@@ -1,6 +1,5 @@
 package org.medpki.acme.validation;
 
-import java.util.Base64;
 import java.util.List;
 import org.medpki.acme.Identifier;
 import org.medpki.acme.ProblemType;
@@ -14,7 +13,6 @@ final class Dns01Validation {
     }
 
     void validate(Identifier identifier, String keyAuthorization) {
-        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(ChallengeValidator.sha256(keyAuthorization));
         String name = "_acme-challenge." + identifier.value();
         List<String> values;
         try {
@@ -22,7 +20,7 @@ final class Dns01Validation {
         } catch (DnsClient.DnsFailure e) {
             throw ChallengeValidator.problem(ProblemType.DNS, e.getMessage(), identifier);
         }
-        if (values.stream().map(String::trim).noneMatch(expected::equals)) {
+        if (!Dns01Digest.matches(values, keyAuthorization)) {
             throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, values.isEmpty()
                     ? "no TXT record at " + name : "no TXT record at " + name + " holds the expected digest", identifier);
         }

@@ -24,7 +24,7 @@ import org.medpki.acme.ProblemType;
  */
 final class Http01Validation {
     static final int MAX_REDIRECTS = 5;
-    static final int MAX_RESPONSE = 16 * 1024;
+    static final int MAX_RESPONSE = Http01Body.MAX_BYTES;
     private final ChallengeValidator validator;
     private final AcmeConfig config;
 
@@ -62,10 +62,7 @@ final class Http01Validation {
                 throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, "the http-01 response had status "
                         + r.status(), identifier);
             }
-            if (!r.body().trim().equals(keyAuthorization)) {
-                throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE,
-                        "the http-01 response is not the key authorization", identifier);
-            }
+            Http01Body.check(r.body(), keyAuthorization, identifier);
             return;
         }
         throw ChallengeValidator.problem(ProblemType.CONNECTION, "too many redirects", identifier);
@@ -147,11 +144,7 @@ final class Http01Validation {
         if (chunked) {
             body = dechunk(body);
         }
-        if (body.length() > MAX_RESPONSE) {
-            throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, "the http-01 response body is too large",
-                    identifier);
-        }
-        return new Response(status, location, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+        return new Response(status, location, Http01Body.decode(body.getBytes(StandardCharsets.ISO_8859_1), identifier));
     }
 
     private static String dechunk(String body) {
