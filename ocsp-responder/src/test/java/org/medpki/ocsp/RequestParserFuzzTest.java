@@ -23,7 +23,7 @@ class RequestParserFuzzTest {
     private static final Issuers ISSUERS = issuers();
     private final RequestParser parser = new RequestParser(10, true);
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void ocspRequest(byte[] data) {
         try {
             ParsedRequest p = parser.parse(data, ISSUERS);

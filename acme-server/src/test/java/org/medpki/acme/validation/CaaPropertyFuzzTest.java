@@ -14,7 +14,7 @@ import java.util.List;
 class CaaPropertyFuzzTest {
     private static final List<String> IDENTITIES = List.of("ca.hospital.test", "medpki.test");
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void caaRecordSet(byte[] data) {
         if (data.length == 0) {
             return;

@@ -14,7 +14,7 @@ import java.util.List;
  */
 class Dns01DigestFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void txtValues(byte[] data) {
         List<String> lines = Arrays.asList(new String(data, StandardCharsets.UTF_8).split("\n", -1));
         String keyAuthorization = lines.get(0);

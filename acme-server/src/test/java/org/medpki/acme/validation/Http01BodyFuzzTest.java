@@ -17,7 +17,7 @@ class Http01BodyFuzzTest {
     private static final String KEY_AUTHORIZATION =
             "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void body(byte[] data) {
         boolean expected = data.length <= Http01Body.MAX_BYTES
                 && new String(data, StandardCharsets.UTF_8).trim().equals(KEY_AUTHORIZATION);
