@@ -47,6 +47,25 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         } catch (DecodeException | ClassCastException e) {
             throw new AcmeException(ProblemType.MALFORMED, "the body is not a JSON object");
         }
+        String expected = config.baseUrl() + ctx.request().path().substring("/acme".length());
+        try {
+            ctx.put(JwsRequest.KEY, parse(body, expected, mode));
+        } catch (AcmeException e) {
+            if (e.type() == ProblemType.BAD_SIGNATURE_ALGORITHM) {
+                audit.requestRefused(ctx, "algorithm", null, e);
+            }
+            throw e;
+        }
+        ctx.next();
+    }
+
+    /**
+     * The checks on the decoded body that need no request context: the flattened JWS's fields,
+     * the protected header (against {@code expectedUrl} and the route's key {@code mode}), the
+     * payload. Returns the parsed request or throws an {@link AcmeException} (a 4xx problem);
+     * nothing else. The fuzz test drives this directly.
+     */
+    static JwsRequest parse(JsonObject body, String expectedUrl, KeyMode mode) {
         if (body == null || !body.fieldNames().equals(FIELDS)) {
             throw new AcmeException(ProblemType.MALFORMED,
                     "the body must be a flattened JWS with exactly protected, payload and signature");
@@ -67,11 +86,9 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         requireType(headerJson, "nonce", String.class, "a string");
         requireType(headerJson, "url", String.class, "a string");
         if (!ALLOWED.contains(JWSAlgorithm.parse(algName))) {
-            AcmeException refused = new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '"
+            throw new AcmeException(ProblemType.BAD_SIGNATURE_ALGORITHM, "the JWS algorithm '"
                     + (algName.length() <= 32 ? algName : "(unreadable)")
                     + "' is not accepted (ES256, ES384, RS256, EdDSA are)");
-            audit.requestRefused(ctx, "algorithm", null, refused);
-            throw refused;
         }
         JWSHeader header;
         try {
@@ -111,11 +128,10 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         if (hasKid && header.getKeyID() == null) {
             throw new AcmeException(ProblemType.MALFORMED, "kid must be a string");
         }
-        String expected = config.baseUrl() + ctx.request().path().substring("/acme".length());
         if (!(headerJson.getValue("url") instanceof String url)) {
             throw new AcmeException(ProblemType.MALFORMED, "the protected header has no url");
         }
-        if (!url.equals(expected)) {
+        if (!url.equals(expectedUrl)) {
             throw new AcmeException(ProblemType.UNAUTHORIZED, "the url in the protected header does not match the request URL");
         }
         if (!(headerJson.getValue("nonce") instanceof String nonce) || nonce.isEmpty()) {
@@ -134,8 +150,7 @@ public final class JwsParseHandler implements Handler<RoutingContext> {
         if (!payload.matches("[A-Za-z0-9_-]*") || !sig.matches("[A-Za-z0-9_-]+")) {
             throw new AcmeException(ProblemType.MALFORMED, "payload and signature must be base64url without padding");
         }
-        ctx.put(JwsRequest.KEY, new JwsRequest(header, prot + "." + payload, Base64URL.from(sig).decode(), payloadText));
-        ctx.next();
+        return new JwsRequest(header, prot + "." + payload, Base64URL.from(sig).decode(), payloadText);
     }
 
     private static JsonObject header(String prot) {

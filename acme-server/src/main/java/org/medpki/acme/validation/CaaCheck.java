@@ -45,35 +45,11 @@ final class CaaCheck {
     }
 
     private void decide(List<DnsClient.Caa> records, boolean wildcard, Identifier identifier, String at) {
-        List<String> issue = new ArrayList<>();
-        List<String> issueWild = new ArrayList<>();
-        for (DnsClient.Caa r : records) {
-            int flags = r.flags();
-            String tag = r.tag().toLowerCase(Locale.ROOT);
-            String value = r.value();
-            switch (tag) {
-                case "issue" -> issue.add(value);
-                case "issuewild" -> issueWild.add(value);
-                case "iodef", "contactemail", "contactphone", "issuemail", "issuevmc" -> {
-                }
-                default -> {
-                    if ((flags & 0x80) != 0) {
-                        throw refused(identifier, at, "an unknown critical CAA property '" + tag + "'");
-                    }
-                }
-            }
+        String why = CaaProperty.refusal(records.stream().map(r -> new CaaProperty(r.flags(), r.tag(), r.value()))
+                .toList(), wildcard, identities);
+        if (why != null) {
+            throw refused(identifier, at, why);
         }
-        List<String> relevant = wildcard && !issueWild.isEmpty() ? issueWild : issue;
-        if (relevant.isEmpty()) {
-            return;
-        }
-        for (String v : relevant) {
-            String domain = v.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-            if (!domain.isEmpty() && identities.contains(domain)) {
-                return;
-            }
-        }
-        throw refused(identifier, at, "CAA records that do not name this CA");
     }
 
     private static AcmeException refused(Identifier identifier, String at, String why) {

@@ -1,6 +1,5 @@
 package org.medpki.acme.validation;
 
-import java.util.Base64;
 import java.util.List;
 import org.medpki.acme.Identifier;
 import org.medpki.acme.ProblemType;
@@ -22,16 +21,9 @@ final class Dns01Validation {
             throw ChallengeValidator.failed(ProblemType.DNS, "the DNS look-up of the TXT record at " + name + " failed",
                     identifier, e.getMessage());
         }
-        if (!holdsDigest(values, keyAuthorization)) {
+        if (!Dns01Digest.matches(values, keyAuthorization)) {
             throw ChallengeValidator.problem(ProblemType.INCORRECT_RESPONSE, values.isEmpty()
                     ? "no TXT record at " + name : "no TXT record at " + name + " holds the expected digest", identifier);
         }
-    }
-
-    /** Whether one of the TXT strings is the key authorization's digest. Pure: a fuzz target. */
-    static boolean holdsDigest(List<String> values, String keyAuthorization) {
-        String expected = Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(ChallengeValidator.sha256(keyAuthorization));
-        return values.stream().map(String::trim).anyMatch(expected::equals);
     }
 }

@@ -242,8 +242,13 @@ public final class RequestValidator {
             return;
         }
         if (PKCSObjectIdentifiers.id_RSASSA_PSS.equals(oid) && params != null) {
-            RSASSAPSSparams pss = RSASSAPSSparams.getInstance(params);
-            ASN1ObjectIdentifier hash = pss.getHashAlgorithm().getAlgorithm();
+            ASN1ObjectIdentifier hash;
+            try {
+                hash = RSASSAPSSparams.getInstance(params).getHashAlgorithm().getAlgorithm();
+            } catch (RuntimeException e) {
+                // BouncyCastle refuses malformed parameters with IllegalArgument/IllegalState.
+                throw bad("the CSR's RSASSA-PSS parameters are malformed", e);
+            }
             if (!PSS_HASHES.contains(hash)) {
                 throw bad("the CSR's RSASSA-PSS signature uses a weak or unknown hash " + hash.getId());
             }
