@@ -2,4 +2,5 @@
 -- keeps the shard (and CDP) it was issued with, so after the count is reduced the publisher keeps
 -- publishing each shard until its last certificate has expired. PgCrlStore.shardsInUse asks for
 -- the newest not_after of each shard, one backward probe of this index per shard.
-CREATE INDEX certificate_shard_not_after ON certificate (ca_id, shard, not_after);
+-- Re-runnable (IF NOT EXISTS), like every migration after the logins (see LoginUpgradeTest).
+CREATE INDEX IF NOT EXISTS certificate_shard_not_after ON certificate (ca_id, shard, not_after);

@@ -1,3 +1,4 @@
 -- When a challenge's validation started: the per-account validation limit counts these.
-ALTER TABLE acme_challenge ADD COLUMN started timestamptz;
-CREATE INDEX acme_challenge_started ON acme_challenge (started) WHERE started IS NOT NULL;
+-- Re-runnable (IF NOT EXISTS), like every migration after the logins (see LoginUpgradeTest).
+ALTER TABLE acme_challenge ADD COLUMN IF NOT EXISTS started timestamptz;
+CREATE INDEX IF NOT EXISTS acme_challenge_started ON acme_challenge (started) WHERE started IS NOT NULL;
