@@ -19,7 +19,12 @@ import org.xbill.DNS.Type;
 
 /** The DNS client (dnsjava with our limits) against {@link LoopbackDnsServer}. */
 class DnsClientTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * For look-ups the server answers at once: generous, since the first one in a JVM (dnsjava's
+     * I/O threads starting, classes instrumented by the fuzzing agent) can take seconds on a busy
+     * machine. Tests of a silent or wrong server give their own short timeouts.
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String NAME = "_acme-challenge.fhir.hospital.test";
     /** 40 dns-01-sized values: about 2 KiB of answer, far over 512 bytes and over 1232. */
     private static final List<String> MANY = IntStream.range(0, 40)
