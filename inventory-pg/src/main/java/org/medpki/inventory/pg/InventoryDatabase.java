@@ -172,7 +172,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** The CRL store (tables crl and crl_counter) over this database's pool. */
     public PgCrlStore crlStore() {
-        return new PgCrlStore(pool, errors);
+        return new PgCrlStore(sql);
     }
 
     /**

@@ -4,12 +4,10 @@ import static org.medpki.inventory.pg.PgQueries.time;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Cursor;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedStatement;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -78,14 +76,10 @@ public final class PgCrlStore implements CrlStore {
             + "AND serial = ANY($2::numeric[])";
     private static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
-    private final Pool pool;
-    private final PgErrors errors;
     private final PgQueries sql;
 
-    PgCrlStore(Pool pool, PgErrors errors) {
-        this.pool = pool;
-        this.errors = errors;
-        this.sql = new PgQueries(pool, errors);
+    PgCrlStore(PgQueries sql) {
+        this.sql = sql;
     }
 
     @Override
@@ -94,15 +88,7 @@ public final class PgCrlStore implements CrlStore {
         Objects.requireNonNull(producer, "producer");
         String what = "publishing a " + request.kind().wireName() + " CRL of CA " + request.caId() + " shard "
                 + request.shard();
-        SqlConnection conn;
-        try {
-            conn = pool.getConnection().await();
-        } catch (Exception e) {
-            throw errors.map(e, what);
-        }
-        Transaction tx = null;
-        try {
-            tx = conn.begin().await();
+        return sql.inTransactionOf(what, conn -> {
             Tuple scope = Tuple.of(request.caId(), (short) request.shard());
             conn.preparedQuery(ENSURE_COUNTER).execute(scope).await();
             BigInteger number = conn.preparedQuery(NEXT_NUMBER).execute(scope).await().iterator().next()
@@ -132,25 +118,10 @@ public final class PgCrlStore implements CrlStore {
                     time(signed.nextUpdate()), signed.entries(), Buffer.buffer(signed.der()))).await().iterator().next();
             conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PUBLISHED_CHANNEL,
                     request.caId() + ":" + request.shard() + ":" + request.kind().wireName() + ":" + number)).await();
-            tx.commit().await();
-            tx = null;
             return new PublishedCrl(request.caId(), request.shard(), request.kind(), number,
                     base == null ? null : base.number(), signed.thisUpdate(), signed.nextUpdate(), signed.entries(),
                     signed.der(), row.getOffsetDateTime(0).toInstant());
-        } catch (PkiException e) {
-            throw e;
-        } catch (Exception e) {
-            throw errors.map(e, what);
-        } finally {
-            if (tx != null) {
-                try {
-                    tx.rollback().await();
-                } catch (Exception ignored) {
-                    // the connection is closed below; PostgreSQL rolls back on its own
-                }
-            }
-            conn.close();
-        }
+        });
     }
 
     private long stream(PreparedStatement statement, Tuple args, Consumer<RevokedEntry> sink) {

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one way this module's adapters run statements: prepared, blocking (never on an event loop),
@@ -67,6 +68,17 @@ final class PgQueries {
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     void inTransaction(String what, Consumer<SqlConnection> work) {
+        inTransactionOf(what, conn -> {
+            work.accept(conn);
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} in one transaction and returns its result: committed if it returns, rolled
+     * back if it throws (a PkiException it throws passes unchanged, see {@link PgErrors#map}).
+     */
+    <T> T inTransactionOf(String what, Function<SqlConnection, T> work) {
         SqlConnection conn;
         try {
             conn = pool.getConnection().await();
@@ -76,9 +88,10 @@ final class PgQueries {
         Transaction tx = null;
         try {
             tx = conn.begin().await();
-            work.accept(conn);
+            T result = work.apply(conn);
             tx.commit().await();
             tx = null;
+            return result;
         } catch (Exception e) {
             throw errors.map(e, what);
         } finally {
