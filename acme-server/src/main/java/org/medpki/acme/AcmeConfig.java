@@ -18,7 +18,14 @@ import org.medpki.listener.ListenerLimits;
  * tried, every redirect); {@code maxConcurrentValidations} bounds the validations this process
  * runs at once (a challenge response beyond it waits briefly for a slot, then is refused with
  * rateLimited and Retry-After, the challenge left pending); {@code validationsPerAccountPerHour}
- * bounds the validations one account starts in an hour, across instances. The validator never
+ * bounds the validations one account starts in an hour, across instances.
+ *
+ * <p>Orders: an account makes at most {@code ordersPerAccountPerHour} orders an hour, and at most
+ * {@code ordersPerNamePerHour} of them for one exact name (a client renewing in a loop). Both are
+ * counted per account, so that no account can use up a name's budget for the others; accounts
+ * bound to an external account key have their own pair ({@code eabOrders...}), as the key's issuer
+ * vouched for them. Ended orders and authorizations are deleted {@code purgeAfter} after their end
+ * (an order with a certificate ends when the certificate expires). The validator never
  * connects to an address in {@code deniedRanges}, nor to this host on one of {@code ownPorts}
  * (the ports its services listen on, the ACME port included). {@code allowLoopback} lets it
  * connect to loopback (127.0.0.0/8, ::1) although the ranges deny it: for tests and labs, whose
@@ -30,9 +37,10 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          String termsOfService, String website,
                          Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
                          Duration validationTimeout, int maxPayloadBytes,
-                         int ordersPerAccountPerHour, int ordersPerDomainPerHour,
+                         int ordersPerAccountPerHour, int ordersPerNamePerHour,
+                         int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
                          int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
-                         List<Integer> ownPorts, ListenerLimits listener) {
+                         Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener) {
     public AcmeConfig {
         Objects.requireNonNull(listener, "acme listener limits");
         Objects.requireNonNull(listenHost, "acme.host");
@@ -54,8 +62,12 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         if (Objects.requireNonNull(authorizationReuse, "acme.authorizationReuse").isNegative()) {
             throw new IllegalArgumentException("acme.authorizationReuse must not be negative (PT0S turns reuse off)");
         }
-        if (ordersPerAccountPerHour < 1 || ordersPerDomainPerHour < 1) {
-            throw new IllegalArgumentException("acme rate limits must be at least 1");
+        atLeastOne(ordersPerAccountPerHour, "acme.ordersPerAccountPerHour");
+        atLeastOne(ordersPerNamePerHour, "acme.ordersPerNamePerHour");
+        atLeastOne(eabOrdersPerAccountPerHour, "acme.eabOrdersPerAccountPerHour");
+        atLeastOne(eabOrdersPerNamePerHour, "acme.eabOrdersPerNamePerHour");
+        if (Objects.requireNonNull(purgeAfter, "acme.purgeAfter").isNegative()) {
+            throw new IllegalArgumentException("acme.purgeAfter must not be negative");
         }
         if (maxConcurrentValidations < 1 || maxConcurrentValidations > 10_000) {
             throw new IllegalArgumentException("acme.maxConcurrentValidations must be between 1 and 10000");
@@ -74,13 +86,14 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                       String termsOfService, String website,
                       Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
                       Duration validationTimeout, int maxPayloadBytes,
-                      int ordersPerAccountPerHour, int ordersPerDomainPerHour,
+                      int ordersPerAccountPerHour, int ordersPerNamePerHour,
                       int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
                       List<Integer> ownPorts) {
         this(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile, eabRequired,
                 deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
-                authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour,
-                maxConcurrentValidations, validationsPerAccountPerHour, allowLoopback, ownPorts, ListenerLimits.DEFAULTS);
+                authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour,
+                ordersPerAccountPerHour, ordersPerNamePerHour, maxConcurrentValidations, validationsPerAccountPerHour,
+                allowLoopback, DEFAULT_PURGE_AFTER, ownPorts, ListenerLimits.DEFAULTS);
     }
 
     /** The same settings on another port (a second instance on one host); the directory URL follows it. */
@@ -88,8 +101,8 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         return new AcmeConfig(listenHost, newPort, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
-                ordersPerDomainPerHour, maxConcurrentValidations, validationsPerAccountPerHour, allowLoopback, ownPorts,
-                listener);
+                ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener);
     }
 
     /**
@@ -115,7 +128,26 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         return new AcmeConfig(listenHost, port, publicHost, "tls-server", 80, 443, null, null, false,
                 DEFAULT_DENIED.stream().map(AddressRange::parse).toList(), List.of(), null, null,
                 Duration.ofDays(7), Duration.ofDays(7), Duration.ofDays(7), Duration.ofSeconds(30), 64 * 1024,
-                300, 300, 64, 300, false, List.of());
+                300, 30, 3000, 300, 64, 300, false, DEFAULT_PURGE_AFTER, List.of(), ListenerLimits.DEFAULTS);
+    }
+
+    /** How long ended orders and authorizations are kept before housekeeping deletes them. */
+    public static final Duration DEFAULT_PURGE_AFTER = Duration.ofDays(30);
+
+    /** The hourly order limits of an account: those of EAB-bound accounts when it is bound to a key. */
+    public int ordersPerHour(boolean eabBound) {
+        return eabBound ? eabOrdersPerAccountPerHour : ordersPerAccountPerHour;
+    }
+
+    /** The hourly limit of orders one account makes for one exact name. */
+    public int ordersPerNamePerHour(boolean eabBound) {
+        return eabBound ? eabOrdersPerNamePerHour : ordersPerNamePerHour;
+    }
+
+    private static void atLeastOne(int limit, String name) {
+        if (limit < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1");
+        }
     }
 
     public String baseUrl() {

@@ -99,10 +99,10 @@ public interface AcmeRepository {
     long ordersSince(String accountId, Instant since);
 
     /**
-     * How many orders (of any account) made after {@code since} name {@code domain} or a name
-     * below it: for the per-domain rate limit.
+     * How many orders the account made after {@code since} that name exactly this identifier (a
+     * wildcard is its own identifier): for the per-name rate limit.
      */
-    long ordersForDomainSince(String domain, Instant since);
+    long ordersForIdentifierSince(String accountId, Identifier identifier, Instant since);
 
     /**
      * A valid authorization of this account for the identifier ({@code base} with {@code wildcard}),
@@ -164,8 +164,11 @@ public interface AcmeRepository {
     /** processing back to ready (the CSR was refused or the CA failed: the client may finalize again); else a no-op. */
     void backToReady(String orderId);
 
-    /** The order is valid with its certificate's serial (lower-case hex) and PEM chain. */
-    void orderIssued(String orderId, String serialHex, String chainPem);
+    /**
+     * The order is valid with its certificate's serial (lower-case hex) and PEM chain; it is kept
+     * until the certificate's {@code notAfter} (revokeCert and ARI read it until then).
+     */
+    void orderIssued(String orderId, String serialHex, String chainPem, Instant notAfter);
 
     /**
      * Settles one order whose time may be up: its pending or valid authorizations past expiry
@@ -182,4 +185,19 @@ public interface AcmeRepository {
      * authorizations past theirs expired (the orders using them settle when next read).
      */
     void expire(Instant now);
+
+    /**
+     * Housekeeping: deletes at most {@code limit} orders that ended before {@code endedBefore}
+     * (expired without a certificate, or their certificate expired), then at most {@code limit}
+     * authorizations (with their challenges) that expired before it and that no remaining order
+     * names. Each batch is atomic; returns what went.
+     */
+    Purged purge(Instant endedBefore, int limit);
+
+    /** What one {@link #purge} call deleted. */
+    record Purged(int orders, int authorizations) {
+        public boolean any() {
+            return orders > 0 || authorizations > 0;
+        }
+    }
 }

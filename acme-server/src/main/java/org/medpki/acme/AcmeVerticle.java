@@ -13,8 +13,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.medpki.acme.JwsParseHandler.KeyMode;
 import org.medpki.listener.ConnectionGuard;
 import org.slf4j.Logger;
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AcmeVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AcmeVerticle.class);
+    /** Orders (and authorizations) deleted per purge transaction, and transactions per housekeeping round. */
+    static final int PURGE_BATCH = 1000;
+    private static final int PURGE_ROUNDS = 10;
     private final AcmeConfig config;
     private final AcmeRepository store;
     private final CertificateAuthority ca;
@@ -74,12 +79,36 @@ public final class AcmeVerticle extends VerticleBase {
                     store.purgeSpentNonces(clock.instant());
                     store.expire(clock.instant());
                     validation.endAbandoned();
+                    purgeEnded();
                 } catch (RuntimeException e) {
                     LOG.warn("ACME housekeeping failed: {}", e.getMessage());
                 }
             });
         }
         return guard.install(vertx, vertx.createHttpServer(options), router).listen().onSuccess(s -> server = s);
+    }
+
+    /**
+     * Deletes orders and authorizations that ended {@code acme.purgeAfter} ago, a bounded number
+     * a round so that a backlog never holds the database for long. The audit log keeps their
+     * record (accounts, validations, issuances); one entry says what went.
+     */
+    private void purgeEnded() {
+        Instant endedBefore = clock.instant().minus(config.purgeAfter());
+        int orders = 0;
+        int authorizations = 0;
+        for (int round = 0; round < PURGE_ROUNDS; round++) {
+            AcmeRepository.Purged purged = store.purge(endedBefore, PURGE_BATCH);
+            orders += purged.orders();
+            authorizations += purged.authorizations();
+            if (purged.orders() < PURGE_BATCH && purged.authorizations() < PURGE_BATCH) {
+                break;
+            }
+        }
+        if (orders > 0 || authorizations > 0) {
+            audit.succeeded("acme.purged", "acme-housekeeping", Map.of("orders", Integer.toString(orders),
+                    "authorizations", Integer.toString(authorizations), "endedBefore", endedBefore.toString()));
+        }
     }
 
     Router router() {

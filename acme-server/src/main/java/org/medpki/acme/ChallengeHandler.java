@@ -74,6 +74,10 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
             OffContext.run(() -> gate.validator().validate(challenge.type(), authz.identifier(), authz.wildcard(),
                     challenge.token(), keyAuthorization));
             store.finishChallenge(challenge, true, null, clock.instant());
+            // The validation's evidence outlives the authorization, which housekeeping deletes.
+            audit.succeeded("acme.validated", views.account(authz.accountId()), Map.of("authorization", authz.id(),
+                    "identifier", (authz.wildcard() ? "*." : "") + authz.identifier().value(),
+                    "challenge", challenge.type()));
             return;
         } catch (AcmeException e) {
             failure = e;
@@ -83,7 +87,9 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
                     authz.identifier(), java.util.List.of(), null);
         }
         store.finishChallenge(challenge, false, AcmeProblem.json(failure).encode(), clock.instant());
-        audit.refused("acme.validation_failed", views.account(authz.accountId()), failure,
-                Map.of("identifier", authz.identifier().value(), "challenge", challenge.type()));
+        // Any account can make validations fail at will (within its hourly validation limit): budgeted.
+        audit.refusedBounded("acme.validation_failed", failure.type().name(), views.account(authz.accountId()),
+                failure, Map.of("authorization", authz.id(), "identifier", authz.identifier().value(),
+                        "challenge", challenge.type()));
     }
 }

@@ -70,7 +70,8 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
             store.backToReady(order.id());
             throw e;
         }
-        store.orderIssued(order.id(), issued.serial().toString(16), issued.pemChain());
+        store.orderIssued(order.id(), issued.serial().toString(16), issued.pemChain(),
+                issued.certificate().getNotAfter().toInstant());
         Order done = store.order(order.id()).orElseThrow();
         Responses.json(ctx, 200, views.order(done), views.order(done.id()));
     }

@@ -1,6 +1,5 @@
 package org.medpki.acme;
 
-import com.google.common.net.InternetDomainName;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -140,17 +139,23 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         return id.type().equals("ip") ? List.of("http-01", "tls-alpn-01") : List.of("http-01", "dns-01", "tls-alpn-01");
     }
 
+    /**
+     * The account's hourly limits (EAB-bound accounts have their own): all its orders, and its
+     * orders for each exact name. Counted per account only, so that no account uses up a budget
+     * that others need (one shared count per domain let any free account block a hospital's names).
+     */
     private void rateLimit(Account account, Set<Identifier> identifiers, String actor) {
         Instant hourAgo = clock.instant().minus(Duration.ofHours(1));
-        if (store.ordersSince(account.id(), hourAgo) >= config.ordersPerAccountPerHour()) {
-            throw limited("account", actor, identifiers, "this account made " + config.ordersPerAccountPerHour()
-                    + " orders in the last hour");
+        boolean bound = account.eabKid() != null;
+        int perAccount = config.ordersPerHour(bound);
+        if (store.ordersSince(account.id(), hourAgo) >= perAccount) {
+            throw limited("account", actor, identifiers, "this account made " + perAccount + " orders in the last hour");
         }
-        Set<String> domains = new LinkedHashSet<>();
-        identifiers.stream().filter(i -> i.type().equals("dns")).forEach(i -> domains.add(registeredDomain(i.base())));
-        for (String d : domains) {
-            if (store.ordersForDomainSince(d, hourAgo) >= config.ordersPerDomainPerHour()) {
-                throw limited("domain", actor, identifiers, "too many orders for names under " + d + " in the last hour");
+        int perName = config.ordersPerNamePerHour(bound);
+        for (Identifier id : identifiers) {
+            if (store.ordersForIdentifierSince(account.id(), id, hourAgo) >= perName) {
+                throw limited("name", actor, identifiers, "this account made " + perName + " orders for "
+                        + id.value() + " in the last hour");
             }
         }
     }
@@ -160,31 +165,5 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         AcmeException problem = new AcmeException(ProblemType.RATE_LIMITED, detail, null, List.of(), Duration.ofMinutes(5));
         audit.refusedBounded("acme.order_rate_limited", limit, actor, problem, Map.of("identifiers", identifiers.toString()));
         return problem;
-    }
-
-    /**
-     * The domain a name's per-domain rate limit is counted under: for a name under a suffix of the
-     * Public Suffix List (both its ICANN and private sections, as Guava ships it) the label just
-     * below that suffix ({@code www.example.co.uk} -> {@code example.co.uk}), so that unrelated
-     * registrants under {@code co.uk} do not share one budget. A name that is itself a public
-     * suffix counts as itself. Names under no listed suffix (a private PKI's {@code hospital.test},
-     * {@code fhir.hospital.internal}) fall back to their last two labels. A leading {@code *.} is
-     * ignored. IP identifiers never come here: they count only against the account's limit.
-     */
-    static String registeredDomain(String name) {
-        String base = name.startsWith("*.") ? name.substring(2) : name;
-        try {
-            InternetDomainName domain = InternetDomainName.from(base);
-            if (domain.isPublicSuffix()) {
-                return base;
-            }
-            if (domain.isUnderPublicSuffix()) {
-                return domain.topPrivateDomain().toString();
-            }
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // not a name Guava parses (identifiers were checked already): count by its last labels
-        }
-        String[] labels = base.split("\\.");
-        return labels.length <= 2 ? base : labels[labels.length - 2] + "." + labels[labels.length - 1];
     }
 }

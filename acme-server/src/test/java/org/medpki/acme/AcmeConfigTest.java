@@ -13,7 +13,7 @@ class AcmeConfigTest {
         return new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), d.http01Port(), d.tlsAlpn01Port(),
                 d.dnsServer(), d.hostsFile(), d.eabRequired(), d.deniedRanges(), d.caaIdentities(), d.termsOfService(),
                 d.website(), order, authz, reuse, d.validationTimeout(), d.maxPayloadBytes(),
-                d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
+                d.ordersPerAccountPerHour(), d.ordersPerNamePerHour(), d.maxConcurrentValidations(),
                 d.validationsPerAccountPerHour(), d.allowLoopback(), d.ownPorts());
     }
 

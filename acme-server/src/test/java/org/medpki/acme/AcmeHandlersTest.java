@@ -287,6 +287,27 @@ class AcmeHandlersTest {
                 .isEqualTo(201);
     }
 
+    @Test
+    void ordersBeyondTheAccountsHourlyLimitForOneNameAreRateLimitedForThatNameOnly() {
+        int perName = server.config.ordersPerNamePerHour(false);
+        try (AcmeTestServer own = new AcmeTestServer(vertx, false, challenges.actualPort(), tmp.resolve("hosts"),
+                perName + 10)) {
+            AcmeTestClient c = own.client();
+            Account account = c.newAccount();
+            for (int i = 0; i < perName; i++) {
+                assertThat(c.post(c.url("/new-order"), order("loop.hospital.test"), account).status()).isEqualTo(201);
+            }
+            Response limited = c.post(c.url("/new-order"), order("loop.hospital.test", "new.hospital.test"), account);
+            assertProblem(limited, "rateLimited", 429);
+            assertThat(limited.json().getString("detail")).contains("loop.hospital.test");
+            assertThat(own.auditStore.details("acme.order_rate_limited")).singleElement().asString()
+                    .contains("\"reason\":\"name\"");
+            assertThat(c.post(c.url("/new-order"), order("new.hospital.test"), account).status()).isEqualTo(201);
+            assertThat(c.post(c.url("/new-order"), order("loop.hospital.test"), c.newAccount()).status())
+                    .as("another account's budget for the name").isEqualTo(201);
+        }
+    }
+
     // ---- revocation
 
     @Test
@@ -656,6 +677,10 @@ class AcmeHandlersTest {
                 .as("not left processing").isEqualTo("invalid");
         assertThat(client.post(created.header("Location"), null, account).json().getString("status"))
                 .isEqualTo("invalid");
+        String authzId = authzUrl.substring(authzUrl.lastIndexOf('/') + 1);
+        // Audited under the budget of its kind and reason (anyone can make validations fail).
+        assertThat(server.auditStore.details("acme.validation_failed")).filteredOn(d -> d.contains(authzId))
+                .singleElement().asString().contains("\"reason\":\"CONNECTION\"").contains("\"challenge\":\"http-01\"");
     }
 
     @Test
@@ -670,6 +695,9 @@ class AcmeHandlersTest {
             http01.add(ch);
         }
         assertThat(c.post(http01.get(0).getString("url"), "{}", account).json().getString("status")).isEqualTo("valid");
+        // The evidence of the validation, which outlives the authorization once housekeeping purges it.
+        assertThat(limitedServer.auditStore.details("acme.validated")).anySatisfy(d -> assertThat(d)
+                .containsAnyOf("www.hospital.test", "api.hospital.test").contains("\"challenge\":\"http-01\""));
 
         Response refused = c.post(http01.get(1).getString("url"), "{}", account);
 

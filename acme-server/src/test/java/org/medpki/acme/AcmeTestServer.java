@@ -75,8 +75,9 @@ final class AcmeTestServer implements AutoCloseable {
         config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
-                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
-                validationsPerAccountPerHour, true, d.ownPorts(), listener);
+                d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerNamePerHour(), ordersPerAccountPerHour,
+                d.eabOrdersPerNamePerHour(), d.maxConcurrentValidations(), validationsPerAccountPerHour, true,
+                d.purgeAfter(), d.ownPorts(), listener);
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();

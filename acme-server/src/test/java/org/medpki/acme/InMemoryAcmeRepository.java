@@ -46,6 +46,8 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     private final Map<String, Challenge> challenges = new HashMap<>();
     /** When each challenge was started (acme_challenge.started, which PostgreSQL sets). */
     private final Map<String, Instant> started = new HashMap<>();
+    /** The notAfter of each issued order's certificate (acme_order.cert_not_after). */
+    private final Map<String, Instant> certNotAfter = new HashMap<>();
     private long seq;
     private volatile boolean reachable = true;
 
@@ -247,15 +249,9 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     }
 
     @Override
-    public synchronized long ordersForDomainSince(String domain, Instant since) {
-        // The SQL matches LIKE patterns against the identifiers' JSON text; the same text test here.
-        String clean = domain.replace("\\", "").replace("%", "");
-        return orders.values().stream().filter(o -> o.createdAt().isAfter(since)).filter(o -> {
-            JsonArray ids = new JsonArray();
-            o.value().identifiers().forEach(i -> ids.add(i.json()));
-            String text = ids.encode();
-            return text.contains("\"" + clean + "\"") || text.contains("." + clean + "\"");
-        }).count();
+    public synchronized long ordersForIdentifierSince(String accountId, Identifier identifier, Instant since) {
+        return orders.values().stream().filter(o -> o.value().accountId().equals(accountId)
+                && o.createdAt().isAfter(since) && o.value().identifiers().contains(identifier)).count();
     }
 
     @Override
@@ -380,9 +376,10 @@ final class InMemoryAcmeRepository implements AcmeRepository {
     }
 
     @Override
-    public synchronized void orderIssued(String orderId, String serialHex, String chainPem) {
+    public synchronized void orderIssued(String orderId, String serialHex, String chainPem, Instant notAfter) {
         Stored<Order> s = orders.get(orderId);
         if (s != null) {
+            certNotAfter.put(orderId, notAfter);
             Order o = s.value();
             orders.put(orderId, s.with(new Order(o.id(), o.accountId(), "valid", o.identifiers(), o.profile(),
                     o.expires(), o.notBefore(), o.notAfter(), o.errorJson(), serialHex, chainPem, o.replaces(),
@@ -433,6 +430,28 @@ final class InMemoryAcmeRepository implements AcmeRepository {
                 setAuthzStatus(a, "expired");
             }
         }
+    }
+
+    @Override
+    public synchronized Purged purge(Instant endedBefore, int limit) {
+        List<String> doomed = orders.values().stream().filter(o -> {
+            Instant end = o.value().certSerial() != null ? certNotAfter.get(o.value().id()) : o.value().expires();
+            return end != null && end.isBefore(endedBefore);
+        }).limit(limit).map(o -> o.value().id()).toList();
+        doomed.forEach(id -> {
+            orders.remove(id);
+            certNotAfter.remove(id);
+        });
+        Set<String> named = new HashSet<>();
+        orders.values().forEach(o -> named.addAll(o.value().authorizationIds()));
+        List<String> gone = authorizations.values().stream()
+                .filter(a -> a.value().expires().isBefore(endedBefore) && !named.contains(a.value().id()))
+                .limit(limit).map(a -> a.value().id()).toList();
+        gone.forEach(id -> {
+            authorizations.remove(id);
+            challenges.values().removeIf(c -> c.authzId().equals(id));
+        });
+        return new Purged(doomed.size(), gone.size());
     }
 
     // ---- plumbing

@@ -21,6 +21,11 @@ final class RecordingAuditStore implements AuditStore {
         return entries.stream().map(AuditEntry::type).toList();
     }
 
+    /** The details (JSON text) of the entries of {@code type} written so far, oldest first. */
+    synchronized List<String> details(String type) {
+        return entries.stream().filter(e -> e.type().equals(type)).map(AuditEntry::details).toList();
+    }
+
     @Override
     public synchronized List<AuditEntry> append(List<AuditEvent> events, AuditChain chain) {
         List<AuditEntry> out = new ArrayList<>();

@@ -51,7 +51,7 @@ class ValidationGateTest {
         AcmeConfig c = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), d.http01Port(),
                 d.tlsAlpn01Port(), d.dnsServer(), d.hostsFile(), d.eabRequired(), d.deniedRanges(), d.caaIdentities(),
                 null, null, d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), d.validationTimeout(),
-                d.maxPayloadBytes(), d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour(), concurrent, perAccount,
+                d.maxPayloadBytes(), d.ordersPerAccountPerHour(), d.ordersPerNamePerHour(), concurrent, perAccount,
                 false, List.of());
         return new ValidationGate(null, repository(), c, CLOCK);
     }

@@ -27,12 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A 'pki up' with the strict settings: externalAccountRequired, orders and authorizations that
- * live six seconds, and a per-domain order limit. Every name of this installation lies under
- * hospital.test, so the domain limit is shared by the whole class: its test runs last.
+ * live six seconds, and a low limit of orders per account and name for EAB-bound accounts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AcmeEabExpiryTest {
-    static final int ORDERS_PER_DOMAIN = 5;
+    static final int ORDERS_PER_NAME = 5;
 
     @TempDir
     static Path tmp;
@@ -41,7 +40,7 @@ class AcmeEabExpiryTest {
     @BeforeAll
     static void up() throws Exception {
         lab = new AcmeLab(tmp, Map.of("PKI_ACME_EAB_REQUIRED", "true"), Map.of("acme.yaml",
-                "orderLifetime: PT6S\nauthorizationLifetime: PT6S\nordersPerDomainPerHour: " + ORDERS_PER_DOMAIN + "\n"),
+                "orderLifetime: PT6S\nauthorizationLifetime: PT6S\neabOrdersPerNamePerHour: " + ORDERS_PER_NAME + "\n"),
                 "pending.hospital.test", "ready.hospital.test", "domain.hospital.test");
     }
 
@@ -127,20 +126,24 @@ class AcmeEabExpiryTest {
 
     @Test
     @Order(3)
-    void theOrderOverThePerDomainLimitIsRateLimitedWithRetryAfterAndAudited() throws Exception {
+    void ordersOverTheAccountsLimitForOneNameAreRateLimitedForThatAccountAndNameOnly() throws Exception {
         AcmeTestClient c = eabClient();
-        AcmeTestClient.Reply last = null;
-        // Earlier tests of this class ordered names under hospital.test too: count until refused.
-        for (int i = 0; i <= ORDERS_PER_DOMAIN && (last == null || last.status() == 201); i++) {
-            last = c.post(c.url("newOrder"), dns("domain.hospital.test"));
-            assertThat(last.status()).as(last.toString()).isIn(201, 429);
+        for (int i = 0; i < ORDERS_PER_NAME; i++) {
+            AcmeTestClient.Reply ok = c.post(c.url("newOrder"), dns("domain.hospital.test"));
+            assertThat(ok.status()).as(ok.toString()).isEqualTo(201);
         }
+        AcmeTestClient.Reply last = c.post(c.url("newOrder"), dns("domain.hospital.test"));
         assertProblem(last, "rateLimited", 429);
-        assertThat(last.json().get("detail").asText()).contains("hospital.test");
+        assertThat(last.json().get("detail").asText()).contains("domain.hospital.test");
         assertThat(last.header("Retry-After")).as("Retry-After in seconds").matches("[1-9][0-9]*");
         List<Map<String, String>> audited = AcmePolicyTest.audit(lab, "acme.order_rate_limited", c.kid);
         assertThat(audited).hasSize(1);
-        assertThat(audited.getFirst().get("details")).contains("\"reason\":\"domain\"").contains(ERR + "rateLimited");
+        assertThat(audited.getFirst().get("details")).contains("\"reason\":\"name\"").contains(ERR + "rateLimited");
+
+        // The same account may order other names, and another account this name: no shared budget to exhaust.
+        assertThat(c.post(c.url("newOrder"), dns("other.hospital.test")).status()).isEqualTo(201);
+        AcmeTestClient other = eabClient();
+        assertThat(other.post(other.url("newOrder"), dns("domain.hospital.test")).status()).isEqualTo(201);
     }
 
     private static AcmeTestClient eabClient() throws Exception {

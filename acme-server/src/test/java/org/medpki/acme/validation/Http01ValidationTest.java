@@ -211,7 +211,7 @@ class Http01ValidationTest {
                 d.tlsAlpn01Port(), new InetSocketAddress("127.0.0.1", 9), hosts, false,
                 denied.stream().map(AddressRange::parse).toList(), List.of("acme.hospital.test"), null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), timeout, d.maxPayloadBytes(),
-                d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour(), d.maxConcurrentValidations(),
+                d.ordersPerAccountPerHour(), d.ordersPerNamePerHour(), d.maxConcurrentValidations(),
                 d.validationsPerAccountPerHour(), allowLoopback, List.of(8081));
         return new ChallengeValidator(config, vertx);
     }

@@ -87,7 +87,7 @@ class TlsAlpn01ValidationTest {
                 tlsPort, new InetSocketAddress("127.0.0.1", 9), hosts, false,
                 AcmeConfig.DEFAULT_DENIED.stream().map(AddressRange::parse).toList(), List.of("acme.hospital.test"),
                 null, null, d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(1),
-                d.maxPayloadBytes(), d.ordersPerAccountPerHour(), d.ordersPerDomainPerHour(),
+                d.maxPayloadBytes(), d.ordersPerAccountPerHour(), d.ordersPerNamePerHour(),
                 d.maxConcurrentValidations(), d.validationsPerAccountPerHour(), true, List.of());
         return new ChallengeValidator(config, vertx);
     }

@@ -23,16 +23,35 @@ import java.util.function.Function;
  * their failures with the same {@link PgErrors}.
  */
 final class PgQueries {
+    /** Sees each statement before it runs: how a test collects the statements that really run to check their plans. */
+    interface Observer {
+        void statement(String sql, Tuple params);
+    }
+
     private final Pool pool;
     private final PgErrors errors;
+    private volatile Observer observer;
 
     PgQueries(Pool pool, PgErrors errors) {
         this.pool = pool;
         this.errors = errors;
     }
 
+    /** Lets {@code observer} see every statement run from now on (null: none). */
+    void observe(Observer observer) {
+        this.observer = observer;
+    }
+
+    private void observed(String sql, Tuple params) {
+        Observer o = observer;
+        if (o != null) {
+            o.statement(sql, params);
+        }
+    }
+
     /** The statement's rows; {@code what} says what was being done ("reading the audit head"). */
     List<Row> rows(String what, String sql, Tuple params) {
+        observed(sql, params);
         try {
             RowSet<Row> rows = pool.preparedQuery(sql).execute(params).await();
             List<Row> list = new ArrayList<>(rows.size());
@@ -45,6 +64,7 @@ final class PgQueries {
 
     /** Runs a statement for its effect; returns the number of rows it touched. */
     int update(String what, String sql, Tuple params) {
+        observed(sql, params);
         try {
             return pool.preparedQuery(sql).execute(params).await().rowCount();
         } catch (Exception e) {
@@ -59,6 +79,7 @@ final class PgQueries {
 
     /** The statement's result on {@code client}: the pool, or the connection {@link #inTransaction} hands out. */
     RowSet<Row> run(SqlClient client, String what, String sql, Tuple args) {
+        observed(sql, args);
         try {
             return client.preparedQuery(sql).execute(args).await();
         } catch (Exception e) {

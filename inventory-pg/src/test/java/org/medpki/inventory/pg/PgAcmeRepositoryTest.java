@@ -33,8 +33,8 @@ import org.medpki.core.error.PkiException;
 
 /**
  * What the ACME end-to-end tests cannot show: the races the port promises to decide (a nonce, an
- * EAB key, a finalize, taken by concurrent callers) and the rows the per-domain rate limit
- * counts, against a real PostgreSQL (from ops/test).
+ * EAB key, a finalize, taken by concurrent callers), the rows the per-name rate limit counts and
+ * what housekeeping deletes, against a real PostgreSQL (from ops/test).
  */
 class PgAcmeRepositoryTest {
     private static final int RACERS = 6;
@@ -181,22 +181,60 @@ class PgAcmeRepositoryTest {
     }
 
     @Test
-    void thePerDomainCountTakesTheDomainAndNamesBelowItButNoLookAlikes() {
+    void thePerNameCountTakesTheAccountsOrdersForExactlyThatName() {
         Account account = account(null);
+        Account other = account(null);
         acme.createAccount(account);
+        acme.createAccount(other);
         Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
-        long before = acme.ordersForDomainSince("ward.test", hourAgo);
+        newOrder(account, "pending", "ward.test");
         newOrder(account, "pending", "ward.test");
         newOrder(account, "pending", "www.ward.test");
-        newOrder(account, "pending", "a.b.ward.test");
-        newOrder(account, "pending", "otherward.test");
+        newOrder(account, "pending", "*.ward.test");
         newOrder(account, "pending", "ward.test.example");
-        newOrder(account, "pending", "xzy.test");
-        assertThat(acme.ordersForDomainSince("ward.test", hourAgo) - before).isEqualTo(3);
-        // '_' is no LIKE wildcard here: x_y.test does not count xzy.test.
-        assertThat(acme.ordersForDomainSince("x_y.test", hourAgo)).isZero();
-        assertThat(acme.ordersForDomainSince("ward.test", Instant.now().plus(Duration.ofMinutes(5)))).isZero();
-        assertThat(acme.ordersSince(account.id(), hourAgo)).isEqualTo(6);
+        newOrder(other, "pending", "ward.test");
+        Identifier ward = new Identifier("dns", "ward.test");
+        assertThat(acme.ordersForIdentifierSince(account.id(), ward, hourAgo)).isEqualTo(2);
+        assertThat(acme.ordersForIdentifierSince(account.id(), new Identifier("dns", "*.ward.test"), hourAgo))
+                .as("a wildcard is a name of its own").isEqualTo(1);
+        assertThat(acme.ordersForIdentifierSince(other.id(), ward, hourAgo)).as("another account's count").isEqualTo(1);
+        assertThat(acme.ordersForIdentifierSince(account.id(), new Identifier("ip", "ward.test"), hourAgo)).isZero();
+        assertThat(acme.ordersForIdentifierSince(account.id(), ward, Instant.now().plus(Duration.ofMinutes(5)))).isZero();
+        assertThat(acme.ordersSince(account.id(), hourAgo)).isEqualTo(5);
+    }
+
+    @Test
+    void housekeepingDeletesEndedOrdersAndTheAuthorizationsNoOrderNamesInBoundedBatches() {
+        Account account = account(null);
+        acme.createAccount(account);
+        Instant now = Instant.now();
+        Instant longAgo = now.minus(Duration.ofDays(40));
+        Order expired = newOrder(account, "pending", "gone.ward.test", longAgo);
+        Order certificateExpired = newOrder(account, "valid", "old.ward.test", longAgo);
+        acme.orderIssued(certificateExpired.id(), "1a", "PEM", longAgo);
+        Order certificateValid = newOrder(account, "valid", "kept.ward.test", longAgo);
+        acme.orderIssued(certificateValid.id(), "1b", "PEM", now.plus(Duration.ofDays(40)));
+        Order recent = newOrder(account, "pending", "recent.ward.test", now.minus(Duration.ofDays(1)));
+        String expiredChallenge = acme.authorization(expired.authorizationIds().getFirst()).orElseThrow()
+                .challenges().getFirst().id();
+
+        Instant cutoff = now.minus(Duration.ofDays(30));
+        AcmeRepository.Purged first = acme.purge(cutoff, 1);
+        assertThat(first).as("one of each at most per batch").isEqualTo(new AcmeRepository.Purged(1, 1));
+        AcmeRepository.Purged rest = acme.purge(cutoff, 1000);
+        assertThat(rest).isEqualTo(new AcmeRepository.Purged(1, 1));
+        assertThat(acme.purge(cutoff, 1000).any()).isFalse();
+
+        assertThat(acme.order(expired.id())).isEmpty();
+        assertThat(acme.order(certificateExpired.id())).isEmpty();
+        assertThat(acme.authorization(expired.authorizationIds().getFirst())).isEmpty();
+        assertThat(acme.challenge(expiredChallenge)).isEmpty();
+        assertThat(acme.authorization(certificateExpired.authorizationIds().getFirst())).isEmpty();
+        // A certificate still valid keeps its order, and the order its (long expired) authorization.
+        assertThat(acme.order(certificateValid.id())).isPresent();
+        assertThat(acme.orderBySerial("1b")).isPresent();
+        assertThat(acme.authorization(certificateValid.authorizationIds().getFirst())).isPresent();
+        assertThat(acme.order(recent.id())).as("ended less than purgeAfter ago").isPresent();
     }
 
     @Test
@@ -232,13 +270,20 @@ class PgAcmeRepositoryTest {
 
     /** An order for one name with a new authorization of {@code authzStatus} and its http-01 challenge. */
     private static Order newOrder(Account account, String authzStatus, String name) {
+        return newOrder(account, authzStatus, name, Instant.now().plus(Duration.ofDays(1)));
+    }
+
+    /** The same, with the order and its authorization expiring at {@code expires}. */
+    private static Order newOrder(Account account, String authzStatus, String name, Instant expires) {
+        boolean wildcard = name.startsWith("*.");
         Identifier id = new Identifier("dns", name);
         String authzId = AcmeIds.newId();
-        Authorization authz = new Authorization(authzId, account.id(), id, false, authzStatus,
-                Instant.now().plus(Duration.ofDays(1)), List.of(new Challenge(AcmeIds.newId(), authzId, "http-01",
+        Authorization authz = new Authorization(authzId, account.id(),
+                wildcard ? new Identifier("dns", name.substring(2)) : id, wildcard, authzStatus,
+                expires, List.of(new Challenge(AcmeIds.newId(), authzId, wildcard ? "dns-01" : "http-01",
                 AcmeIds.newId(), "pending", null, null)));
         Order order = new Order(AcmeIds.newId(), account.id(), "pending", List.of(id), "tls-server",
-                Instant.now().plus(Duration.ofDays(1)), null, null, null, null, null, null, List.of(authzId));
+                expires, null, null, null, null, null, null, List.of(authzId));
         acme.createOrder(order, List.of(authz));
         return order;
     }

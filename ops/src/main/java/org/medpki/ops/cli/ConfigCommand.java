@@ -160,10 +160,13 @@ public final class ConfigCommand implements Runnable {
         m.put("validationTimeout", a.validationTimeout().toString());
         m.put("maxPayloadBytes", a.maxPayloadBytes());
         m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
-        m.put("ordersPerDomainPerHour", a.ordersPerDomainPerHour());
+        m.put("ordersPerNamePerHour", a.ordersPerNamePerHour());
+        m.put("eabOrdersPerAccountPerHour", a.eabOrdersPerAccountPerHour());
+        m.put("eabOrdersPerNamePerHour", a.eabOrdersPerNamePerHour());
         m.put("maxConcurrentValidations", a.maxConcurrentValidations());
         m.put("validationsPerAccountPerHour", a.validationsPerAccountPerHour());
         m.put("allowLoopback", a.allowLoopback());
+        m.put("purgeAfter", a.purgeAfter().toString());
         m.put("deniedPortsOfThisHost", a.deniedPorts());
         listener(m, a.listener());
         return m;

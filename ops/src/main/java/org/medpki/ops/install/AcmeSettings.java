@@ -16,12 +16,15 @@ import org.medpki.core.settings.Durations;
  * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
  * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
  * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
- * maxPayloadBytes, ordersPerAccountPerHour, ordersPerDomainPerHour, maxConcurrentValidations,
- * validationsPerAccountPerHour, allowLoopback (false: the validator never connects to 127.0.0.0/8 or
+ * maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour, eabOrdersPerAccountPerHour,
+ * eabOrdersPerNamePerHour, maxConcurrentValidations, validationsPerAccountPerHour, purgeAfter,
+ * allowLoopback (false: the validator never connects to 127.0.0.0/8 or
  * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
  * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
  * maxConnections. The validator never connects to this host on the ACME, repository, OCSP or CA
- * API port.
+ * API port. {@code ordersPerDomainPerHour} (a limit shared by every account ordering under one
+ * domain, which let any account block the others) is accepted so that older files still load, and
+ * has no effect: the per-name limits replace it.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -47,16 +50,21 @@ public final class AcmeSettings {
                        @JsonProperty("validationTimeout") String validationTimeout,
                        @JsonProperty("maxPayloadBytes") Integer maxPayloadBytes,
                        @JsonProperty("ordersPerAccountPerHour") Integer ordersPerAccountPerHour,
+                       @JsonProperty("ordersPerNamePerHour") Integer ordersPerNamePerHour,
+                       @JsonProperty("eabOrdersPerAccountPerHour") Integer eabOrdersPerAccountPerHour,
+                       @JsonProperty("eabOrdersPerNamePerHour") Integer eabOrdersPerNamePerHour,
                        @JsonProperty("ordersPerDomainPerHour") Integer ordersPerDomainPerHour,
                        @JsonProperty("maxConcurrentValidations") Integer maxConcurrentValidations,
                        @JsonProperty("validationsPerAccountPerHour") Integer validationsPerAccountPerHour,
                        @JsonProperty("allowLoopback") Boolean allowLoopback,
+                       @JsonProperty("purgeAfter") String purgeAfter,
                        @JsonProperty("idleTimeout") String idleTimeout,
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
                        @JsonProperty("maxConnections") Integer maxConnections) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -100,11 +108,15 @@ public final class AcmeSettings {
                 Durations.parse("acme.validationTimeout", f.validationTimeout(), d.validationTimeout()),
                 f.maxPayloadBytes() != null ? f.maxPayloadBytes() : d.maxPayloadBytes(),
                 f.ordersPerAccountPerHour() != null ? f.ordersPerAccountPerHour() : d.ordersPerAccountPerHour(),
-                f.ordersPerDomainPerHour() != null ? f.ordersPerDomainPerHour() : d.ordersPerDomainPerHour(),
+                f.ordersPerNamePerHour() != null ? f.ordersPerNamePerHour() : d.ordersPerNamePerHour(),
+                f.eabOrdersPerAccountPerHour() != null ? f.eabOrdersPerAccountPerHour()
+                        : d.eabOrdersPerAccountPerHour(),
+                f.eabOrdersPerNamePerHour() != null ? f.eabOrdersPerNamePerHour() : d.eabOrdersPerNamePerHour(),
                 f.maxConcurrentValidations() != null ? f.maxConcurrentValidations() : d.maxConcurrentValidations(),
                 f.validationsPerAccountPerHour() != null ? f.validationsPerAccountPerHour()
                         : d.validationsPerAccountPerHour(),
                 Boolean.TRUE.equals(f.allowLoopback()),
+                Durations.parse("acme.purgeAfter", f.purgeAfter(), d.purgeAfter()),
                 List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()),
                 ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
                         f.maxConnections()));
