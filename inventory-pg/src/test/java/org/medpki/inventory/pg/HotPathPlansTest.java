@@ -12,6 +12,7 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +33,9 @@ import org.medpki.acme.Authorization;
 import org.medpki.acme.Challenge;
 import org.medpki.acme.Identifier;
 import org.medpki.acme.Order;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.audit.AuditLog;
+import org.medpki.core.crl.CrlKind;
 import org.medpki.core.inventory.CertificateQuery;
 import org.medpki.core.inventory.CertificateStatus;
 import org.medpki.core.inventory.Inventory;
@@ -40,7 +44,8 @@ import org.medpki.ocsp.OcspRepository;
 
 /**
  * Every statement that runs on a request's path (ACME from newAccount to finalize and
- * revocation, OCSP lookups, issuance and revocation in the inventory, the ACME housekeeping) can
+ * revocation, OCSP lookups, issuance and revocation in the inventory, audit appends, the CRL
+ * reads that follow a revocation, the ACME housekeeping) can
  * be served by an index. The statements are the ones the adapters really run: {@link PgQueries}
  * hands each to an observer while the flows below run; each is then planned again with
  * {@code EXPLAIN} and sequential scans priced out ({@code enable_seqscan = off}), so a plan that
@@ -75,12 +80,15 @@ class HotPathPlansTest {
 
     @Test
     void everyStatementOnARequestPathCanUseAnIndex() throws Exception {
+        long caId = db.inventory().saveCa(TestCertificates.root("Plan Root")).id();
+        seed(caId);
         Map<String, Tuple> statements = new LinkedHashMap<>();
         PgQueries queries = db.queries();
         queries.observe((sql, params) -> statements.putIfAbsent(sql, params));
         try {
             acmeFlow(PgAcmeRepository.over(db));
-            issuanceAndOcsp(db.inventory(), PgOcspRepository.over(db));
+            issuanceAndOcsp(caId, db.inventory(), PgOcspRepository.over(db));
+            auditAndCrls(caId);
         } finally {
             queries.observe(null);
         }
@@ -100,6 +108,44 @@ class HotPathPlansTest {
         }
         write(report.toString());
         assertThat(unindexed).as("statements that read a whole table (plans in target/hot-path-plans.txt)").isEmpty();
+    }
+
+    /**
+     * Rows enough for the planner to choose as it would in service (20,000 orders, authorizations,
+     * challenges and certificates, across 200 accounts; a quarter of the orders ended long ago, for
+     * the purge to delete), with fresh statistics.
+     */
+    private static void seed(long caId) {
+        PgQueries queries = db.queries();
+        for (String sql : List.of(
+                "INSERT INTO acme_account (id, thumbprint, jwk, status) "
+                        + "SELECT 'seed-account-' || g, 'seed-thumbprint-' || g, '{}', 'valid' FROM generate_series(1, 200) g",
+                "INSERT INTO acme_order (id, account_id, status, identifiers, profile, expires, cert_serial, "
+                        + "cert_not_after, created_at) SELECT 'seed-order-' || g, 'seed-account-' || (g % 200 + 1), "
+                        + "CASE WHEN g % 4 = 0 THEN 'invalid' ELSE 'valid' END, "
+                        + "'[{\"type\": \"dns\", \"value\": \"h' || g || '.seed.test\"}]', 'tls-server', "
+                        + "now() - CASE WHEN g % 4 = 0 THEN interval '40 days' ELSE interval '10 days' END, "
+                        + "CASE WHEN g % 4 = 0 THEN NULL ELSE to_hex(g) END, "
+                        + "CASE WHEN g % 4 = 0 THEN NULL ELSE now() + interval '60 days' END, "
+                        + "now() - (g || ' minutes')::interval FROM generate_series(1, 20000) g",
+                "INSERT INTO acme_authorization (id, account_id, type, value, wildcard, status, expires) "
+                        + "SELECT 'seed-authz-' || g, 'seed-account-' || (g % 200 + 1), 'dns', 'h' || g || '.seed.test', "
+                        + "false, 'valid', CASE WHEN g % 4 = 0 THEN now() - interval '40 days' "
+                        + "ELSE now() - interval '3 days' + (g || ' minutes')::interval END "
+                        + "FROM generate_series(1, 20000) g",
+                "INSERT INTO acme_order_authorization (order_id, authz_id) "
+                        + "SELECT 'seed-order-' || g, 'seed-authz-' || g FROM generate_series(1, 20000) g",
+                "INSERT INTO acme_challenge (id, authz_id, type, token, status, validated, started) "
+                        + "SELECT 'seed-challenge-' || g, 'seed-authz-' || g, 'http-01', 'token', 'valid', now(), now() "
+                        + "FROM generate_series(1, 20000) g",
+                "INSERT INTO certificate (ca_id, serial, profile, subject, spki_sha256, not_before, not_after, status, "
+                        + "tbs, der, requester, issued_at, shard) SELECT " + caId + ", 1000 + g, 'tls-server', 'CN=seed', "
+                        + "decode(md5(g::text) || md5(g::text), 'hex'), now() - interval '1 day', "
+                        + "now() + ((g % 90 + 1) || ' days')::interval, 'issued', '\\x00', '\\x00', 'seed', now(), g % 4 "
+                        + "FROM generate_series(1, 20000) g",
+                "ANALYZE")) {
+            queries.run("seeding", sql, Tuple.tuple());
+        }
     }
 
     /** The statement's plan with sequential scans priced out, for the parameters it ran with. */
@@ -161,8 +207,7 @@ class HotPathPlansTest {
         acme.purge(now.minus(Duration.ofDays(30)), 1000);
     }
 
-    private static void issuanceAndOcsp(Inventory inventory, OcspRepository ocsp) throws Exception {
-        long caId = inventory.saveCa(TestCertificates.root("Plan Root")).id();
+    private static void issuanceAndOcsp(long caId, Inventory inventory, OcspRepository ocsp) {
         BigInteger serial = new BigInteger(159, RANDOM).setBit(150);
         inventory.recordIntent(TestCertificates.intent(caId, serial));
         inventory.recordIssued(caId, serial, new byte[] {0x30, 0x01, 0x00});
@@ -174,6 +219,17 @@ class HotPathPlansTest {
         inventory.revoke(caId, serial, RevocationReason.KEY_COMPROMISE, Instant.now(), null);
         inventory.list(new CertificateQuery(null, CertificateStatus.ISSUED,
                 Instant.now().plus(30, ChronoUnit.DAYS), 1000));
+    }
+
+    /** An audit append (every issuance, revocation and audited refusal) and the CRL reads after a revocation. */
+    private static void auditAndCrls(long caId) {
+        AuditLog log = new AuditLog(db.auditStore(), Clock.systemUTC());
+        log.record(AuditEvent.success(Instant.now(), "plan.checked", "test", Map.of("k", "v")));
+        log.record(AuditEvent.success(Instant.now(), "plan.checked", "test", Map.of("k", "w")));
+        PgCrlStore crls = db.crlStore();
+        crls.latest(caId, 0, CrlKind.FULL);
+        crls.shardsInUse(caId);
+        crls.shardsOf(caId, List.of(BigInteger.TEN));
     }
 
     private static void write(String report) throws IOException {
