@@ -38,9 +38,11 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.operator.DigestCalculator;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Faults against a running 'pki up' on a PostgreSQL cluster of its own (the restart would hit
  * every test on the shared one): the database crashed and started again under ACME and OCSP
- * load, and a flood of refused requests against the audit budget. One 'pki up' for both: the
+ * load (and a revocation afterwards reaching OCSP, whose LISTEN connection must come back), and a
+ * flood of refused requests against the audit budget. One 'pki up' for both: the
  * budget's minute has to pass before the skipped entries are counted, and the restart fills it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -87,15 +90,6 @@ class PkiUpFaultTest {
         // The loaders make many orders for one domain and account: lift the hourly limits.
         lab = new AcmeLab(tmp, db, Map.of(), Map.of("acme.yaml",
                 "ordersPerAccountPerHour: 1000000\nordersPerDomainPerHour: 1000000\n"));
-        Path csr = Csrs.openssl(tmp, "ocsp-leaf", "ec:P-256", "/CN=fault.hospital.test", "DNS:fault.hospital.test");
-        Path chain = tmp.resolve("ocsp-leaf-chain.pem");
-        PkiProcess.Result issued = lab.pki.run("issue", "--profile", "tls-server", "--csr", csr.toString(), "--out",
-                chain.toString());
-        assertThat(issued.exit()).as(issued.toString()).isZero();
-        issuedSerial = ((X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(chain)))).getSerialNumber();
-        issuer = new X509CertificateHolder(((X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(Files.newInputStream(lab.pki.home().resolve("pki/server-ca.pem")))).getEncoded());
     }
 
     @AfterAll
@@ -133,6 +127,16 @@ class PkiUpFaultTest {
     @Test
     @Order(2)
     void aDatabaseCrashAndRestartUnderAcmeAndOcspLoadIsSurvivedWithoutAServerError() throws Exception {
+        Path csr = Csrs.openssl(tmp, "ocsp-leaf", "ec:P-256", "/CN=fault.hospital.test", "DNS:fault.hospital.test");
+        Path chain = tmp.resolve("ocsp-leaf-chain.pem");
+        PkiProcess.Result issued = lab.pki.run("issue", "--profile", "tls-server", "--csr", csr.toString(), "--out",
+                chain.toString());
+        assertThat(issued.exit()).as(issued.toString()).isZero();
+        issuedSerial = ((X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(chain)))).getSerialNumber();
+        issuer = new X509CertificateHolder(((X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(lab.pki.home().resolve("pki/server-ca.pem")))).getEncoded());
+
         List<Outcome> outcomes = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         List<AcmeTestClient> acmeClients = new ArrayList<>();
@@ -189,7 +193,7 @@ class PkiUpFaultTest {
             assertThat(lab.running()).as("pki up and all its services keep running").isTrue();
             for (Outcome o : outcomes) {
                 assertThat(o.acceptable()).as("never a server error or a stack trace: %s", o).isTrue();
-                if (o.startedNanos() < crashedAt) {
+                if (o.endedNanos() < crashedAt) {
                     assertThat(o.ok()).as("before the crash: %s", o).isTrue();
                 }
                 if (o.startedNanos() > recoveredAt) {
@@ -203,6 +207,15 @@ class PkiUpFaultTest {
             }
             assertThat(outcomes).as("the outage was felt: ACME refused while the database was away")
                     .anyMatch(o -> o.what().equals("acme") && !o.ok());
+
+            // The responder follows revocations again: its LISTEN connection came back by itself.
+            PkiProcess.Result revoked = lab.pki.run("revoke", issuedSerial.toString(16), "--reason", "keyCompromise");
+            assertThat(revoked.exit()).as(revoked.toString()).isZero();
+            long revokedDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!ocsp(OcspKind.IN_MEMORY).detail().endsWith("revoked")) {
+                assertThat(System.nanoTime()).as("OCSP says revoked within 60 s").isLessThan(revokedDeadline);
+                Thread.sleep(200);
+            }
         } finally {
             stop.set(true);
             loaders.shutdownNow();
@@ -259,7 +272,7 @@ class PkiUpFaultTest {
     }
 
     /** What one request got: ok, an answer documented for an outage, or anything else (not acceptable). */
-    record Outcome(String what, long startedNanos, boolean ok, boolean acceptable, String detail) {
+    record Outcome(String what, long startedNanos, long endedNanos, boolean ok, boolean acceptable, String detail) {
     }
 
     private Outcome acmeNewOrder(AcmeTestClient client, String name) {
@@ -267,15 +280,15 @@ class PkiUpFaultTest {
         try {
             AcmeTestClient.Reply r = client.post(client.url("newOrder"), identifiers(name));
             if (r.status() == 201) {
-                return new Outcome("acme", started, true, true, "201");
+                return new Outcome("acme", started, System.nanoTime(), true, true, "201");
             }
             // While the database is away: serverInternal with Retry-After, nothing more told.
             boolean outage = r.status() == 500 && r.problemType().equals(ERR + "serverInternal")
                     && r.header("Retry-After") != null && !r.body().contains("Exception");
-            return new Outcome("acme", started, false, outage, r.status() + " " + r.problemType() + " Retry-After "
-                    + r.header("Retry-After") + "\n" + r);
+            return new Outcome("acme", started, System.nanoTime(), false, outage,
+                    r.status() + " " + r.problemType() + " Retry-After " + r.header("Retry-After") + "\n" + r);
         } catch (Exception e) {
-            return new Outcome("acme", started, false, false, e.toString());
+            return new Outcome("acme", started, System.nanoTime(), false, false, e.toString());
         }
     }
 
@@ -313,14 +326,21 @@ class PkiUpFaultTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(b.build().getEncoded())).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
-                return new Outcome(what, started, false, false, "HTTP " + r.statusCode());
+                return new Outcome(what, started, System.nanoTime(), false, false, "HTTP " + r.statusCode());
             }
-            int status = new OCSPResp(r.body()).getStatus();
+            OCSPResp response = new OCSPResp(r.body());
+            int status = response.getStatus();
+            String certStatus = "";
+            if (status == OCSPResp.SUCCESSFUL) {
+                Object s = ((BasicOCSPResp) response.getResponseObject()).getResponses()[0].getCertStatus();
+                certStatus = s == null ? " good" : s instanceof RevokedStatus ? " revoked" : " unknown";
+            }
             // While the database is away: tryLater (3), as README says.
-            return new Outcome(what, started, status == OCSPResp.SUCCESSFUL, status == OCSPResp.SUCCESSFUL
-                    || status == OCSPResp.TRY_LATER, "OCSP status " + status);
+            boolean ok = status == OCSPResp.SUCCESSFUL;
+            return new Outcome(what, started, System.nanoTime(), ok, ok || status == OCSPResp.TRY_LATER,
+                    "OCSP status " + status + certStatus);
         } catch (Exception e) {
-            return new Outcome(what, started, false, false, e.toString());
+            return new Outcome(what, started, System.nanoTime(), false, false, e.toString());
         }
     }
 }
