@@ -81,6 +81,12 @@ public final class AcmeProblem {
             return new AcmeException(type, "the CA is unavailable; try again shortly", null, java.util.List.of(),
                     java.time.Duration.ofSeconds(5));
         }
+        if (p.kind() == ErrorKind.DATABASE_UNAVAILABLE) {
+            // A database restart or failover: the client may send the request again in a moment.
+            LOG.warn("the database is unavailable: {}", p.detail());
+            return new AcmeException(type, "the service is briefly unavailable; try again shortly", null,
+                    java.util.List.of(), java.time.Duration.ofSeconds(5));
+        }
         if (type == ProblemType.SERVER_INTERNAL) {
             LOG.error("internal failure in the ACME server: {}", p.detail(), p);
             return new AcmeException(type, "internal error");

@@ -17,7 +17,7 @@ class AcmeProblemTest {
             assertThat(p.type().urn()).startsWith("urn:ietf:params:acme:error:");
             if (p.type() == ProblemType.SERVER_INTERNAL) {
                 assertThat(p.detail()).doesNotContain("/var/lib");
-                if (kind != ErrorKind.CA_UNAVAILABLE) {
+                if (kind != ErrorKind.CA_UNAVAILABLE && kind != ErrorKind.DATABASE_UNAVAILABLE) {
                     assertThat(p.detail()).isEqualTo("internal error");
                 }
             }
@@ -27,6 +27,12 @@ class AcmeProblemTest {
                 500);
         assertThat(away.detail()).isEqualTo("the CA is unavailable; try again shortly");
         assertThat(away.retryAfter()).isNotNull();
+        // The database away (a restart, a failover): the same, without naming the database.
+        AcmeException noDatabase = AcmeProblem.of(new PkiException(ErrorKind.DATABASE_UNAVAILABLE,
+                "the inventory database at db:5432/medpki is unreachable: Connection refused"), 500);
+        assertThat(noDatabase.type()).isEqualTo(ProblemType.SERVER_INTERNAL);
+        assertThat(noDatabase.detail()).isEqualTo("the service is briefly unavailable; try again shortly");
+        assertThat(noDatabase.retryAfter()).isNotNull();
         assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_CSR, "x"), 0).type()).isEqualTo(ProblemType.BAD_CSR);
         assertThat(AcmeProblem.of(new PkiException(ErrorKind.BAD_PUBLIC_KEY, "x"), 0).type())
                 .isEqualTo(ProblemType.BAD_PUBLIC_KEY);

@@ -92,6 +92,15 @@ final class ModuleHandle {
         return lock.readLock();
     }
 
+    /**
+     * Held while nothing else may call the library. Besides re-initialising, for fault tests that
+     * take sessions away: an in-process library such as SoftHSM2 frees a session that another
+     * thread is signing with, which no HSM across a wire can do to us.
+     */
+    Lock exclusive() {
+        return lock.writeLock();
+    }
+
     long epoch() {
         return epoch;
     }

@@ -104,6 +104,7 @@ public final class Pkcs11SigningKeys implements SigningKeys {
                             + ckmCodeToName(spec.generationMechanism()));
                 }
                 Session session = lease.session();
+                SessionPool.requireLoggedIn(session); // else the search below cannot see private keys
                 if (session.findAllObjectsSingle(new AttributeVector().class_(CKO_PRIVATE_KEY).label(label)).length > 0
                         || session.findAllObjectsSingle(new AttributeVector().class_(CKO_PUBLIC_KEY).label(label)).length > 0) {
                     throw new PkiException(ErrorKind.CONFLICT,
@@ -150,6 +151,7 @@ public final class Pkcs11SigningKeys implements SigningKeys {
     public List<String> labels() {
         return execute("list the keys", lease -> {
             Session session = lease.session();
+            SessionPool.requireLoggedIn(session); // else the private keys are hidden and the list empty
             TreeSet<String> labels = new TreeSet<>();
             for (long handle : session.findAllObjectsSingle(new AttributeVector().class_(CKO_PRIVATE_KEY))) {
                 String label = session.getAttrValues(handle, CKA_LABEL).label();
@@ -194,6 +196,9 @@ public final class Pkcs11SigningKeys implements SigningKeys {
                 return mechanism.finish(signature);
             } catch (PKCS11Exception e) {
                 privateKeys.remove(label, ref);
+                if (Pkcs11Failure.of(e) == Pkcs11Failure.STALE_HANDLE) {
+                    SessionPool.requireLoggedIn(lease.session()); // the handle may be hidden by a lost login
+                }
                 throw e;
             }
         });
@@ -266,8 +271,12 @@ public final class Pkcs11SigningKeys implements SigningKeys {
 
     private Optional<KeyRef> lookUp(SessionPool.Lease lease, String label) throws PKCS11Exception {
         Session session = lease.session();
+        // Checked before the search too: another thread's login may end a logged-out state between
+        // an empty search and the check after it (the login is the application's, not the session's).
+        SessionPool.requireLoggedIn(session);
         long[] handles = session.findAllObjectsSingle(new AttributeVector().class_(CKO_PRIVATE_KEY).label(label));
         if (handles.length == 0) {
+            SessionPool.requireLoggedIn(session); // not found, or hidden by a login lost meanwhile
             return Optional.empty();
         }
         if (handles.length > 1) {

@@ -2,6 +2,9 @@ package org.medpki.hsm;
 
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_NOT_LOGGED_IN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKS_RO_USER_FUNCTIONS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKS_RW_USER_FUNCTIONS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKU_USER;
 
 import java.time.Duration;
@@ -240,6 +243,20 @@ final class SessionPool implements AutoCloseable {
             throw e;
         }
         return new Lease(session, c);
+    }
+
+    /**
+     * Fails with CKR_USER_NOT_LOGGED_IN (a lost session: reconnect, log in, retry) unless the
+     * session is logged in as the user. PKCS#11 hides private objects from a session that is not:
+     * after the token ended the login (a logout, a token-side timeout) a key search finds nothing
+     * and a key handle is invalid, though the key is there. Called only on such a miss, so the
+     * usual path costs no extra call.
+     */
+    static void requireLoggedIn(Session session) throws PKCS11Exception {
+        long state = session.getSessionInfo().getState();
+        if (state != CKS_RO_USER_FUNCTIONS && state != CKS_RW_USER_FUNCTIONS) {
+            throw new PKCS11Exception(CKR_USER_NOT_LOGGED_IN, "the session is no longer logged in");
+        }
     }
 
     private void login(Session session) throws PKCS11Exception {

@@ -60,6 +60,28 @@ class SessionRecoveryTest {
     }
 
     @Test
+    void aLoginEndedBehindItsBackIsNoMissingKey() throws Exception {
+        String label = TestToken.uniqueLabel("logout");
+        KeyPairInfo info = keys.generate(KeyAlgorithm.EC_P256, label);
+        signAndVerify(info);
+
+        // The sessions stay open but are no longer logged in: the private keys are hidden from them.
+        var module = outsider.getPKCS11Module();
+        long session = module.C_OpenSession(keys.token().slotId(), PKCS11Constants.CKF_SERIAL_SESSION, null, null);
+        try {
+            module.C_Logout(session);
+        } finally {
+            module.C_CloseSession(session);
+        }
+
+        signAndVerify(info);
+        module.C_Logout(module.C_OpenSession(keys.token().slotId(), PKCS11Constants.CKF_SERIAL_SESSION, null, null));
+        assertThat(keys.find(label)).isPresent();
+        module.C_Logout(module.C_OpenSession(keys.token().slotId(), PKCS11Constants.CKF_SERIAL_SESSION, null, null));
+        assertThat(keys.labels()).contains(label);
+    }
+
+    @Test
     void signsAgainAfterTheLibraryWasFinalizedBehindItsBack() throws Exception {
         String label = TestToken.uniqueLabel("final");
         KeyPairInfo info = keys.generate(KeyAlgorithm.RSA_2048, label);

@@ -29,6 +29,8 @@ final class AcmeLab implements AutoCloseable {
     final Path hostsFile;
     final Path txtDir;
     final int acmePort;
+    /** The repository port; the OCSP responder listens on the next one. */
+    final int httpPort;
     final int http01Port;
     final int tlsAlpn01Port;
     private final PkiProcess.Started up;
@@ -39,7 +41,13 @@ final class AcmeLab implements AutoCloseable {
 
     /** {@code homeFiles}: files (path relative to PKI_HOME, content) written before 'pki up', e.g. acme.yaml. */
     AcmeLab(Path tmp, Map<String, String> extraEnv, Map<String, String> homeFiles, String... hosts) throws Exception {
-        pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
+        this(tmp, TestEnvironment.newDatabase(), extraEnv, homeFiles, hosts);
+    }
+
+    /** As above, on the database at {@code databaseUrl} (an administrator's URL, as PKI_DATABASE_URL at init). */
+    AcmeLab(Path tmp, String databaseUrl, Map<String, String> extraEnv, Map<String, String> homeFiles, String... hosts)
+            throws Exception {
+        pki = new PkiProcess(tmp.resolve("home"), databaseUrl);
         // Clients reach the server as https://acme.hospital.test through the CONNECT proxy.
         Map<String, String> files = new HashMap<>(homeFiles);
         files.merge("acme.yaml", "publicHost: " + ACME_HOST + "\n", (given, host) -> host + given);
@@ -57,7 +65,7 @@ final class AcmeLab implements AutoCloseable {
             h.append(entry.contains(" ") ? entry : "127.0.0.1 " + entry).append('\n');
         }
         Files.writeString(hostsFile, h.toString());
-        int httpPort = freePort(2);
+        httpPort = freePort(2);
         acmePort = freePort(1);
         http01Port = freePort(1);
         tlsAlpn01Port = freePort(1);
@@ -91,6 +99,15 @@ final class AcmeLab implements AutoCloseable {
     Map<String, String> clientEnv() {
         return Map.of("HTTPS_PROXY", proxy.url(), "https_proxy", proxy.url(), "NO_PROXY", "", "no_proxy", "",
                 "REQUESTS_CA_BUNDLE", root().toString(), "LEGO_CA_CERTIFICATES", root().toString());
+    }
+
+    /** Whether 'pki up' still runs (it stops everything when one of its services exits). */
+    boolean running() {
+        return up.process().isAlive();
+    }
+
+    String ocspUrl() {
+        return "http://127.0.0.1:" + (httpPort + 1) + "/ocsp";
     }
 
     /** 'pki show SERIAL --json'. */
