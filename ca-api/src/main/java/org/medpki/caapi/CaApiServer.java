@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.X509TrustManager;
 import org.medpki.core.audit.AuditBudget;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
@@ -252,35 +251,5 @@ public final class CaApiServer extends VerticleBase {
     private static void answer(RoutingContext ctx, int status, PkiException e) {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(CaApiJson.error(e).encode());
-    }
-
-    /**
-     * Takes any client certificate at the TLS layer (TLS still proves possession of its key), so
-     * that a certificate from another CA, an expired or a revoked one reaches the API and is
-     * refused there with an audit entry, rather than vanishing as a failed handshake.
-     * {@link CallerAuthenticator} makes the real decision. Names the service CA as the one to present.
-     */
-    private static final class CallerTrust implements X509TrustManager {
-        private final X509Certificate serviceCa;
-
-        CallerTrust(X509Certificate serviceCa) {
-            this.serviceCa = serviceCa;
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            // decided per request by CallerAuthenticator
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType)
-                throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("the CA API does not connect to servers");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[] {serviceCa};
-        }
     }
 }

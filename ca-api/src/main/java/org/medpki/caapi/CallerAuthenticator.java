@@ -23,9 +23,10 @@ import org.medpki.core.inventory.Inventory;
 
 /**
  * Who is calling: the TLS client certificate, checked against the CA's own records rather than
- * only a trust store. The certificate must be signed by the CA that issues the service profile,
- * be within its validity, and be in the inventory under that CA as an issued (not revoked)
- * certificate of the service profile with exactly these bytes. The caller's name is its CN.
+ * only a trust store. The certificate must be signed by the CA that issues the caller's profile
+ * (service for the CA API, admin for the admin API), be within its validity, and be in the
+ * inventory under that CA as an issued (not revoked) certificate of that profile with exactly
+ * these bytes. The caller's name is its CN.
  * TLS itself proved that the client holds the certificate's key (CertificateVerify).
  * A positive answer is remembered for {@link #REMEMBER} so that a busy caller costs one inventory
  * look-up per interval; a revocation takes effect within that interval.
@@ -57,6 +58,11 @@ public final class CallerAuthenticator {
 
     private final CaCertificate serviceCa;
     private final String serviceProfile;
+
+    /** The CA that issues the callers' certificates. */
+    public CaCertificate issuer() {
+        return serviceCa;
+    }
     private final Inventory inventory;
     private final Clock clock;
     private final Map<BigInteger, Remembered> remembered = new ConcurrentHashMap<>();
@@ -106,9 +112,9 @@ public final class CallerAuthenticator {
                     subject);
         }
         if (!serviceProfile.equals(record.get().profile())) {
-            throw new Refusal("client certificate is not a service certificate", subject);
+            throw new Refusal("client certificate is not a " + serviceProfile + " certificate", subject);
         }
-        String name = commonName(leaf).orElseThrow(() -> new Refusal("client certificate names no service", subject));
+        String name = commonName(leaf).orElseThrow(() -> new Refusal("client certificate names no one (CN)", subject));
         Caller caller = new Caller(name, leaf.getSerialNumber());
         Instant until = now.plus(REMEMBER);
         if (until.isAfter(leaf.getNotAfter().toInstant())) {

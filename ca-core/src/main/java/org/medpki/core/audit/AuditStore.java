@@ -1,5 +1,7 @@
 package org.medpki.core.audit;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -22,6 +24,21 @@ public interface AuditStore {
      * consumer}, without holding them all in memory.
      */
     void forEach(long fromSeq, Consumer<AuditEntry> consumer);
+
+    /**
+     * At most {@code limit} entries with {@code seq >= fromSeq} and, unless {@code since} is null,
+     * {@code at >= since}, in ascending seq order: one page for a reader that resumes after the
+     * last seq it got. (This default reads on to the end; stores override it with a bounded read.)
+     */
+    default List<AuditEntry> page(long fromSeq, Instant since, int limit) {
+        List<AuditEntry> page = new ArrayList<>();
+        forEach(fromSeq, e -> {
+            if (page.size() < limit && (since == null || !e.at().isBefore(since))) {
+                page.add(e);
+            }
+        });
+        return page;
+    }
 
     /** The entry that the head marker points to; empty while the log is empty or if it is missing. */
     Optional<AuditEntry> head();

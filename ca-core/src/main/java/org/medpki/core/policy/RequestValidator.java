@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -189,6 +190,16 @@ public final class RequestValidator {
         checkSignatureAlgorithm(request.getSignatureAlgorithm());
         verifySignature(request);
         return spki;
+    }
+
+    /**
+     * The CSR's subject common name, if it has exactly one: for callers that must know whom a
+     * request is for before they issue (an administrator's name). Parses as {@link #proofOfPossession}.
+     */
+    public static Optional<String> commonName(byte[] csr) {
+        org.bouncycastle.asn1.x500.RDN[] cns = parse(csr).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+        return cns.length == 1 ? Optional.of(org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(
+                cns[0].getFirst().getValue())) : Optional.empty();
     }
 
     private static PKCS10CertificationRequest parse(byte[] csr) {

@@ -181,7 +181,8 @@ public final class InMemoryInventory implements Inventory {
         Instant now = clock.instant();
         var rows = certificates.values().stream().map(Row::record)
                 .filter(r -> q.profile() == null || r.profile().equals(q.profile()))
-                .filter(r -> q.status() == null || r.status() == q.status());
+                .filter(r -> q.status() == null || r.status() == q.status())
+                .filter(r -> q.san() == null || r.sans().contains(q.san()));
         if (q.expiringBefore() != null) {
             rows = rows.filter(r -> r.status() == CertificateStatus.ISSUED && r.notAfter().isAfter(now)
                             && r.notAfter().isBefore(q.expiringBefore()))

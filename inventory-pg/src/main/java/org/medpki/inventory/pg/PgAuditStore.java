@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -107,6 +108,13 @@ public final class PgAuditStore implements AuditStore {
                 return;
             }
         }
+    }
+
+    @Override
+    public List<AuditEntry> page(long fromSeq, Instant since, int limit) {
+        return sql.rows("reading the audit log", "SELECT " + ENTRY_COLUMNS + " FROM audit_event WHERE seq >= $1 "
+                        + "AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY seq LIMIT $3",
+                Tuple.of(fromSeq, time(since), limit)).stream().map(PgAuditStore::entry).toList();
     }
 
     @Override

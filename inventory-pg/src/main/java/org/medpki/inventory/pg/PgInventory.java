@@ -385,6 +385,11 @@ public final class PgInventory implements Inventory, AutoCloseable {
             params.addValue(q.status().name().toLowerCase(java.util.Locale.ROOT));
             statement.append(" AND status = $").append(params.size());
         }
+        if (q.san() != null) {
+            // sans @> {name}: the GIN index on sans (V47) finds the rows.
+            params.addValue(new String[] {q.san()});
+            statement.append(" AND sans @> $").append(params.size()).append("::text[]");
+        }
         if (q.expiringBefore() != null) {
             params.addValue(time(q.expiringBefore()));
             statement.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());

@@ -1,6 +1,11 @@
 package org.medpki.ops.cli;
 
+import org.medpki.admin.AdminApiConfig;
+import org.medpki.admin.AdminApiServer;
+import org.medpki.admin.InventoryQueries;
+import org.medpki.inventory.pg.PgAdminRegistry;
 import org.medpki.inventory.pg.PgOcspRepository;
+import org.medpki.ops.install.AdminSettings;
 import org.medpki.inventory.pg.PgAcmeRepository;
 import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.OcspSettings;
@@ -48,18 +53,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * 'pki serve ca|acme|ocsp|crl': exactly one service in this process, with its own database login
+ * 'pki serve ca|acme|ocsp|crl|admin': exactly one service in this process, with its own database login
  * and, for the CA only, the token PIN. Each registers its endpoints for 'pki status' while it
  * runs and stops cleanly on SIGTERM.
  */
-@Command(name = "serve", description = "Run one service in this process: ca, acme, ocsp or crl.",
-        subcommands = {ServeCommand.Ca.class, ServeCommand.Acme.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class})
+@Command(name = "serve", description = "Run one service in this process: ca, acme, ocsp, crl or admin.",
+        subcommands = {ServeCommand.Ca.class, ServeCommand.Acme.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class,
+                ServeCommand.Admin.class})
 public final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a service: ca, acme, ocsp or crl");
+                "name a service: ca, acme, ocsp, crl or admin");
     }
 
     /** Options every service takes. */
@@ -322,6 +328,41 @@ public final class ServeCommand implements Runnable {
         String base = "http://" + hostForUrl(http.host()) + ":" + publisher.actualPort();
         return new Started(publisher.actualPort(), new RunningServices.Service("repository", base + "/ca/"),
                 new RunningServices.Service("crl", base + "/crl/"));
+    }
+
+    @Command(name = "admin", description = "The admin API for PKI administrators (HTTPS, client certificates of the "
+            + "admin profile, roles checked per request).")
+    static final class Admin implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("admin", DatabaseRole.ADMIN, instance, ServeCommand::startAdmin);
+        }
+    }
+
+    static Started startAdmin(PkiContext context, Vertx vertx, Integer port) {
+        AdminApiConfig config = AdminSettings.config(context.settings());
+        if (port != null) {
+            config = new AdminApiConfig(config.host(), port, config.publicHost(), config.listener());
+        }
+        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read(ServiceCredentials.ADMIN);
+        List<org.bouncycastle.asn1.x509.GeneralName> wanted = ServiceCredentials.endpointNames(config.publicHost(),
+                context.config().domain());
+        if (wanted.isEmpty() || !ServiceCredentials.sans(own.leaf()).containsAll(wanted)) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the admin service certificate in "
+                    + context.home().serviceDir(ServiceCredentials.ADMIN) + " does not name " + config.publicHost()
+                    + " (admin.publicHost): run 'pki up' on the CA host to issue it again");
+        }
+        CaCertificate adminCa = context.hierarchy().issuing(context.profiles().get(org.medpki.admin.Admin.PROFILE).issuer());
+        InventoryDatabase database = context.database();
+        AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
+                new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
+                PgAdminRegistry.over(database), new InventoryQueries(database.inventory(), database.auditStore(),
+                context.clock()), context.audit(), context.clock(), database::reachable);
+        vertx.deployVerticle(server).await();
+        return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }
 
     static String hostForUrl(String host) {

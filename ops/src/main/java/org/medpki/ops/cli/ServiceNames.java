@@ -1,6 +1,7 @@
 package org.medpki.ops.cli;
 
 import org.medpki.ops.install.AcmeSettings;
+import org.medpki.ops.install.AdminSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import org.medpki.ops.install.ServiceCredentials;
 
 /**
  * The names under which services serve TLS with their own service certificate: the CA API (its
- * host) and ACME (its public host, and 127.0.0.1 for probes on the host itself).
+ * host), ACME and the admin API (their public hosts, and 127.0.0.1 for probes on the host itself).
  */
 final class ServiceNames {
     private static final GeneralName LOOPBACK = ServiceCredentials.endpointNames("127.0.0.1", "").get(0);
@@ -30,6 +31,12 @@ final class ServiceNames {
             acme.add(LOOPBACK);
         }
         servers.put("acme", List.copyOf(acme));
+        List<GeneralName> admin = new ArrayList<>(ServiceCredentials.endpointNames(
+                AdminSettings.config(context.settings()).publicHost(), domain));
+        if (!admin.contains(LOOPBACK)) {
+            admin.add(LOOPBACK);
+        }
+        servers.put(ServiceCredentials.ADMIN, List.copyOf(admin));
         return servers;
     }
 }

@@ -76,10 +76,10 @@ public final class UpCommand implements Callable<Integer> {
         try {
             children.put("ca", start(home, "ca"));
             awaitRegistered(home, children, "ca");
-            for (String s : List.of("ocsp", "crl", "acme")) {
+            for (String s : List.of("ocsp", "crl", "acme", "admin")) {
                 children.put(s, start(home, s));
             }
-            for (String s : List.of("ocsp", "crl", "acme")) {
+            for (String s : List.of("ocsp", "crl", "acme", "admin")) {
                 awaitRegistered(home, children, s);
             }
         } catch (RuntimeException e) {
@@ -113,13 +113,19 @@ public final class UpCommand implements Callable<Integer> {
     private static void prepare(PkiContext ca) throws Exception {
         // Before any token is opened: SoftHSM2 reads its token list once per process.
         ca.ensureSoftHsmToken(TokenRole.OCSP);
-        java.nio.file.Path profile = ca.profilesDirectory().resolve(ServiceCredentials.PROFILE + ".yaml");
-        java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
-                : InitCommand.policiesDir().resolve("profiles").resolve(ServiceCredentials.PROFILE + ".yaml");
-        if (!Files.exists(profile) && shipped != null && Files.exists(shipped)) {
-            Files.copy(shipped, profile, StandardCopyOption.COPY_ATTRIBUTES);
-            System.out.println("added the " + ServiceCredentials.PROFILE + " profile (service certificates for the CA"
-                    + " API) to " + ca.profilesDirectory());
+        // Profiles the PKI's own parts need, which an installation older than them lacks.
+        for (String name : List.of(ServiceCredentials.PROFILE, org.medpki.admin.Admin.PROFILE)) {
+            java.nio.file.Path profile = ca.profilesDirectory().resolve(name + ".yaml");
+            java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
+                    : InitCommand.policiesDir().resolve("profiles").resolve(name + ".yaml");
+            if (!Files.exists(profile) && shipped != null && Files.exists(shipped)) {
+                Files.copy(shipped, profile, StandardCopyOption.COPY_ATTRIBUTES);
+                System.out.println("added the " + name + " profile to " + ca.profilesDirectory());
+            }
+        }
+        // A login added after the installation was made (the admin API's): created with the others.
+        if (!java.nio.file.Files.exists(ca.home().databasePassword(DatabaseRole.ADMIN))) {
+            ca.createLogins();
         }
         List<String> issued = new ServiceCredentials(ca.home()).issueMissing(ca, Actors.cli(),
                 ServiceNames.of(ca));

@@ -21,7 +21,8 @@ import org.medpki.inventory.pg.PgLogins;
  */
 public final class DatabaseLogins {
     /** Group roles of migration V2, one per service role. */
-    public static final List<String> GROUPS = List.of("pki_ca", "pki_ocsp", "pki_crl", "pki_acme", "pki_auditor");
+    public static final List<String> GROUPS = List.of("pki_ca", "pki_ocsp", "pki_crl", "pki_acme", "pki_auditor",
+            "pki_admin");
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
     private DatabaseLogins() {

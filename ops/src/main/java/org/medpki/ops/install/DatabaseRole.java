@@ -16,5 +16,7 @@ public enum DatabaseRole {
     /** The CRL publisher and repository. */
     CRL,
     /** Reads everything, changes nothing: reports and inventory listings. */
-    AUDITOR
+    AUDITOR,
+    /** The admin API: reads the inventory, the audit log and the administrators; appends audit entries. */
+    ADMIN
 }

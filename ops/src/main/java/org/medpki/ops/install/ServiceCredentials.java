@@ -49,8 +49,10 @@ import org.medpki.core.issuance.IssuedCertificate;
  */
 public final class ServiceCredentials {
     public static final String PROFILE = "service";
-    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp");
+    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp", "admin");
     public static final String CA = "ca";
+    /** The admin API: serves TLS with its service certificate (and will call the CA API). */
+    public static final String ADMIN = "admin";
 
     private final PkiHome home;
 

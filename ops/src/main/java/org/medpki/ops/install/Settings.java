@@ -34,6 +34,10 @@ public record Settings(SettingsDocument document, Path file, Map<String, String>
         return document.crlOrEmpty();
     }
 
+    public AdminSettings.File admin() {
+        return document.adminOrEmpty();
+    }
+
     /**
      * A CONFIGURATION error for a value that the section's reader refused; the message starts with
      * the key ({@code acme.orderLifetime ...}), to which this adds where the value came from.

@@ -8,7 +8,7 @@ import org.medpki.crl.CrlSettings;
  * {@code PKI_HOME/medpki.yaml} as written: one section per concern, every key known (the reader
  * refuses any other, naming the file and the key). Secrets are never in it: PINs and database
  * passwords come from files under PKI_HOME/secrets or the *_FILE variables. The sections
- * {@code acme}, {@code ocsp} and {@code crl} are optional, and so is every key in them.
+ * {@code acme}, {@code ocsp}, {@code crl} and {@code admin} are optional, and so is every key in them.
  */
 public record SettingsDocument(
         @JsonProperty(value = "installation", required = true) Installation installation,
@@ -20,7 +20,8 @@ public record SettingsDocument(
         @JsonProperty("caApi") InstallationConfig.CaApi caApi,
         @JsonProperty("acme") AcmeSettings.File acme,
         @JsonProperty("ocsp") OcspSettings.File ocsp,
-        @JsonProperty("crl") CrlSettings.Document crl) {
+        @JsonProperty("crl") CrlSettings.Document crl,
+        @JsonProperty("admin") AdminSettings.File admin) {
 
     public SettingsDocument {
         Objects.requireNonNull(installation, "installation");
@@ -40,10 +41,10 @@ public record SettingsDocument(
 
     /** This document with the installation's sections replaced by {@code config}'s; the service sections kept. */
     public static SettingsDocument of(InstallationConfig config, AcmeSettings.File acme, OcspSettings.File ocsp,
-                                      CrlSettings.Document crl) {
+                                      CrlSettings.Document crl, AdminSettings.File admin) {
         return new SettingsDocument(new Installation(config.domain(), config.organisation(), config.profilesDirectory()),
                 config.token(), config.ocspToken(), config.database(), config.urls(), config.repository(),
-                config.caApi(), acme, ocsp, crl);
+                config.caApi(), acme, ocsp, crl, admin);
     }
 
     public AcmeSettings.File acmeOrEmpty() {
@@ -56,5 +57,9 @@ public record SettingsDocument(
 
     public CrlSettings.Document crlOrEmpty() {
         return crl != null ? crl : CrlSettings.Document.EMPTY;
+    }
+
+    public AdminSettings.File adminOrEmpty() {
+        return admin != null ? admin : AdminSettings.File.EMPTY;
     }
 }

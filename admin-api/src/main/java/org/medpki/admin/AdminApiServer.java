@@ -1,0 +1,269 @@
+package org.medpki.admin;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.cert.Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.medpki.caapi.CallerAuthenticator;
+import org.medpki.caapi.CallerTrust;
+import org.medpki.core.audit.AuditBudget;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.audit.AuditLog;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.listener.ConnectionGuard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API: HTTPS under {@code /api/v1/}, every request authenticated by a client
+ * certificate of the admin profile (checked against the inventory by {@link CallerAuthenticator}:
+ * issued here, unexpired, not revoked) whose holder the admin tables name, then allowed or refused
+ * by the holder's roles (deny by default). Refusals are answered with problem documents and
+ * audited within a budget. The OpenAPI document at {@code /api/v1/openapi.json} and
+ * {@code /health} need no certificate.
+ */
+public final class AdminApiServer extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApiServer.class);
+    private static final String ADMIN = "medpki.admin";
+    private static final Set<AdminRole> ANY_ROLE = EnumSet.allOf(AdminRole.class);
+    /** The resources that answer GET only: another method on them is 405, not 404. */
+    private static final Set<String> READ_ONLY_PATHS = Set.of("/health", "/api/v1/openapi.json", "/api/v1/me",
+            "/api/v1/certificates", "/api/v1/audit");
+
+    /** The API's own TLS key and certificate chain (a service certificate naming its host). */
+    public record TlsIdentity(String keyPem, String chainPem) {
+    }
+
+    private final AdminApiConfig config;
+    private final TlsIdentity tls;
+    private final CallerAuthenticator authenticator;
+    private final AdminRegistry admins;
+    private final InventoryQueries queries;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final BooleanSupplier ready;
+    private final AuditBudget budget;
+    private final String openApi;
+    private HttpServer server;
+
+    public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
+                          AdminRegistry admins, InventoryQueries queries, AuditLog audit, Clock clock,
+                          BooleanSupplier ready) {
+        this.config = config;
+        this.tls = tls;
+        this.authenticator = authenticator;
+        this.admins = admins;
+        this.queries = queries;
+        this.audit = audit;
+        this.clock = clock;
+        this.ready = ready;
+        this.budget = new AuditBudget(20, Duration.ofMinutes(1), clock);
+        this.openApi = resource("openapi.json");
+    }
+
+    /** The port it listens on (the configured one, or the one chosen for port 0). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> blocking(ctx, () -> {
+            if (!ready.getAsBoolean()) {
+                throw Problem.unavailable("the inventory does not answer");
+            }
+            return new JsonObject().put("status", "UP");
+        }));
+        router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
+        router.route("/api/v1/*").handler(this::authenticate);
+        router.get("/api/v1/me").handler(ctx -> allowed(ctx, ANY_ROLE, () -> me(admin(ctx))));
+        router.get("/api/v1/certificates").handler(ctx -> allowed(ctx, ANY_ROLE,
+                () -> queries.certificates(ctx.queryParams())));
+        router.get("/api/v1/audit").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
+                () -> queries.audit(ctx.queryParams())));
+        router.route().handler(ctx -> {
+            if (READ_ONLY_PATHS.contains(ctx.request().path())) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, "GET");
+                problem(ctx, Problem.methodNotAllowed(ctx.request().method() + " is not allowed on "
+                        + ctx.request().path() + " (GET is)"));
+            } else {
+                problem(ctx, Problem.notFound("no such resource: " + cut(ctx.request().path())));
+            }
+        });
+        router.errorHandler(500, ctx -> {
+            LOG.error("admin API request failed", ctx.failure());
+            problem(ctx, Problem.internal());
+        });
+        ConnectionGuard guard = new ConnectionGuard(config.listener());
+        HttpServerOptions options = guard.apply(new HttpServerOptions()).setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
+                        .addCertValue(Buffer.buffer(tls.chainPem())))
+                // Any client certificate passes the handshake: the refusal of a foreign, expired or
+                // revoked one is a 401 problem with an audit entry, not a silent TLS failure.
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(TrustOptions.wrap(new CallerTrust(authenticator.issuer().x509())))
+                .setCompressionSupported(false).setHost(config.host()).setPort(config.port());
+        return guard.install(vertx, vertx.createHttpServer(options), router).listen().onSuccess(s -> server = s);
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        List<Certificate> chain;
+        try {
+            chain = ctx.request().connection().peerCertificates();
+        } catch (SSLPeerUnverifiedException | RuntimeException e) {
+            chain = List.of();
+        }
+        List<Certificate> peer = chain;
+        String from = "admin-client:" + (ctx.request().remoteAddress() == null ? "unknown"
+                : ctx.request().remoteAddress().hostAddress());
+        offContext(() -> {
+            CallerAuthenticator.Caller caller;
+            try {
+                caller = authenticator.authenticate(peer);
+            } catch (CallerAuthenticator.Refusal r) {
+                refused(from, r.getMessage(), ctx.request().path(), r.subject());
+                throw Problem.unauthenticated("an administrator certificate of this PKI is required: " + r.getMessage());
+            }
+            Admin admin = admins.holder(authenticator.issuer().record().id(), caller.serial())
+                    .filter(a -> a.name().equals(caller.name()))
+                    .orElseThrow(() -> {
+                        refused(from, "certificate of no enrolled administrator", ctx.request().path(), caller.name());
+                        return Problem.unauthenticated("this certificate belongs to no enrolled administrator");
+                    });
+            return admin;
+        }).onComplete(r -> {
+            if (r.succeeded()) {
+                ctx.put(ADMIN, r.result());
+                ctx.next();
+            } else {
+                problem(ctx, asProblem(r.cause()));
+            }
+        });
+    }
+
+    /** Runs {@code work} if the administrator holds one of {@code roles}; else 403, audited. */
+    private void allowed(RoutingContext ctx, Set<AdminRole> roles, Callable<JsonObject> work) {
+        Admin admin = admin(ctx);
+        if (admin.roles().stream().noneMatch(roles::contains)) {
+            String needed = String.join(" or ", roles.stream().map(AdminRole::wireName).toList());
+            offContext(() -> {
+                refused("admin:" + admin.name(), "role not allowed", ctx.request().path(), needed);
+                return null;
+            });
+            problem(ctx, Problem.forbidden(ctx.request().method() + " " + cut(ctx.request().path())
+                    + " needs the role " + needed));
+            return;
+        }
+        blocking(ctx, work);
+    }
+
+    private static Admin admin(RoutingContext ctx) {
+        return ctx.get(ADMIN);
+    }
+
+    private static JsonObject me(Admin admin) {
+        return new JsonObject().put("name", admin.name())
+                .put("roles", admin.roles().stream().map(AdminRole::wireName).sorted().toList());
+    }
+
+    private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
+        offContext(work).onComplete(r -> {
+            if (r.succeeded()) {
+                ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(r.result().encode());
+            } else {
+                problem(ctx, asProblem(r.cause()));
+            }
+        });
+    }
+
+    private static Problem asProblem(Throwable t) {
+        if (t instanceof Problem p) {
+            return p;
+        }
+        if (t instanceof PkiException e && e.kind() == ErrorKind.DATABASE_UNAVAILABLE) {
+            return Problem.unavailable("the inventory does not answer just now");
+        }
+        LOG.error("admin API request failed", t);
+        return Problem.internal();
+    }
+
+    private static void problem(RoutingContext ctx, Problem p) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(p.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                .end(p.json().encode());
+    }
+
+    /** A refusal anyone can provoke: within the budget of its reason; beyond it only counted. */
+    private void refused(String who, String reason, String path, String subject) {
+        long skipped = budget.admit(reason);
+        if (skipped == AuditBudget.SKIP) {
+            return;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("reason", reason);
+        details.put("path", cut(path));
+        details.put("certificate", cut(subject));
+        if (skipped > 0) {
+            details.put("skippedBefore", Long.toString(skipped));
+        }
+        audit.recordQuietly(AuditEvent.failure(clock.instant(), "admin-api.refused", who, details));
+    }
+
+    /** Blocking work (inventory, audit log) on a virtual thread, completed on this verticle's context. */
+    private <T> Future<T> offContext(Callable<T> work) {
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Promise<T> promise = Promise.promise();
+        Thread.ofVirtual().name("admin-api-call").start(() -> {
+            try {
+                T result = work.call();
+                context.runOnContext(v -> promise.complete(result));
+            } catch (Throwable t) {
+                context.runOnContext(v -> promise.fail(t));
+            }
+        });
+        return promise.future();
+    }
+
+    private static String cut(String s) {
+        return s == null ? "" : s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = AdminApiServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+}

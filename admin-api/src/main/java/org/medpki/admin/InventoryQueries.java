@@ -1,0 +1,178 @@
+package org.medpki.admin;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.medpki.core.audit.AuditEntry;
+import org.medpki.core.audit.AuditStore;
+import org.medpki.core.inventory.CaRecord;
+import org.medpki.core.inventory.CertificateQuery;
+import org.medpki.core.inventory.CertificateRecord;
+import org.medpki.core.inventory.CertificateStatus;
+import org.medpki.core.inventory.Inventory;
+
+/**
+ * The read-only views of the admin API: the certificate search and the audit log, each from query
+ * parameters checked strictly (an unknown parameter or a bad value is a 422 naming it). Blocking.
+ */
+public final class InventoryQueries {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    private static final Pattern PROFILE = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+    private static final Set<String> CERTIFICATE_PARAMETERS = Set.of("profile", "status", "san", "owner",
+            "expiringWithinDays", "limit");
+    private static final Set<String> AUDIT_PARAMETERS = Set.of("since", "limit");
+
+    private final Inventory inventory;
+    private final AuditStore auditStore;
+    private final Clock clock;
+    private final Map<Long, String> caNames = new ConcurrentHashMap<>();
+
+    public InventoryQueries(Inventory inventory, AuditStore auditStore, Clock clock) {
+        this.inventory = inventory;
+        this.auditStore = auditStore;
+        this.clock = clock;
+    }
+
+    /** {@code GET /api/v1/certificates}: {"items": [...]}, newest first, or soonest to expire first with expiringWithinDays. */
+    JsonObject certificates(MultiMap params) {
+        only(params, CERTIFICATE_PARAMETERS);
+        String profile = single(params, "profile");
+        if (profile != null && !PROFILE.matcher(profile).matches()) {
+            throw Problem.badInput("profile", "profile must be a profile name (lower-case letters, digits, hyphens)");
+        }
+        CertificateStatus status = null;
+        String statusText = single(params, "status");
+        if (statusText != null) {
+            status = switch (statusText) {
+                case "pending" -> CertificateStatus.PENDING;
+                case "issued" -> CertificateStatus.ISSUED;
+                case "revoked" -> CertificateStatus.REVOKED;
+                default -> throw Problem.badInput("status", "status must be pending, issued or revoked");
+            };
+        }
+        String san = single(params, "san");
+        if (san != null && (san.isEmpty() || san.length() > 253 || san.chars().anyMatch(c -> c < 0x21 || c == 0x7f))) {
+            throw Problem.badInput("san", "san must be one name (1-253 printable characters, no spaces)");
+        }
+        if (single(params, "owner") != null) {
+            throw Problem.badInput("owner", "certificates have no recorded owners yet: the owner filter is not available");
+        }
+        Instant expiringBefore = null;
+        String within = single(params, "expiringWithinDays");
+        if (within != null) {
+            expiringBefore = clock.instant().plus(Duration.ofDays(integer(within, "expiringWithinDays", 1, 3650)));
+        }
+        int limit = limit(params);
+        JsonArray items = new JsonArray();
+        for (CertificateRecord r : inventory.list(new CertificateQuery(profile, status, expiringBefore, san, limit))) {
+            items.add(item(r));
+        }
+        return new JsonObject().put("items", items);
+    }
+
+    /**
+     * {@code GET /api/v1/audit}: {"items": [...], "next": N}. {@code since} is the seq of the last
+     * entry the reader has (entries after it come) or an RFC 3339 time (entries at or after it);
+     * {@code next} is what to pass as {@code since} for the following page (null at the end).
+     */
+    JsonObject audit(MultiMap params) {
+        only(params, AUDIT_PARAMETERS);
+        long fromSeq = 1;
+        Instant sinceTime = null;
+        String since = single(params, "since");
+        if (since != null) {
+            if (since.matches("[0-9]{1,18}")) {
+                fromSeq = Long.parseLong(since) + 1;
+            } else {
+                try {
+                    sinceTime = Instant.parse(since);
+                } catch (DateTimeParseException e) {
+                    throw Problem.badInput("since", "since must be an audit seq (a number) or a time like "
+                            + "2026-12-01T00:00:00Z");
+                }
+            }
+        }
+        int limit = limit(params);
+        List<AuditEntry> page = auditStore.page(fromSeq, sinceTime, limit);
+        JsonArray items = new JsonArray();
+        for (AuditEntry e : page) {
+            JsonObject details;
+            try {
+                details = new JsonObject(e.details());
+            } catch (DecodeException | ClassCastException ex) {
+                details = new JsonObject().put("text", e.details());
+            }
+            items.add(new JsonObject().put("seq", e.seq()).put("at", e.at().toString()).put("type", e.type())
+                    .put("actor", e.actor()).put("outcome", e.outcome()).put("details", details));
+        }
+        return new JsonObject().put("items", items)
+                .put("next", page.size() < limit ? null : page.getLast().seq());
+    }
+
+    private JsonObject item(CertificateRecord r) {
+        JsonObject j = new JsonObject().put("serial", r.serial().toString(16)).put("issuer", caName(r.caId()))
+                .put("profile", r.profile()).put("status", r.status().name().toLowerCase(Locale.ROOT))
+                .put("subject", r.subject()).put("sans", new JsonArray(r.sans()))
+                .put("notBefore", r.notBefore().toString()).put("notAfter", r.notAfter().toString())
+                // Owners are not recorded yet; the member is in the contract already.
+                .putNull("owner");
+        if (r.revokedAt() != null) {
+            j.put("revokedAt", r.revokedAt().toString());
+            j.put("reason", r.reason() == null ? null : r.reason().name());
+        }
+        return j;
+    }
+
+    private String caName(long caId) {
+        return caNames.computeIfAbsent(caId, id -> inventory.ca(id).map(CaRecord::name).orElse(Long.toString(id)));
+    }
+
+    private static void only(MultiMap params, Set<String> known) {
+        for (String name : params.names()) {
+            if (!known.contains(name)) {
+                throw Problem.badInput(cut(name), "unknown parameter " + cut(name) + " (known: "
+                        + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static String single(MultiMap params, String name) {
+        List<String> values = params.getAll(name);
+        if (values.size() > 1) {
+            throw Problem.badInput(name, name + " may be given once");
+        }
+        return values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static int limit(MultiMap params) {
+        String limit = single(params, "limit");
+        return limit == null ? DEFAULT_LIMIT : integer(limit, "limit", 1, MAX_LIMIT);
+    }
+
+    private static int integer(String value, String field, int min, int max) {
+        if (!value.matches("[0-9]{1,9}")) {
+            throw Problem.badInput(field, field + " must be a whole number from " + min + " to " + max);
+        }
+        int n = Integer.parseInt(value);
+        if (n < min || n > max) {
+            throw Problem.badInput(field, field + " must be a whole number from " + min + " to " + max);
+        }
+        return n;
+    }
+
+    private static String cut(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

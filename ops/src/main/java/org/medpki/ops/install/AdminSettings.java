@@ -1,0 +1,45 @@
+package org.medpki.ops.install;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.medpki.admin.AdminApiConfig;
+
+/**
+ * The {@code admin} section, every key optional: port (default the repository port + 365, 8445
+ * for the default 8080), host (listen address, default the repository's), publicHost (the name in
+ * its URL and TLS certificate: 127.0.0.1 when listening on loopback, else admin.DOMAIN), and the
+ * listener's bounds ({@link ServiceListeners}).
+ */
+public final class AdminSettings {
+    private AdminSettings() {
+    }
+
+    /** The section as written; every key optional. */
+    public record File(@JsonProperty("port") Integer port,
+                       @JsonProperty("host") String host,
+                       @JsonProperty("publicHost") String publicHost,
+                       @JsonProperty("idleTimeout") String idleTimeout,
+                       @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
+                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
+                       @JsonProperty("maxConnections") Integer maxConnections) {
+        public static final File EMPTY = new File(null, null, null, null, null, null, null);
+    }
+
+    public static AdminApiConfig config(Settings settings) {
+        try {
+            return config(settings.admin(), settings.installation());
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(e);
+        }
+    }
+
+    static AdminApiConfig config(File f, InstallationConfig installation) {
+        int repositoryPort = installation.repository().port();
+        int port = f.port() != null ? f.port() : repositoryPort + 365 <= 65535 ? repositoryPort + 365 : 8445;
+        String host = f.host() != null ? f.host() : installation.repository().host();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        String publicHost = f.publicHost() != null ? f.publicHost()
+                : loopback ? "127.0.0.1" : "admin." + installation.domain();
+        return new AdminApiConfig(host, port, publicHost, ServiceListeners.limits("admin", f.idleTimeout(),
+                f.requestHeadTimeout(), f.requestBodyTimeout(), f.maxConnections()));
+    }
+}

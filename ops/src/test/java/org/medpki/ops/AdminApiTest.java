@@ -1,0 +1,268 @@
+package org.medpki.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API of a real 'pki up', driven with curl and client certificates whose keys and CSRs
+ * openssl made: administrators enrolled on the CA host (break-glass, audited), each role's allowed
+ * and refused reads, and every way in without a valid administrator certificate refused with 401.
+ */
+class AdminApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static PkiProcess pki;
+    static PkiProcess.Started up;
+    static int port;
+    static Path rootPem;
+
+    @BeforeAll
+    static void up() throws Exception {
+        pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
+        port = AcmeLab.freePort(1);
+        up = pki.start(Map.of("PKI_ADMIN_PORT", Integer.toString(port)), "up", "--http-port",
+                Integer.toString(AcmeLab.freePort(2)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (!Files.readString(up.out()).contains("medpki is up")) {
+            assertThat(up.process().isAlive()).as("pki up keeps running: " + Files.readString(up.err())).isTrue();
+            assertThat(System.nanoTime()).as("pki up within 150 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        rootPem = pki.home().resolve("pki/root-ca.pem");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (up != null) {
+            up.process().destroy();
+            up.process().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void eachRoleReadsWhatItMayAndIsRefusedTheRest() throws Exception {
+        Identity auditor = enroll("Alice Auditor", "auditor");
+        Identity operator = enroll("Oscar Operator", "operator,requester");
+
+        Reply me = get(auditor, "/api/v1/me");
+        assertThat(me.status()).as(me.body()).isEqualTo(200);
+        assertThat(me.json().get("name").asText()).isEqualTo("Alice Auditor");
+        assertThat(me.json().get("roles").toString()).isEqualTo("[\"auditor\"]");
+        assertThat(get(operator, "/api/v1/me").json().get("roles").toString()).isEqualTo("[\"operator\",\"requester\"]");
+
+        // The inventory: both administrators' certificates, found by profile and by name.
+        for (Identity who : List.of(auditor, operator)) {
+            Reply certificates = get(who, "/api/v1/certificates?profile=admin&status=issued");
+            assertThat(certificates.status()).as(certificates.body()).isEqualTo(200);
+            assertThat(certificates.json().get("items")).extracting(i -> i.get("serial").asText())
+                    .contains(auditor.serial(), operator.serial());
+        }
+        JsonNode item = get(auditor, "/api/v1/certificates?profile=admin&limit=1").json().get("items").get(0);
+        assertThat(item.get("profile").asText()).isEqualTo("admin");
+        assertThat(item.has("notAfter") && item.has("owner") && item.get("owner").isNull()).isTrue();
+        assertThat(get(auditor, "/api/v1/certificates?expiringWithinDays=400&profile=admin").json().get("items"))
+                .hasSizeGreaterThanOrEqualTo(2);
+
+        // The audit log: the auditor reads the break-glass enrolments; the operator may not.
+        Reply audit = get(auditor, "/api/v1/audit?since=0&limit=1000");
+        assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+        List<JsonNode> enrolled = new ArrayList<>();
+        audit.json().get("items").forEach(e -> {
+            if (e.get("type").asText().equals("admin.enrolled")) {
+                enrolled.add(e);
+            }
+        });
+        assertThat(enrolled).extracting(e -> e.get("details").get("admin").asText())
+                .contains("Alice Auditor", "Oscar Operator");
+        assertThat(enrolled).allSatisfy(e -> {
+            assertThat(e.get("details").get("breakGlass").asText()).isEqualTo("true");
+            assertThat(e.get("actor").asText()).startsWith("break-glass:");
+        });
+        assertThat(get(auditor, "/api/v1/audit?since=2000-01-01T00:00:00Z&limit=1").json().get("items")).hasSize(1);
+
+        Reply forbidden = get(operator, "/api/v1/audit");
+        assertProblem(forbidden, 403, "forbidden");
+        assertThat(forbidden.json().get("detail").asText()).contains("auditor");
+        assertThat(refusals(auditor, "role not allowed")).isNotEmpty();
+    }
+
+    @Test
+    void withoutAValidAdministratorCertificateEveryPathIs401AndAudited() throws Exception {
+        Identity auditor = enroll("Ada Auditor", "auditor");
+        assertProblem(get(null, "/api/v1/me"), 401, "unauthenticated");
+        assertProblem(get(null, "/api/v1/nothing-here"), 401, "unauthenticated");
+
+        // A certificate from another CA, with the key to it (TLS passes; the API refuses).
+        Identity stranger = selfSigned("Eve");
+        Reply foreign = get(stranger, "/api/v1/me");
+        assertProblem(foreign, 401, "unauthenticated");
+        assertThat(foreign.json().get("detail").asText()).contains("another CA");
+
+        // A certificate of this PKI that is no administrator's (issued under the admin profile
+        // without enrolment).
+        Identity unenrolled = key("Uma Unenrolled");
+        PkiProcess.Result issued = pki.run("issue", "--profile", "admin", "--csr", unenrolled.csr().toString(),
+                "--out", unenrolled.chain().toString());
+        assertThat(issued.exit()).as(issued.toString()).isZero();
+        assertProblem(get(unenrolled, "/api/v1/me"), 401, "unauthenticated");
+
+        // A revoked administrator certificate.
+        Identity revoked = enroll("Rita Revoked", "auditor");
+        PkiProcess.Result revoke = pki.run("revoke", revoked.serial(), "--reason", "superseded");
+        assertThat(revoke.exit()).as(revoke.toString()).isZero();
+        Reply refused = get(revoked, "/api/v1/me");
+        assertProblem(refused, 401, "unauthenticated");
+        assertThat(refused.json().get("detail").asText()).contains("revoked");
+
+        assertThat(refusals(auditor, "client certificate from another CA")).isNotEmpty();
+        assertThat(refusals(auditor, "certificate of no enrolled administrator")).isNotEmpty();
+        assertThat(refusals(auditor, "no client certificate")).isNotEmpty();
+    }
+
+    @Test
+    void badParametersAre422NamingTheFieldAndOtherPathsAndMethodsAreProblems() throws Exception {
+        Identity auditor = enroll("Abe Auditor", "auditor");
+        for (String[] c : new String[][] {{"status=bogus", "status"}, {"expiringWithinDays=abc", "expiringWithinDays"},
+                {"expiringWithinDays=0", "expiringWithinDays"}, {"limit=100000", "limit"}, {"colour=red", "colour"},
+                {"profile=Bad%20Name", "profile"}, {"owner=radiology", "owner"}, {"status=issued&status=revoked", "status"}}) {
+            Reply r = get(auditor, "/api/v1/certificates?" + c[0]);
+            assertProblem(r, 422, "bad-input");
+            assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+        Reply since = get(auditor, "/api/v1/audit?since=yesterday");
+        assertProblem(since, 422, "bad-input");
+        assertThat(since.json().get("field").asText()).isEqualTo("since");
+        assertProblem(get(auditor, "/api/v1/nothing-here"), 404, "not-found");
+        assertProblem(request(auditor, "POST", "/api/v1/me"), 405, "method-not-allowed");
+
+        Reply openApi = get(null, "/api/v1/openapi.json");
+        assertThat(openApi.status()).isEqualTo(200);
+        assertThat(openApi.json().get("openapi").asText()).startsWith("3.");
+        assertThat(openApi.json().get("paths").has("/api/v1/certificates")).isTrue();
+    }
+
+    @Test
+    void statusListsTheAdminServiceAndEnrolmentRefusesBadInputBeforeIssuing() throws Exception {
+        PkiProcess.Result status = pki.run("status", "--json");
+        assertThat(status.exit()).as(status.toString()).isZero();
+        List<String> urls = new ArrayList<>();
+        JSON.readTree(status.out()).get("services").forEach(s -> {
+            if (s.get("name").asText().equals("admin")) {
+                urls.add(s.get("url").asText());
+            }
+        });
+        assertThat(urls).containsExactly("https://127.0.0.1:" + port + "/");
+
+        Identity wrongName = key("Mallory");
+        PkiProcess.Result mismatch = pki.run("admin", "enroll", "Bob", "--role", "auditor", "--csr",
+                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        assertThat(mismatch.exit()).isNotZero();
+        assertThat(mismatch.err()).contains("CN").contains("Bob").doesNotContain("Exception");
+        PkiProcess.Result badRole = pki.run("admin", "enroll", "Mallory", "--role", "root", "--csr",
+                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        assertThat(badRole.exit()).isNotZero();
+        assertThat(badRole.err()).contains("unknown role 'root'").doesNotContain("Exception");
+        assertThat(Files.exists(wrongName.chain())).as("nothing issued").isFalse();
+    }
+
+    // ---- helpers
+
+    record Identity(Path key, Path csr, Path chain, String serial) {
+    }
+
+    record Reply(int status, String body, String contentType) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    private static void assertProblem(Reply r, int status, String type) throws IOException {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("type").asText()).isEqualTo("urn:medpki:problem:" + type);
+        assertThat(r.json().get("status").asInt()).isEqualTo(status);
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** The admin-api.refused audit entries with this reason, read through the API by an auditor. */
+    private static List<JsonNode> refusals(Identity auditor, String reason) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+            if (e.get("type").asText().equals("admin-api.refused") && e.get("details").get("reason").asText()
+                    .equals(reason)) {
+                found.add(e);
+            }
+        });
+        return found;
+    }
+
+    /** A P-256 key and a CSR with CN={@code name}, made by openssl as on an administrator's workstation. */
+    private static Identity key(String name) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "admin");
+        Path key = dir.resolve("key.pem");
+        Path csr = dir.resolve("csr.pem");
+        exec("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
+        return new Identity(key, csr, dir.resolve("chain.pem"), null);
+    }
+
+    private static Identity enroll(String name, String roles) throws Exception {
+        Identity id = key(name);
+        PkiProcess.Result r = pki.run("admin", "enroll", name, "--role", roles, "--csr", id.csr().toString(),
+                "--out", id.chain().toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        String serial = exec("openssl", "x509", "-in", id.chain().toString(), "-noout", "-serial").trim()
+                .replaceFirst("^serial=", "").toLowerCase(java.util.Locale.ROOT).replaceFirst("^0+", "");
+        return new Identity(id.key(), id.csr(), id.chain(), serial);
+    }
+
+    private static Identity selfSigned(String name) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "stranger");
+        Path key = dir.resolve("key.pem");
+        Path cert = dir.resolve("cert.pem");
+        exec("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key.toString(), "-subj", "/CN=" + name, "-days", "30", "-out", cert.toString());
+        return new Identity(key, null, cert, null);
+    }
+
+    private static Reply get(Identity who, String path) throws Exception {
+        return request(who, "GET", path);
+    }
+
+    /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
+    private static Reply request(Identity who, String method, String path) throws Exception {
+        Path body = Files.createTempFile(tmp, "body", ".json");
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-X", method, "--cacert", rootPem.toString(),
+                "-o", body.toString(), "-w", "%{http_code} %{content_type}"));
+        if (who != null) {
+            command.addAll(List.of("--cert", who.chain().toString(), "--key", who.key().toString()));
+        }
+        command.add("https://127.0.0.1:" + port + path);
+        String[] written = exec(command.toArray(String[]::new)).trim().split(" ", 2);
+        return new Reply(Integer.parseInt(written[0]), Files.readString(body), written.length > 1 ? written[1] : "");
+    }
+
+    private static String exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+}
