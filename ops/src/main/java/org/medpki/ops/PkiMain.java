@@ -50,8 +50,8 @@ public final class PkiMain implements Runnable {
         cli.setParameterExceptionHandler((e, arguments) -> {
             String message = e.getMessage() == null ? "bad arguments" : e.getMessage().strip().replace('\n', ' ');
             CommandLine failed = e.getCommandLine();
-            failed.getErr().println("pki: " + message + " (see '" + failed.getCommandSpec().qualifiedName()
-                    + " --help')");
+            String help = " (see '" + failed.getCommandSpec().qualifiedName() + " --help')";
+            failed.getErr().println("pki: " + message + (message.contains("--help") ? "" : help));
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -64,6 +64,14 @@ class CliBadInputTest {
     }
 
     @Test
+    void usageErrorsAreOneLineNamingWhatIsWrong() throws Exception {
+        refused(2, "name a command (see 'pki --help')");
+        refused(2, "frobnicate", "frobnicate");
+        refused(2, "--csr", "issue", "--profile", "tls-server");
+        refused(2, "--colour", "list", "--colour", "blue");
+    }
+
+    @Test
     void serialsThatAreNotHexAreUsageErrors() throws Exception {
         for (String serial : new String[] {"zz", "12g4", "0x", "1f;DROP TABLE certificate", "0",
                 "1".repeat(41)}) {
