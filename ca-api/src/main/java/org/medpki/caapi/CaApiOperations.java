@@ -115,6 +115,10 @@ public final class CaApiOperations {
             throw refused(caller, "may not revoke certificates");
         }
         BigInteger serial = CaApiJson.serial(body, "serial");
+        // Optional, but a name when given: JsonObject.getString would turn a number into one.
+        if (body.getValue("issuer") != null && !(body.getValue("issuer") instanceof String)) {
+            throw CaApiJson.malformed("issuer must be the name of a CA");
+        }
         String issuer = body.getString("issuer");
         RevocationReason reason;
         try {

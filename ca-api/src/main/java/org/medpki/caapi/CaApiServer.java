@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /ca-api/v1/service-certificates}: renew the caller's own service certificate;</li>
  * <li>{@code GET /health}, {@code GET /metrics}: without a client certificate.</li>
  * </ul>
+ * Another method on an operation is 405 ({@code Allow: POST}), a body over 64 KiB 413, any other
+ * path 404, each with the JSON error.
  * Every call is authenticated by {@link CallerAuthenticator} and authorised by the caller's row
  * in the table ({@link CaApiOperations}); every refusal is audited ({@code ca-api.refused}, within
  * a budget per kind of refusal so that a flood cannot grow the audit log at will) and answered
@@ -106,7 +109,25 @@ public final class CaApiServer extends VerticleBase {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(metrics()));
         router.post("/ca-api/v1/:operation").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
                 .handler(this::call);
+        router.route("/ca-api/v1/:operation").handler(ctx -> {
+            if (!PATHS.containsKey(ctx.pathParam("operation"))) {
+                answer(ctx, 404, new PkiException(ErrorKind.NOT_FOUND, "no such resource"));
+                return;
+            }
+            LOG.info("CA API refused {} {}: 405", ctx.request().method(), ctx.pathParam("operation"));
+            ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+            answer(ctx, 405, new PkiException(ErrorKind.MALFORMED, "the operations of the CA API are POSTs"));
+        });
         router.route().handler(ctx -> answer(ctx, 404, new PkiException(ErrorKind.NOT_FOUND, "no such resource")));
+        // Failures of the router itself (BodyHandler's limit, a bug) get the API's JSON error, never a trace.
+        router.errorHandler(413, ctx -> answer(ctx, 413, new PkiException(ErrorKind.MALFORMED,
+                "the body must be at most " + MAX_BODY + " bytes")));
+        router.errorHandler(400, ctx -> answer(ctx, 400, new PkiException(ErrorKind.MALFORMED,
+                "the request could not be read")));
+        router.errorHandler(500, ctx -> {
+            LOG.error("CA API request failed", ctx.failure());
+            answer(ctx, 500, new PkiException(ErrorKind.INTERNAL, "unexpected failure"));
+        });
         HttpServerOptions options = new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
                         .addCertValue(Buffer.buffer(tls.chainPem())))
@@ -183,10 +204,14 @@ public final class CaApiServer extends VerticleBase {
             throw new PkiException(ErrorKind.UNAUTHORIZED, "a service certificate of this PKI is required: "
                     + r.getMessage());
         }
-        JsonObject json;
+        // Decoded as any JSON value first: "null" would otherwise make a JsonObject without a map.
+        Object parsed;
         try {
-            json = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
-        } catch (DecodeException | ClassCastException e) {
+            parsed = body == null || body.isBlank() ? new JsonObject() : Json.decodeValue(body);
+        } catch (DecodeException e) {
+            parsed = null;
+        }
+        if (!(parsed instanceof JsonObject json)) {
             count(op, "malformed");
             throw new PkiException(ErrorKind.MALFORMED, "the body must be a JSON object");
         }

@@ -25,7 +25,6 @@ import org.medpki.core.store.ExclusiveLock;
 import org.medpki.inventory.pg.InventoryDatabase;
 import org.medpki.inventory.pg.RevocationListener;
 import org.medpki.listener.ConnectionGuard;
-import org.medpki.listener.ListenerLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * max-age until nextUpdate; 304 on conditional GET;</li>
  * <li>{@code /ca/{name}.crt|.pem}: the CA certificates (AIA caIssuers);</li>
  * <li>{@code /health} (503 when the database is down or a CRL is past nextUpdate; the CRLs are
- * still served from memory) and {@code /metrics} (Prometheus).</li>
+ * still served from memory) and {@code /metrics} (Prometheus, with the listener's connection
+ * counters {@code crl_connections_*}).</li>
+ * <li>any other method on a repository file: 405 with {@code Allow: GET, HEAD}; any other path: 404.</li>
  * </ul>
  * Publishing runs in {@link CrlPublication} on a thread of its own; only the instance that holds
  * the PostgreSQL advisory lock "medpki-crl-publisher" publishes, and revocations announced on
@@ -102,6 +103,8 @@ public final class CrlPublisherVerticle extends VerticleBase {
         // Whether the CA would sign a CRL now, probed off the event loop (it may take a timeout).
         vertx.setPeriodic(1, 5000, t -> Thread.ofVirtual().name("crl-ca-probe").start(() ->
                 caProblem = signing.unavailable().orElse(null)));
+        // The repository is public: deadlines for a request and a cap on connections (ListenerLimits).
+        ConnectionGuard guard = new ConnectionGuard(config.listener());
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> {
             JsonObject health = health();
@@ -110,17 +113,26 @@ public final class CrlPublisherVerticle extends VerticleBase {
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4")
-                .end(metrics.render(clock.instant(), publication.active(), publication.databaseUp())));
+                .end(metrics.render(clock.instant(), publication.active(), publication.databaseUp())
+                        + guard.prometheus("crl")));
         RepositoryHandler crlFiles = new RepositoryHandler(() -> crls, ".crl", clock);
         RepositoryHandler caFiles = new RepositoryHandler(() -> certificates, ".crt", clock);
         for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD}) {
             router.route(m, "/crl/:file").handler(crlFiles);
             router.route(m, "/ca/:file").handler(caFiles);
         }
-        router.route().handler(ctx -> ctx.response().setStatusCode(404)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("not found\n"));
-        // The repository is public: deadlines for a request and a cap on connections (ListenerLimits).
-        ConnectionGuard guard = new ConnectionGuard(ListenerLimits.DEFAULTS);
+        // The repository is read-only: any other method on a file is refused, naming the two there are.
+        for (String files : new String[] {"/crl/:file", "/ca/:file"}) {
+            router.route(files).handler(ctx -> {
+                RepositoryHandler.refused(ctx, 405, "method not allowed");
+                ctx.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD").setStatusCode(405)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("method not allowed\n");
+            });
+        }
+        router.route().handler(ctx -> {
+            RepositoryHandler.refused(ctx, 404, "not found");
+            ctx.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("not found\n");
+        });
         return guard.install(vertx, vertx.createHttpServer(guard.apply(new HttpServerOptions())), router)
                 .listen(config.port(), config.host())
                 .onSuccess(s -> server = s);

@@ -19,6 +19,8 @@ import org.medpki.core.settings.Durations;
  * deltas [true], onRevocation [full, see {@link OnRevocation}], revocationCoalesce [2s],
  * fullOnRevocationMaxEntries [100000], directory [PKI_HOME/crl], shards [per CA, default 1: not
  * partitioned], e.g. {@code shards: {server-ca: 4}}. Durations as {@link Durations} reads them.
+ * The repository listener's bounds (idleTimeout, requestHeadTimeout, requestBodyTimeout,
+ * maxConnections) are keys of this section too; ops reads them into {@link CrlPublisherConfig}.
  */
 public record CrlSettings(CrlPolicy policy, CrlDistributions distributions, OnRevocation onRevocation,
                           Duration revocationCoalesce, long fullOnRevocationMaxEntries, Path directory) {
@@ -77,9 +79,13 @@ public record CrlSettings(CrlPolicy policy, CrlDistributions distributions, OnRe
                            @JsonProperty("revocationCoalesce") String revocationCoalesce,
                            @JsonProperty("fullOnRevocationMaxEntries") Long fullOnRevocationMaxEntries,
                            @JsonProperty("directory") String directory,
-                           @JsonProperty("shards") Map<String, Integer> shards) {
+                           @JsonProperty("shards") Map<String, Integer> shards,
+                           @JsonProperty("idleTimeout") String idleTimeout,
+                           @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
+                           @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
+                           @JsonProperty("maxConnections") Integer maxConnections) {
         public static final Document EMPTY = new Document(null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     public static CrlSettings defaults(Path home) {

@@ -16,6 +16,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves one directory of the repository ({@code /crl/{name}.crl|.pem}, {@code /ca/{name}.crt|.pem})
@@ -25,7 +27,9 @@ import java.util.function.Supplier;
  * last CRLs while the database is down.
  */
 final class RepositoryHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(RepositoryHandler.class);
     private static final Duration CERTIFICATE_MAX_AGE = Duration.ofDays(1);
+    private static final int MAX_LOGGED_PATH = 200;
 
     private final Supplier<Map<String, ServedFile>> files;
     private final String derSuffix;
@@ -46,6 +50,7 @@ final class RepositoryHandler implements Handler<RoutingContext> {
         ServedFile f = stem == null ? null : files.get().get(stem);
         HttpServerResponse response = ctx.response();
         if (f == null) {
+            refused(ctx, 404, "not found");
             response.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("not found\n");
             return;
         }
@@ -70,6 +75,26 @@ final class RepositoryHandler implements Handler<RoutingContext> {
         } else {
             response.end(body);
         }
+    }
+
+    /**
+     * One log line per refused request. The path is the client's: cut short and with control
+     * characters escaped so that it cannot forge log lines or fill the log.
+     */
+    static void refused(RoutingContext ctx, int status, String why) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        String path = ctx.request().path();
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; path != null && i < path.length() && i < MAX_LOGGED_PATH; i++) {
+            char c = path.charAt(i);
+            shown.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        if (path != null && path.length() > MAX_LOGGED_PATH) {
+            shown.append("...(").append(path.length()).append(" characters)");
+        }
+        LOG.info("repository refused {} {}: {} {}", ctx.request().method(), shown, status, why);
     }
 
     private static boolean notModified(RoutingContext ctx, String etag, Instant lastModified) {

@@ -360,7 +360,133 @@ class CrlPublisherTest {
         await().atMost(WAIT).until(() -> get(active, "/health").statusCode() == 200);
     }
 
+    @Test
+    @Order(6)
+    void methodsOtherThanGetAndHeadAre405AndPathsOutsideTheRepositoryServeNothing() throws Exception {
+        CrlPublisherVerticle v = publishers.get(0);
+        await().atMost(WAIT).until(() -> get(v, "/crl/server-ca.crl").statusCode() == 200);
+        for (String method : List.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND")) {
+            for (String path : List.of("/crl/server-ca.crl", "/ca/root-ca.crt")) {
+                RawResponse r = raw(v.actualPort(), method + " " + path + " HTTP/1.1\r\nHost: crl\r\n"
+                        + "Content-Length: 1\r\nConnection: close\r\n\r\nx");
+                assertThat(r.status()).as(method + " " + path).isEqualTo(405);
+                assertThat(r.header("allow")).as(method + " " + path).isEqualTo("GET, HEAD");
+                assertThat(r.body()).isEqualTo("method not allowed\n");
+            }
+        }
+        // Raw request targets, as a client can send them (an HTTP library would normalise some).
+        Map<String, Integer> targets = new java.util.LinkedHashMap<>();
+        targets.put("/crl/../../../../etc/passwd", 404);
+        targets.put("/crl/..%2f..%2f..%2f..%2fetc%2fpasswd", 404);
+        targets.put("/crl/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", 404);
+        targets.put("/crl/%2e%2e/%2e%2e/%2e%2e/etc/passwd", 404);
+        targets.put("/crl/..%5c..%5c..%5cetc%5cpasswd", 404);
+        targets.put("/ca/%2Fetc%2Fpasswd", 404);
+        targets.put("/crl//etc/passwd", 404);
+        targets.put("/etc/passwd", 404);
+        targets.put("/crl/" + tmp.resolve("a").resolve("server-ca.crl").toString().replace("/", "%2F"), 404);
+        targets.put("/crl/server-ca%00.crl", 404);
+        targets.put("/ca/root-ca.crt%00.pem", 404);
+        targets.put("/crl/server-ca.crl%2500", 404);
+        targets.put("/crl/%zz.crl", 400);
+        targets.put("/crl/" + "a".repeat(3000) + ".crl", 404);
+        targets.put("/crl/" + "a".repeat(20_000) + ".crl", 414);
+        for (Map.Entry<String, Integer> t : targets.entrySet()) {
+            RawResponse r = raw(v.actualPort(), "GET " + t.getKey() + " HTTP/1.1\r\nHost: crl\r\n"
+                    + "Connection: close\r\n\r\n");
+            String shown = t.getKey().length() > 80 ? t.getKey().substring(0, 80) + "..." : t.getKey();
+            assertThat(r.status()).as(shown).isEqualTo(t.getValue());
+            assertThat(r.body()).as(shown).doesNotContain("root:").doesNotContain("BEGIN").doesNotContain("Exception")
+                    .doesNotContain("\tat ");
+            if (t.getValue() == 404) {
+                assertThat(r.body()).as(shown).isEqualTo("not found\n");
+            }
+        }
+        // A raw NUL byte in the request line reaches the router as part of the name: no such file (and
+        // the refusal's log line escapes it).
+        RawResponse nul = raw(v.actualPort(), "GET /crl/server-ca\0.crl HTTP/1.1\r\nHost: crl\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(nul.status()).isEqualTo(404);
+        assertThat(nul.body()).isEqualTo("not found\n");
+        // And the repository still serves.
+        assertThat(get(v, "/crl/server-ca.crl").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
+    void connectionsBeyondTheRepositorysCapAreClosedAtOnceAndCounted() throws Exception {
+        CrlSettings settings = new CrlSettings(POLICY, LAYOUT, CrlSettings.OnRevocation.FULL, tmp.resolve("capped"));
+        org.medpki.listener.ListenerLimits limits = new org.medpki.listener.ListenerLimits(Duration.ofSeconds(60),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 2);
+        CrlPublisherVerticle capped = new CrlPublisherVerticle(new CrlPublisherConfig("127.0.0.1", 0, BASE, settings,
+                limits), publisherSide, new CrlIssuer(publisherSide.crlStore(), keys, POLICY, BASE, Clock.systemUTC()),
+                hierarchy, Clock.systemUTC());
+        String deployment = vertx.deployVerticle(capped).await();
+        try {
+            try (java.net.Socket first = new java.net.Socket("127.0.0.1", capped.actualPort());
+                 java.net.Socket second = new java.net.Socket("127.0.0.1", capped.actualPort())) {
+                // Both held open and answered (keep-alive): the cap is reached.
+                for (java.net.Socket held : List.of(first, second)) {
+                    held.setSoTimeout(30_000);
+                    held.getOutputStream().write("GET /ca/root-ca.crt HTTP/1.1\r\nHost: crl\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(held.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+                            .isEqualTo("HTTP/1.1 200");
+                }
+                java.net.Socket third = new java.net.Socket("127.0.0.1", capped.actualPort());
+                third.setSoTimeout(30_000);
+                int read;
+                try {
+                    read = third.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                third.close();
+                assertThat(read).as("the third connection is closed without an answer").isEqualTo(-1);
+            }
+            // The two held connections closed: the repository answers again, and counted what it refused.
+            await().atMost(WAIT).ignoreExceptions().until(() -> raw(capped.actualPort(), "GET /metrics HTTP/1.1\r\n"
+                    + "Host: crl\r\nConnection: close\r\n\r\n").status() == 200);
+            String metrics = raw(capped.actualPort(), "GET /metrics HTTP/1.1\r\nHost: crl\r\nConnection: close\r\n"
+                    + "\r\n").body();
+            java.util.regex.Matcher refused = java.util.regex.Pattern
+                    .compile("(?m)^crl_connections_refused_total (\\d+)$").matcher(metrics);
+            assertThat(refused.find()).as(metrics).isTrue();
+            assertThat(Long.parseLong(refused.group(1))).isGreaterThanOrEqualTo(1);
+        } finally {
+            vertx.undeploy(deployment).await();
+        }
+    }
+
     // ---- helpers
+
+    /** What a raw HTTP/1.1 exchange returned: status, headers (names in lower case) and body. */
+    private record RawResponse(int status, Map<String, String> headers, String body) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    /** Sends {@code request} as is (ISO-8859-1) and reads the answer until the server closes. */
+    private static RawResponse raw(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            String first = request.lines().findFirst().orElse("");
+            assertThat(end).as("an HTTP answer to " + first.substring(0, Math.min(80, first.length()))).isPositive();
+            String[] lines = text.substring(0, end).split("\r\n");
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+            return new RawResponse(Integer.parseInt(lines[0].split(" ")[1]), headers, text.substring(end + 4));
+        }
+    }
 
     private static CrlPublisherVerticle active() {
         await().atMost(WAIT).until(() -> publishers.stream().anyMatch(CrlPublisherVerticle::active));

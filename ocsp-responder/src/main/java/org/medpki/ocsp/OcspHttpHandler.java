@@ -261,6 +261,7 @@ final class OcspHttpHandler {
 
     private void plain(HttpServerRequest req, Method method, int code, String text, boolean close) {
         metrics.request(method, Outcome.HTTP_ERROR);
+        LOG.info("OCSP refused a {} request: {} {}", method, code, text.strip());
         HttpServerResponse resp = req.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
         if (close) {
             // The body was not read: the connection cannot be reused.

@@ -13,14 +13,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.medpki.listener.ConnectionGuard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP front of the responder; {@link OcspServer} deploys one per core on the same port.
  * Routes: POST /ocsp and POST / (the request in the body); GET /ocsp/{base64} and GET /{base64};
- * GET /health; GET /metrics (Prometheus). The dispatch is a plain switch on the path: a router
+ * GET /health; GET /metrics (Prometheus); any other method: 405 with {@code Allow: GET, HEAD, POST}.
+ * The dispatch is a plain switch on the path: a router
  * costs measurable throughput here and these are all the routes there are.
  */
 public final class OcspVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(OcspVerticle.class);
     private static final String PREFIX = "/ocsp/";
 
     private final OcspResponder responder;
@@ -79,7 +83,9 @@ public final class OcspVerticle extends VerticleBase {
                     ocsp.get(req, "");
                 }
             } else {
-                req.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, POST")
+                // HEAD is answered as GET, so it is one of the methods there are.
+                LOG.info("OCSP refused a {} request: 405 method not allowed", method);
+                req.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD, POST")
                         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("method not allowed\n");
             }
         }).listen().onSuccess(s -> server = s);

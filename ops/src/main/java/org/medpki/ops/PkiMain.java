@@ -46,6 +46,14 @@ public final class PkiMain implements Runnable {
     /** Runs one command line and returns the exit status; used by main and by tests. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new PkiMain());
+        // A usage error is one line too (picocli would print the whole usage after it).
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            String message = e.getMessage() == null ? "bad arguments" : e.getMessage().strip().replace('\n', ' ');
+            CommandLine failed = e.getCommandLine();
+            String help = " (see '" + failed.getCommandSpec().qualifiedName() + " --help')";
+            failed.getErr().println("pki: " + message + (message.contains("--help") ? "" : help));
+            return 2;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable t = e;
             while (!(t instanceof PkiException) && t.getCause() != null && t != t.getCause()) {

@@ -89,12 +89,14 @@ class ConfigCommandTest {
     @Test
     void theEnvironmentOverridesEachSettingByOneRule() throws Exception {
         PkiProcess.Result show = pki.run(Map.of("PKI_ACME_EAB_REQUIRED", "true", "PKI_CRL_DELTA_INTERVAL", "2m",
-                "PKI_ACME_ORDER_LIFETIME", "P2D"), "config", "show", "--json");
+                "PKI_ACME_ORDER_LIFETIME", "P2D", "PKI_CRL_MAX_CONNECTIONS", "64"), "config", "show", "--json");
         assertThat(show.exit()).as(show.toString()).isZero();
         JsonNode s = new ObjectMapper().readTree(show.out());
         assertThat(s.at("/acme/eabRequired").asBoolean()).isTrue();
         assertThat(s.at("/acme/orderLifetime").asText()).isEqualTo("PT48H");
         assertThat(s.at("/crl/deltaInterval").asText()).isEqualTo("PT2M");
+        assertThat(s.at("/crl/maxConnections").asInt()).isEqualTo(64);
+        assertThat(s.at("/crl/requestHeadTimeout").asText()).isEqualTo("PT10S");
         assertThat(s.at("/fromEnvironment/acme.eabRequired").asText()).isEqualTo("PKI_ACME_EAB_REQUIRED");
         // The environment is applied when read, never written.
         assertThat(Files.readString(pki.home().resolve("medpki.yaml"))).doesNotContain("eabRequired: true");

@@ -74,7 +74,7 @@ class OcspResponderTest {
         int port = freePortPair();
         repositoryPort = port;
         PkiProcess.Started started = pki.start(Map.of("PKI_OCSP_REFRESH_INTERVAL", "PT2S",
-                "PKI_OCSP_REQUEST_HEAD_TIMEOUT", "PT2S"), "up", "--http-port",
+                "PKI_OCSP_REQUEST_HEAD_TIMEOUT", "PT2S", "PKI_CRL_REQUEST_HEAD_TIMEOUT", "PT2S"), "up", "--http-port",
                 Integer.toString(port), "--token-label", "ocsp", "--domain", "hospital.test");
         up = started.process();
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
@@ -112,7 +112,7 @@ class OcspResponderTest {
     @Test
     @Order(0)
     void clientsThatSendHalfARequestLineAndStallAreClosedByOcspAndTheRepository() throws Exception {
-        // OCSP with requestHeadTimeout PT2S (set above), the repository with the default (10 s).
+        // OCSP and the repository each with requestHeadTimeout PT2S (set above, PKI_OCSP_/PKI_CRL_...).
         for (int port : new int[] {repositoryPort + 1, repositoryPort}) {
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write("GET /ocsp/MEIwQD".getBytes(StandardCharsets.US_ASCII));
@@ -132,6 +132,9 @@ class OcspResponderTest {
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(ocspUrl.replace("/ocsp", "/metrics")))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).containsPattern("ocsp_connections_timed_out_total [1-9]");
+        HttpResponse<String> repository = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + repositoryPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(repository.body()).containsPattern("crl_connections_timed_out_total [1-9]");
     }
 
     @Test

@@ -47,7 +47,8 @@ public enum RevocationReason {
     /** Accepts the RFC name (keyCompromise), case-insensitively, or the numeric code. */
     public static RevocationReason parse(String text) {
         String t = text.trim();
-        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+        // Codes are 0 to 10; a longer string of digits is no code (and would overflow an int).
+        if (!t.isEmpty() && t.length() <= 2 && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return ofCode(Integer.parseInt(t));
         }
         for (RevocationReason r : values()) {

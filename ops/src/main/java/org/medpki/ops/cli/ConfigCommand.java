@@ -2,6 +2,7 @@ package org.medpki.ops.cli;
 
 import java.util.List;
 import org.medpki.ops.install.SettingsFiles;
+import org.medpki.ops.install.ServiceListeners;
 import org.medpki.ops.install.Settings;
 import org.medpki.ops.install.OcspSettings;
 import org.medpki.ops.install.AcmeSettings;
@@ -124,7 +125,9 @@ public final class ConfigCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw settings.invalid(e);
         }
-        out.put("crl", crl(crl));
+        Map<String, Object> crlShown = crl(crl);
+        listener(crlShown, ServiceListeners.repository(settings));
+        out.put("crl", crlShown);
         Map<String, Object> overrides = new TreeMap<>();
         settings.fromEnvironment().forEach((key, variable) -> overrides.put(key, variable));
         out.put("fromEnvironment", overrides);

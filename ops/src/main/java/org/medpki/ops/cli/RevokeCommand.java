@@ -3,6 +3,8 @@ package org.medpki.ops.cli;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.revocation.RevocationReason;
 import org.medpki.ops.install.DatabaseRole;
@@ -36,7 +38,13 @@ public final class RevokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RevocationReason why = RevocationReason.parse(reason);
+        RevocationReason why;
+        try {
+            why = RevocationReason.parse(reason);
+        } catch (IllegalArgumentException e) {
+            // A bad reason is a bad request (exit 3), like a bad CSR or profile, not a usage error.
+            throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, "--reason: " + e.getMessage());
+        }
         Instant invalid = null;
         if (invalidityDate != null) {
             try {

@@ -47,6 +47,7 @@ import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
 import org.medpki.ops.install.ServiceCredentials;
+import org.medpki.ops.install.ServiceListeners;
 import org.medpki.ops.services.RunningServices;
 import org.medpki.ops.services.ServiceVertx;
 import picocli.CommandLine.Command;
@@ -322,7 +323,8 @@ public final class ServeCommand implements Runnable {
         InstallationConfig.Listen http = context.config().repository();
         int p = port != null ? port : http.port();
         CrlPublisherVerticle publisher = new CrlPublisherVerticle(new CrlPublisherConfig(http.host(), p,
-                context.config().urls().crlBase(), context.crlSettings()), context.database(),
+                context.config().urls().crlBase(), context.crlSettings(),
+                ServiceListeners.repository(context.settings())), context.database(),
                 new RemoteCrlSigning(ca), context.hierarchy(), context.clock());
         vertx.deployVerticle(publisher).await();
         String base = "http://" + hostForUrl(http.host()) + ":" + publisher.actualPort();

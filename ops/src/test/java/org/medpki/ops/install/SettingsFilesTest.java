@@ -61,6 +61,30 @@ class SettingsFilesTest {
     }
 
     @Test
+    void theRepositoryListenersBoundsAreKeysOfTheCrlSection() throws Exception {
+        assertThat(ServiceListeners.repository(SettingsFiles.load(home, Map.of())))
+                .isEqualTo(org.medpki.listener.ListenerLimits.DEFAULTS);
+        assertThat(SettingsFiles.variables()).containsEntry("crl.maxConnections", "PKI_CRL_MAX_CONNECTIONS")
+                .containsEntry("crl.requestHeadTimeout", "PKI_CRL_REQUEST_HEAD_TIMEOUT");
+        Path file = home.dir().resolve(SettingsFiles.FILE);
+        Files.writeString(file, Files.readString(file) + "crl:\n  maxConnections: 8\n  idleTimeout: 45s\n");
+        Settings s = SettingsFiles.load(home, Map.of("PKI_CRL_REQUEST_HEAD_TIMEOUT", "3s",
+                "PKI_CRL_REQUEST_BODY_TIMEOUT", "PT12S"));
+        org.medpki.listener.ListenerLimits limits = ServiceListeners.repository(s);
+        assertThat(limits.maxConnections()).isEqualTo(8);
+        assertThat(limits.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+        assertThat(limits.headTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(limits.bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(12));
+        Settings tooLong = SettingsFiles.load(home, Map.of("PKI_CRL_IDLE_TIMEOUT", "2h"));
+        assertThatThrownBy(() -> ServiceListeners.repository(tooLong)).isInstanceOf(PkiException.class)
+                .hasMessageStartingWith("PKI_CRL_IDLE_TIMEOUT: crl.idleTimeout must be between 1 second and 1 hour")
+                .satisfies(e -> assertThat(((PkiException) e).kind()).isEqualTo(ErrorKind.CONFIGURATION));
+        Settings noConnections = SettingsFiles.load(home, Map.of("PKI_CRL_MAX_CONNECTIONS", "0"));
+        assertThatThrownBy(() -> ServiceListeners.repository(noConnections))
+                .hasMessageContaining("crl.maxConnections must be between 1 and 1000000");
+    }
+
+    @Test
     void theEnvironmentOverridesTheFileAndSaysSo() {
         Settings s = SettingsFiles.load(home, Map.of("PKI_ACME_EAB_REQUIRED", "true", "PKI_OCSP_VALIDITY", "12h",
                 "PKI_ACME_TLSALPN01_PORT", "5443", "PKI_REPOSITORY_PORT", "9090"));
