@@ -20,7 +20,8 @@ import org.medpki.core.settings.Durations;
  * validationsPerAccountPerHour, allowLoopback (false: the validator never connects to 127.0.0.0/8 or
  * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
  * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
- * maxConnections. The validator never connects to this host on the ACME, repository, OCSP or CA
+ * maxConnections; caaRecheckAfter (default 8h, 0s to 8h: finalize looks CAA up again for
+ * authorizations validated this long ago or longer). The validator never connects to this host on the ACME, repository, OCSP or CA
  * API port.
  */
 public final class AcmeSettings {
@@ -54,9 +55,10 @@ public final class AcmeSettings {
                        @JsonProperty("idleTimeout") String idleTimeout,
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
-                       @JsonProperty("maxConnections") Integer maxConnections) {
+                       @JsonProperty("maxConnections") Integer maxConnections,
+                       @JsonProperty("caaRecheckAfter") String caaRecheckAfter) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -107,7 +109,8 @@ public final class AcmeSettings {
                 Boolean.TRUE.equals(f.allowLoopback()),
                 List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()),
                 ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
-                        f.maxConnections()));
+                        f.maxConnections()),
+                Durations.parse("acme.caaRecheckAfter", f.caaRecheckAfter(), AcmeConfig.MAX_CAA_RECHECK_AFTER));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {
