@@ -59,6 +59,17 @@ class CaaCheckTest {
     }
 
     @Test
+    void valuesAreJudgedByTheBytesSentNotByTheirPresentationForm() {
+        // a byte outside the grammar after a parameter: the property authorizes no one
+        zone.caa("byte.hospital.test", issue(US + "; note=\u00ff"));
+        assertThat(refused(new Identifier("dns", "byte.hospital.test"), ACCOUNT, "dns-01").type())
+                .isEqualTo(ProblemType.CAA);
+        // a tab is whitespace of the grammar
+        zone.caa("tab.hospital.test", issue(US + ";\taccounturi=" + ACCOUNT));
+        check(new Identifier("dns", "tab.hospital.test"), ACCOUNT, "dns-01");
+    }
+
+    @Test
     void aFailedLookUpIsNoPermission() {
         zone.failing("servfail.hospital.test", true);
         AcmeException problem = refused(new Identifier("dns", "servfail.hospital.test"), ACCOUNT, "dns-01");

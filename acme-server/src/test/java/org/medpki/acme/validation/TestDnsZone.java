@@ -3,13 +3,13 @@ package org.medpki.acme.validation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.xbill.DNS.CAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -25,8 +25,18 @@ import org.xbill.DNS.Type;
  * Names not filled get an empty NOERROR answer. Public for the handler tests of org.medpki.acme.
  */
 public final class TestDnsZone implements AutoCloseable {
-    /** One CAA record as written in a zone file: flags, tag and value. */
+    /** One CAA record: flags, tag and value; each char of the value is sent as one byte (ISO-8859-1). */
     public record Caa(int flags, String tag, String value) {
+        byte[] rdata() {
+            byte[] t = tag.getBytes(StandardCharsets.US_ASCII);
+            byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] r = new byte[2 + t.length + v.length];
+            r[0] = (byte) flags;
+            r[1] = (byte) t.length;
+            System.arraycopy(t, 0, r, 2, t.length);
+            System.arraycopy(v, 0, r, 2 + t.length, v.length);
+            return r;
+        }
     }
 
     private final Map<String, List<Caa>> caa = new ConcurrentHashMap<>();
@@ -94,7 +104,7 @@ public final class TestDnsZone implements AutoCloseable {
             }
             if (q.getType() == Type.CAA) {
                 for (Caa c : caa.getOrDefault(name, List.of())) {
-                    response.addRecord(new CAARecord(q.getName(), DClass.IN, 60, c.flags(), c.tag(), c.value()),
+                    response.addRecord(Record.newRecord(q.getName(), Type.CAA, DClass.IN, 60, c.rdata()),
                             Section.ANSWER);
                 }
             } else if (q.getType() == Type.TXT) {
