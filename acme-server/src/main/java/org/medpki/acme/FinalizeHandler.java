@@ -126,9 +126,10 @@ public final class FinalizeHandler implements Handler<RoutingContext> {
             return;
         }
         AcmeException problem = caaProblem(refused);
+        // the first refused identifier and how many: an order may name many, the detail says more
         audit.refusedBounded("acme.finalize_refused", "caa-recheck", accountUri, problem,
-                Map.of("order", order.id(), "identifiers", String.join(",",
-                        refused.stream().map(r -> r.identifier().value()).toList())));
+                Map.of("order", order.id(), "identifier", refused.getFirst().identifier().value(),
+                        "refusedIdentifiers", Integer.toString(refused.size())));
         throw problem;
     }
 
