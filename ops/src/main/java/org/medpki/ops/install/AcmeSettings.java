@@ -21,8 +21,8 @@ import org.medpki.core.settings.Durations;
  * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
  * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
  * maxConnections; caaRecheckAfter (default 8h, 0s to 8h: finalize looks CAA up again for
- * authorizations validated this long ago or longer). The validator never connects to this host on the ACME, repository, OCSP or CA
- * API port.
+ * authorizations validated this long ago or longer). The validator never connects to this host on
+ * the ACME, repository, OCSP or CA API port.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
