@@ -30,6 +30,12 @@ import org.medpki.listener.ListenerLimits;
  * (the ports its services listen on, the ACME port included). {@code allowLoopback} lets it
  * connect to loopback (127.0.0.0/8, ::1) although the ranges deny it: for tests and labs, whose
  * validation targets run on this host.
+ *
+ * <p>{@code caaRecheckAfter}: finalize looks CAA up again for each DNS identifier whose
+ * authorization was validated this long ago or longer (zero: at every finalize), so that a reused
+ * authorization never carries an old CAA answer into issuance; at most
+ * {@link #MAX_CAA_RECHECK_AFTER}, how long the CA/Browser Forum Baseline Requirements (3.2.2.8)
+ * let a CAA answer stand.
  */
 public record AcmeConfig(String listenHost, int port, String publicHost, String profile,
                          int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
@@ -40,7 +46,11 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          int ordersPerAccountPerHour, int ordersPerNamePerHour,
                          int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
                          int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
-                         Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener) {
+                         Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener,
+                         Duration caaRecheckAfter) {
+    /** The longest a CAA answer may stand before issuance (Baseline Requirements 3.2.2.8), and the default. */
+    public static final Duration MAX_CAA_RECHECK_AFTER = Duration.ofHours(8);
+
     public AcmeConfig {
         Objects.requireNonNull(listener, "acme listener limits");
         Objects.requireNonNull(listenHost, "acme.host");
@@ -77,6 +87,29 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         }
         ownPorts = List.copyOf(ownPorts);
         ownPorts.forEach(p -> port(p, "acme.ownPorts"));
+        if (Objects.requireNonNull(caaRecheckAfter, "acme.caaRecheckAfter").isNegative()
+                || caaRecheckAfter.compareTo(MAX_CAA_RECHECK_AFTER) > 0) {
+            throw new IllegalArgumentException("acme.caaRecheckAfter must be between 0s (re-check at every finalize) "
+                    + "and 8h (the Baseline Requirements' limit), not " + caaRecheckAfter);
+        }
+    }
+
+    /** With the default CAA re-check age ({@link #MAX_CAA_RECHECK_AFTER}). */
+    public AcmeConfig(String listenHost, int port, String publicHost, String profile,
+                      int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
+                      boolean eabRequired, List<AddressRange> deniedRanges, List<String> caaIdentities,
+                      String termsOfService, String website,
+                      Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
+                      Duration validationTimeout, int maxPayloadBytes,
+                      int ordersPerAccountPerHour, int ordersPerNamePerHour,
+                      int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
+                      int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
+                      Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener) {
+        this(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile, eabRequired,
+                deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
+                authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour,
+                eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, MAX_CAA_RECHECK_AFTER);
     }
 
     /** With the default listener limits ({@link ListenerLimits#DEFAULTS}). */
@@ -102,7 +135,16 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter);
+    }
+
+    /** The same settings with another CAA re-check age. */
+    public AcmeConfig withCaaRecheckAfter(Duration age) {
+        return new AcmeConfig(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
+                eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
+                authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
+                ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, age);
     }
 
     /**

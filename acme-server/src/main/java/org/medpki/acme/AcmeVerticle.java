@@ -126,7 +126,8 @@ public final class AcmeVerticle extends VerticleBase {
         post(router, "/acme/account/:id/orders", KeyMode.KID, new AccountHandler(store, views, audit));
         post(router, "/acme/new-order", KeyMode.KID, new NewOrderHandler(config, store, views, ca, audit, clock));
         post(router, "/acme/order/:id", KeyMode.KID, new OrderHandler(store, views, clock));
-        post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, audit, clock));
+        post(router, "/acme/order/:id/finalize", KeyMode.KID, new FinalizeHandler(store, views, ca, validation,
+                config.caaRecheckAfter(), audit, clock));
         post(router, "/acme/authz/:id", KeyMode.KID, new AuthorizationHandler(store, views, clock));
         post(router, "/acme/chall/:id", KeyMode.KID, new ChallengeHandler(store, views, validation, audit, clock));
         post(router, "/acme/cert/:id", KeyMode.KID, new CertificateHandler(store));

@@ -72,7 +72,7 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
         AcmeException failure;
         try {
             OffContext.run(() -> gate.validator().validate(challenge.type(), authz.identifier(), authz.wildcard(),
-                    challenge.token(), keyAuthorization));
+                    views.account(authz.accountId()), challenge.token(), keyAuthorization));
             store.finishChallenge(challenge, true, null, clock.instant());
             // The validation's evidence outlives the authorization, which housekeeping deletes.
             audit.succeeded("acme.validated", views.account(authz.accountId()), Map.of("authorization", authz.id(),

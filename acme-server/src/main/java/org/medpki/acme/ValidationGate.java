@@ -59,6 +59,15 @@ public final class ValidationGate {
                     + config.validationsPerAccountPerHour() + " validations in the last hour", null, List.of(),
                     ACCOUNT_RETRY);
         }
+        return slot();
+    }
+
+    /**
+     * A slot for work that asks the network as a validation does but starts no challenge (the
+     * CAA re-check at finalize): counted against {@code maxConcurrentValidations} only, or
+     * rateLimited. Blocks (the wait for a slot): call it off the verticle's context.
+     */
+    public Slot slot() {
         boolean acquired;
         try {
             acquired = slots.tryAcquire(QUEUE_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -53,4 +53,17 @@ class AcmeConfigTest {
         assertThatThrownBy(() -> withLifetimes(Duration.ofDays(7), Duration.ofDays(7), Duration.ofSeconds(-1)))
                 .hasMessageContaining("acme.authorizationReuse");
     }
+
+    @Test
+    void caaIsRecheckedAfterEightHoursByDefaultAndNeverLaterThanThat() {
+        AcmeConfig d = AcmeConfig.defaults("127.0.0.1", 8443, "acme.hospital.test");
+        assertThat(d.caaRecheckAfter()).isEqualTo(Duration.ofHours(8));
+        assertThat(d.withCaaRecheckAfter(Duration.ZERO).caaRecheckAfter()).as("every finalize").isZero();
+        assertThat(d.withCaaRecheckAfter(Duration.ofHours(1)).withPort(9443).caaRecheckAfter())
+                .isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> d.withCaaRecheckAfter(Duration.ofHours(8).plusSeconds(1)))
+                .hasMessageContaining("acme.caaRecheckAfter").hasMessageContaining("8h");
+        assertThatThrownBy(() -> d.withCaaRecheckAfter(Duration.ofSeconds(-1)))
+                .hasMessageContaining("acme.caaRecheckAfter");
+    }
 }

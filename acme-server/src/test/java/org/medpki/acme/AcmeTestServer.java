@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -68,21 +70,42 @@ final class AcmeTestServer implements AutoCloseable {
 
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
                    InMemoryAcmeRepository repository, ListenerLimits listener, int validationsPerAccountPerHour) {
-        this.vertx = vertx;
-        Clock clock = Clock.systemUTC();
-        this.repository = repository;
+        this(vertx, Clock.systemUTC(), repository, config(eabRequired, http01Port, null, hostsFile, List.of(),
+                ordersPerAccountPerHour, listener, validationsPerAccountPerHour));
+    }
+
+    /**
+     * A server on {@code clock} whose validator asks {@code dnsServer} and has no hosts file (CAA
+     * is looked up for every name), naming itself {@code caaIdentity} in CAA and re-checking CAA at
+     * finalize for authorizations validated {@code caaRecheckAfter} ago.
+     */
+    AcmeTestServer(Vertx vertx, Clock clock, InetSocketAddress dnsServer, String caaIdentity,
+                   Duration caaRecheckAfter) {
+        this(vertx, clock, new InMemoryAcmeRepository(clock), config(false, 80, dnsServer, null, List.of(caaIdentity),
+                100, ListenerLimits.DEFAULTS, 300).withCaaRecheckAfter(caaRecheckAfter));
+    }
+
+    private static AcmeConfig config(boolean eabRequired, int http01Port, InetSocketAddress dnsServer, Path hostsFile,
+                                     List<String> caaIdentities, int ordersPerAccountPerHour, ListenerLimits listener,
+                                     int validationsPerAccountPerHour) {
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", freePort(), "127.0.0.1");
-        config = new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
-                d.dnsServer(), hostsFile, eabRequired, d.deniedRanges(), d.caaIdentities(), null, null,
+        return new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
+                dnsServer, hostsFile, eabRequired, d.deniedRanges(), caaIdentities, null, null,
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
                 d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerNamePerHour(), ordersPerAccountPerHour,
                 d.eabOrdersPerNamePerHour(), d.maxConcurrentValidations(), validationsPerAccountPerHour, true,
                 d.purgeAfter(), d.ownPorts(), listener);
+    }
+
+    private AcmeTestServer(Vertx vertx, Clock clock, InMemoryAcmeRepository repository, AcmeConfig config) {
+        this.vertx = vertx;
+        this.repository = repository;
+        this.config = config;
         audit = new AuditLog(auditStore, clock);
         try {
             KeyPair key = InMemoryCertificateAuthority.ecKey();
             X500Name name = new X500Name("CN=127.0.0.1");
-            Instant now = Instant.now();
+            Instant now = Instant.now();   // the TLS client checks the certificate on the real clock
             X509CertificateHolder holder = new JcaX509v3CertificateBuilder(name, BigInteger.TWO,
                     Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(1))), name,
                     key.getPublic())

@@ -89,7 +89,7 @@ class PkiUpFaultTest {
         db = pg.newDatabase("medpki_fault");
         // The loaders make many orders for one domain and account: lift the hourly limits.
         lab = new AcmeLab(tmp, db, Map.of(), Map.of("acme.yaml",
-                "ordersPerAccountPerHour: 1000000\nordersPerDomainPerHour: 1000000\n"));
+                "ordersPerAccountPerHour: 1000000\nordersPerNamePerHour: 1000000\n"));
     }
 
     @AfterAll

@@ -10,8 +10,10 @@ import org.medpki.acme.ProblemType;
 /**
  * CAA (RFC 8659): climbs from the name towards the root until a CAA record set is found; none
  * anywhere allows issuance. A found set allows issuance only if an issue (for a wildcard:
- * issuewild, else issue) property names one of our CAA identities; an unknown critical property
- * forbids it. Names from the lab hosts file are not looked up (they have no public DNS).
+ * issuewild, else issue) property names one of our CAA identities with RFC 8657 parameters that
+ * admit the requesting account and validation method (see {@link CaaProperty#refusal}); an
+ * unknown critical property forbids it. A failed look-up is no permission: it is a dns problem.
+ * Names from the lab hosts file are not looked up (they have no public DNS).
  */
 final class CaaCheck {
     private final Resolver resolver;
@@ -22,7 +24,13 @@ final class CaaCheck {
         this.identities = identities.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     }
 
-    void check(Identifier identifier, boolean wildcard, Deadline deadline) {
+    /**
+     * Throws caa when the relevant record set forbids issuance to {@code accountUri} (the ACME
+     * account's URL) for an identifier validated by {@code validationMethod} (the challenge type),
+     * dns when a look-up fails.
+     */
+    void check(Identifier identifier, boolean wildcard, String accountUri, String validationMethod,
+               Deadline deadline) {
         String name = identifier.value();
         if (resolver.fromHostsFile(name)) {
             return;
@@ -38,15 +46,16 @@ final class CaaCheck {
                         e.getMessage());
             }
             if (!records.isEmpty()) {
-                decide(records, wildcard, identifier, at);
+                decide(records, wildcard, accountUri, validationMethod, identifier, at);
                 return;
             }
         }
     }
 
-    private void decide(List<DnsClient.Caa> records, boolean wildcard, Identifier identifier, String at) {
+    private void decide(List<DnsClient.Caa> records, boolean wildcard, String accountUri, String validationMethod,
+                        Identifier identifier, String at) {
         String why = CaaProperty.refusal(records.stream().map(r -> new CaaProperty(r.flags(), r.tag(), r.value()))
-                .toList(), wildcard, identities);
+                .toList(), wildcard, identities, accountUri, validationMethod);
         if (why != null) {
             throw refused(identifier, at, why);
         }

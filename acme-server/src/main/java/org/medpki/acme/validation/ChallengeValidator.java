@@ -8,11 +8,13 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.medpki.acme.AcmeConfig;
 import org.medpki.acme.AcmeException;
 import org.medpki.acme.Identifier;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * for DNS names, then the challenge type's check, all within one deadline
  * ({@code acme.validationTimeout}) that covers every look-up, every address tried and every
  * redirect. Blocks (network); run it on a virtual thread. Throws an {@link AcmeException} (dns,
- * connection, incorrectResponse, caa, tls) when it fails, always by the deadline.
+ * connection, incorrectResponse, caa, tls) when it fails, always by the deadline. At finalize it
+ * looks CAA up again for authorizations validated long ago ({@link #recheckCaa}).
  *
  * <p>The validator connects to hosts any ACME client names, from inside our network: what it
  * tells the client is generic ("could not connect", "the response did not contain the key
@@ -52,36 +55,82 @@ public final class ChallengeValidator {
     }
 
     /**
-     * {@code identifier} is the authorization's (a wildcard's base name with {@code wildcard}).
-     * Returns or throws within the deadline: a validation still running then is interrupted and
-     * ends as a connection problem.
+     * {@code identifier} is the authorization's (a wildcard's base name with {@code wildcard});
+     * {@code accountUri} the URL of the account it belongs to (for CAA's accounturi). Returns or
+     * throws within the deadline: a validation still running then is interrupted and ends as a
+     * connection problem.
      */
-    public void validate(String type, Identifier identifier, boolean wildcard, String token, String keyAuthorization) {
+    public void validate(String type, Identifier identifier, boolean wildcard, String accountUri, String token,
+                         String keyAuthorization) {
         Deadline deadline = Deadline.in(config.validationTimeout());
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        withinDeadline(type, identifier, deadline, () -> timedOut(identifier, type + " still running at the deadline"),
+                () -> {
+                    validate(type, identifier, wildcard, accountUri, token, keyAuthorization, deadline);
+                    return null;
+                });
+    }
+
+    /** A DNS identifier's authorization whose CAA finalize looks up again: how it was validated. */
+    public record CaaRecheck(Identifier identifier, boolean wildcard, String validationMethod) {
+    }
+
+    /**
+     * CAA again for each of {@code rechecks}, as the account at {@code accountUri} asks for
+     * issuance now: the problems (caa when the records forbid it, dns when a look-up failed), one
+     * per refused identifier; empty when CAA allows every one. All of them within one deadline
+     * ({@code acme.validationTimeout}); look-ups left when it passes fail as dns.
+     */
+    public List<AcmeException> recheckCaa(List<CaaRecheck> rechecks, String accountUri) {
+        if (rechecks.isEmpty()) {
+            return List.of();
+        }
+        Deadline deadline = Deadline.in(config.validationTimeout());
+        Identifier first = rechecks.getFirst().identifier();
+        return withinDeadline("CAA re-check", first, deadline, () -> failed(ProblemType.DNS,
+                "the CAA look-up did not finish in time", first, "CAA re-check still running at the deadline"), () -> {
+                    List<AcmeException> refused = new ArrayList<>();
+                    for (CaaRecheck r : rechecks) {
+                        try {
+                            caa.check(r.identifier(), r.wildcard(), accountUri, r.validationMethod(), deadline);
+                        } catch (AcmeException e) {
+                            refused.add(e);
+                        }
+                    }
+                    return List.copyOf(refused);
+                });
+    }
+
+    /**
+     * Runs {@code work} on a virtual thread and waits for it until the deadline (and a grace);
+     * then interrupts it and throws {@code late}'s problem. {@code what} and {@code identifier}
+     * name it in the log.
+     */
+    private <T> T withinDeadline(String what, Identifier identifier, Deadline deadline,
+                                 Supplier<AcmeException> late,
+                                 Supplier<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("acme-validation").start(() -> {
             try {
-                validate(type, identifier, wildcard, token, keyAuthorization, deadline);
-                done.complete(null);
+                done.complete(work.get());
             } catch (Throwable t) {
                 done.completeExceptionally(t);
             }
         });
         try {
-            done.get(deadline.remaining().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return done.get(deadline.remaining().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             worker.interrupt();
-            throw timedOut(identifier, type + " still running at the deadline");
+            throw late.get();
         } catch (InterruptedException e) {
             worker.interrupt();
             Thread.currentThread().interrupt();
-            throw timedOut(identifier, type + " interrupted");
+            throw timedOut(identifier, what + " interrupted");
         } catch (ExecutionException e) {
             switch (e.getCause()) {
                 case AcmeException problem -> throw problem;
                 case Error error -> throw error;
                 default -> {
-                    LOG.warn("{} validation of {} failed unexpectedly", type, identifier.value(), e.getCause());
+                    LOG.warn("{} of {} failed unexpectedly", what, identifier.value(), e.getCause());
                     throw new AcmeException(ProblemType.SERVER_INTERNAL, "the validation failed on the server",
                             identifier, List.of(), null);
                 }
@@ -89,10 +138,10 @@ public final class ChallengeValidator {
         }
     }
 
-    private void validate(String type, Identifier identifier, boolean wildcard, String token, String keyAuthorization,
-                          Deadline deadline) {
+    private void validate(String type, Identifier identifier, boolean wildcard, String accountUri, String token,
+                          String keyAuthorization, Deadline deadline) {
         if (identifier.type().equals("dns")) {
-            caa.check(identifier, wildcard, deadline);
+            caa.check(identifier, wildcard, accountUri, type, deadline);
         }
         switch (type) {
             case "http-01" -> http01.validate(identifier, token, keyAuthorization, deadline);

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
-import org.xbill.DNS.CAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -73,11 +72,19 @@ public final class DnsClient {
         return out;
     }
 
+    /**
+     * The CAA records of {@code name}, each value as its bytes were sent: dnsjava's
+     * {@code getValue()} is the presentation form, which escapes bytes outside printable ASCII
+     * ({@code \255}) and would so make a value outside the RFC 8659 grammar look like one inside.
+     */
     public List<Caa> caa(String name, Duration timeout) throws DnsFailure {
         List<Caa> out = new ArrayList<>();
         for (Record r : query(name, Type.CAA, timeout)) {
-            CAARecord c = (CAARecord) r;
-            out.add(new Caa(c.getFlags(), c.getTag(), c.getValue()));
+            CaaProperty p = CaaProperty.fromRdata(r.rdataToWireCanonical());
+            if (p == null) {
+                throw new DnsFailure("a CAA record for " + name + " is too short to read");
+            }
+            out.add(new Caa(p.flags(), p.tag(), p.value()));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import java.util.List;
  */
 class CaaPropertyFuzzTest {
     private static final List<String> IDENTITIES = List.of("ca.hospital.test", "medpki.test");
+    private static final String ACCOUNT = "https://acme.hospital.test/acme/account/a1";
 
     @FuzzTest(maxDuration = "10s")
     void caaRecordSet(byte[] data) {
@@ -29,10 +30,14 @@ class CaaPropertyFuzzTest {
             CaaProperty p = CaaProperty.fromRdata(rdata);
             if (p != null) {
                 p.issuerDomain();
+                CaaProperty.IssueValue v = CaaProperty.IssueValue.parse(p.value());
+                if (v != null) {
+                    v.restriction(ACCOUNT, "dns-01");
+                }
                 set.add(p);
             }
         }
-        String why = CaaProperty.refusal(set, wildcard, IDENTITIES);
+        String why = CaaProperty.refusal(set, wildcard, IDENTITIES, ACCOUNT, "http-01");
         if (why == null && set.stream().anyMatch(p -> p.critical() && p.tag().equalsIgnoreCase("nosuchtag"))) {
             throw new AssertionError("an unknown critical property was allowed: " + set);
         }

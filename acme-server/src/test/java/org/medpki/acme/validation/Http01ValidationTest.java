@@ -37,6 +37,7 @@ class Http01ValidationTest {
     private static final Identifier ID = new Identifier("dns", "www.hospital.test");
     private static final String KEY_AUTHORIZATION = "tok.thumbprint";
     private static final String TOKEN = "tok";
+    private static final String ACCOUNT = "https://127.0.0.1:8443/acme/account/a1";
     @TempDir
     static Path tmp;
     private static Vertx vertx;
@@ -102,7 +103,7 @@ class Http01ValidationTest {
                     : "HTTP/1.1 200 OK\r\nContent-Length: " + KEY_AUTHORIZATION.length() + "\r\n\r\n" + KEY_AUTHORIZATION);
         })) {
             ChallengeValidator v = validator(server.port(), "127.0.0.1", Duration.ofSeconds(10), true, AcmeConfig.DEFAULT_DENIED);
-            v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION);
+            v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION);
             assertThat(server.requests).allMatch(r -> r.toLowerCase(java.util.Locale.ROOT)
                     .contains("host: www.hospital.test:" + server.port()));
         }
@@ -120,7 +121,7 @@ class Http01ValidationTest {
             ChallengeValidator v = validator(server.port(), "127.0.0.1", Duration.ofSeconds(1), true, AcmeConfig.DEFAULT_DENIED);
             // generous bound: only guards against a hang; the validation's own deadline is 1 s
             AcmeException problem = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> catchThrowableOfType(
-                    AcmeException.class, () -> v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION)));
+                    AcmeException.class, () -> v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION)));
             assertThat(problem.type()).isEqualTo(ProblemType.CONNECTION);
             assertThat(problem.detail()).doesNotContain("127.0.0.1").doesNotContain(Integer.toString(server.port()));
         }
@@ -137,7 +138,7 @@ class Http01ValidationTest {
             ChallengeValidator v = validator(server.port(), "127.0.0.2", Duration.ofSeconds(10), false,
                     List.of("127.0.0.1/32", "169.254.0.0/16"));
             AcmeException problem = catchThrowableOfType(AcmeException.class,
-                    () -> v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION));
+                    () -> v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION));
             assertThat(problem.type()).isEqualTo(ProblemType.CONNECTION);
             assertThat(problem.detail()).doesNotContain("127.0.0.");
             assertThat(server.connections).hasValue(1);
@@ -152,7 +153,7 @@ class Http01ValidationTest {
         })) {
             ChallengeValidator v = validator(server.port(), "127.0.0.1", Duration.ofSeconds(10), true, AcmeConfig.DEFAULT_DENIED);
             AcmeException problem = catchThrowableOfType(AcmeException.class,
-                    () -> v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION));
+                    () -> v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION));
             assertThat(problem.type()).isEqualTo(ProblemType.CONNECTION);
             assertThat(problem.detail()).doesNotContain("169.254");
         }
@@ -183,7 +184,7 @@ class Http01ValidationTest {
         })) {
             ChallengeValidator v = validator(server.port(), "127.0.0.1", Duration.ofSeconds(10), true, AcmeConfig.DEFAULT_DENIED);
             AcmeException problem = catchThrowableOfType(AcmeException.class,
-                    () -> v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION));
+                    () -> v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION));
             assertThat(problem.type()).isEqualTo(ProblemType.INCORRECT_RESPONSE);
             assertThat(problem.detail()).isEqualTo("the response did not contain the key authorization");
         }
@@ -197,7 +198,7 @@ class Http01ValidationTest {
         }
         ChallengeValidator v = validator(port, "127.0.0.1", Duration.ofSeconds(10), true, AcmeConfig.DEFAULT_DENIED);
         AcmeException problem = catchThrowableOfType(AcmeException.class,
-                () -> v.validate("http-01", ID, false, TOKEN, KEY_AUTHORIZATION));
+                () -> v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION));
         assertThat(problem.type()).isEqualTo(ProblemType.CONNECTION);
         assertThat(problem.detail()).isEqualTo("could not connect to the validation target");
     }

@@ -58,7 +58,7 @@ class TlsAlpn01ValidationTest {
             // generous bound: only guards against a hang; the validation's own deadline is 1 s
             AcmeException problem = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> catchThrowableOfType(
                     AcmeException.class, () -> v.validate("tls-alpn-01", new Identifier("dns", "tls.hospital.test"),
-                            false, "tok", "tok.thumbprint")));
+                            false, "https://127.0.0.1:8443/acme/account/a1", "tok", "tok.thumbprint")));
             assertThat(problem.type()).isIn(ProblemType.CONNECTION, ProblemType.TLS);
             assertThat(problem.detail()).doesNotContain("127.0.0.1");
         }

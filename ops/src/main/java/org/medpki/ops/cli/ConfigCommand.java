@@ -161,6 +161,7 @@ public final class ConfigCommand implements Runnable {
         m.put("authorizationLifetime", a.authorizationLifetime().toString());
         m.put("authorizationReuse", a.authorizationReuse().toString());
         m.put("validationTimeout", a.validationTimeout().toString());
+        m.put("caaRecheckAfter", a.caaRecheckAfter().toString());
         m.put("maxPayloadBytes", a.maxPayloadBytes());
         m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
         m.put("ordersPerNamePerHour", a.ordersPerNamePerHour());

@@ -21,10 +21,11 @@ import org.medpki.core.settings.Durations;
  * allowLoopback (false: the validator never connects to 127.0.0.0/8 or
  * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
  * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
- * maxConnections. The validator never connects to this host on the ACME, repository, OCSP or CA
- * API port. {@code ordersPerDomainPerHour} (a limit shared by every account ordering under one
- * domain, which let any account block the others) is accepted so that older files still load, and
- * has no effect: the per-name limits replace it.
+ * maxConnections; caaRecheckAfter (default 8h, 0s to 8h: finalize looks CAA up again for
+ * authorizations validated this long ago or longer). The validator never connects to this host on
+ * the ACME, repository, OCSP or CA API port. {@code ordersPerDomainPerHour} (a limit shared by every
+ * account ordering under one domain, which let any account block the others) is accepted so that
+ * older files still load, and has no effect: the per-name limits replace it.
  */
 public final class AcmeSettings {
     private AcmeSettings() {
@@ -61,10 +62,11 @@ public final class AcmeSettings {
                        @JsonProperty("idleTimeout") String idleTimeout,
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
-                       @JsonProperty("maxConnections") Integer maxConnections) {
+                       @JsonProperty("maxConnections") Integer maxConnections,
+                       @JsonProperty("caaRecheckAfter") String caaRecheckAfter) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -119,7 +121,8 @@ public final class AcmeSettings {
                 Durations.parse("acme.purgeAfter", f.purgeAfter(), d.purgeAfter()),
                 List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()),
                 ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
-                        f.maxConnections()));
+                        f.maxConnections()),
+                Durations.parse("acme.caaRecheckAfter", f.caaRecheckAfter(), AcmeConfig.MAX_CAA_RECHECK_AFTER));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {

@@ -166,4 +166,15 @@ class SettingsFilesTest {
         assertThat(SettingsFiles.migrate(home)).hasSize(1);
         assertThat(SettingsFiles.load(home, Map.of()).crl().deltaInterval()).isEqualTo("2m");
     }
+
+    @Test
+    void theCaaRecheckAgeIsADurationOfAtMostEightHours() {
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of())).caaRecheckAfter()).hasHours(8);
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of("PKI_ACME_CAA_RECHECK_AFTER", "0s")))
+                .caaRecheckAfter()).isZero();
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of("PKI_ACME_CAA_RECHECK_AFTER", "90m")))
+                .caaRecheckAfter()).hasMinutes(90);
+        Settings tooLong = SettingsFiles.load(home, Map.of("PKI_ACME_CAA_RECHECK_AFTER", "1d"));
+        assertThatThrownBy(() -> AcmeSettings.config(tooLong)).hasMessageContaining("acme.caaRecheckAfter");
+    }
 }
