@@ -13,7 +13,7 @@ import org.medpki.admin.AdminRole;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 
-/** {@link AdminRegistry} on PostgreSQL (tables of V47). */
+/** {@link AdminRegistry} on PostgreSQL (tables of V46). */
 public final class PgAdminRegistry implements AdminRegistry {
     private final PgQueries sql;
 

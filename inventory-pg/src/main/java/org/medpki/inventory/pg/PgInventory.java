@@ -386,7 +386,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
             statement.append(" AND status = $").append(params.size());
         }
         if (q.san() != null) {
-            // sans @> {name}: the GIN index on sans (V47) finds the rows.
+            // sans @> {name}: the GIN index on sans (V46) finds the rows.
             params.addValue(new String[] {q.san()});
             statement.append(" AND sans @> $").append(params.size()).append("::text[]");
         }

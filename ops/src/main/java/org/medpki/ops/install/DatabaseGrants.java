@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V47), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
