@@ -659,6 +659,15 @@ class AcmeHandlersTest {
 
     @Test
     void aTargetTricklingItsAnswerMakesTheChallengeInvalidAtTheDeadlineWithAGenericError() throws Exception {
+        // A server of its own with a short deadline: the others have a generous one.
+        try (AcmeTestServer own = new AcmeTestServer(vertx, challenges.actualPort(), tmp.resolve("hosts"),
+                java.time.Duration.ofSeconds(3))) {
+            trickledValidationEndsAtTheDeadline(own);
+        }
+    }
+
+    private static void trickledValidationEndsAtTheDeadline(AcmeTestServer server) throws Exception {
+        AcmeTestClient client = server.client();
         Account account = client.newAccount();
         Response created = client.post(client.url("/new-order"), order("lab.hospital.test"), account);
         String authzUrl = created.json().getJsonArray("authorizations").getString(0);

@@ -34,6 +34,11 @@ import org.medpki.listener.ListenerLimits;
  * validator may reach loopback (acme.allowLoopback): the tests' validation targets run here.
  */
 final class AcmeTestServer implements AutoCloseable {
+    /**
+     * The deadline of one validation in these tests: generous, since a cold JVM on a busy machine
+     * can take seconds for a loopback http-01 answer (the production default is 30 s too).
+     */
+    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(30);
     final InMemoryAcmeRepository repository;
     final InMemoryCertificateAuthority ca = new InMemoryCertificateAuthority();
     final RecordingAuditStore auditStore = new RecordingAuditStore();
@@ -71,7 +76,13 @@ final class AcmeTestServer implements AutoCloseable {
     AcmeTestServer(Vertx vertx, boolean eabRequired, int http01Port, Path hostsFile, int ordersPerAccountPerHour,
                    InMemoryAcmeRepository repository, ListenerLimits listener, int validationsPerAccountPerHour) {
         this(vertx, Clock.systemUTC(), repository, config(eabRequired, http01Port, null, hostsFile, List.of(),
-                ordersPerAccountPerHour, listener, validationsPerAccountPerHour));
+                ordersPerAccountPerHour, listener, validationsPerAccountPerHour, VALIDATION_TIMEOUT));
+    }
+
+    /** A server whose validations end at {@code validationTimeout}: for tests of the deadline itself. */
+    AcmeTestServer(Vertx vertx, int http01Port, Path hostsFile, Duration validationTimeout) {
+        this(vertx, Clock.systemUTC(), new InMemoryAcmeRepository(Clock.systemUTC()), config(false, http01Port, null,
+                hostsFile, List.of(), 100, ListenerLimits.DEFAULTS, 300, validationTimeout));
     }
 
     /**
@@ -82,16 +93,16 @@ final class AcmeTestServer implements AutoCloseable {
     AcmeTestServer(Vertx vertx, Clock clock, InetSocketAddress dnsServer, String caaIdentity,
                    Duration caaRecheckAfter) {
         this(vertx, clock, new InMemoryAcmeRepository(clock), config(false, 80, dnsServer, null, List.of(caaIdentity),
-                100, ListenerLimits.DEFAULTS, 300).withCaaRecheckAfter(caaRecheckAfter));
+                100, ListenerLimits.DEFAULTS, 300, VALIDATION_TIMEOUT).withCaaRecheckAfter(caaRecheckAfter));
     }
 
     private static AcmeConfig config(boolean eabRequired, int http01Port, InetSocketAddress dnsServer, Path hostsFile,
                                      List<String> caaIdentities, int ordersPerAccountPerHour, ListenerLimits listener,
-                                     int validationsPerAccountPerHour) {
+                                     int validationsPerAccountPerHour, Duration validationTimeout) {
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", freePort(), "127.0.0.1");
         return new AcmeConfig(d.listenHost(), d.port(), d.publicHost(), d.profile(), http01Port, d.tlsAlpn01Port(),
                 dnsServer, hostsFile, eabRequired, d.deniedRanges(), caaIdentities, null, null,
-                d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), Duration.ofSeconds(5),
+                d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), validationTimeout,
                 d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerNamePerHour(), ordersPerAccountPerHour,
                 d.eabOrdersPerNamePerHour(), d.maxConcurrentValidations(), validationsPerAccountPerHour, true,
                 d.purgeAfter(), d.ownPorts(), listener);

@@ -25,7 +25,7 @@ class PolicyCoverageTest {
     void issuingCasThatAssertTheirProfilesOidsLeaveNoGap() {
         Map<String, X509CertificateHolder> cas = Map.of(
                 "server-ca", issuing(List.of(oid("tls-server"), oid("device"))),
-                "identity-ca", issuing(List.of(oid("user"), oid("code-signing"), oid("service"))));
+                "identity-ca", issuing(List.of(oid("user"), oid("code-signing"), oid("service"), oid("admin"))));
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).isEmpty();
     }
 
@@ -35,7 +35,7 @@ class PolicyCoverageTest {
                 "server-ca", issuing(List.of(oid("tls-server"))),
                 "identity-ca", issuing(List.of(TestPki.CP_OID))); // the CP's OID alone covers no profile
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).extracting(PolicyCoverage.Gap::profile)
-                .containsExactlyInAnyOrder("device", "user", "code-signing", "service");
+                .containsExactlyInAnyOrder("device", "user", "code-signing", "service", "admin");
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get).toString())
                 .contains("issuing CA server-ca does not assert policy " + oid("device"));
     }

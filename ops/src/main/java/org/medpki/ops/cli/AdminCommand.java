@@ -74,6 +74,13 @@ public final class AdminCommand implements Runnable {
                         + "'" + cn.map(c -> ", not '" + c + "'").orElse(" (it has none)"));
             }
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
+                if (!context.profiles().names().contains(Admin.PROFILE)) {
+                    // Its policy OID must be asserted by the identity CA's certificate, which one
+                    // certified before the profile existed does not do: a new installation has it.
+                    throw new PkiException(ErrorKind.CONFIGURATION, "this installation has no admin profile (it "
+                            + "predates the admin API, and its identity CA does not assert the admin policy): "
+                            + "administrators can be enrolled in an installation made with this version");
+                }
                 String actor = "break-glass:" + Actors.cli();
                 IssuedCertificate issued = context.issuance().issue(new IssueCommand(Admin.PROFILE, request, actor,
                         null, null, Set.of()));

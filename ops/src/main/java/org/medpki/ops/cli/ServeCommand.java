@@ -357,7 +357,11 @@ public final class ServeCommand implements Runnable {
                     + context.home().serviceDir(ServiceCredentials.ADMIN) + " does not name " + config.publicHost()
                     + " (admin.publicHost): run 'pki up' on the CA host to issue it again");
         }
-        CaCertificate adminCa = context.hierarchy().issuing(context.profiles().get(org.medpki.admin.Admin.PROFILE).issuer());
+        // The CA of administrators' certificates; an installation older than the admin profile has
+        // none enrolled, and the API then refuses everyone (401) under the service CA.
+        String adminProfile = context.profiles().names().contains(org.medpki.admin.Admin.PROFILE)
+                ? org.medpki.admin.Admin.PROFILE : ServiceCredentials.PROFILE;
+        CaCertificate adminCa = context.hierarchy().issuing(context.profiles().get(adminProfile).issuer());
         InventoryDatabase database = context.database();
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),

@@ -113,16 +113,17 @@ public final class UpCommand implements Callable<Integer> {
     private static void prepare(PkiContext ca) throws Exception {
         // Before any token is opened: SoftHSM2 reads its token list once per process.
         ca.ensureSoftHsmToken(TokenRole.OCSP);
-        // Profiles the PKI's own parts need, which an installation older than them lacks.
-        for (String name : List.of(ServiceCredentials.PROFILE, org.medpki.admin.Admin.PROFILE)) {
-            java.nio.file.Path profile = ca.profilesDirectory().resolve(name + ".yaml");
-            java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
-                    : InitCommand.policiesDir().resolve("profiles").resolve(name + ".yaml");
-            if (!Files.exists(profile) && shipped != null && Files.exists(shipped)) {
-                Files.copy(shipped, profile, StandardCopyOption.COPY_ATTRIBUTES);
-                System.out.println("added the " + name + " profile to " + ca.profilesDirectory());
-            }
+        java.nio.file.Path profile = ca.profilesDirectory().resolve(ServiceCredentials.PROFILE + ".yaml");
+        java.nio.file.Path shipped = InitCommand.policiesDir() == null ? null
+                : InitCommand.policiesDir().resolve("profiles").resolve(ServiceCredentials.PROFILE + ".yaml");
+        if (!Files.exists(profile) && shipped != null && Files.exists(shipped)) {
+            Files.copy(shipped, profile, StandardCopyOption.COPY_ATTRIBUTES);
+            System.out.println("added the " + ServiceCredentials.PROFILE + " profile (service certificates for the CA"
+                    + " API) to " + ca.profilesDirectory());
         }
+        // The admin profile is not added the same way: its policy OID must be asserted by the
+        // issuing CA's certificate, which an identity CA certified before the profile existed does
+        // not do (see 'pki admin enroll').
         // A login added after the installation was made (the admin API's): created with the others.
         if (!java.nio.file.Files.exists(ca.home().databasePassword(DatabaseRole.ADMIN))) {
             ca.createLogins();
