@@ -13,6 +13,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.cert.Certificate;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.medpki.caapi.CallerAuthenticator;
 import org.medpki.caapi.CallerTrust;
@@ -49,9 +51,15 @@ public final class AdminApiServer extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApiServer.class);
     private static final String ADMIN = "medpki.admin";
     private static final Set<AdminRole> ANY_ROLE = EnumSet.allOf(AdminRole.class);
-    /** The resources that answer GET only: another method on them is 405, not 404. */
-    private static final Set<String> READ_ONLY_PATHS = Set.of("/health", "/api/v1/openapi.json", "/api/v1/me",
-            "/api/v1/certificates", "/api/v1/audit");
+    /** The resources and the method each answers: another method on them is 405, not 404. */
+    private static final Map<Pattern, String> RESOURCES = Map.of(
+            Pattern.compile("/health|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
+            Pattern.compile("/api/v1/requests(/[^/]+)?"), "GET",
+            Pattern.compile("/api/v1/revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
+    /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
+    private static final int MAX_BODY = 5 * 1024 * 1024;
+    private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
+            "expired");
 
     /** The API's own TLS key and certificate chain (a service certificate naming its host). */
     public record TlsIdentity(String keyPem, String chainPem) {
@@ -62,6 +70,7 @@ public final class AdminApiServer extends VerticleBase {
     private final CallerAuthenticator authenticator;
     private final AdminRegistry admins;
     private final InventoryQueries queries;
+    private final RevocationDesk desk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -70,13 +79,14 @@ public final class AdminApiServer extends VerticleBase {
     private HttpServer server;
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
-                          AdminRegistry admins, InventoryQueries queries, AuditLog audit, Clock clock,
-                          BooleanSupplier ready) {
+                          AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, AuditLog audit,
+                          Clock clock, BooleanSupplier ready) {
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
         this.admins = admins;
         this.queries = queries;
+        this.desk = desk;
         this.audit = audit;
         this.clock = clock;
         this.ready = ready;
@@ -100,25 +110,57 @@ public final class AdminApiServer extends VerticleBase {
         }));
         router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
+        // Before any asynchronous step, so that no byte of the body is lost; bounded, and the
+        // listener's body deadline and connection cap bound what unauthenticated senders can hold.
+        router.post("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route("/api/v1/*").handler(this::authenticate);
         router.get("/api/v1/me").handler(ctx -> allowed(ctx, ANY_ROLE, () -> me(admin(ctx))));
         router.get("/api/v1/certificates").handler(ctx -> allowed(ctx, ANY_ROLE,
                 () -> queries.certificates(ctx.queryParams())));
         router.get("/api/v1/audit").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
                 () -> queries.audit(ctx.queryParams())));
+        router.post("/api/v1/revocations").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.REQUESTER, AdminRole.OPERATOR),
+                        () -> desk.submit(admin(ctx), jsonBody(ctx))));
+        router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
+            String state = ctx.queryParams().get("state");
+            if (state != null && !REQUEST_STATES.contains(state)) {
+                throw Problem.badInput("state", "state must be one of " + String.join(", ", REQUEST_STATES));
+            }
+            return desk.list(state, InventoryQueries.MAX_LIMIT);
+        }));
+        router.get("/api/v1/requests/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
+                () -> desk.get(ctx.pathParam("id"))));
+        router.post("/api/v1/requests/:id/approve").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.APPROVER),
+                () -> desk.decide(admin(ctx), ctx.pathParam("id"), true)));
+        router.post("/api/v1/requests/:id/reject").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.APPROVER),
+                () -> desk.decide(admin(ctx), ctx.pathParam("id"), false)));
         router.route().handler(ctx -> {
-            if (READ_ONLY_PATHS.contains(ctx.request().path())) {
-                ctx.response().putHeader(HttpHeaders.ALLOW, "GET");
-                problem(ctx, Problem.methodNotAllowed(ctx.request().method() + " is not allowed on "
-                        + ctx.request().path() + " (GET is)"));
+            String path = ctx.request().path();
+            String allowed = RESOURCES.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            if (allowed != null) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, allowed);
+                problem(ctx, Problem.methodNotAllowed(ctx.request().method() + " is not allowed on " + cut(path)
+                        + " (" + allowed + " is)"));
             } else {
-                problem(ctx, Problem.notFound("no such resource: " + cut(ctx.request().path())));
+                problem(ctx, Problem.notFound("no such resource: " + cut(path)));
             }
         });
+        router.errorHandler(413, ctx -> problem(ctx, Problem.badInput("body", "the body is larger than "
+                + MAX_BODY / (1024 * 1024) + " MiB")));
         router.errorHandler(500, ctx -> {
             LOG.error("admin API request failed", ctx.failure());
             problem(ctx, Problem.internal());
         });
+        // Requests approved elsewhere (another instance), or left running by a stopped process.
+        offContext(() -> {
+            desk.resume();
+            return null;
+        });
+        vertx.setPeriodic(60_000, t -> offContext(() -> {
+            desk.resume();
+            return null;
+        }));
         ConnectionGuard guard = new ConnectionGuard(config.listener());
         HttpServerOptions options = guard.apply(new HttpServerOptions()).setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
@@ -180,6 +222,18 @@ public final class AdminApiServer extends VerticleBase {
             return;
         }
         blocking(ctx, work);
+    }
+
+    private static JsonObject jsonBody(RoutingContext ctx) {
+        try {
+            Object value = ctx.body().asJsonObject();
+            if (value == null) {
+                throw Problem.badInput("body", "the body must be a JSON object");
+            }
+            return (JsonObject) value;
+        } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+            throw Problem.badInput("body", "the body must be a JSON object");
+        }
     }
 
     private static Admin admin(RoutingContext ctx) {

@@ -37,6 +37,11 @@ public final class Problem extends RuntimeException {
         return new Problem(405, "method-not-allowed", detail, null);
     }
 
+    /** 409: the request was decided already (by this administrator, or for good). */
+    public static Problem conflict(String detail) {
+        return new Problem(409, "conflict", detail, null);
+    }
+
     /** 422: a parameter or member that is wrong; {@code field} names it. */
     public static Problem badInput(String field, String detail) {
         return new Problem(422, "bad-input", detail, field);
@@ -75,6 +80,7 @@ public final class Problem extends RuntimeException {
             case "not-found" -> "Not found";
             case "method-not-allowed" -> "Method not allowed";
             case "bad-input" -> "Bad input";
+            case "conflict" -> "Already decided";
             case "unavailable" -> "Service unavailable";
             default -> "Internal error";
         };

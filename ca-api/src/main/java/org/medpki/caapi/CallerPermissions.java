@@ -12,16 +12,24 @@ import java.util.List;
  *                       "{caller}:...")
  * @param crls           whether it may have CRLs made and signed
  * @param ocspSigners    whether it may have delegated OCSP-signing keys certified
+ * @param revokeAny      whether it may revoke any end-entity certificate (the admin API, which
+ *                       checks its administrators' roles and approvals before it asks)
  */
 public record CallerPermissions(@JsonProperty("issue") List<String> issue,
                                 @JsonProperty("revokeOwn") boolean revokeOwn,
                                 @JsonProperty("crls") boolean crls,
-                                @JsonProperty("ocspSigners") boolean ocspSigners) {
+                                @JsonProperty("ocspSigners") boolean ocspSigners,
+                                @JsonProperty("revokeAny") boolean revokeAny) {
     public CallerPermissions {
         issue = issue == null ? List.of() : List.copyOf(issue);
     }
 
+    /** Without revokeAny. */
+    public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners) {
+        this(issue, revokeOwn, crls, ocspSigners, false);
+    }
+
     public static CallerPermissions none() {
-        return new CallerPermissions(List.of(), false, false, false);
+        return new CallerPermissions(List.of(), false, false, false, false);
     }
 }

@@ -181,7 +181,149 @@ class AdminApiTest {
         assertThat(Files.exists(wrongName.chain())).as("nothing issued").isFalse();
     }
 
+    @Test
+    void aMassRevocationRunsOnceTwoApproversOtherThanTheRequesterApproveAndRevokesExactlyTheDryRunSet()
+            throws Exception {
+        Identity requester = enroll("Rae Requester", "requester,approver");
+        Identity first = enroll("Ida Approver", "approver");
+        Identity second = enroll("Jon Approver", "approver");
+        Identity auditor = enroll("Aud Auditor", "auditor");
+        Identity operator = enroll("Ola Operator", "operator");
+        issueServerCertificates(12);
+        String query = "{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"superseded\"";
+
+        Reply dry = post(requester, "/api/v1/revocations", query + ",\"dryRun\":true}");
+        assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+        assertThat(dry.json().get("state").asText()).isEqualTo("dry-run");
+        assertThat(dry.json().get("count").asInt()).isEqualTo(12);
+        assertThat(dry.json().get("approvalsRequired").asInt()).as("more than ten: two approvals").isEqualTo(2);
+        List<String> dryRunSet = strings(dry.json().get("serials"));
+        assertThat(issued("tls-server")).as("a dry run revokes nothing").containsExactlyInAnyOrderElementsOf(dryRunSet);
+
+        assertProblem(post(auditor, "/api/v1/revocations", query + "}"), 403, "forbidden");
+        Reply created = post(requester, "/api/v1/revocations", query + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().get("state").asText()).isEqualTo("pending-approval");
+        assertThat(strings(created.json().get("serials"))).containsExactlyInAnyOrderElementsOf(dryRunSet);
+        String id = created.json().get("id").asText();
+
+        assertProblem(post(requester, "/api/v1/requests/" + id + "/approve", ""), 403, "forbidden");
+        assertProblem(post(auditor, "/api/v1/requests/" + id + "/approve", ""), 403, "forbidden");
+        Reply once = post(first, "/api/v1/requests/" + id + "/approve", "");
+        assertThat(once.status()).as(once.body()).isEqualTo(200);
+        assertThat(once.json().get("state").asText()).isEqualTo("pending-approval");
+        assertProblem(post(first, "/api/v1/requests/" + id + "/approve", ""), 409, "conflict");
+        assertThat(get(auditor, "/api/v1/requests?state=pending-approval").json().get("items"))
+                .extracting(r -> r.get("id").asText()).contains(id);
+        assertThat(issued("tls-server")).as("nothing revoked before the second approval").hasSize(12);
+
+        Reply twice = post(second, "/api/v1/requests/" + id + "/approve", "");
+        assertThat(twice.status()).as(twice.body()).isEqualTo(200);
+        assertThat(twice.json().get("approvals").toString()).isEqualTo("[\"Ida Approver\",\"Jon Approver\"]");
+        JsonNode done = awaitDone(auditor, id);
+        assertThat(done.get("done").asInt()).isEqualTo(12);
+        assertThat(issued("tls-server")).isEmpty();
+        assertThat(serials(get(auditor, "/api/v1/certificates?profile=tls-server&status=revoked&limit=1000")))
+                .containsExactlyInAnyOrderElementsOf(dryRunSet);
+        assertProblem(post(second, "/api/v1/requests/" + id + "/reject", ""), 409, "conflict");
+
+        List<String> types = new ArrayList<>();
+        get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+            if (e.get("details").has("request") && e.get("details").get("request").asText().equals(id)) {
+                types.add(e.get("type").asText() + " " + e.get("actor").asText());
+            }
+        });
+        assertThat(types).containsExactly("admin.request_created admin:Rae Requester",
+                "admin.request_approved admin:Ida Approver", "admin.request_approved admin:Jon Approver",
+                "admin.request_done admin:Rae Requester");
+
+        // An operator revokes one certificate without approval; a rejected request revokes nothing.
+        issueServerCertificates(2);
+        List<String> two = issued("tls-server");
+        Reply single = post(operator, "/api/v1/revocations", "{\"serials\":[\"" + two.get(0)
+                + "\"],\"reason\":\"keyCompromise\"}");
+        assertThat(single.status()).as(single.body()).isEqualTo(200);
+        assertThat(single.json().get("approvalsRequired").asInt()).isZero();
+        awaitDone(auditor, single.json().get("id").asText());
+        Reply other = post(requester, "/api/v1/revocations", "{\"serials\":[\"" + two.get(1)
+                + "\"],\"reason\":\"superseded\"}");
+        assertThat(other.json().get("approvalsRequired").asInt()).as("one certificate by a requester").isEqualTo(1);
+        Reply rejected = post(first, "/api/v1/requests/" + other.json().get("id").asText() + "/reject", "");
+        assertThat(rejected.json().get("state").asText()).isEqualTo("rejected");
+        assertProblem(post(second, "/api/v1/requests/" + other.json().get("id").asText() + "/approve", ""), 409,
+                "conflict");
+        assertThat(issued("tls-server")).containsExactly(two.get(1));
+    }
+
+    @Test
+    void revocationRequestsWithBadInputAre422NamingTheMemberAndChangeNothing() throws Exception {
+        Identity requester = enroll("Rex Requester", "requester");
+        int before = get(enroll("Ava Auditor", "auditor"), "/api/v1/requests").json().get("items").size();
+        String[][] cases = {
+                {"{\"serials\":[\"xyz\"],\"reason\":\"superseded\"}", "serials[0]"},
+                {"{\"serials\":[\"7fffffffffffffffffffffffffff\"],\"reason\":\"superseded\"}", "serials[0]"},
+                {"{\"serials\":[],\"reason\":\"superseded\"}", "serials"},
+                {"{\"query\":{\"profile\":\"device\"},\"reason\":\"superseded\"}", "query"},
+                {"{\"query\":{\"colour\":\"red\"},\"reason\":\"superseded\"}", "query.colour"},
+                {"{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"sometimes\"}", "reason"},
+                {"{\"query\":{\"profile\":\"tls-server\"},\"serials\":[\"1\"],\"reason\":\"superseded\"}", "serials"},
+                {"{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"superseded\",\"dryRun\":\"yes\"}", "dryRun"},
+                {"[1,2]", "body"}, {"not json", "body"}};
+        for (String[] c : cases) {
+            Reply r = post(requester, "/api/v1/revocations", c[0]);
+            assertProblem(r, 422, "bad-input");
+            assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+        assertProblem(post(requester, "/api/v1/requests/no-such-request/approve", ""), 403, "forbidden");
+        assertProblem(get(requester, "/api/v1/requests/no-such-request"), 404, "not-found");
+        assertProblem(get(requester, "/api/v1/revocations"), 405, "method-not-allowed");
+        assertThat(get(enroll("Ava Auditor", "auditor"), "/api/v1/requests").json().get("items")).hasSize(before);
+    }
+
     // ---- helpers
+
+    private static void issueServerCertificates(int count) throws Exception {
+        PkiProcess.Result r = pki.run("bench", "issue", "--count", Integer.toString(count), "--threads", "2");
+        assertThat(r.exit()).as(r.toString()).isZero();
+    }
+
+    /** The serials of the issued certificates of {@code profile}, read on the CA host. */
+    private static List<String> issued(String profile) throws Exception {
+        PkiProcess.Result r = pki.run("list", "--profile", profile, "--status", "issued", "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        List<String> serials = new ArrayList<>();
+        JSON.readTree(r.out()).forEach(c -> serials.add(c.get("serial").asText()));
+        return serials;
+    }
+
+    private static List<String> serials(Reply certificates) throws IOException {
+        List<String> out = new ArrayList<>();
+        certificates.json().get("items").forEach(i -> out.add(i.get("serial").asText()));
+        return out;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static JsonNode awaitDone(Identity who, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            JsonNode r = get(who, "/api/v1/requests/" + id).json();
+            if (r.get("state").asText().equals("done")) {
+                return r;
+            }
+            assertThat(r.get("state").asText()).isEqualTo("running");
+            assertThat(System.nanoTime()).as("request " + id + " done within 120 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static Reply post(Identity who, String path, String body) throws Exception {
+        return request(who, "POST", path, body);
+    }
 
     record Identity(Path key, Path csr, Path chain, String serial) {
     }
@@ -245,11 +387,20 @@ class AdminApiTest {
         return request(who, "GET", path);
     }
 
-    /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
     private static Reply request(Identity who, String method, String path) throws Exception {
+        return request(who, method, path, null);
+    }
+
+    /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
+    private static Reply request(Identity who, String method, String path, String json) throws Exception {
         Path body = Files.createTempFile(tmp, "body", ".json");
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "-X", method, "--cacert", rootPem.toString(),
                 "-o", body.toString(), "-w", "%{http_code} %{content_type}"));
+        if (json != null) {
+            Path sent = Files.createTempFile(tmp, "sent", ".json");
+            Files.writeString(sent, json);
+            command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", "@" + sent));
+        }
         if (who != null) {
             command.addAll(List.of("--cert", who.chain().toString(), "--key", who.key().toString()));
         }

@@ -222,13 +222,13 @@ class PkiLifecycleTest {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_event WHERE type = 'certificate.refused'");
             rs.next();
             assertThat(rs.getInt(1)).as("refusals audited (not the unreadable file)").isGreaterThanOrEqualTo(5);
-            // Besides the test's own: the four service certificates (acme, crl, ocsp, ca) made at init.
+            // Besides the test's own: the five service certificates (acme, crl, ocsp, admin, ca) made at init.
             rs = s.executeQuery("SELECT count(*) FROM certificate WHERE profile <> 'service'");
             rs.next();
             assertThat(rs.getInt(1)).as("no row for a refused request").isEqualTo(issuedSerials.size());
             rs = s.executeQuery("SELECT count(*) FROM certificate WHERE profile = 'service' AND status = 'issued'");
             rs.next();
-            assertThat(rs.getInt(1)).as("service certificates").isEqualTo(4);
+            assertThat(rs.getInt(1)).as("service certificates").isEqualTo(5);
         }
     }
 
@@ -260,7 +260,7 @@ class PkiLifecycleTest {
         PkiProcess.Result soon = pki.run("list", "--expiring-within", "30", "--json");
         assertThat(JSON.readTree(soon.out())).isEmpty();
         PkiProcess.Result later = pki.run("list", "--expiring-within", "4000", "--status", "issued", "--json");
-        assertThat(JSON.readTree(later.out())).hasSize(issuedSerials.size() - 1 + 4); // and the 4 service certificates
+        assertThat(JSON.readTree(later.out())).hasSize(issuedSerials.size() - 1 + 5); // and the 5 service certificates
     }
 
     @Test

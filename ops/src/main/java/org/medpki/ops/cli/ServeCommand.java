@@ -3,7 +3,9 @@ package org.medpki.ops.cli;
 import org.medpki.admin.AdminApiConfig;
 import org.medpki.admin.AdminApiServer;
 import org.medpki.admin.InventoryQueries;
+import org.medpki.admin.RevocationDesk;
 import org.medpki.inventory.pg.PgAdminRegistry;
+import org.medpki.inventory.pg.PgAdminRequests;
 import org.medpki.inventory.pg.PgOcspRepository;
 import org.medpki.ops.install.AdminSettings;
 import org.medpki.inventory.pg.PgAcmeRepository;
@@ -363,10 +365,15 @@ public final class ServeCommand implements Runnable {
                 ? org.medpki.admin.Admin.PROFILE : ServiceCredentials.PROFILE;
         CaCertificate adminCa = context.hierarchy().issuing(context.profiles().get(adminProfile).issuer());
         InventoryDatabase database = context.database();
+        // Revocations go through the CA (its row in caApi.callers: revokeAny), the one writer of
+        // certificate status; the admin API decides only who may ask and when it is approved.
+        CaApiClient ca = caClient(context, vertx, ServiceCredentials.ADMIN);
+        RevocationDesk desk = new RevocationDesk(database.inventory(), PgAdminRequests.over(database), ca::revoke,
+                context.audit(), context.clock());
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 PgAdminRegistry.over(database), new InventoryQueries(database.inventory(), database.auditStore(),
-                context.clock()), context.audit(), context.clock(), database::reachable);
+                context.clock()), desk, context.audit(), context.clock(), database::reachable);
         vertx.deployVerticle(server).await();
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }

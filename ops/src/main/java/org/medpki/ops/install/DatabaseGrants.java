@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -36,10 +36,12 @@ public final class DatabaseGrants {
                     Map.entry("ocsp_response", R), Map.entry("crl", R), Map.entry("crl_counter", R),
                     Map.entry("acme_account", R), Map.entry("acme_order", R), Map.entry("acme_authorization", R),
                     Map.entry("acme_order_authorization", R), Map.entry("acme_challenge", R),
-                    Map.entry("admin", R), Map.entry("admin_certificate", R)),
+                    Map.entry("admin", R), Map.entry("admin_certificate", R), Map.entry("admin_request", R),
+                    Map.entry("admin_request_item", R), Map.entry("admin_approval", R)),
             // Reads the inventory, the audit log and the administrators; appends its own audit entries.
             DatabaseRole.ADMIN, Map.of("ca", R, "certificate", R, "audit_event", RI, "audit_head", RU,
-                    "admin", R, "admin_certificate", R));
+                    "admin", R, "admin_certificate", R, "admin_request", RIU, "admin_request_item", RIU,
+                    "admin_approval", RIU));
 
     private DatabaseGrants() {
     }

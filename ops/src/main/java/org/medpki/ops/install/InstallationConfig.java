@@ -123,7 +123,8 @@ public record InstallationConfig(
             return new CaApi(host, port, java.util.Map.of(
                     "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false),
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false),
-                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true)), null);
+                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true),
+                    "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, false, true)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */
