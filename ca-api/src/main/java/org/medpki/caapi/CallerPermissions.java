@@ -24,11 +24,6 @@ public record CallerPermissions(@JsonProperty("issue") List<String> issue,
         issue = issue == null ? List.of() : List.copyOf(issue);
     }
 
-    /** Without revokeAny. */
-    public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners) {
-        this(issue, revokeOwn, crls, ocspSigners, false);
-    }
-
     public static CallerPermissions none() {
         return new CallerPermissions(List.of(), false, false, false, false);
     }

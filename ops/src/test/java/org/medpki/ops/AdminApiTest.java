@@ -190,15 +190,18 @@ class AdminApiTest {
         Identity auditor = enroll("Aud Auditor", "auditor");
         Identity operator = enroll("Ola Operator", "operator");
         issueServerCertificates(12);
+        List<String> all = issued("tls-server");
+        assertThat(all).as("the bench's certificates and its warm-up's").hasSizeGreaterThan(10);
         String query = "{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"superseded\"";
 
         Reply dry = post(requester, "/api/v1/revocations", query + ",\"dryRun\":true}");
         assertThat(dry.status()).as(dry.body()).isEqualTo(200);
         assertThat(dry.json().get("state").asText()).isEqualTo("dry-run");
-        assertThat(dry.json().get("count").asInt()).isEqualTo(12);
+        assertThat(dry.json().get("count").asInt()).isEqualTo(all.size());
         assertThat(dry.json().get("approvalsRequired").asInt()).as("more than ten: two approvals").isEqualTo(2);
         List<String> dryRunSet = strings(dry.json().get("serials"));
-        assertThat(issued("tls-server")).as("a dry run revokes nothing").containsExactlyInAnyOrderElementsOf(dryRunSet);
+        assertThat(dryRunSet).containsExactlyInAnyOrderElementsOf(all);
+        assertThat(issued("tls-server")).as("a dry run revokes nothing").containsExactlyInAnyOrderElementsOf(all);
 
         assertProblem(post(auditor, "/api/v1/revocations", query + "}"), 403, "forbidden");
         Reply created = post(requester, "/api/v1/revocations", query + "}");
@@ -215,13 +218,13 @@ class AdminApiTest {
         assertProblem(post(first, "/api/v1/requests/" + id + "/approve", ""), 409, "conflict");
         assertThat(get(auditor, "/api/v1/requests?state=pending-approval").json().get("items"))
                 .extracting(r -> r.get("id").asText()).contains(id);
-        assertThat(issued("tls-server")).as("nothing revoked before the second approval").hasSize(12);
+        assertThat(issued("tls-server")).as("nothing revoked before the second approval").hasSize(all.size());
 
         Reply twice = post(second, "/api/v1/requests/" + id + "/approve", "");
         assertThat(twice.status()).as(twice.body()).isEqualTo(200);
         assertThat(twice.json().get("approvals").toString()).isEqualTo("[\"Ida Approver\",\"Jon Approver\"]");
         JsonNode done = awaitDone(auditor, id);
-        assertThat(done.get("done").asInt()).isEqualTo(12);
+        assertThat(done.get("done").asInt()).isEqualTo(all.size());
         assertThat(issued("tls-server")).isEmpty();
         assertThat(serials(get(auditor, "/api/v1/certificates?profile=tls-server&status=revoked&limit=1000")))
                 .containsExactlyInAnyOrderElementsOf(dryRunSet);
@@ -252,7 +255,7 @@ class AdminApiTest {
         assertThat(rejected.json().get("state").asText()).isEqualTo("rejected");
         assertProblem(post(second, "/api/v1/requests/" + other.json().get("id").asText() + "/approve", ""), 409,
                 "conflict");
-        assertThat(issued("tls-server")).containsExactly(two.get(1));
+        assertThat(issued("tls-server")).hasSize(two.size() - 1).contains(two.get(1)).doesNotContain(two.get(0));
     }
 
     @Test

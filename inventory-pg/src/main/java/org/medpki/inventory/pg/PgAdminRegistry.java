@@ -45,7 +45,7 @@ public final class PgAdminRegistry implements AdminRegistry {
                         Tuple.of(admin.name(), roles, enrolledBy));
             } else {
                 sql.run(conn, what, "UPDATE admin SET roles = $2, updated_at = now() WHERE name = $1",
-                        Tuple.of(admin.name(), roles));
+                        Tuple.of(admin.name(), (Object) roles));
             }
             sql.run(conn, what, "INSERT INTO admin_certificate (ca_id, serial, admin_name, enrolled_by) "
                     + "VALUES ($1, $2, $3, $4)", Tuple.of(caId, new BigDecimal(serial), admin.name(), enrolledBy));

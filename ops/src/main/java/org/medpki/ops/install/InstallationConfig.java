@@ -118,12 +118,17 @@ public record InstallationConfig(
             callers = callers == null ? java.util.Map.of() : java.util.Map.copyOf(callers);
         }
 
-        /** ACME issues under its profile and revokes what it issued; the CRL publisher has CRLs signed; OCSP has its signers certified. */
+        /**
+         * ACME issues under its profile and revokes what it issued; the CRL publisher has CRLs
+         * signed; OCSP has its signers certified; the admin API revokes what its administrators
+         * approved.
+         */
         public static CaApi defaults(String host, int port, String acmeProfile) {
             return new CaApi(host, port, java.util.Map.of(
-                    "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false),
-                    "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false),
-                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true),
+                    "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false,
+                            false),
+                    "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
+                    "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, false, true)), null);
         }
 
