@@ -26,6 +26,7 @@ import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.inventory.CertificateStatus;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.revocation.RevocationService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,8 +81,9 @@ public final class RevocationDesk {
         } catch (IllegalArgumentException e) {
             throw Problem.badInput("reason", e.getMessage());
         }
-        if (reason == RevocationReason.REMOVE_FROM_CRL || reason == RevocationReason.CERTIFICATE_HOLD) {
-            throw Problem.badInput("reason", "reason " + reason.rfcName() + " is not used: revocation is final");
+        if (!RevocationService.ALLOWED.contains(reason)) {
+            // Checked now: the CA would refuse each revocation of an approved request.
+            throw Problem.badInput("reason", "reason " + reason.rfcName() + " is not used for end-entity certificates");
         }
         Object dry = body.getValue("dryRun");
         if (dry != null && !(dry instanceof Boolean)) {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medpki.ops.AdminCurl.Identity;
+import org.medpki.ops.AdminCurl.Reply;
 
 /**
  * The admin API of a real 'pki up', driven with curl and client certificates whose keys and CSRs
@@ -23,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * and refused reads, and every way in without a valid administrator certificate refused with 401.
  */
 class AdminApiTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = AdminCurl.JSON;
 
     @TempDir
     static Path tmp;
     static PkiProcess pki;
     static PkiProcess.Started up;
     static int port;
-    static Path rootPem;
+    static AdminCurl admin;
 
     @BeforeAll
     static void up() throws Exception {
@@ -44,7 +46,7 @@ class AdminApiTest {
             assertThat(System.nanoTime()).as("pki up within 150 s").isLessThan(deadline);
             Thread.sleep(200);
         }
-        rootPem = pki.home().resolve("pki/root-ca.pem");
+        admin = new AdminCurl(pki, tmp, port);
     }
 
     @AfterAll
@@ -269,6 +271,7 @@ class AdminApiTest {
                 {"{\"query\":{\"profile\":\"device\"},\"reason\":\"superseded\"}", "query"},
                 {"{\"query\":{\"colour\":\"red\"},\"reason\":\"superseded\"}", "query.colour"},
                 {"{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"sometimes\"}", "reason"},
+                {"{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"cACompromise\"}", "reason"},
                 {"{\"query\":{\"profile\":\"tls-server\"},\"serials\":[\"1\"],\"reason\":\"superseded\"}", "serials"},
                 {"{\"query\":{\"profile\":\"tls-server\"},\"reason\":\"superseded\",\"dryRun\":\"yes\"}", "dryRun"},
                 {"[1,2]", "body"}, {"not json", "body"}};
@@ -284,6 +287,30 @@ class AdminApiTest {
     }
 
     // ---- helpers
+
+    private static Identity key(String name) throws Exception {
+        return admin.key(name);
+    }
+
+    private static Identity enroll(String name, String roles) throws Exception {
+        return admin.enroll(name, roles);
+    }
+
+    private static Identity selfSigned(String name) throws Exception {
+        return admin.selfSigned(name);
+    }
+
+    private static Reply get(Identity who, String path) throws Exception {
+        return admin.get(who, path);
+    }
+
+    private static Reply post(Identity who, String path, String body) throws Exception {
+        return admin.post(who, path, body);
+    }
+
+    private static Reply request(Identity who, String method, String path) throws Exception {
+        return admin.request(who, method, path, null);
+    }
 
     private static void issueServerCertificates(int count) throws Exception {
         PkiProcess.Result r = pki.run("bench", "issue", "--count", Integer.toString(count), "--threads", "2");
@@ -324,19 +351,6 @@ class AdminApiTest {
         }
     }
 
-    private static Reply post(Identity who, String path, String body) throws Exception {
-        return request(who, "POST", path, body);
-    }
-
-    record Identity(Path key, Path csr, Path chain, String serial) {
-    }
-
-    record Reply(int status, String body, String contentType) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(body);
-        }
-    }
-
     private static void assertProblem(Reply r, int status, String type) throws IOException {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
@@ -355,68 +369,5 @@ class AdminApiTest {
             }
         });
         return found;
-    }
-
-    /** A P-256 key and a CSR with CN={@code name}, made by openssl as on an administrator's workstation. */
-    private static Identity key(String name) throws Exception {
-        Path dir = Files.createTempDirectory(tmp, "admin");
-        Path key = dir.resolve("key.pem");
-        Path csr = dir.resolve("csr.pem");
-        exec("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
-        return new Identity(key, csr, dir.resolve("chain.pem"), null);
-    }
-
-    private static Identity enroll(String name, String roles) throws Exception {
-        Identity id = key(name);
-        PkiProcess.Result r = pki.run("admin", "enroll", name, "--role", roles, "--csr", id.csr().toString(),
-                "--out", id.chain().toString());
-        assertThat(r.exit()).as(r.toString()).isZero();
-        String serial = exec("openssl", "x509", "-in", id.chain().toString(), "-noout", "-serial").trim()
-                .replaceFirst("^serial=", "").toLowerCase(java.util.Locale.ROOT).replaceFirst("^0+", "");
-        return new Identity(id.key(), id.csr(), id.chain(), serial);
-    }
-
-    private static Identity selfSigned(String name) throws Exception {
-        Path dir = Files.createTempDirectory(tmp, "stranger");
-        Path key = dir.resolve("key.pem");
-        Path cert = dir.resolve("cert.pem");
-        exec("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", key.toString(), "-subj", "/CN=" + name, "-days", "30", "-out", cert.toString());
-        return new Identity(key, null, cert, null);
-    }
-
-    private static Reply get(Identity who, String path) throws Exception {
-        return request(who, "GET", path);
-    }
-
-    private static Reply request(Identity who, String method, String path) throws Exception {
-        return request(who, method, path, null);
-    }
-
-    /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
-    private static Reply request(Identity who, String method, String path, String json) throws Exception {
-        Path body = Files.createTempFile(tmp, "body", ".json");
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-X", method, "--cacert", rootPem.toString(),
-                "-o", body.toString(), "-w", "%{http_code} %{content_type}"));
-        if (json != null) {
-            Path sent = Files.createTempFile(tmp, "sent", ".json");
-            Files.writeString(sent, json);
-            command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", "@" + sent));
-        }
-        if (who != null) {
-            command.addAll(List.of("--cert", who.chain().toString(), "--key", who.key().toString()));
-        }
-        command.add("https://127.0.0.1:" + port + path);
-        String[] written = exec(command.toArray(String[]::new)).trim().split(" ", 2);
-        return new Reply(Integer.parseInt(written[0]), Files.readString(body), written.length > 1 ? written[1] : "");
-    }
-
-    private static String exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
-        return out;
     }
 }

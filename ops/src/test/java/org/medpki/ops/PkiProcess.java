@@ -27,6 +27,9 @@ final class PkiProcess {
         env.put("PKI_HOME", home.toString());
         env.put("SOFTHSM2_CONF", conf.toString());
         env.put("PKI_TOKEN_PIN", TestEnvironment.pin());
+        // The admin API's default port (repository port + 365) may be any process's ephemeral port
+        // on a busy test machine: each installation gets a free one of its own.
+        env.put("PKI_ADMIN_PORT", Integer.toString(AcmeLab.freePort(1)));
         if (databaseUrl != null) {
             env.put("PKI_DATABASE_URL", databaseUrl);
         }

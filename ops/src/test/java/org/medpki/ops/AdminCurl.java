@@ -1,0 +1,106 @@
+package org.medpki.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An administrator's side of the admin API, as on a workstation: keys and CSRs made by openssl,
+ * enrolment with 'pki admin enroll' on the CA host, requests with curl and the client certificate.
+ */
+final class AdminCurl {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private final PkiProcess pki;
+    private final Path dir;
+    private final Path rootPem;
+    private final int port;
+
+    AdminCurl(PkiProcess pki, Path dir, int port) {
+        this.pki = pki;
+        this.dir = dir;
+        this.rootPem = pki.home().resolve("pki/root-ca.pem");
+        this.port = port;
+    }
+
+    record Identity(Path key, Path csr, Path chain, String serial) {
+    }
+
+    record Reply(int status, String body, String contentType) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** A P-256 key and a CSR with CN={@code name}. */
+    Identity key(String name) throws Exception {
+        Path d = Files.createTempDirectory(dir, "admin");
+        Path key = d.resolve("key.pem");
+        Path csr = d.resolve("csr.pem");
+        exec("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
+        return new Identity(key, csr, d.resolve("chain.pem"), null);
+    }
+
+    /** {@code name} enrolled with {@code roles} (comma-separated) on the CA host. */
+    Identity enroll(String name, String roles) throws Exception {
+        Identity id = key(name);
+        PkiProcess.Result r = pki.run("admin", "enroll", name, "--role", roles, "--csr", id.csr().toString(),
+                "--out", id.chain().toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        String serial = exec("openssl", "x509", "-in", id.chain().toString(), "-noout", "-serial").trim()
+                .replaceFirst("^serial=", "").toLowerCase(Locale.ROOT).replaceFirst("^0+", "");
+        return new Identity(id.key(), id.csr(), id.chain(), serial);
+    }
+
+    /** A self-signed certificate and its key: from no CA of this PKI. */
+    Identity selfSigned(String name) throws Exception {
+        Path d = Files.createTempDirectory(dir, "stranger");
+        Path key = d.resolve("key.pem");
+        Path cert = d.resolve("cert.pem");
+        exec("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key.toString(), "-subj", "/CN=" + name, "-days", "30", "-out", cert.toString());
+        return new Identity(key, null, cert, null);
+    }
+
+    Reply get(Identity who, String path) throws Exception {
+        return request(who, "GET", path, null);
+    }
+
+    Reply post(Identity who, String path, String json) throws Exception {
+        return request(who, "POST", path, json);
+    }
+
+    /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
+    Reply request(Identity who, String method, String path, String json) throws Exception {
+        Path body = Files.createTempFile(dir, "body", ".json");
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-X", method, "--cacert", rootPem.toString(),
+                "-o", body.toString(), "-w", "%{http_code} %{content_type}"));
+        if (json != null) {
+            Path sent = Files.createTempFile(dir, "sent", ".json");
+            Files.writeString(sent, json);
+            command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", "@" + sent));
+        }
+        if (who != null) {
+            command.addAll(List.of("--cert", who.chain().toString(), "--key", who.key().toString()));
+        }
+        command.add("https://127.0.0.1:" + port + path);
+        String[] written = exec(command.toArray(String[]::new)).trim().split(" ", 2);
+        return new Reply(Integer.parseInt(written[0]), Files.readString(body), written.length > 1 ? written[1] : "");
+    }
+
+    static String exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+}
