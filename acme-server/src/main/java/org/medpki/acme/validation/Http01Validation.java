@@ -35,17 +35,25 @@ import org.medpki.core.name.DnsNameSyntax;
  * http on port 80 or the validation port, each target resolved and checked again. The body is
  * read up to {@value Http01Response#MAX_BODY} bytes; every request lives within the validation's
  * deadline. What a response means is {@link Http01Response}'s to say.
+ *
+ * <p>The validation runs on a thread of its own, outside Vert.x; each exchange is set up in one
+ * task on a Vert.x context, so that the response's handlers are in place before its body can
+ * arrive. (Attached from the validation's thread, they could come after the response had ended
+ * whenever that thread was descheduled for as long as the target took to answer: the body and
+ * the end were then lost and the validation waited for its deadline.)
  */
 final class Http01Validation {
     static final int MAX_REDIRECTS = 5;
     private static final String USER_AGENT = "medpki-acme-validator";
     private final ChallengeValidator validator;
     private final AcmeConfig config;
+    private final Vertx vertx;
     private final HttpClient client;
 
     Http01Validation(ChallengeValidator validator, AcmeConfig config, Vertx vertx) {
         this.validator = validator;
         this.config = config;
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setProtocolVersion(HttpVersion.HTTP_1_1)
                         .setKeepAlive(false)
@@ -157,6 +165,34 @@ final class Http01Validation {
                 .putHeader("User-Agent", USER_AGENT).putHeader("Accept", "*/*").putHeader("Connection", "close");
         AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         Promise<Fetched> done = Promise.promise();
+        // One task on a context: the callbacks below run there, each as its event comes (see the class comment).
+        vertx.getOrCreateContext().runOnContext(start -> {
+            try {
+                exchange(options, request, done);
+            } catch (RuntimeException e) {
+                done.tryFail(e);
+            }
+        });
+        try {
+            return done.future().toCompletionStage().toCompletableFuture().get(deadline.millisLeft(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            abandon(request.get());
+            throw new FetchFailure("no complete response before the deadline");
+        } catch (InterruptedException e) {
+            abandon(request.get());
+            Thread.currentThread().interrupt();
+            throw new FetchFailure("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new FetchFailure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    /**
+     * Sends the request and reads the response into {@code done}. Call it on a Vert.x context
+     * only: a response's handlers must be set as its future completes, before its body comes.
+     */
+    private void exchange(RequestOptions options, AtomicReference<HttpClientRequest> request, Promise<Fetched> done) {
         client.request(options).compose(req -> {
             request.set(req);
             return req.send();
@@ -181,19 +217,6 @@ final class Http01Validation {
             response.endHandler(v -> done.tryComplete(new Fetched(response.statusCode(), response.getHeader("Location"),
                     body.getBytes(), false)));
         });
-        try {
-            return done.future().toCompletionStage().toCompletableFuture().get(deadline.millisLeft(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            abandon(request.get());
-            throw new FetchFailure("no complete response before the deadline");
-        } catch (InterruptedException e) {
-            abandon(request.get());
-            Thread.currentThread().interrupt();
-            throw new FetchFailure("interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FetchFailure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        }
     }
 
     private static void abandon(HttpClientRequest request) {

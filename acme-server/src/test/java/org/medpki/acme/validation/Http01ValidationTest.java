@@ -109,6 +109,54 @@ class Http01ValidationTest {
         }
     }
 
+    /**
+     * The validation's thread may be descheduled at any point (a loaded host, a busy carrier): here
+     * for 300 ms after each call it makes on the HTTP client and its futures, long enough for the
+     * target to answer in full meanwhile. The answer must still be read: handlers attached to a
+     * response after it ended see nothing, and the validation would wait for its deadline.
+     */
+    @Test
+    void theAnswerIsReadEvenWhenTheValidationsThreadFallsBehindTheTarget() throws Exception {
+        try (RawServer server = new RawServer("127.0.0.1", (s, request) -> write(s,
+                "HTTP/1.1 200 OK\r\nContent-Length: " + KEY_AUTHORIZATION.length() + "\r\n\r\n" + KEY_AUTHORIZATION))) {
+            ChallengeValidator v = validator(slowCaller(vertx, 300), server.port(), "127.0.0.1", Duration.ofSeconds(5),
+                    true, AcmeConfig.DEFAULT_DENIED);
+            for (int i = 0; i < 3; i++) {
+                long started = System.nanoTime();
+                v.validate("http-01", ID, false, ACCOUNT, TOKEN, KEY_AUTHORIZATION);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+            }
+        }
+    }
+
+    /**
+     * {@code vertx}, whose HTTP clients make a caller outside Vert.x's threads wait {@code millis}
+     * after each call that returns a future (as if the scheduler had put that thread aside then).
+     */
+    private static Vertx slowCaller(Vertx vertx, long millis) {
+        return slowed(Vertx.class, vertx, millis);
+    }
+
+    private static <T> T slowed(Class<T> type, T target, long millis) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (result instanceof io.vertx.core.http.HttpClientAgent client) {
+                        return slowed(io.vertx.core.http.HttpClientAgent.class, client, millis);
+                    }
+                    if (result instanceof io.vertx.core.Future<?> future && !io.vertx.core.Context.isOnVertxThread()) {
+                        Thread.sleep(millis);
+                        return slowed(io.vertx.core.Future.class, future, millis);
+                    }
+                    return result;
+                }));
+    }
+
     @Test
     void aServerTricklingItsAnswerEndsAsAConnectionProblemAtTheDeadline() throws Exception {
         try (RawServer server = new RawServer("127.0.0.1", (s, request) -> {
@@ -205,6 +253,11 @@ class Http01ValidationTest {
 
     private static ChallengeValidator validator(int http01Port, String address, Duration timeout, boolean allowLoopback,
                                                 List<String> denied) throws IOException {
+        return validator(vertx, http01Port, address, timeout, allowLoopback, denied);
+    }
+
+    private static ChallengeValidator validator(Vertx vertx, int http01Port, String address, Duration timeout,
+                                                boolean allowLoopback, List<String> denied) throws IOException {
         Path hosts = Files.createTempFile(tmp, "hosts", "");
         Files.writeString(hosts, address + " www.hospital.test\n");
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", 8443, "127.0.0.1");
