@@ -248,19 +248,7 @@ public final class ServeCommand implements Runnable {
             config = config.withPort(port);
         }
         // TLS with the ACME service's own certificate, which must name the public host.
-        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("acme");
-        List<org.bouncycastle.asn1.x509.GeneralName> wanted = ServiceCredentials.endpointNames(config.publicHost(),
-                context.config().domain());
-        if (wanted.isEmpty()) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "acme.publicHost " + config.publicHost()
-                    + " is neither an IP address nor a name under " + context.config().domain()
-                    + ": the ACME server's certificate cannot name it");
-        }
-        if (!ServiceCredentials.sans(own.leaf()).containsAll(wanted)) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "the ACME service certificate in "
-                    + context.home().serviceDir("acme") + " does not name " + config.publicHost()
-                    + " (acme.publicHost): run 'pki up' on the CA host to issue it again");
-        }
+        ServiceCredentials.Credential own = endpointCredential(context, "acme", config.publicHost());
         AcmeServer.start(vertx, config, PgAcmeRepository.over(context.database()), new RemoteAuthority(ca, context.inventory(),
                 context.profiles()), context.audit(), context.clock(),
                 new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
@@ -351,14 +339,7 @@ public final class ServeCommand implements Runnable {
         if (port != null) {
             config = new AdminApiConfig(config.host(), port, config.publicHost(), config.listener());
         }
-        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read(ServiceCredentials.ADMIN);
-        List<org.bouncycastle.asn1.x509.GeneralName> wanted = ServiceCredentials.endpointNames(config.publicHost(),
-                context.config().domain());
-        if (wanted.isEmpty() || !ServiceCredentials.sans(own.leaf()).containsAll(wanted)) {
-            throw new PkiException(ErrorKind.CONFIGURATION, "the admin service certificate in "
-                    + context.home().serviceDir(ServiceCredentials.ADMIN) + " does not name " + config.publicHost()
-                    + " (admin.publicHost): run 'pki up' on the CA host to issue it again");
-        }
+        ServiceCredentials.Credential own = endpointCredential(context, ServiceCredentials.ADMIN, config.publicHost());
         // The CA of administrators' certificates; an installation older than the admin profile has
         // none enrolled, and the API then refuses everyone (401) under the service CA.
         String adminProfile = context.profiles().names().contains(org.medpki.admin.Admin.PROFILE)
@@ -376,6 +357,28 @@ public final class ServeCommand implements Runnable {
                 context.clock()), desk, context.audit(), context.clock(), database::reachable);
         vertx.deployVerticle(server).await();
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
+    }
+
+    /**
+     * The service's own TLS credential, which must name {@code publicHost} (its setting
+     * {@code service.publicHost}): a name under the domain or an IP address, as 'pki up' issued it.
+     */
+    private static ServiceCredentials.Credential endpointCredential(PkiContext context, String service,
+                                                                    String publicHost) {
+        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read(service);
+        List<org.bouncycastle.asn1.x509.GeneralName> wanted = ServiceCredentials.endpointNames(publicHost,
+                context.config().domain());
+        if (wanted.isEmpty()) {
+            throw new PkiException(ErrorKind.CONFIGURATION, service + ".publicHost " + publicHost
+                    + " is neither an IP address nor a name under " + context.config().domain()
+                    + ": the " + service + " service's certificate cannot name it");
+        }
+        if (!ServiceCredentials.sans(own.leaf()).containsAll(wanted)) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "the " + service + " service certificate in "
+                    + context.home().serviceDir(service) + " does not name " + publicHost + " (" + service
+                    + ".publicHost): run 'pki up' on the CA host to issue it again");
+        }
+        return own;
     }
 
     static String hostForUrl(String host) {
