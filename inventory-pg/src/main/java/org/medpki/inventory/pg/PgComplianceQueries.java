@@ -186,7 +186,10 @@ public final class PgComplianceQueries {
                         r.getBoolean(4)));
     }
 
-    /** The privileges {@code login} holds (directly or through its groups) on each table of the schema. */
+    /**
+     * The privileges {@code login} holds (directly or through its groups) on each table of the schema;
+     * a privilege on some columns only is written with them, {@code SELECT(a,b)}.
+     */
     public Map<String, Set<String>> tablePrivileges(String login) {
         Map<String, Set<String>> privileges = new TreeMap<>();
         sql.rows("reading the privileges of " + login, "SELECT c.relname, p.priv FROM pg_class c CROSS JOIN "
@@ -194,6 +197,17 @@ public final class PgComplianceQueries {
                         + "AS p(priv) WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') "
                         + "AND has_table_privilege($1, c.oid, p.priv)", Tuple.of(login))
                 .forEach(r -> privileges.computeIfAbsent(r.getString(0), k -> new TreeSet<>()).add(r.getString(1)));
+        // Grants on some columns only: "SELECT(a,b)", columns sorted, so that they are compared too.
+        sql.rows("reading the column privileges of " + login, "SELECT c.relname, p.priv, "
+                        + "string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_class c "
+                        + "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                        + "CROSS JOIN unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) AS p(priv) "
+                        + "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') "
+                        + "AND NOT has_table_privilege($1, c.oid, p.priv) "
+                        + "AND has_column_privilege($1, c.oid, a.attnum, p.priv) GROUP BY c.relname, p.priv",
+                        Tuple.of(login))
+                .forEach(r -> privileges.computeIfAbsent(r.getString(0), k -> new TreeSet<>())
+                        .add(r.getString(1) + "(" + r.getString(2) + ")"));
         return privileges;
     }
 

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -24,24 +24,36 @@ public final class DatabaseGrants {
             DatabaseRole.CA, Map.ofEntries(Map.entry("ca", RI), Map.entry("certificate", RIU),
                     Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("audit_checkpoint", RI),
                     Map.entry("crl", RI), Map.entry("crl_counter", RIU), Map.entry("eab_key", I),
-                    Map.entry("ocsp_response", RIU), Map.entry("admin", RIU), Map.entry("admin_certificate", RIU)),
+                    Map.entry("ocsp_response", RIU), Map.entry("admin", RIU), Map.entry("admin_certificate", RIU),
+                    Map.entry("owner", R), Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", I)),
             DatabaseRole.OCSP, with(Map.of("ca", R, "certificate", R, "ocsp_response", RIU)),
             DatabaseRole.CRL, with(Map.of("ca", R, "certificate", R, "crl", R, "crl_counter", R)),
-            DatabaseRole.ACME, with(Map.of("ca", R, "certificate", R, "acme_account", RIU, "acme_order", RIUD,
-                    "acme_authorization", RIUD, "acme_challenge", RIUD,
-                    "acme_order_authorization", Set.of("SELECT", "INSERT", "DELETE"),
-                    "acme_nonce_key", R, "acme_spent_nonce", Set.of("SELECT", "INSERT", "DELETE"), "eab_key", RU)),
+            DatabaseRole.ACME, with(Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
+                    Map.entry("acme_account", RIU), Map.entry("acme_order", RIUD), Map.entry("acme_authorization", RIUD),
+                    Map.entry("acme_challenge", RIUD),
+                    Map.entry("acme_order_authorization", Set.of("SELECT", "INSERT", "DELETE")),
+                    Map.entry("acme_nonce_key", R), Map.entry("acme_spent_nonce", Set.of("SELECT", "INSERT", "DELETE")),
+                    Map.entry("eab_key", RU), Map.entry("owner", R), Map.entry("owner_acme_contact", R),
+                    Map.entry("certificate_owner", I))),
             DatabaseRole.AUDITOR, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
                     Map.entry("audit_event", R), Map.entry("audit_head", R), Map.entry("audit_checkpoint", R),
                     Map.entry("ocsp_response", R), Map.entry("crl", R), Map.entry("crl_counter", R),
                     Map.entry("acme_account", R), Map.entry("acme_order", R), Map.entry("acme_authorization", R),
                     Map.entry("acme_order_authorization", R), Map.entry("acme_challenge", R),
                     Map.entry("admin", R), Map.entry("admin_certificate", R), Map.entry("admin_request", R),
-                    Map.entry("admin_request_item", R), Map.entry("admin_approval", R)),
-            // Reads the inventory, the audit log and the administrators; appends its own audit entries.
-            DatabaseRole.ADMIN, Map.of("ca", R, "certificate", R, "audit_event", RI, "audit_head", RU,
-                    "admin", R, "admin_certificate", R, "admin_request", RIU, "admin_request_item", RIU,
-                    "admin_approval", RIU));
+                    Map.entry("admin_request_item", R), Map.entry("admin_approval", R), Map.entry("owner", R),
+                    Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", R)),
+            // Reads the inventory and the audit log, keeps the administrators, their requests and the
+            // owners; appends its own audit entries. Of the ACME tables it reads only the columns that
+            // map certificates to accounts, EAB keys and owners.
+            DatabaseRole.ADMIN, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
+                    Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("admin", RIU),
+                    Map.entry("admin_certificate", RIU), Map.entry("admin_request", RIU),
+                    Map.entry("admin_request_item", RIU), Map.entry("admin_approval", RIU), Map.entry("owner", RIU),
+                    Map.entry("owner_acme_contact", RIU), Map.entry("certificate_owner", RIU),
+                    Map.entry("eab_key", Set.of("SELECT(account_id,created_at,kid,owner,profile)", "UPDATE(owner)")),
+                    Map.entry("acme_account", Set.of("SELECT(contact,eab_kid,id)")),
+                    Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial)"))));
 
     private DatabaseGrants() {
     }
