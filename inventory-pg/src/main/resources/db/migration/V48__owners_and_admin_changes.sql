@@ -41,14 +41,20 @@ ALTER TABLE admin_request ADD COLUMN IF NOT EXISTS payload jsonb;
 ALTER TABLE admin_request DROP CONSTRAINT IF EXISTS admin_request_kind_check;
 ALTER TABLE admin_request ADD CONSTRAINT admin_request_kind_check
     CHECK (kind IN ('revocation', 'admin-change', 'ca-revocation'));
+-- A request whose execution the CA refused for good (an admin certificate the CA may not issue)
+-- ends failed, with the reason in its payload, instead of being retried for ever.
+ALTER TABLE admin_request DROP CONSTRAINT IF EXISTS admin_request_state_check;
+ALTER TABLE admin_request ADD CONSTRAINT admin_request_state_check
+    CHECK (state IN ('pending-approval', 'running', 'done', 'rejected', 'expired', 'failed'));
 ALTER TABLE admin_request DROP CONSTRAINT IF EXISTS admin_request_item_count_check;
 ALTER TABLE admin_request ADD CONSTRAINT admin_request_item_count_check CHECK (item_count >= 0);
 
 GRANT SELECT, INSERT, UPDATE ON owner, owner_acme_contact, certificate_owner TO pki_admin;
+GRANT DELETE ON owner_acme_contact TO pki_admin;
 GRANT UPDATE (owner) ON eab_key TO pki_admin;
 GRANT SELECT (kid, owner, account_id, profile, created_at) ON eab_key TO pki_admin;
 GRANT SELECT (id, contact, eab_kid) ON acme_account TO pki_admin;
-GRANT SELECT (account_id, cert_serial) ON acme_order TO pki_admin;
+GRANT SELECT (account_id, cert_serial, created_at) ON acme_order TO pki_admin;
 GRANT SELECT, INSERT, UPDATE ON admin, admin_certificate TO pki_admin;
 GRANT SELECT ON owner, owner_acme_contact TO pki_acme, pki_ca;
 GRANT INSERT ON certificate_owner TO pki_acme, pki_ca;

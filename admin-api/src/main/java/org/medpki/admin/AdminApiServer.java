@@ -54,12 +54,15 @@ public final class AdminApiServer extends VerticleBase {
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
-            Pattern.compile("/api/v1/requests(/[^/]+)?"), "GET",
+            Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners"), "GET",
+            Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
+            Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
+            Pattern.compile("/api/v1/admins"), "GET, POST",
             Pattern.compile("/api/v1/revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
-            "expired");
+            "expired", "failed");
 
     /** The API's own TLS key and certificate chain (a service certificate naming its host). */
     public record TlsIdentity(String keyPem, String chainPem) {
@@ -71,6 +74,8 @@ public final class AdminApiServer extends VerticleBase {
     private final AdminRegistry admins;
     private final InventoryQueries queries;
     private final RevocationDesk desk;
+    private final OwnerDesk owners;
+    private final AdminDesk adminDesk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -79,14 +84,16 @@ public final class AdminApiServer extends VerticleBase {
     private HttpServer server;
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
-                          AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, AuditLog audit,
-                          Clock clock, BooleanSupplier ready) {
+                          AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, OwnerDesk owners,
+                          AdminDesk adminDesk, AuditLog audit, Clock clock, BooleanSupplier ready) {
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
         this.admins = admins;
         this.queries = queries;
         this.desk = desk;
+        this.owners = owners;
+        this.adminDesk = adminDesk;
         this.audit = audit;
         this.clock = clock;
         this.ready = ready;
@@ -113,6 +120,7 @@ public final class AdminApiServer extends VerticleBase {
         // Before any asynchronous step, so that no byte of the body is lost; bounded, and the
         // listener's body deadline and connection cap bound what unauthenticated senders can hold.
         router.post("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+        router.put("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route("/api/v1/*").handler(this::authenticate);
         router.get("/api/v1/me").handler(ctx -> allowed(ctx, ANY_ROLE, () -> me(admin(ctx))));
         router.get("/api/v1/certificates").handler(ctx -> allowed(ctx, ANY_ROLE,
@@ -134,6 +142,18 @@ public final class AdminApiServer extends VerticleBase {
                 () -> desk.decide(admin(ctx), ctx.pathParam("id"), true)));
         router.post("/api/v1/requests/:id/reject").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.APPROVER),
                 () -> desk.decide(admin(ctx), ctx.pathParam("id"), false)));
+        router.get("/api/v1/owners").handler(ctx -> allowed(ctx, ANY_ROLE, owners::list));
+        router.get("/api/v1/owners/:name").handler(ctx -> allowed(ctx, ANY_ROLE, () -> owners.get(ctx.pathParam("name"))));
+        router.put("/api/v1/owners/:name").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.OPERATOR),
+                () -> owners.put(admin(ctx), ctx.pathParam("name"), jsonBody(ctx))));
+        router.put("/api/v1/certificates/:serial/owner").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.OPERATOR),
+                () -> owners.assign(admin(ctx), ctx.pathParam("serial"), jsonBody(ctx))));
+        router.get("/api/v1/admins").handler(ctx -> allowed(ctx,
+                EnumSet.of(AdminRole.SECURITY_OFFICER, AdminRole.AUDITOR), adminDesk::list));
+        router.post("/api/v1/admins").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.SECURITY_OFFICER),
+                () -> adminDesk.requestEnrollment(admin(ctx), jsonBody(ctx))));
+        router.put("/api/v1/admins/:name/roles").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.SECURITY_OFFICER),
+                () -> adminDesk.requestRoles(admin(ctx), ctx.pathParam("name"), jsonBody(ctx))));
         router.route().handler(ctx -> {
             String path = ctx.request().path();
             String allowed = RESOURCES.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())

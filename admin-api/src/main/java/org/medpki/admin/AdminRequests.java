@@ -14,10 +14,13 @@ public interface AdminRequests {
     record Item(long caId, BigInteger serial) {
     }
 
-    /** A request as stored; {@code approvals} and {@code rejections} name the administrators. */
+    /**
+     * A request as stored; {@code approvals} and {@code rejections} name the administrators;
+     * {@code payload} (JSON, or null) says what a request without items does, and once it ran, its result.
+     */
     record Request(String id, String kind, String state, String requester, String reason, int approvalsRequired,
                    int itemCount, int itemsDone, Instant createdAt, Instant expiresAt, List<String> approvals,
-                   List<String> rejections) {
+                   List<String> rejections, String payload) {
         public Request {
             approvals = List.copyOf(approvals);
             rejections = List.copyOf(rejections);
@@ -54,4 +57,10 @@ public interface AdminRequests {
 
     /** A running request whose items are all done becomes done; true if it did. */
     boolean finishIfComplete(String id);
+
+    /**
+     * A running request without items ends ({@code failed} false: done, else failed) with this
+     * payload (what it did, or why the CA refused); true if it was running.
+     */
+    boolean finish(String id, boolean failed, String payload);
 }

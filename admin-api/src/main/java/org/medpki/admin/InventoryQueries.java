@@ -29,18 +29,20 @@ import org.medpki.core.inventory.Inventory;
 public final class InventoryQueries {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    private static final Pattern PROFILE = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    private static final Set<String> CERTIFICATE_PARAMETERS = Set.of("profile", "status", "san", "owner",
-            "expiringWithinDays", "limit");
+    private static final Set<String> CERTIFICATE_PARAMETERS = union(CertificateFilters.NAMES, Set.of("status", "limit"));
     private static final Set<String> AUDIT_PARAMETERS = Set.of("since", "limit");
 
     private final Inventory inventory;
+    private final Owners owners;
+    private final CertificateFilters filters;
     private final AuditStore auditStore;
     private final Clock clock;
     private final Map<Long, String> caNames = new ConcurrentHashMap<>();
 
-    public InventoryQueries(Inventory inventory, AuditStore auditStore, Clock clock) {
+    public InventoryQueries(Inventory inventory, Owners owners, AuditStore auditStore, Clock clock) {
         this.inventory = inventory;
+        this.owners = owners;
+        this.filters = new CertificateFilters(inventory, owners, clock);
         this.auditStore = auditStore;
         this.clock = clock;
     }
@@ -48,9 +50,8 @@ public final class InventoryQueries {
     /** {@code GET /api/v1/certificates}: {"items": [...]}, newest first, or soonest to expire first with expiringWithinDays. */
     JsonObject certificates(MultiMap params) {
         only(params, CERTIFICATE_PARAMETERS);
-        String profile = single(params, "profile");
-        if (profile != null && !PROFILE.matcher(profile).matches()) {
-            throw Problem.badInput("profile", "profile must be a profile name (lower-case letters, digits, hyphens)");
+        for (String name : params.names()) {
+            single(params, name);
         }
         CertificateStatus status = null;
         String statusText = single(params, "status");
@@ -62,22 +63,12 @@ public final class InventoryQueries {
                 default -> throw Problem.badInput("status", "status must be pending, issued or revoked");
             };
         }
-        String san = single(params, "san");
-        if (san != null && (san.isEmpty() || san.length() > 253 || san.chars().anyMatch(c -> c < 0x21 || c == 0x7f))) {
-            throw Problem.badInput("san", "san must be one name (1-253 printable characters, no spaces)");
-        }
-        if (single(params, "owner") != null) {
-            throw Problem.badInput("owner", "certificates have no recorded owners yet: the owner filter is not available");
-        }
-        Instant expiringBefore = null;
-        String within = single(params, "expiringWithinDays");
-        if (within != null) {
-            expiringBefore = clock.instant().plus(Duration.ofDays(integer(within, "expiringWithinDays", 1, 3650)));
-        }
-        int limit = limit(params);
+        CertificateQuery query = filters.parse(params::get, "", status, limit(params));
+        List<CertificateRecord> found = inventory.list(query);
+        Map<String, Owners.Ownership> ownership = owners.ownership(found);
         JsonArray items = new JsonArray();
-        for (CertificateRecord r : inventory.list(new CertificateQuery(profile, status, expiringBefore, san, limit))) {
-            items.add(item(r));
+        for (CertificateRecord r : found) {
+            items.add(item(r, ownership.getOrDefault(Owners.key(r.caId(), r.serial()), Owners.Ownership.NONE)));
         }
         return new JsonObject().put("items", items);
     }
@@ -121,13 +112,13 @@ public final class InventoryQueries {
                 .put("next", page.size() < limit ? null : page.getLast().seq());
     }
 
-    private JsonObject item(CertificateRecord r) {
+    private JsonObject item(CertificateRecord r, Owners.Ownership ownership) {
         JsonObject j = new JsonObject().put("serial", r.serial().toString(16)).put("issuer", caName(r.caId()))
                 .put("profile", r.profile()).put("status", r.status().name().toLowerCase(Locale.ROOT))
                 .put("subject", r.subject()).put("sans", new JsonArray(r.sans()))
                 .put("notBefore", r.notBefore().toString()).put("notAfter", r.notAfter().toString())
-                // Owners are not recorded yet; the member is in the contract already.
-                .putNull("owner");
+                .put("owner", ownership.owner()).put("location", ownership.location())
+                .put("tags", new JsonArray(ownership.tags()));
         if (r.revokedAt() != null) {
             j.put("revokedAt", r.revokedAt().toString());
             j.put("reason", r.reason() == null ? null : r.reason().name());
@@ -170,6 +161,12 @@ public final class InventoryQueries {
             throw Problem.badInput(field, field + " must be a whole number from " + min + " to " + max);
         }
         return n;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static String cut(String s) {

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,19 +32,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Revocation through the admin API, under dual control: a request names certificates (a list of
  * serials, or a query over the inventory), a dry run shows exactly which, and the request runs
- * once enough administrators other than the requester approved it. An operator's revocation of
- * one certificate needs no approval; up to {@link #SMALL} certificates need one approval, more
- * need two. A running request revokes its certificates one by one through the CA (the only writer
+ * once enough administrators other than the requester approved it ({@link Approvals}: by default
+ * an operator's revocation of one certificate needs none, up to ten certificates one, more two).
+ * Requests of other kinds share the approval rules here and run through {@link #handle}. A running request revokes its certificates one by one through the CA (the only writer
  * of certificate status), marking each done, so that a run stopped half-way resumes where it
  * stopped and revokes nothing twice. Every request, decision and completion is audited with the
  * names of the people. Blocking.
  */
 public final class RevocationDesk {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationDesk.class);
-    /** Up to this many certificates, one approval suffices; beyond it, two. */
-    static final int SMALL = 10;
     static final int MAX_CERTIFICATES = 100_000;
-    static final Duration LIFETIME = Duration.ofHours(24);
     private static final Pattern HEX_SERIAL = Pattern.compile("[0-9a-fA-F]{1,40}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -55,14 +51,25 @@ public final class RevocationDesk {
     }
 
     private final Inventory inventory;
+    private final CertificateFilters filters;
+    private final Approvals approvals;
     private final AdminRequests requests;
     private final Revoker revoker;
     private final AuditLog audit;
     private final Clock clock;
     private final Set<String> executing = ConcurrentHashMap.newKeySet();
+    private final Map<String, Execution> kinds = new ConcurrentHashMap<>();
 
-    public RevocationDesk(Inventory inventory, AdminRequests requests, Revoker revoker, AuditLog audit, Clock clock) {
+    /** Runs an approved request of another kind than revocation (one without items). */
+    public interface Execution {
+        void run(AdminRequests.Request request);
+    }
+
+    public RevocationDesk(Inventory inventory, Owners owners, AdminRequests requests, Revoker revoker, AuditLog audit,
+                          Clock clock, Approvals approvals) {
         this.inventory = inventory;
+        this.approvals = approvals;
+        this.filters = new CertificateFilters(inventory, owners, clock);
         this.requests = requests;
         this.revoker = revoker;
         this.audit = audit;
@@ -91,7 +98,7 @@ public final class RevocationDesk {
         }
         boolean dryRun = Boolean.TRUE.equals(dry);
         List<CertificateRecord> selected = select(body);
-        int required = selected.size() == 1 && admin.holds(AdminRole.OPERATOR) ? 0 : selected.size() <= SMALL ? 1 : 2;
+        int required = approvals.revocation(selected.size(), admin.holds(AdminRole.OPERATOR));
         JsonArray serials = new JsonArray();
         selected.forEach(c -> serials.add(c.serial().toString(16)));
         if (dryRun) {
@@ -102,7 +109,7 @@ public final class RevocationDesk {
         String id = newId();
         String state = required == 0 ? "running" : "pending-approval";
         requests.create(new AdminRequests.Request(id, "revocation", state, admin.name(), reason.rfcName(), required,
-                selected.size(), 0, now, now.plus(LIFETIME), List.of(), List.of()),
+                selected.size(), 0, now, now.plus(approvals.lifetime()), List.of(), List.of(), null),
                 selected.stream().map(c -> new AdminRequests.Item(c.caId(), c.serial())).toList());
         Map<String, String> details = new LinkedHashMap<>();
         details.put("request", id);
@@ -162,6 +169,19 @@ public final class RevocationDesk {
         return view(requests.request(id).orElseThrow(() -> Problem.notFound("no request " + cut(id))));
     }
 
+    /**
+     * Approved requests of {@code kind} run through {@code execution}: requests of every kind share
+     * the approval rules, the listing and the resumption here.
+     */
+    public void handle(String kind, Execution execution) {
+        kinds.put(kind, execution);
+    }
+
+    /** Runs a request that needs no approval (or has it) now, on a thread of its own. */
+    void start(String id) {
+        execute(id);
+    }
+
     /** Resumes every running request (at start, and after another instance's approval). */
     public void resume() {
         requests.running().forEach(this::execute);
@@ -185,6 +205,14 @@ public final class RevocationDesk {
 
     private void run(String id) {
         AdminRequests.Request request = requests.request(id).orElseThrow();
+        if (!request.kind().equals("revocation")) {
+            Execution execution = kinds.get(request.kind());
+            if (execution == null) {
+                throw new IllegalStateException("no execution for requests of kind " + request.kind());
+            }
+            execution.run(request);
+            return;
+        }
         RevocationReason reason = RevocationReason.parse(request.reason());
         String actor = "admin:" + request.requester();
         Map<Long, String> caNames = new ConcurrentHashMap<>();
@@ -250,33 +278,16 @@ public final class RevocationDesk {
             }
         } else {
             if (!(query instanceof JsonObject q)) {
-                throw Problem.badInput("query", "query must be an object: profile, san, expiringWithinDays, issuer");
+                throw Problem.badInput("query", "query must be an object of filters: "
+                        + String.join(", ", CertificateFilters.NAMES.stream().sorted().toList()));
             }
-            only(q, Set.of("profile", "san", "expiringWithinDays", "issuer"), "query.");
-            String profile = optionalString(q, "profile");
-            String san = optionalString(q, "san");
-            String issuer = optionalString(q, "issuer");
-            Instant before = null;
-            if (q.getValue("expiringWithinDays") != null) {
-                if (!(q.getValue("expiringWithinDays") instanceof Integer days) || days < 1 || days > 3650) {
-                    throw Problem.badInput("query.expiringWithinDays", "query.expiringWithinDays must be 1 to 3650");
-                }
-                before = clock.instant().plus(Duration.ofDays(days));
+            only(q, CertificateFilters.NAMES, "query.");
+            CertificateQuery filter = filters.parse(q::getValue, "query.", CertificateStatus.ISSUED, MAX_CERTIFICATES);
+            if (!CertificateFilters.filters(filter)) {
+                throw Problem.badInput("query", "a query names at least one filter: "
+                        + String.join(", ", CertificateFilters.NAMES.stream().sorted().toList()));
             }
-            if (profile == null && san == null && issuer == null && before == null) {
-                throw Problem.badInput("query", "a query names at least one of profile, san, expiringWithinDays, issuer");
-            }
-            Long caId = null;
-            if (issuer != null) {
-                caId = inventory.ca(issuer).map(CaRecord::id)
-                        .orElseThrow(() -> Problem.badInput("query.issuer", "no CA is named " + cut(issuer)));
-            }
-            for (CertificateRecord c : inventory.list(new CertificateQuery(profile, CertificateStatus.ISSUED, before, san,
-                    MAX_CERTIFICATES))) {
-                if (caId == null || c.caId() == caId) {
-                    selected.add(c);
-                }
-            }
+            selected.addAll(inventory.list(filter));
             if (selected.isEmpty()) {
                 throw Problem.badInput("query", "the query matches no issued certificate");
             }
@@ -289,18 +300,8 @@ public final class RevocationDesk {
                 .put("requester", r.requester()).put("reason", r.reason()).put("count", r.itemCount())
                 .put("done", r.itemsDone()).put("approvalsRequired", r.approvalsRequired())
                 .put("approvals", new JsonArray(r.approvals())).put("rejections", new JsonArray(r.rejections()))
-                .put("createdAt", r.createdAt().toString()).put("expiresAt", r.expiresAt().toString());
-    }
-
-    private static String optionalString(JsonObject q, String name) {
-        Object v = q.getValue(name);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof String s) || s.isEmpty() || s.length() > 253) {
-            throw Problem.badInput("query." + name, "query." + name + " must be a non-empty string");
-        }
-        return s;
+                .put("createdAt", r.createdAt().toString()).put("expiresAt", r.expiresAt().toString())
+                .put("payload", r.payload() == null ? null : new JsonObject(r.payload()));
     }
 
     private static void only(JsonObject body, Set<String> known) {

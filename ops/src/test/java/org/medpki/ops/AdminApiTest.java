@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class AdminApiTest {
         }
         JsonNode item = get(auditor, "/api/v1/certificates?profile=admin&limit=1").json().get("items").get(0);
         assertThat(item.get("profile").asText()).isEqualTo("admin");
-        assertThat(item.has("notAfter") && item.has("owner") && item.get("owner").isNull()).isTrue();
+        assertThat(item.has("notAfter") && item.has("owner") && item.has("tags")).isTrue();
         assertThat(get(auditor, "/api/v1/certificates?expiringWithinDays=400&profile=admin").json().get("items"))
                 .hasSizeGreaterThanOrEqualTo(2);
 
@@ -142,7 +143,10 @@ class AdminApiTest {
         Identity auditor = enroll("Abe Auditor", "auditor");
         for (String[] c : new String[][] {{"status=bogus", "status"}, {"expiringWithinDays=abc", "expiringWithinDays"},
                 {"expiringWithinDays=0", "expiringWithinDays"}, {"limit=100000", "limit"}, {"colour=red", "colour"},
-                {"profile=Bad%20Name", "profile"}, {"owner=radiology", "owner"}, {"status=issued&status=revoked", "status"}}) {
+                {"profile=Bad%20Name", "profile"}, {"owner=%3Cradiology%3E", "owner"}, {"status=issued&status=revoked", "status"},
+                {"tag=a%20b", "tag"}, {"issuedAfter=yesterday", "issuedAfter"}, {"keySha256=12", "keySha256"},
+                {"acmeAccount=a%20b", "acmeAccount"}, {"acmeAccount=a&eabKey=b", "eabKey"},
+                {"issuedAfter=2026-12-02T00:00:00Z&issuedBefore=2026-12-01T00:00:00Z", "issuedBefore"}}) {
             Reply r = get(auditor, "/api/v1/certificates?" + c[0]);
             assertProblem(r, 422, "bad-input");
             assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
@@ -284,6 +288,147 @@ class AdminApiTest {
         assertProblem(get(requester, "/api/v1/requests/no-such-request"), 404, "not-found");
         assertProblem(get(requester, "/api/v1/revocations"), 405, "method-not-allowed");
         assertThat(get(enroll("Ava Auditor", "auditor"), "/api/v1/requests").json().get("items")).hasSize(before);
+    }
+
+    @Test
+    void operatorsRecordOwnersAndTheSearchAndRevocationQueriesFilterOnThem() throws Exception {
+        Identity operator = enroll("Otto Owners", "operator,requester");
+        Identity auditor = enroll("Aldo Auditor", "auditor");
+        Identity holder = enroll("Pacs Gateway", "auditor");
+        String owner = "/api/v1/owners/Radiology%20IT";
+
+        Reply created = admin.request(operator, "PUT", owner, "{\"contact\":\"radiology-it@hospital.test\","
+                + "\"location\":\"Building C\",\"acmeContacts\":[\"Radiology-IT@hospital.test\"]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().get("name").asText()).isEqualTo("Radiology IT");
+        assertThat(created.json().get("acmeContacts").toString()).isEqualTo("[\"radiology-it@hospital.test\"]");
+        assertProblem(admin.request(auditor, "PUT", owner, "{}"), 403, "forbidden");
+        String[][] badOwners = {
+                {"{\"contact\":\"Radiology <r@h.test>\"}", "contact"},
+                {"{\"eabKeys\":[\"no-such-key\"]}", "eabKeys"},
+                {"{\"acmeContacts\":\"r@h.test\"}", "acmeContacts"},
+                {"{\"colour\":\"red\"}", "colour"}};
+        for (String[] c : badOwners) {
+            Reply r = admin.request(operator, "PUT", owner, c[0]);
+            assertProblem(r, 422, "bad-input");
+            assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+        assertThat(get(auditor, owner).json().get("contact").asText()).as("refused changes change nothing")
+                .isEqualTo("radiology-it@hospital.test");
+
+        String path = "/api/v1/certificates/" + holder.serial() + "/owner";
+        Reply assigned = admin.request(operator, "PUT", path,
+                "{\"owner\":\"Radiology IT\",\"location\":\"Room 101\",\"tags\":[\"pacs\",\"critical\"]}");
+        assertThat(assigned.status()).as(assigned.body()).isEqualTo(200);
+        assertProblem(admin.request(operator, "PUT", path, "{\"owner\":\"Nobody Here\"}"), 422, "bad-input");
+        assertProblem(admin.request(operator, "PUT", "/api/v1/certificates/7fffffffffff/owner",
+                "{\"owner\":\"Radiology IT\"}"), 404, "not-found");
+        assertProblem(admin.request(auditor, "PUT", path, "{}"), 403, "forbidden");
+
+        for (String search : List.of("owner=Radiology%20IT", "tag=pacs", "owner=Radiology%20IT&tag=critical&profile=admin")) {
+            Reply found = get(auditor, "/api/v1/certificates?" + search);
+            assertThat(found.status()).as(found.body()).isEqualTo(200);
+            assertThat(serials(found)).as(search).containsExactly(holder.serial());
+            JsonNode item = found.json().get("items").get(0);
+            assertThat(item.get("owner").asText()).isEqualTo("Radiology IT");
+            assertThat(item.get("location").asText()).isEqualTo("Room 101");
+            assertThat(strings(item.get("tags"))).containsExactly("pacs", "critical");
+        }
+        assertThat(serials(get(auditor, "/api/v1/certificates?owner=Nobody"))).isEmpty();
+        assertThat(serials(get(auditor, "/api/v1/certificates?acmeAccount=no-such-account"))).isEmpty();
+        assertProblem(get(auditor, "/api/v1/certificates?keySha256=zz"), 422, "bad-input");
+        assertProblem(get(auditor, "/api/v1/certificates?issuer=No%20Such%20CA"), 422, "bad-input");
+
+        Reply dry = post(operator, "/api/v1/revocations",
+                "{\"query\":{\"owner\":\"Radiology IT\",\"tag\":\"pacs\"},\"reason\":\"superseded\",\"dryRun\":true}");
+        assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+        assertThat(strings(dry.json().get("serials"))).containsExactly(holder.serial());
+
+        List<String> changes = new ArrayList<>();
+        get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+            if (e.get("type").asText().startsWith("admin.") && e.get("type").asText().contains("owner")) {
+                changes.add(e.get("type").asText() + " " + e.get("actor").asText());
+            }
+        });
+        assertThat(changes).containsExactly("admin.owner_set admin:Otto Owners",
+                "admin.certificate_owner_set admin:Otto Owners");
+    }
+
+    @Test
+    void aSecurityOfficerEnrollsAnAdministratorAndChangesRolesOnceTwoOtherApproversApprove() throws Exception {
+        Identity officer = enroll("Sofia Officer", "security-officer");
+        Identity first = enroll("Abe Approver", "approver");
+        Identity second = enroll("Bea Approver", "approver");
+        Identity operator = enroll("Opal Operator", "operator");
+        Identity newcomer = key("Nina Newcomer");
+        ObjectNode ask = JSON.createObjectNode().put("name", "Nina Newcomer")
+                .put("csr", Files.readString(newcomer.csr()));
+        ask.putArray("roles").add("auditor");
+
+        assertProblem(post(operator, "/api/v1/admins", ask.toString()), 403, "forbidden");
+        Reply asked = post(officer, "/api/v1/admins", ask.toString());
+        assertThat(asked.status()).as(asked.body()).isEqualTo(200);
+        assertThat(asked.json().get("kind").asText()).isEqualTo("admin-change");
+        assertThat(asked.json().get("state").asText()).isEqualTo("pending-approval");
+        assertThat(asked.json().get("approvalsRequired").asInt()).isEqualTo(2);
+        String id = asked.json().get("id").asText();
+        assertProblem(post(officer, "/api/v1/requests/" + id + "/approve", ""), 403, "forbidden");
+        assertThat(post(first, "/api/v1/requests/" + id + "/approve", "").json().get("state").asText())
+                .isEqualTo("pending-approval");
+        assertThat(get(officer, "/api/v1/admins").json().get("items")).as("nobody enrolled before the second approval")
+                .noneMatch(a -> a.get("name").asText().equals("Nina Newcomer"));
+        assertThat(post(second, "/api/v1/requests/" + id + "/approve", "").status()).isEqualTo(200);
+        JsonNode done = awaitDone(officer, id);
+        JsonNode result = done.get("payload").get("result");
+        Files.writeString(newcomer.chain(), result.get("certificate").asText());
+        Reply me = admin.get(newcomer, "/api/v1/me");
+        assertThat(me.status()).as(me.body()).isEqualTo(200);
+        assertThat(me.json().get("roles").toString()).isEqualTo("[\"auditor\"]");
+
+        String roles = "/api/v1/admins/Nina%20Newcomer/roles";
+        Reply change = admin.request(officer, "PUT", roles, "{\"roles\":[\"auditor\",\"requester\"]}");
+        assertThat(change.status()).as(change.body()).isEqualTo(200);
+        String changeId = change.json().get("id").asText();
+        assertThat(get(newcomer, "/api/v1/me").json().get("roles").toString()).as("unchanged before approval")
+                .isEqualTo("[\"auditor\"]");
+        post(first, "/api/v1/requests/" + changeId + "/approve", "");
+        post(second, "/api/v1/requests/" + changeId + "/approve", "");
+        awaitDone(officer, changeId);
+        assertThat(get(newcomer, "/api/v1/me").json().get("roles").toString()).isEqualTo("[\"auditor\",\"requester\"]");
+
+        JsonNode listed = null;
+        for (JsonNode a : get(newcomer, "/api/v1/admins").json().get("items")) {
+            if (a.get("name").asText().equals("Nina Newcomer")) {
+                listed = a;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(strings(listed.get("certificates"))).containsExactly(result.get("serial").asText());
+
+        ObjectNode wrongName = ask.deepCopy().put("name", "Someone Else");
+        ObjectNode badRole = ask.deepCopy();
+        badRole.putArray("roles").add("king");
+        String[][] bad = {{wrongName.toString(), "csr"}, {badRole.toString(), "roles[0]"},
+                {ask.deepCopy().put("csr", "not a csr").toString(), "csr"}, {"{\"name\":\"x\"}", "roles"}};
+        for (String[] c : bad) {
+            Reply r = post(officer, "/api/v1/admins", c[0]);
+            assertProblem(r, 422, "bad-input");
+            assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+        assertProblem(admin.request(officer, "PUT", "/api/v1/admins/Nobody%20Here/roles", "{\"roles\":[\"auditor\"]}"),
+                404, "not-found");
+
+        List<String> types = new ArrayList<>();
+        get(newcomer, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+            if (e.get("details").has("request") && List.of(id, changeId).contains(e.get("details").get("request").asText())) {
+                types.add(e.get("type").asText() + " " + e.get("actor").asText());
+            }
+        });
+        assertThat(types).containsExactly("admin.request_created admin:Sofia Officer",
+                "admin.request_approved admin:Abe Approver", "admin.request_approved admin:Bea Approver",
+                "admin.enrolled admin:Sofia Officer", "admin.request_created admin:Sofia Officer",
+                "admin.request_approved admin:Abe Approver", "admin.request_approved admin:Bea Approver",
+                "admin.roles_changed admin:Sofia Officer");
     }
 
     // ---- helpers

@@ -11,6 +11,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -377,9 +379,22 @@ public final class PgAcmeRepository implements AcmeRepository {
 
     @Override
     public void orderIssued(String orderId, String serialHex, String chainPem, Instant notAfter) {
-        sql.run("recording the certificate of ACME order " + orderId, "UPDATE acme_order SET status = 'valid', "
-                        + "cert_serial = $2, cert_chain = $3, cert_not_after = $4 WHERE id = $1",
-                Tuple.of(orderId, serialHex, chainPem, time(notAfter)));
+        // One statement: the order becomes valid and the certificate gets the owner of the account's
+        // EAB key, or else the owner one of the account's mailto: contacts is mapped to (V48).
+        sql.run("recording the certificate of ACME order " + orderId, "WITH o AS (UPDATE acme_order SET "
+                        + "status = 'valid', cert_serial = $2, cert_chain = $3, cert_not_after = $4 WHERE id = $1 "
+                        + "RETURNING account_id), own AS (SELECT COALESCE("
+                        + "(SELECT k.owner FROM o JOIN acme_account a ON a.id = o.account_id "
+                        + "JOIN eab_key k ON k.kid = a.eab_kid), "
+                        + "(SELECT m.owner FROM o JOIN acme_account a ON a.id = o.account_id "
+                        + "CROSS JOIN LATERAL jsonb_array_elements_text(a.contact::jsonb) c(v) "
+                        + "JOIN owner_acme_contact m ON m.contact = lower(substr(c.v, 8)) "
+                        + "WHERE lower(c.v) LIKE 'mailto:%' ORDER BY m.contact LIMIT 1)) AS owner) "
+                        + "INSERT INTO certificate_owner (ca_id, serial, owner, updated_by) "
+                        + "SELECT c.ca_id, c.serial, own.owner, 'acme' FROM own JOIN certificate c ON c.serial = $5 "
+                        + "WHERE own.owner IS NOT NULL ON CONFLICT DO NOTHING",
+                Tuple.of(orderId, serialHex, chainPem, time(notAfter),
+                        new BigDecimal(new BigInteger(serialHex, 16))));
     }
 
     @Override

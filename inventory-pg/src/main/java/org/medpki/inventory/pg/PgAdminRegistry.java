@@ -4,7 +4,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.medpki.admin.Admin;
@@ -51,6 +53,32 @@ public final class PgAdminRegistry implements AdminRegistry {
                     + "VALUES ($1, $2, $3, $4)", Tuple.of(caId, new BigDecimal(serial), admin.name(), enrolledBy));
             return before;
         });
+    }
+
+    @Override
+    public Optional<Admin> admin(String name) {
+        return sql.rows("reading administrator " + name, "SELECT name, roles FROM admin WHERE name = $1",
+                Tuple.of(name)).stream().findFirst().map(PgAdminRegistry::admin);
+    }
+
+    @Override
+    public List<Enrolled> all() {
+        return sql.rows("listing administrators", "SELECT a.name, a.roles, ARRAY(SELECT c.serial::text "
+                        + "FROM admin_certificate c WHERE c.admin_name = a.name ORDER BY c.enrolled_at) AS serials "
+                        + "FROM admin a ORDER BY a.name",
+                        Tuple.tuple()).stream()
+                .map(r -> new Enrolled(admin(r), Arrays.stream(r.getArrayOfStrings("serials"))
+                        .map(d -> new BigInteger(d).toString(16)).toList()))
+                .toList();
+    }
+
+    @Override
+    public void setRoles(String name, Set<AdminRole> roles) {
+        String[] wire = roles.stream().map(AdminRole::wireName).sorted().toArray(String[]::new);
+        if (sql.run("changing the roles of " + name, "UPDATE admin SET roles = $2, updated_at = now() WHERE name = $1",
+                Tuple.of(name, (Object) wire)).rowCount() != 1) {
+            throw new PkiException(ErrorKind.NOT_FOUND, "no administrator is named " + name);
+        }
     }
 
     private static Admin admin(Row r) {

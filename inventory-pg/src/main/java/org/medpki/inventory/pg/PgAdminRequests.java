@@ -15,10 +15,10 @@ import org.medpki.admin.AdminRequests;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 
-/** {@link AdminRequests} on PostgreSQL (tables of V47). */
+/** {@link AdminRequests} on PostgreSQL (tables of V47, V48). */
 public final class PgAdminRequests implements AdminRequests {
     private static final String COLUMNS = "r.id, r.kind, r.state, r.requester, r.reason, r.approvals_required, "
-            + "r.item_count, r.created_at, r.expires_at, "
+            + "r.item_count, r.created_at, r.expires_at, r.payload::text AS payload, "
             + "(SELECT count(*) FROM admin_request_item i WHERE i.request_id = r.id AND i.done_at IS NOT NULL) AS done, "
             + "ARRAY(SELECT a.admin_name FROM admin_approval a WHERE a.request_id = r.id AND a.decision = 'approve' "
             + "ORDER BY a.at, a.admin_name) AS approvals, "
@@ -40,9 +40,10 @@ public final class PgAdminRequests implements AdminRequests {
         String what = "storing request " + r.id();
         sql.inTransaction(what, conn -> {
             sql.run(conn, what, "INSERT INTO admin_request (id, kind, state, requester, reason, approvals_required, "
-                            + "item_count, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            + "item_count, created_at, expires_at, payload) "
+                            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)",
                     Tuple.from(new Object[] {r.id(), r.kind(), r.state(), r.requester(), r.reason(),
-                            r.approvalsRequired(), r.itemCount(), time(r.createdAt()), time(r.expiresAt())}));
+                            r.approvalsRequired(), r.itemCount(), time(r.createdAt()), time(r.expiresAt()), r.payload()}));
             // One statement per thousand items: a mass revocation is stored in a few round trips.
             for (int from = 0; from < items.size(); from += 1000) {
                 List<Item> batch = items.subList(from, Math.min(items.size(), from + 1000));
@@ -147,10 +148,18 @@ public final class PgAdminRequests implements AdminRequests {
                 + "WHERE request_id = $1 AND done_at IS NULL)", Tuple.of(id)).rowCount() == 1;
     }
 
+    @Override
+    public boolean finish(String id, boolean failed, String payload) {
+        return sql.run("finishing request " + id, "UPDATE admin_request SET state = $2, finished_at = now(), "
+                + "payload = $3::text::jsonb WHERE id = $1 AND state = 'running'",
+                Tuple.of(id, failed ? "failed" : "done", payload)).rowCount() == 1;
+    }
+
     private static Request request(Row r) {
         return new Request(r.getString("id"), r.getString("kind"), r.getString("state"), r.getString("requester"),
                 r.getString("reason"), r.getInteger("approvals_required"), r.getInteger("item_count"),
                 (int) r.getLong("done").longValue(), instant(r, "created_at"), instant(r, "expires_at"),
-                List.of(r.getArrayOfStrings("approvals")), List.of(r.getArrayOfStrings("rejections")));
+                List.of(r.getArrayOfStrings("approvals")), List.of(r.getArrayOfStrings("rejections")),
+                r.getString("payload"));
     }
 }

@@ -390,6 +390,40 @@ public final class PgInventory implements Inventory, AutoCloseable {
             params.addValue(new String[] {q.san()});
             statement.append(" AND sans @> $").append(params.size()).append("::text[]");
         }
+        if (q.caId() != null) {
+            params.addValue(q.caId());
+            statement.append(" AND ca_id = $").append(params.size());
+        }
+        if (q.owner() != null || q.tag() != null) {
+            // certificate_owner (V48) holds owners and tags; indexed by owner and (GIN) by tags.
+            statement.append(" AND EXISTS (SELECT 1 FROM certificate_owner o WHERE o.ca_id = certificate.ca_id "
+                    + "AND o.serial = certificate.serial");
+            if (q.owner() != null) {
+                params.addValue(q.owner());
+                statement.append(" AND o.owner = $").append(params.size());
+            }
+            if (q.tag() != null) {
+                params.addValue(new String[] {q.tag()});
+                statement.append(" AND o.tags @> $").append(params.size()).append("::text[]");
+            }
+            statement.append(')');
+        }
+        if (q.issuedAfter() != null) {
+            params.addValue(time(q.issuedAfter()));
+            statement.append(" AND issued_at >= $").append(params.size());
+        }
+        if (q.issuedBefore() != null) {
+            params.addValue(time(q.issuedBefore()));
+            statement.append(" AND issued_at < $").append(params.size());
+        }
+        if (q.spkiSha256() != null) {
+            params.addValue(Buffer.buffer(q.spkiSha256()));
+            statement.append(" AND spki_sha256 = $").append(params.size());
+        }
+        if (q.serials() != null) {
+            params.addValue((Object) q.serials().stream().map(BigDecimal::new).toArray(BigDecimal[]::new));
+            statement.append(" AND serial = ANY($").append(params.size()).append("::numeric[])");
+        }
         if (q.expiringBefore() != null) {
             params.addValue(time(q.expiringBefore()));
             statement.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());

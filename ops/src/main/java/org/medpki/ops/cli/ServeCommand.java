@@ -3,9 +3,16 @@ package org.medpki.ops.cli;
 import org.medpki.admin.AdminApiConfig;
 import org.medpki.admin.AdminApiServer;
 import org.medpki.admin.InventoryQueries;
+import org.medpki.admin.AdminDesk;
+import org.medpki.admin.AdminRegistry;
+import org.medpki.admin.AdminRequests;
+import org.medpki.admin.Approvals;
+import org.medpki.admin.OwnerDesk;
+import org.medpki.admin.Owners;
 import org.medpki.admin.RevocationDesk;
 import org.medpki.inventory.pg.PgAdminRegistry;
 import org.medpki.inventory.pg.PgAdminRequests;
+import org.medpki.inventory.pg.PgOwners;
 import org.medpki.inventory.pg.PgOcspRepository;
 import org.medpki.ops.install.AdminSettings;
 import org.medpki.inventory.pg.PgAcmeRepository;
@@ -17,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.medpki.acme.AcmeConfig;
@@ -349,12 +357,23 @@ public final class ServeCommand implements Runnable {
         // Revocations go through the CA (its row in caApi.callers: revokeAny), the one writer of
         // certificate status; the admin API decides only who may ask and when it is approved.
         CaApiClient ca = caClient(context, vertx, ServiceCredentials.ADMIN);
-        RevocationDesk desk = new RevocationDesk(database.inventory(), PgAdminRequests.over(database), ca::revoke,
-                context.audit(), context.clock());
+        Owners owners = PgOwners.over(database);
+        AdminRequests requests = PgAdminRequests.over(database);
+        AdminRegistry registry = PgAdminRegistry.over(database);
+        Approvals approvals = AdminSettings.approvals(context.settings());
+        RevocationDesk desk = new RevocationDesk(database.inventory(), owners, requests, ca::revoke, context.audit(),
+                context.clock(), approvals);
+        // Administrators enrolled through the API get their certificates from the CA as well
+        // (caApi.callers: admin may have certificates of the admin profile issued).
+        AdminDesk admins = new AdminDesk(registry, requests, desk,
+                (csr, requester) -> ca.issue(org.medpki.admin.Admin.PROFILE, csr, requester, null, Set.of()),
+                issuer -> database.inventory().ca(issuer).orElseThrow().id(), context.audit(), context.clock(),
+                approvals);
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
-                PgAdminRegistry.over(database), new InventoryQueries(database.inventory(), database.auditStore(),
-                context.clock()), desk, context.audit(), context.clock(), database::reachable);
+                registry, new InventoryQueries(database.inventory(), owners, database.auditStore(),
+                context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
+                admins, context.audit(), context.clock(), database::reachable);
         vertx.deployVerticle(server).await();
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }

@@ -2,12 +2,16 @@ package org.medpki.ops.install;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.medpki.admin.AdminApiConfig;
+import org.medpki.admin.Approvals;
+import org.medpki.core.settings.Durations;
 
 /**
  * The {@code admin} section, every key optional: port (default the repository port + 365, 8445
  * for the default 8080), host (listen address, default the repository's), publicHost (the name in
  * its URL and TLS certificate: 127.0.0.1 when listening on loopback, else admin.DOMAIN), and the
- * listener's bounds ({@link ServiceListeners}).
+ * listener's bounds ({@link ServiceListeners}); the approvals each kind of request needs
+ * (smallRevocationMax, smallRevocationApprovals, revocationApprovals, adminChangeApprovals,
+ * caRevocationApprovals) and how long a request waits for them (requestLifetime).
  */
 public final class AdminSettings {
     private AdminSettings() {
@@ -20,8 +24,33 @@ public final class AdminSettings {
                        @JsonProperty("idleTimeout") String idleTimeout,
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
-                       @JsonProperty("maxConnections") Integer maxConnections) {
-        public static final File EMPTY = new File(null, null, null, null, null, null, null);
+                       @JsonProperty("maxConnections") Integer maxConnections,
+                       @JsonProperty("smallRevocationMax") Integer smallRevocationMax,
+                       @JsonProperty("smallRevocationApprovals") Integer smallRevocationApprovals,
+                       @JsonProperty("revocationApprovals") Integer revocationApprovals,
+                       @JsonProperty("adminChangeApprovals") Integer adminChangeApprovals,
+                       @JsonProperty("caRevocationApprovals") Integer caRevocationApprovals,
+                       @JsonProperty("requestLifetime") String requestLifetime) {
+        public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+    }
+
+    /** The approvals each kind of request needs (dual control); defaults in {@link Approvals#DEFAULTS}. */
+    public static Approvals approvals(Settings settings) {
+        File f = settings.admin();
+        Approvals d = Approvals.DEFAULTS;
+        try {
+            return new Approvals(or(f.smallRevocationMax(), d.smallRevocationMax()),
+                    or(f.smallRevocationApprovals(), d.smallRevocation()), or(f.revocationApprovals(), d.largeRevocation()),
+                    or(f.adminChangeApprovals(), d.adminChange()), or(f.caRevocationApprovals(), d.caRevocation()),
+                    Durations.parse("admin.requestLifetime", f.requestLifetime(), d.lifetime()));
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(e);
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value == null ? fallback : value;
     }
 
     public static AdminApiConfig config(Settings settings) {

@@ -50,10 +50,10 @@ public final class DatabaseGrants {
                     Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("admin", RIU),
                     Map.entry("admin_certificate", RIU), Map.entry("admin_request", RIU),
                     Map.entry("admin_request_item", RIU), Map.entry("admin_approval", RIU), Map.entry("owner", RIU),
-                    Map.entry("owner_acme_contact", RIU), Map.entry("certificate_owner", RIU),
+                    Map.entry("owner_acme_contact", RIUD), Map.entry("certificate_owner", RIU),
                     Map.entry("eab_key", Set.of("SELECT(account_id,created_at,kid,owner,profile)", "UPDATE(owner)")),
                     Map.entry("acme_account", Set.of("SELECT(contact,eab_kid,id)")),
-                    Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial)"))));
+                    Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial,created_at)"))));
 
     private DatabaseGrants() {
     }

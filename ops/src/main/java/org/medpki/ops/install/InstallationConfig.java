@@ -121,7 +121,7 @@ public record InstallationConfig(
         /**
          * ACME issues under its profile and revokes what it issued; the CRL publisher has CRLs
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
-         * approved.
+         * approved and has the certificates of administrators it enrolls issued.
          */
         public static CaApi defaults(String host, int port, String acmeProfile) {
             return new CaApi(host, port, java.util.Map.of(
@@ -129,7 +129,8 @@ public record InstallationConfig(
                             false),
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
-                    "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, false, true)), null);
+                    "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
+                            true)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */
