@@ -2,7 +2,6 @@ package org.medpki.admin;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class AdminDesk {
     private static final Logger LOG = LoggerFactory.getLogger(AdminDesk.class);
     static final String KIND = "admin-change";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_CSR = 16 * 1024;
 
     /** Has the CA issue an administrator's certificate (the CA API, admin profile). */
@@ -79,7 +77,7 @@ public final class AdminDesk {
 
     /** {@code POST /api/v1/admins}: a request to enroll an administrator (new, or a new certificate). */
     JsonObject requestEnrollment(Admin officer, JsonObject body) {
-        only(body, Set.of("name", "roles", "csr"));
+        Bodies.only(body, Set.of("name", "roles", "csr"), "");
         Admin wanted = admin(body.getValue("name"), body.getValue("roles"));
         if (!(body.getValue("csr") instanceof String csrPem) || csrPem.length() > MAX_CSR) {
             throw Problem.badInput("csr", "csr must be a PKCS#10 request in PEM of at most 16 KiB");
@@ -93,7 +91,7 @@ public final class AdminDesk {
         }
         if (cn.isEmpty() || !cn.get().equals(wanted.name())) {
             throw Problem.badInput("csr", "the CSR's CN must be the administrator's name '" + wanted.name() + "'"
-                    + cn.map(c -> ", not '" + cut(c) + "'").orElse(" (it has none)"));
+                    + cn.map(c -> ", not '" + Bodies.cut(c) + "'").orElse(" (it has none)"));
         }
         JsonObject payload = new JsonObject().put("action", "enroll").put("name", wanted.name())
                 .put("roles", wire(wanted.roles())).put("csr", Base64.getEncoder().encodeToString(csr));
@@ -102,9 +100,9 @@ public final class AdminDesk {
 
     /** {@code PUT /api/v1/admins/{name}/roles}: a request to give an administrator other roles. */
     JsonObject requestRoles(Admin officer, String name, JsonObject body) {
-        only(body, Set.of("roles"));
+        Bodies.only(body, Set.of("roles"), "");
         Admin wanted = admin(name, body.getValue("roles"));
-        Admin now = admins.admin(name).orElseThrow(() -> Problem.notFound("no administrator is named " + cut(name)));
+        Admin now = admins.admin(name).orElseThrow(() -> Problem.notFound("no administrator is named " + Bodies.cut(name)));
         if (now.roles().equals(wanted.roles())) {
             throw Problem.badInput("roles", name + " holds exactly these roles already");
         }
@@ -115,7 +113,7 @@ public final class AdminDesk {
 
     private JsonObject submit(Admin officer, JsonObject payload, String reason) {
         Instant now = clock.instant();
-        String id = newId();
+        String id = Bodies.newId();
         int required = approvals.adminChange();
         requests.create(new AdminRequests.Request(id, KIND, "pending-approval", officer.name(), reason, required, 0, 0,
                 now, now.plus(approvals.lifetime()), List.of(), List.of(), payload.encode()), List.of());
@@ -185,7 +183,7 @@ public final class AdminDesk {
             if (!(list.getValue(i) instanceof String r)) {
                 throw Problem.badInput(field, field + " must be one of: " + known());
             }
-            wanted.add(AdminRole.ofWireName(r).orElseThrow(() -> Problem.badInput(field, field + " '" + cut(r)
+            wanted.add(AdminRole.ofWireName(r).orElseThrow(() -> Problem.badInput(field, field + " '" + Bodies.cut(r)
                     + "' is no role (known: " + known() + ")")));
         }
         try {
@@ -222,22 +220,6 @@ public final class AdminDesk {
         }
     }
 
-    private static void only(JsonObject body, Set<String> known) {
-        for (String name : body.fieldNames()) {
-            if (!known.contains(name)) {
-                throw Problem.badInput(cut(name), "unknown member " + cut(name) + " (known: "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
-            }
-        }
-    }
 
-    private static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
 
-    private static String cut(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
 }

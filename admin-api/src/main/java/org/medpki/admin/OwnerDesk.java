@@ -49,12 +49,12 @@ public final class OwnerDesk {
     /** {@code GET /api/v1/owners/{name}}. */
     JsonObject get(String name) {
         return owners.owner(name).map(OwnerDesk::view)
-                .orElseThrow(() -> Problem.notFound("no owner is named " + cut(name)));
+                .orElseThrow(() -> Problem.notFound("no owner is named " + Bodies.cut(name)));
     }
 
     /** {@code PUT /api/v1/owners/{name}}: creates or replaces the owner and its mappings. */
     JsonObject put(Admin admin, String name, JsonObject body) {
-        only(body, Set.of("contact", "location", "acmeContacts", "eabKeys"));
+        Bodies.only(body, Set.of("contact", "location", "acmeContacts", "eabKeys"), "");
         if (!Owners.NAME.matcher(name).matches()) {
             throw Problem.badInput("name", "an owner's name is 1-128 letters, digits, spaces or . _ @ -, starting "
                     + "with a letter or digit");
@@ -86,7 +86,7 @@ public final class OwnerDesk {
 
     /** {@code PUT /api/v1/certificates/{serial}/owner}: the certificate's owner, location and tags. */
     JsonObject assign(Admin admin, String serialHex, JsonObject body) {
-        only(body, Set.of("owner", "location", "tags", "issuer"));
+        Bodies.only(body, Set.of("owner", "location", "tags", "issuer"), "");
         if (!HEX_SERIAL.matcher(serialHex).matches()) {
             throw Problem.badInput("serial", "serial must be a serial in hex (1-40 digits)");
         }
@@ -106,7 +106,7 @@ public final class OwnerDesk {
                 throw Problem.badInput("issuer", "issuer must be a CA's name");
             }
             long caId = inventory.ca(issuer).map(CaRecord::id)
-                    .orElseThrow(() -> Problem.badInput("issuer", "no CA is named " + cut(issuer)));
+                    .orElseThrow(() -> Problem.badInput("issuer", "no CA is named " + Bodies.cut(issuer)));
             found.removeIf(c -> c.caId() != caId);
         }
         if (found.isEmpty()) {
@@ -179,20 +179,9 @@ public final class OwnerDesk {
         return out;
     }
 
-    private static void only(JsonObject body, Set<String> known) {
-        for (String name : body.fieldNames()) {
-            if (!known.contains(name)) {
-                throw Problem.badInput(cut(name), "unknown member " + cut(name) + " (known: "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
-            }
-        }
-    }
 
     private static String actor(Admin admin) {
         return "admin:" + admin.name();
     }
 
-    private static String cut(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
 }

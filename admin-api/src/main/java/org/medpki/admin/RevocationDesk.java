@@ -3,11 +3,9 @@ package org.medpki.admin;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +41,6 @@ public final class RevocationDesk {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationDesk.class);
     static final int MAX_CERTIFICATES = 100_000;
     private static final Pattern HEX_SERIAL = Pattern.compile("[0-9a-fA-F]{1,40}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Asks the CA to revoke one certificate (the CA API); throws ALREADY_REVOKED when it was. */
     public interface Revoker {
@@ -78,7 +75,7 @@ public final class RevocationDesk {
 
     /** {@code POST /api/v1/revocations}: a dry run, or a request (running at once when it needs no approval). */
     JsonObject submit(Admin admin, JsonObject body) {
-        only(body, Set.of("serials", "query", "reason", "dryRun"));
+        Bodies.only(body, Set.of("serials", "query", "reason", "dryRun"), "");
         if (!(body.getValue("reason") instanceof String reasonText)) {
             throw Problem.badInput("reason", "reason must be an RFC 5280 reason name, such as keyCompromise or superseded");
         }
@@ -106,7 +103,7 @@ public final class RevocationDesk {
                     .put("approvalsRequired", required).put("serials", serials);
         }
         Instant now = clock.instant();
-        String id = newId();
+        String id = Bodies.newId();
         String state = required == 0 ? "running" : "pending-approval";
         requests.create(new AdminRequests.Request(id, "revocation", state, admin.name(), reason.rfcName(), required,
                 selected.size(), 0, now, now.plus(approvals.lifetime()), List.of(), List.of(), null),
@@ -129,7 +126,7 @@ public final class RevocationDesk {
     JsonObject decide(Admin admin, String id, boolean approve) {
         requests.expire(clock.instant());
         AdminRequests.Request request = requests.request(id)
-                .orElseThrow(() -> Problem.notFound("no request " + cut(id)));
+                .orElseThrow(() -> Problem.notFound("no request " + Bodies.cut(id)));
         if (request.requester().equals(admin.name())) {
             throw Problem.forbidden("nobody decides on their own request");
         }
@@ -166,7 +163,7 @@ public final class RevocationDesk {
     /** {@code GET /api/v1/requests/{id}}. */
     JsonObject get(String id) {
         requests.expire(clock.instant());
-        return view(requests.request(id).orElseThrow(() -> Problem.notFound("no request " + cut(id))));
+        return view(requests.request(id).orElseThrow(() -> Problem.notFound("no request " + Bodies.cut(id))));
     }
 
     /**
@@ -281,7 +278,7 @@ public final class RevocationDesk {
                 throw Problem.badInput("query", "query must be an object of filters: "
                         + String.join(", ", CertificateFilters.NAMES.stream().sorted().toList()));
             }
-            only(q, CertificateFilters.NAMES, "query.");
+            Bodies.only(q, CertificateFilters.NAMES, "query.");
             CertificateQuery filter = filters.parse(q::getValue, "query.", CertificateStatus.ISSUED, MAX_CERTIFICATES);
             if (!CertificateFilters.filters(filter)) {
                 throw Problem.badInput("query", "a query names at least one filter: "
@@ -304,29 +301,11 @@ public final class RevocationDesk {
                 .put("payload", r.payload() == null ? null : new JsonObject(r.payload()));
     }
 
-    private static void only(JsonObject body, Set<String> known) {
-        only(body, known, "");
-    }
 
-    private static void only(JsonObject body, Set<String> known, String prefix) {
-        for (String name : body.fieldNames()) {
-            if (!known.contains(name)) {
-                throw Problem.badInput(prefix + cut(name), "unknown member " + prefix + cut(name));
-            }
-        }
-    }
 
     private static String actor(Admin admin) {
         return "admin:" + admin.name();
     }
 
-    private static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
 
-    private static String cut(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
 }
