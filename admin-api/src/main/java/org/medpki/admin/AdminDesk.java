@@ -128,6 +128,12 @@ public final class AdminDesk {
         return RevocationDesk.view(requests.request(id).orElseThrow());
     }
 
+    /** Whether {@code request} changes {@code name}'s enrolment or roles (which they may not approve). */
+    static boolean concerns(AdminRequests.Request request, String name) {
+        return KIND.equals(request.kind()) && request.payload() != null
+                && name.equals(new JsonObject(request.payload()).getString("name"));
+    }
+
     /** Runs an approved change; a refusal by the CA ends the request failed, with the reason. */
     private void run(AdminRequests.Request request) {
         JsonObject payload = new JsonObject(request.payload());

@@ -130,6 +130,9 @@ public final class RevocationDesk {
         if (request.requester().equals(admin.name())) {
             throw Problem.forbidden("nobody decides on their own request");
         }
+        if (AdminDesk.concerns(request, admin.name())) {
+            throw Problem.forbidden("nobody decides on a change of their own enrolment or roles");
+        }
         AdminRequests.Request after;
         try {
             after = requests.decide(id, admin.name(), approve, clock.instant());

@@ -396,6 +396,13 @@ class AdminApiTest {
         awaitDone(officer, changeId);
         assertThat(get(newcomer, "/api/v1/me").json().get("roles").toString()).isEqualTo("[\"auditor\",\"requester\"]");
 
+        Reply own = admin.request(officer, "PUT", "/api/v1/admins/Abe%20Approver/roles",
+                "{\"roles\":[\"approver\",\"security-officer\"]}");
+        assertProblem(post(first, "/api/v1/requests/" + own.json().get("id").asText() + "/approve", ""), 403,
+                "forbidden");
+        assertThat(post(second, "/api/v1/requests/" + own.json().get("id").asText() + "/reject", "").json()
+                .get("state").asText()).isEqualTo("rejected");
+
         JsonNode listed = null;
         for (JsonNode a : get(newcomer, "/api/v1/admins").json().get("items")) {
             if (a.get("name").asText().equals("Nina Newcomer")) {
