@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * certificate of the admin profile (checked against the inventory by {@link CallerAuthenticator}:
  * issued here, unexpired, not revoked) whose holder the admin tables name, then allowed or refused
  * by the holder's roles (deny by default). Refusals are answered with problem documents and
- * audited within a budget. The OpenAPI document at {@code /api/v1/openapi.json} and
- * {@code /health} need no certificate.
+ * audited within a budget. The OpenAPI document at {@code /api/v1/openapi.json},
+ * {@code /health} and Prometheus {@code /metrics} ({@link AdminMetrics}) need no certificate.
  */
 public final class AdminApiServer extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApiServer.class);
@@ -53,7 +53,7 @@ public final class AdminApiServer extends VerticleBase {
     private static final Set<AdminRole> ANY_ROLE = EnumSet.allOf(AdminRole.class);
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
-            Pattern.compile("/health|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
+            Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
@@ -81,11 +81,13 @@ public final class AdminApiServer extends VerticleBase {
     private final BooleanSupplier ready;
     private final AuditBudget budget;
     private final String openApi;
+    private final AdminMetrics metrics;
     private HttpServer server;
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
                           AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, OwnerDesk owners,
-                          AdminDesk adminDesk, AuditLog audit, Clock clock, BooleanSupplier ready) {
+                          AdminDesk adminDesk, AuditLog audit, Clock clock, BooleanSupplier ready,
+                          AdminMetrics metrics) {
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
@@ -99,6 +101,7 @@ public final class AdminApiServer extends VerticleBase {
         this.ready = ready;
         this.budget = new AuditBudget(20, Duration.ofMinutes(1), clock);
         this.openApi = resource("openapi.json");
+        this.metrics = metrics;
     }
 
     /** The port it listens on (the configured one, or the one chosen for port 0). */
@@ -109,11 +112,19 @@ public final class AdminApiServer extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        router.route().handler(metrics::observe);
         router.get("/health").handler(ctx -> blocking(ctx, () -> {
             if (!ready.getAsBoolean()) {
                 throw Problem.unavailable("the inventory does not answer");
             }
             return new JsonObject().put("status", "UP");
+        }));
+        router.get("/metrics").handler(ctx -> offContext(metrics::scrape).onComplete(r -> {
+            if (r.succeeded()) {
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(r.result());
+            } else {
+                problem(ctx, asProblem(r.cause()));
+            }
         }));
         router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
@@ -182,6 +193,7 @@ public final class AdminApiServer extends VerticleBase {
             return null;
         }));
         ConnectionGuard guard = new ConnectionGuard(config.listener());
+        metrics.listener(guard);
         HttpServerOptions options = guard.apply(new HttpServerOptions()).setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
                         .addCertValue(Buffer.buffer(tls.chainPem())))
@@ -297,6 +309,7 @@ public final class AdminApiServer extends VerticleBase {
 
     /** A refusal anyone can provoke: within the budget of its reason; beyond it only counted. */
     private void refused(String who, String reason, String path, String subject) {
+        metrics.refused(reason);
         long skipped = budget.admit(reason);
         if (skipped == AuditBudget.SKIP) {
             return;

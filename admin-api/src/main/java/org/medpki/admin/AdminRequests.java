@@ -3,6 +3,7 @@ package org.medpki.admin;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,9 @@ public interface AdminRequests {
 
     /** Pending requests past their expiry become expired; returns how many. */
     int expire(Instant now);
+
+    /** How many requests are in each of {@code states} (a state without any may be absent): the service's metrics. */
+    Map<String, Long> countByState(List<String> states);
 
     /** The ids of running requests, oldest first (to resume after a restart). */
     List<String> running();

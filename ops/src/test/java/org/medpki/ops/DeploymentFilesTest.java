@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.medpki.inventory.pg.DatabaseUrl;
+import org.medpki.ops.cli.ServiceCommand;
 import picocli.CommandLine;
 
 /**
@@ -41,6 +42,7 @@ class DeploymentFilesTest {
     /** The installation's ports, from the compose file's 'pki init' command line. */
     static int httpPort;
     static int caApiPort;
+    static String domain;
 
     @BeforeAll
     static void load() throws IOException {
@@ -63,6 +65,7 @@ class DeploymentFilesTest {
         CommandLine.ParseResult init = parse(strings(inits.get(0).get("command"))).subcommand();
         httpPort = init.matchedOptionValue("--http-port", 8080);
         caApiPort = init.matchedOptionValue("--ca-api-port", httpPort + 364);
+        domain = init.matchedOptionValue("--domain", null);
     }
 
     // ---- helpers
@@ -90,7 +93,7 @@ class DeploymentFilesTest {
         }
     }
 
-    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl). */
+    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl, admin). */
     private record Role(String name, Integer port) {
     }
 
@@ -116,12 +119,13 @@ class DeploymentFilesTest {
             case "acme" -> httpPort + 363;
             case "ocsp" -> httpPort + 1;
             case "crl" -> httpPort;
+            case "admin" -> httpPort + 365;
             default -> throw new AssertionError(role.name() + " serves nothing");
         };
     }
 
     private static boolean serves(Role role) {
-        return Set.of("ca", "acme", "ocsp", "crl").contains(role.name());
+        return ServiceCommand.SERVICES.contains(role.name());
     }
 
     /** One container's environment: names the product reads, no secret values, secret files only where allowed. */
@@ -277,6 +281,13 @@ class DeploymentFilesTest {
                         URI u = URI.create(word);
                         assertThat(u.getPort()).as(name + " probes " + word).isEqualTo(port);
                         assertThat(u.getPath()).isEqualTo("/health");
+                        if (Set.of("acme", "admin").contains(role.name())) {
+                            // Checked as a client would: the public name (NAME.DOMAIN off loopback), the root.
+                            assertThat(u.getHost()).as(name + " probes its public host").isEqualTo(role.name() + "."
+                                    + domain);
+                            assertThat(test).as(name + " trusts the root").contains("--cacert",
+                                    PKI_HOME_IN_IMAGE + "/pki/root-ca.pem");
+                        }
                     }
                     Matcher resolve = Pattern.compile("^[a-z0-9.-]+:([0-9]+):[0-9.]+$").matcher(word);
                     if (resolve.matches()) {
@@ -311,7 +322,7 @@ class DeploymentFilesTest {
             }
         });
         // Every service is served, and the two OCSP instances on ports of their own.
-        assertThat(served.keySet()).contains("ca", "acme", "ocsp-1", "ocsp-2", "crl");
+        assertThat(served.keySet()).contains("ca", "acme", "ocsp-1", "ocsp-2", "crl", "admin");
         assertThat(new java.util.HashSet<>(served.values())).hasSize(served.size());
         // The exports wrote into the volumes the services use.
         compose.get("services").properties().forEach(entry -> {
@@ -324,7 +335,8 @@ class DeploymentFilesTest {
                         command.get(2));
             }
         });
-        assertThat(volumeRole.values()).containsExactlyInAnyOrder("ca", "acme", "ocsp", "crl");
+        // Every service 'pki service export' knows has its export, its volume and its container.
+        assertThat(volumeRole.values()).containsExactlyInAnyOrderElementsOf(ServiceCommand.SERVICES);
     }
 
     private static List<String> dependsOn(JsonNode service) {
@@ -407,7 +419,7 @@ class DeploymentFilesTest {
                     assertThat(c.at("/" + probe + "/httpGet/path").asText()).as(name + " " + probe).isEqualTo("/health");
                     assertThat(c.at("/" + probe + "/httpGet/port").asInt()).as(name + " " + probe).isEqualTo(port);
                     assertThat(c.at("/" + probe + "/httpGet/scheme").asText("HTTP"))
-                            .isEqualTo(role.name().equals("ca") || role.name().equals("acme") ? "HTTPS" : "HTTP");
+                            .isEqualTo(Set.of("ca", "acme", "admin").contains(role.name()) ? "HTTPS" : "HTTP");
                 }
                 // PKI_HOME is an emptyDir filled by the init container from the service's export Secret
                 String home = env.getOrDefault("PKI_HOME", PKI_HOME_IN_IMAGE);
@@ -426,7 +438,9 @@ class DeploymentFilesTest {
         }
         assertThat(kinds).contains("Namespace", "Deployment", "Service");
         assertThat(replicas).containsEntry("ca", 1).containsEntry("acme", 2).containsEntry("ocsp", 2)
-                .containsKey("crl");
+                .containsKey("crl").containsEntry("admin", 1);
+        assertThat(replicas.keySet()).as("a Deployment per exported service")
+                .containsExactlyInAnyOrderElementsOf(ServiceCommand.SERVICES);
         for (JsonNode s : services) {
             String component = s.at("/spec/selector/app.kubernetes.io~1component").asText();
             assertThat(deploymentPorts).as("Service " + s.at("/metadata/name").asText() + " selects a Deployment")

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The container flow without containers: 'pki init' with the administrator's password in
  * PKI_DATABASE_PASSWORD_FILE and the CA API named by a host outside the domain, then 'pki service
- * export' of ca, ocsp and crl, and each service run from its own exported PKI_HOME (its own copy
- * of its own SoftHSM2 token, no other PIN): the CRL and OCSP services reach the CA over its API.
+ * export' of ca, ocsp, crl and admin, and each service run from its own exported PKI_HOME (its own
+ * copy of its own SoftHSM2 token, no other PIN; the admin service no token at all): the CRL and OCSP
+ * services reach the CA over its API, and the admin API answers /health and /metrics over TLS
+ * without a client certificate, its metrics counting a refused call.
  */
 class ExportedHomesTest {
     @TempDir
@@ -87,7 +89,7 @@ class ExportedHomesTest {
                 passwordFile.toString()), "init", "--http-port", Integer.toString(httpPort), "--ca-api-host",
                 "localhost", "--ca-api-port", Integer.toString(caPort));
         assertThat(init.exit()).as(init.toString()).isZero();
-        for (String service : List.of("ca", "ocsp", "crl")) {
+        for (String service : List.of("ca", "ocsp", "crl", "admin")) {
             PkiProcess.Result export = ceremony.run("service", "export", service, "--out",
                     tmp.resolve(service + "-home").toString());
             assertThat(export.exit()).as(export.toString()).isZero();
@@ -96,12 +98,21 @@ class ExportedHomesTest {
         assertThat(files(tmp.resolve("ca-home"))).filteredOn(f -> f.startsWith("tokens/")).isNotEmpty()
                 .allMatch(f -> !f.contains("/") || f.split("/").length == 3);
         assertThat(files(tmp.resolve("ocsp-home"))).contains("ocsp-token.pin").doesNotContain("token.pin");
+        assertThat(files(tmp.resolve("admin-home"))).contains("services/admin/key.pem", "services/admin/chain.pem",
+                "secrets/db-admin.password", "medpki.yaml", "pki/root-ca.pem")
+                .noneMatch(f -> f.startsWith("tokens/") || f.endsWith(".pin") || f.startsWith("services/ca/")
+                        || f.startsWith("secrets/db-ca"));
 
         Map<String, String> service = Map.of("PKI_DATABASE_URL", noPassword);
         Set<String> caSecrets = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE", "PKI_TEST_TOKEN_PIN");
         serve(new PkiProcess(tmp.resolve("ca-home"), null), service, Set.of(), "serve", "ca");
         serve(new PkiProcess(tmp.resolve("crl-home"), null), service, caSecrets, "serve", "crl");
         serve(new PkiProcess(tmp.resolve("ocsp-home"), null), service, caSecrets, "serve", "ocsp");
+        int adminPort = AcmeLab.freePort(1);
+        Set<String> pins = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE", "PKI_TEST_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN",
+                "PKI_OCSP_TOKEN_PIN_FILE");
+        PkiProcess adminHome = new PkiProcess(tmp.resolve("admin-home"), null);
+        serve(adminHome, service, pins, "serve", "admin", "--port", Integer.toString(adminPort));
 
         HttpClient http = HttpClient.newHttpClient();
         for (int port : List.of(httpPort, httpPort + 1)) {
@@ -121,5 +132,32 @@ class ExportedHomesTest {
         HttpResponse<byte[]> crl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
                 + "/crl/server-ca.crl")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(crl.statusCode()).isEqualTo(200);
+
+        // The admin API from its export: health and metrics over TLS (trusting the root) without a
+        // client certificate; a call without one is refused, and the metrics count it.
+        AdminCurl curl = new AdminCurl(adminHome, tmp, adminPort);
+        AdminCurl.Reply health = curl.get(null, "/health");
+        assertThat(health.status()).as(health.body()).isEqualTo(200);
+        AdminCurl.Reply before = curl.get(null, "/metrics");
+        assertThat(before.status()).as(before.body()).isEqualTo(200);
+        assertThat(before.contentType()).startsWith("text/plain");
+        assertThat(before.body()).contains("medpki_admin_requests{state=\"pending-approval\"} 0\n",
+                "medpki_admin_requests{state=\"running\"} 0\n", "admin_connections_open ",
+                "# TYPE medpki_admin_api_calls_total counter");
+        String refusedCalls = "medpki_admin_api_calls_total{method=\"GET\",route=\"/api/v1/me\",outcome=\"401\"}";
+        String noCertificate = "medpki_admin_api_refusals_total{reason=\"no client certificate\"}";
+        AdminCurl.Reply me = curl.get(null, "/api/v1/me");
+        assertThat(me.status()).as(me.body()).isEqualTo(401);
+        AdminCurl.Reply after = curl.get(null, "/metrics");
+        assertThat(value(after.body(), refusedCalls)).isEqualTo(value(before.body(), refusedCalls) + 1);
+        assertThat(value(after.body(), noCertificate)).isEqualTo(value(before.body(), noCertificate) + 1);
+        assertThat(value(after.body(), "medpki_admin_api_calls_total{method=\"GET\",route=\"/metrics\","
+                + "outcome=\"200\"}")).isGreaterThanOrEqualTo(1);
+    }
+
+    /** A sample's value in a Prometheus text exposition; 0 when it is not there yet. */
+    private static long value(String exposition, String sample) {
+        return exposition.lines().filter(l -> l.startsWith(sample + " "))
+                .mapToLong(l -> Long.parseLong(l.substring(sample.length() + 1).strip())).findFirst().orElse(0);
     }
 }

@@ -9,7 +9,9 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.medpki.admin.AdminRequests;
 import org.medpki.core.error.ErrorKind;
@@ -115,6 +117,15 @@ public final class PgAdminRequests implements AdminRequests {
     public int expire(Instant now) {
         return sql.run("expiring requests", "UPDATE admin_request SET state = 'expired', decided_at = $1 "
                 + "WHERE state = 'pending-approval' AND expires_at <= $1", Tuple.of(time(now))).rowCount();
+    }
+
+    @Override
+    public Map<String, Long> countByState(List<String> states) {
+        Map<String, Long> counts = new HashMap<>();
+        sql.run("counting requests by state", "SELECT state, count(*) FROM admin_request WHERE state = ANY($1) "
+                + "GROUP BY state", Tuple.of((Object) states.toArray(String[]::new)))
+                .forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        return counts;
     }
 
     @Override

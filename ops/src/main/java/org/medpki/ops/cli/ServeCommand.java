@@ -4,6 +4,7 @@ import org.medpki.admin.AdminApiConfig;
 import org.medpki.admin.AdminApiServer;
 import org.medpki.admin.InventoryQueries;
 import org.medpki.admin.AdminDesk;
+import org.medpki.admin.AdminMetrics;
 import org.medpki.admin.AdminRegistry;
 import org.medpki.admin.AdminRequests;
 import org.medpki.admin.Approvals;
@@ -373,7 +374,8 @@ public final class ServeCommand implements Runnable {
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 registry, new InventoryQueries(database.inventory(), owners, database.auditStore(),
                 context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
-                admins, context.audit(), context.clock(), database::reachable);
+                admins, context.audit(), context.clock(), database::reachable,
+                new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         vertx.deployVerticle(server).await();
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }

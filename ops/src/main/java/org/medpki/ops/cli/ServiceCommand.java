@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ServiceCommand.Export.class})
 public final class ServiceCommand implements Runnable {
     /** The services a host can run on its own. */
-    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl");
+    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl", "admin");
 
     @Override
     public void run() {
@@ -37,11 +37,11 @@ public final class ServiceCommand implements Runnable {
     }
 
     @Command(name = "export", description = "Write to DIR, as the PKI_HOME of a host that runs only service NAME "
-            + "(ca, acme, ocsp or crl), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
+            + "(ca, acme, ocsp, crl or admin), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
             + "secrets/db-NAME.password; for ca and ocsp its token's lab PIN file "
             + "and, with SoftHSM2, its token's directory. DIR must not exist or be empty.")
     static final class Export implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp or crl")
+        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp, crl or admin")
         String name;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write (mode 700).")
