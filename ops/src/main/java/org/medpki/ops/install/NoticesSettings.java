@@ -62,6 +62,8 @@ public final class NoticesSettings {
     }
 
     static Optional<ExpiryNoticeConfig> config(File f, Map<String, String> env) {
+        // Parsed even when the notices are off: a typo is reported before someone turns them on.
+        Duration every = Durations.parse("notices.checkEvery", f.checkEvery(), Duration.ofHours(24));
         boolean channel = f.smtpHost() != null || f.webhookUrl() != null;
         boolean enabled = f.enabled() != null ? f.enabled() : channel;
         if (!enabled) {
@@ -71,7 +73,6 @@ public final class NoticesSettings {
             throw new IllegalArgumentException("notices.enabled is true but neither notices.smtpHost nor "
                     + "notices.webhookUrl is set");
         }
-        Duration every = Durations.parse("notices.checkEvery", f.checkEvery(), Duration.ofHours(24));
         Duration first = every.compareTo(Duration.ofMinutes(1)) < 0 ? every : Duration.ofMinutes(1);
         ExpiryNoticeConfig.Smtp smtp = null;
         if (f.smtpHost() != null) {
