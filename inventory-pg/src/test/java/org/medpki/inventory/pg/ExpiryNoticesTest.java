@@ -103,7 +103,9 @@ class ExpiryNoticesTest {
                 now.plus(Duration.ofDays(10)))).id();
 
         BigInteger owned = issue(inventory, root, 0xA1, "CN=pacs.hospital.test", List.of("pacs.hospital.test"), 20);
-        BigInteger ownerless = issue(inventory, root, 0xB2, "CN=lab.hospital.test", List.of("lab.hospital.test"), 6);
+        // A subject with a line break (names come from requests): shown as '?', never a header.
+        BigInteger ownerless = issue(inventory, root, 0xB2, "CN=lab.hospital.test\r\nBcc: attacker@evil.test",
+                List.of("lab.hospital.test"), 6);
         BigInteger renewed = issue(inventory, root, 0xC3, "CN=ris.hospital.test",
                 List.of("ris.hospital.test", "ris2.hospital.test"), 10);
         // The renewal: same profile, subject and names (in another order), later notAfter.
@@ -132,6 +134,14 @@ class ExpiryNoticesTest {
                 "owner:    Radiology").doesNotContain("lab.hospital.test");
         assertThat(toOwner.getFrom()[0].toString()).isEqualTo("pki@hospital.test");
         String teamBody = GreenMailUtil.getBody(to(mails, "pki-team@hospital.test"));
+        assertThat(teamBody).contains("subject:  CN=lab.hospital.test??Bcc: attacker@evil.test");
+        assertThat(Arrays.stream(mails).flatMap(m -> {
+            try {
+                return Arrays.stream(m.getAllRecipients()).map(Object::toString);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        })).doesNotContain("attacker@evil.test");
         assertThat(teamBody).contains("serial:   b2", "window:   7 days", "CA certificate (ocsp-signer)",
                 "Notice Root OCSP Signer", "window:   14 days").doesNotContain("ris.hospital.test", "gone", "far");
 
@@ -149,6 +159,7 @@ class ExpiryNoticesTest {
         assertThat(first0.getString("serial")).isEqualTo("b2");
         assertThat(first0.getInteger("windowDays")).isEqualTo(7);
         assertThat(first0.getString("profile")).isEqualTo("tls-server");
+        assertThat(first0.getString("subject")).isEqualTo("CN=lab.hospital.test\r\nBcc: attacker@evil.test");
         assertThat(first0.getJsonArray("sans").getList()).containsExactly("lab.hospital.test");
         assertThat(listed.getJsonObject(1).getString("kind")).isEqualTo("ca");
         assertThat(listed.getJsonObject(2).getString("owner")).isEqualTo("Radiology");
