@@ -20,6 +20,11 @@ public final class EnvironmentVariables {
             "PKI_TOKEN_PIN_FILE",
             "PKI_OCSP_TOKEN_PIN",
             "PKI_OCSP_TOKEN_PIN_FILE",
+            // the expiry notices' secrets (admin service)
+            "PKI_NOTICES_SMTP_PASSWORD",
+            "PKI_NOTICES_SMTP_PASSWORD_FILE",
+            "PKI_NOTICES_WEBHOOK_SECRET",
+            "PKI_NOTICES_WEBHOOK_SECRET_FILE",
             "PKI_LOG_LEVEL",
             // set by 'pki up' for its children
             "PKI_SUPERVISOR_PID",
@@ -41,13 +46,15 @@ public final class EnvironmentVariables {
 
     /** Variables whose value is a secret: never set in a deployment file; give the *_FILE variable. */
     public static final Set<String> SECRET_VALUES = Set.of("PKI_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN",
-            "PKI_TEST_TOKEN_PIN");
+            "PKI_TEST_TOKEN_PIN", "PKI_NOTICES_SMTP_PASSWORD", "PKI_NOTICES_WEBHOOK_SECRET");
 
     /** Variables naming a file that holds a secret, and the only services that may be given each. */
     public static final java.util.Map<String, Set<String>> SECRET_FILES = java.util.Map.of(
             "PKI_TOKEN_PIN_FILE", Set.of("init", "ca"),
             "PKI_OCSP_TOKEN_PIN_FILE", Set.of("init", "ocsp"),
-            "PKI_DATABASE_PASSWORD_FILE", Set.of("init"));
+            "PKI_DATABASE_PASSWORD_FILE", Set.of("init"),
+            "PKI_NOTICES_SMTP_PASSWORD_FILE", Set.of("admin"),
+            "PKI_NOTICES_WEBHOOK_SECRET_FILE", Set.of("admin"));
 
     private static Set<String> settings() {
         Set<String> names = new java.util.TreeSet<>(SettingsFiles.variables().values());

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.medpki.acme.Account;
+import org.medpki.admin.notice.Expiring;
+import org.medpki.admin.notice.ExpiryNoticeStore;
 import org.medpki.acme.AcmeIds;
 import org.medpki.acme.AcmeRepository;
 import org.medpki.acme.Authorization;
@@ -45,7 +47,7 @@ import org.medpki.ocsp.OcspRepository;
 /**
  * Every statement that runs on a request's path (ACME from newAccount to finalize and
  * revocation, OCSP lookups, issuance and revocation in the inventory, audit appends, the CRL
- * reads that follow a revocation, the ACME housekeeping) can
+ * reads that follow a revocation, the ACME housekeeping, the daily expiry notices) can
  * be served by an index. The statements are the ones the adapters really run: {@link PgQueries}
  * hands each to an observer while the flows below run; each is then planned again with
  * {@code EXPLAIN} and sequential scans priced out ({@code enable_seqscan = off}), so a plan that
@@ -89,6 +91,7 @@ class HotPathPlansTest {
             acmeFlow(PgAcmeRepository.over(db));
             issuanceAndOcsp(caId, db.inventory(), PgOcspRepository.over(db));
             auditAndCrls(caId);
+            expiryNotices(caId, PgExpiryNotices.over(db));
         } finally {
             queries.observe(null);
         }
@@ -230,6 +233,20 @@ class HotPathPlansTest {
         crls.latest(caId, 0, CrlKind.FULL);
         crls.shardsInUse(caId);
         crls.shardsOf(caId, List.of(BigInteger.TEN));
+    }
+
+    /** The daily expiry notices: a walk over what expires (with the replacement probe), the CAs, and the notices' records. */
+    private static void expiryNotices(long caId, ExpiryNoticeStore store) {
+        Instant now = Instant.now();
+        List<Expiring> page = store.expiringCertificates(now, now.plus(30, ChronoUnit.DAYS), null, 1000);
+        store.expiringCertificates(now, now.plus(30, ChronoUnit.DAYS), page.getLast(), 1000);
+        store.expiringCas(now, now.plus(30, ChronoUnit.DAYS));
+        ExpiryNoticeStore.Notice notice = new ExpiryNoticeStore.Notice(caId, page.getFirst().serial(), 30, "email",
+                "team@hospital.test", page.getFirst().notAfter());
+        store.claim(notice, now, now.minus(Duration.ofHours(1)));
+        store.failed(notice, "relay down", now);
+        store.claim(notice, now, now.minus(Duration.ofHours(1)));
+        store.sent(notice, now);
     }
 
     private static void write(String report) throws IOException {

@@ -1,6 +1,8 @@
 package org.medpki.ops.cli;
 
 import java.util.List;
+import org.medpki.admin.notice.ExpiryNoticeConfig;
+import org.medpki.ops.install.NoticesSettings;
 import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.ServiceListeners;
 import org.medpki.ops.install.Settings;
@@ -128,6 +130,7 @@ public final class ConfigCommand implements Runnable {
         Map<String, Object> crlShown = crl(crl);
         listener(crlShown, ServiceListeners.repository(settings));
         out.put("crl", crlShown);
+        out.put("notices", notices(NoticesSettings.config(settings, System.getenv()).orElse(null)));
         Map<String, Object> overrides = new TreeMap<>();
         settings.fromEnvironment().forEach((key, variable) -> overrides.put(key, variable));
         out.put("fromEnvironment", overrides);
@@ -215,6 +218,31 @@ public final class ConfigCommand implements Runnable {
         m.put("distributions", shards);
         m.put("default", Map.of("shards", c.distributions().defaults().shards(),
                 "deltas", c.distributions().defaults().deltas()));
+        return m;
+    }
+
+    /** The notices' settings; the SMTP password and the webhook secret only as set or not, the URL's query masked. */
+    private static Map<String, Object> notices(ExpiryNoticeConfig n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", n != null);
+        if (n == null) {
+            return m;
+        }
+        m.put("windowsDays", n.windowsDays());
+        m.put("checkEvery", n.checkEvery().toString());
+        m.put("defaultRecipients", n.defaultRecipients());
+        if (n.smtp() != null) {
+            m.put("smtpHost", n.smtp().host());
+            m.put("smtpPort", n.smtp().port());
+            m.put("smtpStartTls", n.smtp().startTls().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("smtpFrom", n.smtp().from());
+            m.put("smtpUsername", n.smtp().username());
+            m.put("smtpPassword", n.smtp().password() == null ? "not set" : "***");
+        }
+        if (n.webhook() != null) {
+            m.put("webhookUrl", n.webhook().shown() + (n.webhook().url().getRawQuery() == null ? "" : "?***"));
+            m.put("webhookSecret", "***");
+        }
         return m;
     }
 

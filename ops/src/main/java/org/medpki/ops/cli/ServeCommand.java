@@ -11,11 +11,16 @@ import org.medpki.admin.Approvals;
 import org.medpki.admin.OwnerDesk;
 import org.medpki.admin.Owners;
 import org.medpki.admin.RevocationDesk;
+import org.medpki.admin.notice.ExpiryNoticeConfig;
+import org.medpki.admin.notice.ExpiryNoticeSchedule;
+import org.medpki.admin.notice.ExpiryNotices;
+import org.medpki.inventory.pg.PgExpiryNotices;
 import org.medpki.inventory.pg.PgAdminRegistry;
 import org.medpki.inventory.pg.PgAdminRequests;
 import org.medpki.inventory.pg.PgOwners;
 import org.medpki.inventory.pg.PgOcspRepository;
 import org.medpki.ops.install.AdminSettings;
+import org.medpki.ops.install.NoticesSettings;
 import org.medpki.inventory.pg.PgAcmeRepository;
 import org.medpki.ops.install.SettingsFiles;
 import org.medpki.ops.install.OcspSettings;
@@ -26,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.medpki.acme.AcmeConfig;
@@ -345,6 +351,8 @@ public final class ServeCommand implements Runnable {
 
     static Started startAdmin(PkiContext context, Vertx vertx, Integer port) {
         AdminApiConfig config = AdminSettings.config(context.settings());
+        // Checked before anything starts: a bad notices setting stops the service, naming the key.
+        Optional<ExpiryNoticeConfig> notices = NoticesSettings.config(context.settings(), System.getenv());
         if (port != null) {
             config = new AdminApiConfig(config.host(), port, config.publicHost(), config.listener());
         }
@@ -377,6 +385,11 @@ public final class ServeCommand implements Runnable {
                 admins, context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         vertx.deployVerticle(server).await();
+        if (notices.isPresent()) {
+            ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),
+                    context.clock(), vertx);
+            vertx.deployVerticle(new ExpiryNoticeSchedule(job, context.audit(), context.clock())).await();
+        }
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }
 

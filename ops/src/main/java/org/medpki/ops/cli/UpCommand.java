@@ -156,6 +156,10 @@ public final class UpCommand implements Callable<Integer> {
         if (!"ocsp".equals(service)) {
             OCSP_PIN.forEach(env::remove);
         }
+        // The notices' SMTP password and webhook secret only to the admin service, which sends them.
+        if (!"admin".equals(service)) {
+            org.medpki.ops.install.NoticesSettings.SECRET_VARIABLES.forEach(env::remove);
+        }
         return pb.start();
     }
 

@@ -38,6 +38,10 @@ public record Settings(SettingsDocument document, Path file, Map<String, String>
         return document.adminOrEmpty();
     }
 
+    public NoticesSettings.File notices() {
+        return document.noticesOrEmpty();
+    }
+
     /**
      * A CONFIGURATION error for a value that the section's reader refused; the message starts with
      * the key ({@code acme.orderLifetime ...}), to which this adds where the value came from.

@@ -8,7 +8,7 @@ import org.medpki.crl.CrlSettings;
  * {@code PKI_HOME/medpki.yaml} as written: one section per concern, every key known (the reader
  * refuses any other, naming the file and the key). Secrets are never in it: PINs and database
  * passwords come from files under PKI_HOME/secrets or the *_FILE variables. The sections
- * {@code acme}, {@code ocsp}, {@code crl} and {@code admin} are optional, and so is every key in them.
+ * {@code acme}, {@code ocsp}, {@code crl}, {@code admin} and {@code notices} are optional, and so is every key in them.
  */
 public record SettingsDocument(
         @JsonProperty(value = "installation", required = true) Installation installation,
@@ -21,7 +21,8 @@ public record SettingsDocument(
         @JsonProperty("acme") AcmeSettings.File acme,
         @JsonProperty("ocsp") OcspSettings.File ocsp,
         @JsonProperty("crl") CrlSettings.Document crl,
-        @JsonProperty("admin") AdminSettings.File admin) {
+        @JsonProperty("admin") AdminSettings.File admin,
+        @JsonProperty("notices") NoticesSettings.File notices) {
 
     public SettingsDocument {
         Objects.requireNonNull(installation, "installation");
@@ -41,10 +42,11 @@ public record SettingsDocument(
 
     /** This document with the installation's sections replaced by {@code config}'s; the service sections kept. */
     public static SettingsDocument of(InstallationConfig config, AcmeSettings.File acme, OcspSettings.File ocsp,
-                                      CrlSettings.Document crl, AdminSettings.File admin) {
+                                      CrlSettings.Document crl, AdminSettings.File admin,
+                                      NoticesSettings.File notices) {
         return new SettingsDocument(new Installation(config.domain(), config.organisation(), config.profilesDirectory()),
                 config.token(), config.ocspToken(), config.database(), config.urls(), config.repository(),
-                config.caApi(), acme, ocsp, crl, admin);
+                config.caApi(), acme, ocsp, crl, admin, notices);
     }
 
     public AcmeSettings.File acmeOrEmpty() {
@@ -61,5 +63,9 @@ public record SettingsDocument(
 
     public AdminSettings.File adminOrEmpty() {
         return admin != null ? admin : AdminSettings.File.EMPTY;
+    }
+
+    public NoticesSettings.File noticesOrEmpty() {
+        return notices != null ? notices : NoticesSettings.File.EMPTY;
     }
 }

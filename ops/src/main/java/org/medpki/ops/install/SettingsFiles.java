@@ -136,7 +136,7 @@ public final class SettingsFiles {
      * stderr per file merged).
      */
     public static void writeInstallation(PkiHome home, InstallationConfig config) {
-        ObjectNode sections = YAML.valueToTree(SettingsDocument.of(config, null, null, null, null));
+        ObjectNode sections = YAML.valueToTree(SettingsDocument.of(config, null, null, null, null, null));
         merge(home, root -> {
             for (String section : List.of("installation", "token", "ocspToken", "database", "urls", "repository",
                     "caApi")) {
