@@ -25,6 +25,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.pkcs.PKCSException;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client certificate chain (PEM, leaf first, as 'pki admin enroll' writes it) and its private
@@ -32,7 +34,10 @@ import org.medpki.core.error.PkiException;
  * the passphrase from {@value #PASSPHRASE_VARIABLE} or typed at the terminal.
  */
 public record PemIdentity(Path certificate, Path key, Map<String, String> env) implements ClientIdentity {
+    private static final Logger LOG = LoggerFactory.getLogger(PemIdentity.class);
     public static final String PASSPHRASE_VARIABLE = "PKI_ADMIN_KEY_PASSPHRASE";
+    // OpenSSL 3 encrypts with PBES2 (scrypt or PBKDF2 with HMAC-SHA256), which the JDK's providers do not all read.
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     public PemIdentity {
         Objects.requireNonNull(certificate, "certificate");
@@ -66,9 +71,9 @@ public record PemIdentity(Path certificate, Path key, Map<String, String> env) i
                 case PrivateKeyInfo info -> converter.getPrivateKey(info);
                 case PEMKeyPair pair -> converter.getKeyPair(pair).getPrivate();
                 case PKCS8EncryptedPrivateKeyInfo encrypted -> withPassphrase(p -> converter.getPrivateKey(
-                        encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(p))));
+                        encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(p))));
                 case PEMEncryptedKeyPair encrypted -> withPassphrase(p -> converter.getKeyPair(
-                        encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(p))).getPrivate());
+                        encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(p))).getPrivate());
                 case null -> throw new PkiException(ErrorKind.MALFORMED, "--key " + key + " holds no PEM private key");
                 default -> throw new PkiException(ErrorKind.MALFORMED, "--key " + key
                         + " holds no private key (it holds a " + parsed.getClass().getSimpleName() + ")");
@@ -88,6 +93,7 @@ public record PemIdentity(Path certificate, Path key, Map<String, String> env) i
         try {
             return decryption.apply(passphrase);
         } catch (IOException | OperatorCreationException | PKCSException | RuntimeException e) {
+            LOG.debug("decrypting {}", key, e);
             // Which of the two it was, a typo or a damaged file, the library does not say reliably.
             throw new PkiException(ErrorKind.MALFORMED, "--key " + key
                     + " could not be decrypted: wrong passphrase, or an encryption this command cannot read");
