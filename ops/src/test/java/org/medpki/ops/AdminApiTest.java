@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,23 +37,13 @@ class AdminApiTest {
     static void up() throws Exception {
         pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
         port = AcmeLab.freePort(1);
-        up = pki.start(Map.of("PKI_ADMIN_PORT", Integer.toString(port)), "up", "--http-port",
-                Integer.toString(AcmeLab.freePort(2)));
-        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-        while (!Files.readString(up.out()).contains("medpki is up")) {
-            assertThat(up.process().isAlive()).as("pki up keeps running: " + Files.readString(up.err())).isTrue();
-            assertThat(System.nanoTime()).as("pki up within 150 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        up = AdminLab.up(pki, port);
         admin = new AdminCurl(pki, tmp, port);
     }
 
     @AfterAll
     static void down() throws Exception {
-        if (up != null) {
-            up.process().destroy();
-            up.process().waitFor(30, TimeUnit.SECONDS);
-        }
+        AdminLab.down(up);
     }
 
     @Test

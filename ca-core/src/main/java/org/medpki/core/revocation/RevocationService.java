@@ -50,9 +50,21 @@ public final class RevocationService {
      */
     public CertificateRecord revoke(String issuerName, BigInteger serial, RevocationReason reason, String actor,
                                     Instant invalidityDate) {
+        return revoke(issuerName, serial, reason, actor, invalidityDate, Map.of());
+    }
+
+    /**
+     * As {@link #revoke(String, BigInteger, RevocationReason, String, Instant)}, with {@code auditContext}
+     * added to the details of the audit entry, refused or not: how the revocation came about (the
+     * on-host command marks itself {@code breakGlass}, so that a review finds it beside the
+     * dual-controlled ones).
+     */
+    public CertificateRecord revoke(String issuerName, BigInteger serial, RevocationReason reason, String actor,
+                                    Instant invalidityDate, Map<String, String> auditContext) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("serial", serial.toString(16));
         details.put("reason", reason.rfcName());
+        details.putAll(auditContext);
         try {
             if (!ALLOWED.contains(reason)) {
                 throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, "revocation reason " + reason.rfcName()

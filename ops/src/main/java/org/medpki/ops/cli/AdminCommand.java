@@ -28,13 +28,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** 'pki admin': administrators of the admin API, managed on the CA host. */
-@Command(name = "admin", description = "Administrators of the admin API, on the CA host (break-glass).",
-        subcommands = AdminCommand.Enroll.class)
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "The admin API: 'enroll' on the CA host (break-glass); the other commands "
+        + "call the API from any host with your client certificate (--cert/--key or a PKCS#11 token).",
+        subcommands = {AdminCommand.Enroll.class, AdminApiCommands.Me.class, AdminApiCommands.Certificates.class,
+                AdminApiCommands.Revoke.class, AdminApiCommands.Requests.class, AdminApiCommands.Request.class,
+                AdminApiCommands.Approve.class, AdminApiCommands.Reject.class, AdminApiCommands.Audit.class})
 public final class AdminCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a subcommand: enroll");
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a subcommand: enroll, "
+                + "me, certificates, revoke, requests, request, approve, reject, audit");
     }
 
     @Command(name = "enroll", description = "Issue an administrator's client certificate (admin profile) for a CSR whose "

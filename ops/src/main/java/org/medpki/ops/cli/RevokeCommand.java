@@ -16,6 +16,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "revoke", description = "Revoke a certificate by serial (hex) with an RFC 5280 reason.")
 public final class RevokeCommand implements Callable<Integer> {
+    /**
+     * On the CA host this bypasses the admin API's dual control: it is break-glass, and its audit
+     * entries say so (actor {@code break-glass:cli:USER}, detail {@code breakGlass}), as 'pki admin
+     * enroll' does.
+     */
+    private static final java.util.Map<String, String> BREAK_GLASS = java.util.Map.of("breakGlass", "true");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SERIAL", description = "Serial number in hex.")
     String serial;
@@ -61,7 +67,8 @@ public final class RevokeCommand implements Callable<Integer> {
             if (from != null) {
                 return revokeAll(context, why, invalid);
             }
-            CertificateRecord r = context.revocation().revoke(ca, Serials.parse(serial), why, Actors.cli(), invalid);
+            CertificateRecord r = context.revocation().revoke(ca, Serials.parse(serial), why, actor(), invalid,
+                    BREAK_GLASS);
             System.out.println("revoked " + r.serialHex() + " (" + r.subject() + ") reason " + why.rfcName()
                     + " at " + r.revokedAt());
         }
@@ -94,7 +101,7 @@ public final class RevokeCommand implements Callable<Integer> {
                 }
                 String issuer = words.length == 2 ? words[0] : ca;
                 CertificateRecord r = revocation.revoke(issuer, Serials.parse(words[words.length - 1]), why,
-                        Actors.cli(), invalid);
+                        actor(), invalid, BREAK_GLASS);
                 System.out.println("revoked " + r.serialHex() + " (" + r.subject() + ") reason " + why.rfcName()
                         + " at " + r.revokedAt());
                 done++;
@@ -106,5 +113,9 @@ public final class RevokeCommand implements Callable<Integer> {
         }
         System.out.println("revoked " + done + ", failed " + failed);
         return failed == 0 ? 0 : 5;
+    }
+
+    private static String actor() {
+        return "break-glass:" + Actors.cli();
     }
 }
