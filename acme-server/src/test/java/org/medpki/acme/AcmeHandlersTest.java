@@ -382,6 +382,11 @@ class AcmeHandlersTest {
         assertThat(ari.status()).isEqualTo(200);
         assertThat(java.time.Instant.parse(ari.json().getJsonObject("suggestedWindow").getString("end")))
                 .isBefore(java.time.Instant.now().minusSeconds(3000));
+        // The client renews at once, naming the revoked certificate as the one it replaces.
+        Response renewal = client.post(client.url("/new-order"), new JsonObject(order("www.hospital.test"))
+                .put("replaces", certId(cert)).encode(), owner);
+        assertThat(renewal.status()).as(renewal.body()).isEqualTo(201);
+        assertThat(renewal.json().getString("replaces")).isEqualTo(certId(cert));
     }
 
     @Test
