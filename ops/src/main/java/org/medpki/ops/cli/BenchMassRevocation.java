@@ -225,8 +225,16 @@ public final class BenchMassRevocation implements Callable<Integer> {
     private long requestDone(HttpClient admin, String url, long t0) throws Exception {
         long lastReport = t0;
         while (true) {
-            HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = admin.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                // The admin service restarting: ask again.
+                System.out.printf("  %6.0f s: the admin API did not answer (%s)%n", (System.nanoTime() - t0) / 1e9, e);
+                Thread.sleep(REQUEST_POLL_MS);
+                continue;
+            }
             long now = System.nanoTime();
             if (r.statusCode() == 200) {
                 JsonNode view = JSON.readTree(r.body());
