@@ -36,6 +36,10 @@ import org.medpki.listener.ListenerLimits;
  * authorization never carries an old CAA answer into issuance; at most
  * {@link #MAX_CAA_RECHECK_AFTER}, how long the CA/Browser Forum Baseline Requirements (3.2.2.8)
  * let a CAA answer stand.
+ *
+ * <p>{@code renewalExplanation}: an http(s) URL, or null; ACME Renewal Information (RFC 9773) names
+ * it as {@code explanationURL} when it asks a client to renew at once because the certificate was
+ * revoked (a page saying why, e.g. the notice of a mass revocation).
  */
 public record AcmeConfig(String listenHost, int port, String publicHost, String profile,
                          int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
@@ -47,7 +51,7 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
                          int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
                          Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener,
-                         Duration caaRecheckAfter) {
+                         Duration caaRecheckAfter, String renewalExplanation) {
     /** The longest a CAA answer may stand before issuance (Baseline Requirements 3.2.2.8), and the default. */
     public static final Duration MAX_CAA_RECHECK_AFTER = Duration.ofHours(8);
 
@@ -92,6 +96,29 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
             throw new IllegalArgumentException("acme.caaRecheckAfter must be between 0s (re-check at every finalize) "
                     + "and 8h (the Baseline Requirements' limit), not " + caaRecheckAfter);
         }
+        if (renewalExplanation != null && !renewalExplanation.matches("https?://[^\\s]+")) {
+            throw new IllegalArgumentException("acme.renewalExplanation must be an http or https URL, not '"
+                    + renewalExplanation + "'");
+        }
+    }
+
+    /** Without a renewal explanation URL. */
+    public AcmeConfig(String listenHost, int port, String publicHost, String profile,
+                      int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
+                      boolean eabRequired, List<AddressRange> deniedRanges, List<String> caaIdentities,
+                      String termsOfService, String website,
+                      Duration orderLifetime, Duration authorizationLifetime, Duration authorizationReuse,
+                      Duration validationTimeout, int maxPayloadBytes,
+                      int ordersPerAccountPerHour, int ordersPerNamePerHour,
+                      int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
+                      int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
+                      Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener,
+                      Duration caaRecheckAfter) {
+        this(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile, eabRequired,
+                deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
+                authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour,
+                eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, null);
     }
 
     /** With the default CAA re-check age ({@link #MAX_CAA_RECHECK_AFTER}). */
@@ -135,7 +162,8 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter,
+                renewalExplanation);
     }
 
     /** The same settings with another CAA re-check age. */
@@ -144,7 +172,16 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, age);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, age, renewalExplanation);
+    }
+
+    /** The same settings with another renewal explanation URL (null: none). */
+    public AcmeConfig withRenewalExplanation(String url) {
+        return new AcmeConfig(listenHost, port, publicHost, profile, http01Port, tlsAlpn01Port, dnsServer, hostsFile,
+                eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
+                authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
+                ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, url);
     }
 
     /**

@@ -119,7 +119,7 @@ public final class AcmeVerticle extends VerticleBase {
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
         router.route().handler(new ReplayNonceHandler(config, nonces));
         router.get("/acme/directory").handler(new DirectoryHandler(config, views));
-        router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock));
+        router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock, config.renewalExplanation()));
         router.route("/acme/new-nonce").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(new NonceHandler());
         post(router, "/acme/new-account", KeyMode.JWK, new NewAccountHandler(config, store, views, audit));
         post(router, "/acme/account/:id", KeyMode.KID, new AccountHandler(store, views, audit));

@@ -22,8 +22,11 @@ public interface CertificateAuthority {
     /** Whether the profile exists and allows the identifier; throws rejectedIdentifier with the reason. */
     void checkIdentifier(String profile, Identifier identifier);
 
-    /** Whether the certificate with this serial is revoked. */
-    boolean revoked(BigInteger serial);
+    /**
+     * Since when the certificate with this serial is no longer to be relied on: its own revocation
+     * time, or its issuing CA's when that CA was revoked first; empty while it stands. Blocks.
+     */
+    java.util.Optional<java.time.Instant> revokedAt(BigInteger serial);
 
     void revoke(BigInteger serial, RevocationReason reason, String actor);
 

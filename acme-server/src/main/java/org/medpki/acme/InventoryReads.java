@@ -1,10 +1,12 @@
 package org.medpki.acme;
 
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.inventory.CertificateStatus;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.policy.NamePolicy;
@@ -46,7 +48,23 @@ abstract class InventoryReads implements CertificateAuthority {
     }
 
     @Override
-    public final boolean revoked(BigInteger serial) {
-        return inventory.certificatesWithSerial(serial).stream().anyMatch(r -> r.status() == CertificateStatus.REVOKED);
+    public final Optional<Instant> revokedAt(BigInteger serial) {
+        return inventory.certificatesWithSerial(serial).stream()
+                .map(r -> earliest(r.status() == CertificateStatus.REVOKED ? r.revokedAt() : null, issuerRevokedAt(r)))
+                .filter(java.util.Objects::nonNull).min(Instant::compareTo);
+    }
+
+    /**
+     * When the CA that issued {@code certificate} was revoked, or null. The hook for CA
+     * revocation: the inventory keeps no revocation of a CA yet ({@link org.medpki.core.inventory.CaRecord}
+     * has none), so every issuing CA stands; once it does, answer it here and ARI moves every
+     * certificate of a revoked CA into the past as it does a revoked certificate.
+     */
+    Instant issuerRevokedAt(CertificateRecord certificate) {
+        return null;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
     }
 }

@@ -13,23 +13,39 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 
 /**
  * ACME Renewal Information (RFC 9773): GET renewal-info/CERTID answers the window in which the
- * client should renew: the last third of the certificate's life, less its final sixth; a revoked
- * certificate's window lies in the past, so the client renews at once. CERTID is
+ * client should renew: the last third of the certificate's life, less its final sixth. CERTID is
  * base64url(AKI keyIdentifier) "." base64url(serial's DER content octets).
+ *
+ * <p>A certificate that is revoked (by revokeCert, 'pki revoke' or an admin mass revocation), or
+ * whose issuing CA is, gets a window that ended {@link #PAST_MARGIN} before its revocation: an
+ * RFC 9773 client renews at once when the window's end is in the past (section 4.2), and the margin
+ * keeps it in the past for a client whose clock is up to that much behind. The window is the same
+ * at every request. It names the {@code explanationURL} of the settings, if any, and asks for the
+ * next check after {@link #REVOKED_RETRY_AFTER}, when a client that could not renew yet tries again.
+ *
+ * <p>Caching: {@code Cache-Control: max-age} equals Retry-After, so that no cache in between holds a
+ * window longer than a client waits anyway: a revocation reaches a client at its next check, at most
+ * {@link #RETRY_AFTER} after.
  */
 public final class RenewalInfoHandler implements Handler<RoutingContext> {
     static final Duration RETRY_AFTER = Duration.ofHours(6);
+    static final Duration REVOKED_RETRY_AFTER = Duration.ofHours(1);
+    static final Duration PAST_MARGIN = Duration.ofHours(1);
     private final CertificateAuthority ca;
     private final Clock clock;
+    private final String explanationUrl;
 
-    public RenewalInfoHandler(CertificateAuthority ca, Clock clock) {
+    /** {@code explanationUrl}: named in the answer for revoked certificates; null for none. */
+    public RenewalInfoHandler(CertificateAuthority ca, Clock clock, String explanationUrl) {
         this.ca = ca;
         this.clock = clock;
+        this.explanationUrl = explanationUrl;
     }
 
     /** The certificate a CERTID names, if this CA issued it; the AKI must match too. */
@@ -59,19 +75,33 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         X509Certificate cert = certificate(ctx.pathParam("id"), ca);
-        Instant notBefore = cert.getNotBefore().toInstant();
-        Instant notAfter = cert.getNotAfter().toInstant();
-        Duration life = Duration.between(notBefore, notAfter);
-        Instant start = notAfter.minus(life.dividedBy(3));
-        Instant end = notAfter.minus(life.dividedBy(6));
-        if (ca.revoked(cert.getSerialNumber())) {
+        Optional<Instant> revokedAt = ca.revokedAt(cert.getSerialNumber());
+        Instant start;
+        Instant end;
+        Duration retryAfter;
+        JsonObject body = new JsonObject();
+        if (revokedAt.isPresent()) {
             Instant now = clock.instant();
-            start = now.minus(Duration.ofHours(2));
-            end = now.minus(Duration.ofHours(1));
+            // The earlier of the two: a database clock ahead of this one never puts the end in the future.
+            Instant since = revokedAt.get().isBefore(now) ? revokedAt.get() : now;
+            end = since.minus(PAST_MARGIN);
+            start = end.minus(PAST_MARGIN);
+            retryAfter = REVOKED_RETRY_AFTER;
+            if (explanationUrl != null) {
+                body.put("explanationURL", explanationUrl);
+            }
+        } else {
+            Instant notBefore = cert.getNotBefore().toInstant();
+            Instant notAfter = cert.getNotAfter().toInstant();
+            Duration life = Duration.between(notBefore, notAfter);
+            start = notAfter.minus(life.dividedBy(3));
+            end = notAfter.minus(life.dividedBy(6));
+            retryAfter = RETRY_AFTER;
         }
+        body.put("suggestedWindow", new JsonObject().put("start", AcmeViews.time(start)).put("end", AcmeViews.time(end)));
         ctx.response().putHeader("Content-Type", "application/json")
-                .putHeader("Retry-After", Long.toString(RETRY_AFTER.toSeconds()))
-                .end(new JsonObject().put("suggestedWindow", new JsonObject().put("start", AcmeViews.time(start))
-                        .put("end", AcmeViews.time(end))).encodePrettily());
+                .putHeader("Retry-After", Long.toString(retryAfter.toSeconds()))
+                .putHeader("Cache-Control", "public, max-age=" + retryAfter.toSeconds())
+                .end(body.encodePrettily());
     }
 }

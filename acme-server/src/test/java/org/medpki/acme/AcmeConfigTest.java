@@ -55,6 +55,18 @@ class AcmeConfigTest {
     }
 
     @Test
+    void theRenewalExplanationIsNoneByDefaultAndOnlyAnHttpUrl() {
+        AcmeConfig d = AcmeConfig.defaults("127.0.0.1", 8443, "acme.hospital.test");
+        assertThat(d.renewalExplanation()).isNull();
+        assertThat(d.withRenewalExplanation("https://pki.hospital.test/notice").renewalExplanation())
+                .isEqualTo("https://pki.hospital.test/notice");
+        assertThat(d.withRenewalExplanation("https://pki.hospital.test/notice").withPort(9443).renewalExplanation())
+                .isEqualTo("https://pki.hospital.test/notice");
+        assertThatThrownBy(() -> d.withRenewalExplanation("pki.hospital.test/notice"))
+                .hasMessageContaining("acme.renewalExplanation");
+    }
+
+    @Test
     void caaIsRecheckedAfterEightHoursByDefaultAndNeverLaterThanThat() {
         AcmeConfig d = AcmeConfig.defaults("127.0.0.1", 8443, "acme.hospital.test");
         assertThat(d.caaRecheckAfter()).isEqualTo(Duration.ofHours(8));

@@ -328,6 +328,80 @@ class AcmeHandlersTest {
                 RevocationReason.KEY_COMPROMISE, "acme:" + owner.url()));
     }
 
+    // ---- renewal information (RFC 9773)
+
+    @Test
+    void renewalInfoAnswersTheLastThirdOfTheLifeThenAPastWindowOnceTheCertificateIsRevoked() throws Exception {
+        Account owner = client.newAccount();
+        JsonObject order = readyOrder(owner, "lab.hospital.test");
+        Response finalized = client.post(order.getString("finalize"), csr("lab.hospital.test"), owner);
+        X509Certificate cert = download(finalized.json().getString("certificate"), owner);
+        String url = client.url("/renewal-info/" + certId(cert));
+
+        Response standing = client.get(url);
+        assertThat(standing.status()).isEqualTo(200);
+        java.time.Instant start = java.time.Instant.parse(standing.json().getJsonObject("suggestedWindow")
+                .getString("start"));
+        java.time.Instant end = java.time.Instant.parse(standing.json().getJsonObject("suggestedWindow")
+                .getString("end"));
+        assertThat(start).isAfter(java.time.Instant.now()).isBefore(end);
+        assertThat(end).isBefore(cert.getNotAfter().toInstant());
+        assertThat(standing.json().containsKey("explanationURL")).isFalse();
+        assertThat(standing.header("Retry-After")).isEqualTo("21600");
+        assertThat(standing.header("Cache-Control")).isEqualTo("public, max-age=21600");
+
+        // Revoked elsewhere ('pki revoke', the admin API) ten minutes ago: a window that ended an
+        // hour before the revocation, the same at every request, with the explanation and a
+        // sooner next check.
+        java.time.Instant revokedAt = java.time.Instant.now().minusSeconds(600).truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS);
+        server.ca.revokedElsewhere(cert.getSerialNumber(), revokedAt);
+        Response revoked = client.get(url);
+        assertThat(revoked.status()).isEqualTo(200);
+        JsonObject window = revoked.json().getJsonObject("suggestedWindow");
+        assertThat(java.time.Instant.parse(window.getString("end"))).isEqualTo(revokedAt.minusSeconds(3600))
+                .isBefore(java.time.Instant.now());
+        assertThat(java.time.Instant.parse(window.getString("start"))).isEqualTo(revokedAt.minusSeconds(7200));
+        assertThat(revoked.json().getString("explanationURL")).isEqualTo(AcmeTestServer.RENEWAL_EXPLANATION);
+        assertThat(revoked.header("Retry-After")).isEqualTo("3600");
+        assertThat(revoked.header("Cache-Control")).isEqualTo("public, max-age=3600");
+        assertThat(client.get(url).json().getJsonObject("suggestedWindow")).isEqualTo(window);
+    }
+
+    @Test
+    void renewalInfoOfACertificateRevokedByItsAccountLiesInThePast() throws Exception {
+        Account owner = client.newAccount();
+        JsonObject order = readyOrder(owner, "www.hospital.test");
+        Response finalized = client.post(order.getString("finalize"), csr("www.hospital.test"), owner);
+        X509Certificate cert = download(finalized.json().getString("certificate"), owner);
+        String revoke = new JsonObject().put("certificate", Base64URL.encode(cert.getEncoded()).toString())
+                .put("reason", 4).encode();
+        assertThat(client.post(client.url("/revoke-cert"), revoke, owner).status()).isEqualTo(200);
+
+        Response ari = client.get(client.url("/renewal-info/" + certId(cert)));
+        assertThat(ari.status()).isEqualTo(200);
+        assertThat(java.time.Instant.parse(ari.json().getJsonObject("suggestedWindow").getString("end")))
+                .isBefore(java.time.Instant.now().minusSeconds(3000));
+        // The client renews at once, naming the revoked certificate as the one it replaces.
+        Response renewal = client.post(client.url("/new-order"), new JsonObject(order("www.hospital.test"))
+                .put("replaces", certId(cert)).encode(), owner);
+        assertThat(renewal.status()).as(renewal.body()).isEqualTo(201);
+        assertThat(renewal.json().getString("replaces")).isEqualTo(certId(cert));
+    }
+
+    @Test
+    void renewalInfoOfAnUnknownOrMalformedIdIsRefused() throws Exception {
+        Account owner = client.newAccount();
+        JsonObject order = readyOrder(owner, "api.hospital.test");
+        Response finalized = client.post(order.getString("finalize"), csr("api.hospital.test"), owner);
+        X509Certificate cert = download(finalized.json().getString("certificate"), owner);
+        String serial = certId(cert).substring(certId(cert).indexOf('.') + 1);
+
+        assertProblem(client.get(client.url("/renewal-info/" + Base64URL.encode(new byte[20]) + "." + serial)),
+                "malformed", 404);
+        assertProblem(client.get(client.url("/renewal-info/not-an-id")), "malformed", 400);
+    }
+
     // ---- refusals at the JWS layer
 
     @Test
@@ -649,6 +723,14 @@ class AcmeHandlersTest {
     private static void assertProblem(Response r, String type, int status) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.json().getString("type")).isEqualTo(ERR + type);
+    }
+
+    /** The RFC 9773 certificate id: base64url(AKI keyIdentifier) "." base64url(serial DER content). */
+    private static String certId(X509Certificate cert) {
+        byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(cert.getExtensionValue("2.5.29.35")).getOctets())
+                .getKeyIdentifierOctets();
+        return Base64URL.encode(aki) + "." + Base64URL.encode(cert.getSerialNumber().toByteArray());
     }
 
     private static String order(String... names) {

@@ -39,6 +39,8 @@ final class AcmeTestServer implements AutoCloseable {
      * can take seconds for a loopback http-01 answer (the production default is 30 s too).
      */
     static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(30);
+    /** The settings' explanationURL that renewal information names for revoked certificates. */
+    static final String RENEWAL_EXPLANATION = "https://pki.hospital.test/notices/revocation";
     final InMemoryAcmeRepository repository;
     final InMemoryCertificateAuthority ca = new InMemoryCertificateAuthority();
     final RecordingAuditStore auditStore = new RecordingAuditStore();
@@ -105,7 +107,7 @@ final class AcmeTestServer implements AutoCloseable {
                 d.orderLifetime(), d.authorizationLifetime(), d.authorizationReuse(), validationTimeout,
                 d.maxPayloadBytes(), ordersPerAccountPerHour, d.ordersPerNamePerHour(), ordersPerAccountPerHour,
                 d.eabOrdersPerNamePerHour(), d.maxConcurrentValidations(), validationsPerAccountPerHour, true,
-                d.purgeAfter(), d.ownPorts(), listener);
+                d.purgeAfter(), d.ownPorts(), listener).withRenewalExplanation(RENEWAL_EXPLANATION);
     }
 
     private AcmeTestServer(Vertx vertx, Clock clock, InMemoryAcmeRepository repository, AcmeConfig config) {

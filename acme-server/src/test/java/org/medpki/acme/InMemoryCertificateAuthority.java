@@ -52,7 +52,7 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
     private final KeyPair key;
     private final X509CertificateHolder certificate;
     private final Map<BigInteger, byte[]> issued = new ConcurrentHashMap<>();
-    private final Set<BigInteger> revoked = ConcurrentHashMap.newKeySet();
+    private final Map<BigInteger, Instant> revoked = new ConcurrentHashMap<>();
     final List<Revocation> revocations = new CopyOnWriteArrayList<>();
     private volatile PkiException failure;
 
@@ -153,8 +153,13 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
     }
 
     @Override
-    public boolean revoked(BigInteger serial) {
-        return revoked.contains(serial);
+    public Optional<Instant> revokedAt(BigInteger serial) {
+        return Optional.ofNullable(revoked.get(serial));
+    }
+
+    /** Records a revocation at {@code at} made elsewhere (the CLI, the admin API), as the inventory would. */
+    void revokedElsewhere(BigInteger serial, Instant at) {
+        revoked.put(serial, at);
     }
 
     @Override
@@ -163,7 +168,7 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
         if (!issued.containsKey(serial)) {
             throw new PkiException(ErrorKind.NOT_FOUND, "no certificate with serial " + serial.toString(16));
         }
-        if (!revoked.add(serial)) {
+        if (revoked.putIfAbsent(serial, Instant.now()) != null) {
             throw new PkiException(ErrorKind.ALREADY_REVOKED, "the certificate is already revoked");
         }
         revocations.add(new Revocation(serial, reason, actor));

@@ -46,6 +46,8 @@ public final class CaApiClient implements AutoCloseable {
     private final int port;
     private final String url;
     private final Duration timeout;
+    /** How much longer than the request's timeout a whole call may take before it fails. */
+    private static final long CALL_MARGIN_MS = 5_000;
     private volatile X509Certificate verifiedEndpoint;
     private final X509Certificate serviceCa;
 
@@ -147,8 +149,14 @@ public final class CaApiClient implements AutoCloseable {
                             .setURI("/ca-api/v1/" + resource).setTimeout(timeout.toMillis())
                             .putHeader("Content-Type", "application/json"))
                     .compose(req -> req.send(body.toBuffer()))
-                    .compose(r -> r.body().map(b -> new Answer(r, b))).await();
-        } catch (Exception e) {  // checked ones too (see unavailable)
+                    .compose(r -> r.body().map(b -> new Answer(r, b)))
+                    // A deadline of our own over the whole call: the request's timeout alone was
+                    // seen to leave a call waiting for ever under load (a mass revocation stalled,
+                    // the CRL publisher stopped), with no request in flight at the CA. Failing it
+                    // lets the caller retry (the admin API resumes a request every minute, the
+                    // publisher keeps what it owes).
+                    .await(timeout.toMillis() + CALL_MARGIN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {  // checked ones too (see unavailable), the deadline's TimeoutException
             throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA service at " + url + " cannot be reached: "
                     + reason(e), e);
         }

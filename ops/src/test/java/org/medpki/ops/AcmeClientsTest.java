@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AcmeClientsTest {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
+    private static final String NOTICE = "https://pki.hospital.test/notices/mass-revocation";
 
     @TempDir
     static Path tmp;
@@ -30,7 +32,7 @@ class AcmeClientsTest {
 
     @BeforeAll
     static void up() throws Exception {
-        lab = new AcmeLab(tmp, Map.of(), "certbot.hospital.test", "lego.hospital.test", "tls.hospital.test",
+        lab = new AcmeLab(tmp, Map.of("PKI_ACME_RENEWAL_EXPLANATION", NOTICE), "certbot.hospital.test", "lego.hospital.test", "tls.hospital.test",
                 "x.eab.hospital.test");
     }
 
@@ -80,6 +82,12 @@ class AcmeClientsTest {
         Path crt = dir.resolve("lego/certificates/lego.hospital.test.crt");
         assertThat(lab.verify(crt, dir).exit()).isZero();
         String first = AcmeLab.serialOf(crt);
+        Path firstCrt = Files.copy(crt, dir.resolve("first.crt"));
+        // ARI (RFC 9773) while it stands: a window in the future, inside its life.
+        AcmeTestClient ari = new AcmeTestClient(lab);
+        AcmeTestClient.Reply standing = ari.get(ari.url("renewalInfo") + "/" + certId(firstCrt));
+        assertThat(standing.status()).as(standing.toString()).isEqualTo(200);
+        assertThat(Instant.parse(standing.json().get("suggestedWindow").get("end").asText())).isAfter(Instant.now());
 
         PkiProcess.Result renew = lego(dir, Map.of(), "--http", "--http.port", ":" + lab.http01Port,
                 "--domains", "lego.hospital.test", "renew", "--days", "400", "--no-random-sleep");
@@ -87,6 +95,17 @@ class AcmeClientsTest {
         String second = AcmeLab.serialOf(crt);
         assertThat(second).isNotEqualTo(first);
         assertThat(lab.verify(crt, dir).exit()).isZero();
+
+        // The first one revoked on the CA host ('pki revoke'): ARI now answers a window that has
+        // ended, so that a client renews at once, with the installation's explanation.
+        PkiProcess.Result cli = lab.pki.run("revoke", first, "--reason", "superseded");
+        assertThat(cli.exit()).as(cli.toString()).isZero();
+        AcmeTestClient.Reply revoked = ari.get(ari.url("renewalInfo") + "/" + certId(firstCrt));
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        assertThat(Instant.parse(revoked.json().get("suggestedWindow").get("end").asText()))
+                .isBefore(Instant.now().minus(Duration.ofMinutes(59)));
+        assertThat(revoked.json().get("explanationURL").asText()).isEqualTo(NOTICE);
+        assertThat(revoked.header("Retry-After")).isEqualTo("3600");
 
         PkiProcess.Result revoke = lego(dir, Map.of(), "--domains", "lego.hospital.test", "revoke", "--keep", "--reason", "4");
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
@@ -154,6 +173,20 @@ class AcmeClientsTest {
         command.addAll(List.of(args));
         command.addAll(common);
         return AcmeLab.exec(lab.clientEnv(), dir, CLIENT_TIMEOUT, command);
+    }
+
+    /** The RFC 9773 id of the first certificate in a PEM file: base64url(AKI key id) "." base64url(serial). */
+    private static String certId(Path pem) throws Exception {
+        java.security.cert.X509Certificate cert;
+        try (var in = Files.newInputStream(pem)) {
+            cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+        }
+        byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(cert.getExtensionValue("2.5.29.35")).getOctets())
+                .getKeyIdentifierOctets();
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString(aki) + "." + b64.encodeToString(cert.getSerialNumber().toByteArray());
     }
 
     private PkiProcess.Result lego(Path dir, Map<String, String> extraEnv, String... args) throws Exception {

@@ -20,12 +20,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks on this installation (use a scratch PKI_HOME: keys are created).",
         subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchRevocationPropagation.class,
-                BenchAcme.class})
+                BenchAcme.class, BenchMassRevocation.class})
 public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a benchmark: sign, issue, revocation-propagation or acme");
+        throw new IllegalArgumentException("name a benchmark: sign, issue, revocation-propagation, acme or "
+                + "mass-revocation");
     }
 
     @Command(name = "sign", description = "Raw token signatures per second for each key type, with 1 and 2 threads.")

@@ -160,7 +160,7 @@ public final class BenchRevocationPropagation implements Callable<Integer> {
         return crlBase == null ? named : crlBase.replaceAll("/+$", "") + named.substring(named.lastIndexOf('/'));
     }
 
-    private static String firstUri(X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
+    static String firstUri(X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
         byte[] ext = cert.getExtensionValue(oid.getId());
         if (ext == null) {
             return null;

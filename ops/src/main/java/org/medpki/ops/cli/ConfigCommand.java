@@ -165,6 +165,7 @@ public final class ConfigCommand implements Runnable {
         m.put("authorizationReuse", a.authorizationReuse().toString());
         m.put("validationTimeout", a.validationTimeout().toString());
         m.put("caaRecheckAfter", a.caaRecheckAfter().toString());
+        m.put("renewalExplanation", a.renewalExplanation());
         m.put("maxPayloadBytes", a.maxPayloadBytes());
         m.put("ordersPerAccountPerHour", a.ordersPerAccountPerHour());
         m.put("ordersPerNamePerHour", a.ordersPerNamePerHour());

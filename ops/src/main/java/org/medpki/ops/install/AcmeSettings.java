@@ -22,7 +22,8 @@ import org.medpki.core.settings.Durations;
  * ::1; tests and labs whose validation targets run on this host set it true), and the listener's
  * bounds ({@link ServiceListeners}): idleTimeout, requestHeadTimeout, requestBodyTimeout,
  * maxConnections; caaRecheckAfter (default 8h, 0s to 8h: finalize looks CAA up again for
- * authorizations validated this long ago or longer). The validator never connects to this host on
+ * authorizations validated this long ago or longer); renewalExplanation (an http(s) URL that ACME
+ * Renewal Information names as explanationURL for revoked certificates). The validator never connects to this host on
  * the ACME, repository, OCSP or CA API port. {@code ordersPerDomainPerHour} (a limit shared by every
  * account ordering under one domain, which let any account block the others) is accepted so that
  * older files still load, and has no effect: the per-name limits replace it.
@@ -63,10 +64,11 @@ public final class AcmeSettings {
                        @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
                        @JsonProperty("maxConnections") Integer maxConnections,
-                       @JsonProperty("caaRecheckAfter") String caaRecheckAfter) {
+                       @JsonProperty("caaRecheckAfter") String caaRecheckAfter,
+                       @JsonProperty("renewalExplanation") String renewalExplanation) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
@@ -122,7 +124,9 @@ public final class AcmeSettings {
                 List.of(repositoryPort, OcspSettings.port(installation), installation.caApiOrDefault().port()),
                 ServiceListeners.limits("acme", f.idleTimeout(), f.requestHeadTimeout(), f.requestBodyTimeout(),
                         f.maxConnections()),
-                Durations.parse("acme.caaRecheckAfter", f.caaRecheckAfter(), AcmeConfig.MAX_CAA_RECHECK_AFTER));
+                Durations.parse("acme.caaRecheckAfter", f.caaRecheckAfter(), AcmeConfig.MAX_CAA_RECHECK_AFTER),
+                f.renewalExplanation() == null || f.renewalExplanation().isBlank() ? null
+                        : f.renewalExplanation().trim());
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {

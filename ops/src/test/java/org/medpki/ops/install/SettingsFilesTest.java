@@ -177,4 +177,14 @@ class SettingsFilesTest {
         Settings tooLong = SettingsFiles.load(home, Map.of("PKI_ACME_CAA_RECHECK_AFTER", "1d"));
         assertThatThrownBy(() -> AcmeSettings.config(tooLong)).hasMessageContaining("acme.caaRecheckAfter");
     }
+
+    @Test
+    void theRenewalExplanationIsAnOptionalUrlFromTheFileOrTheEnvironment() {
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of())).renewalExplanation()).isNull();
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of("PKI_ACME_RENEWAL_EXPLANATION",
+                "https://pki.hospital.test/notices/2026-12"))).renewalExplanation())
+                .isEqualTo("https://pki.hospital.test/notices/2026-12");
+        Settings notAUrl = SettingsFiles.load(home, Map.of("PKI_ACME_RENEWAL_EXPLANATION", "see the intranet"));
+        assertThatThrownBy(() -> AcmeSettings.config(notAUrl)).hasMessageContaining("acme.renewalExplanation");
+    }
 }
