@@ -55,7 +55,9 @@ public final class AdminApiServer extends VerticleBase {
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?"), "GET",
-            Pattern.compile("/api/v1/revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
+            Pattern.compile("/api/v1/revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST",
+            Pattern.compile("/api/v1/ca-revocations"), "POST",
+            Pattern.compile("/api/v1/ca-revocations/[^/]+"), "GET");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
@@ -71,6 +73,7 @@ public final class AdminApiServer extends VerticleBase {
     private final AdminRegistry admins;
     private final InventoryQueries queries;
     private final RevocationDesk desk;
+    private final CaRevocationDesk caDesk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -81,6 +84,14 @@ public final class AdminApiServer extends VerticleBase {
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
                           AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, AuditLog audit,
                           Clock clock, BooleanSupplier ready) {
+        this(config, tls, authenticator, admins, queries, desk, null, audit, clock, ready);
+    }
+
+    /** {@code caDesk}: CA revocations under dual control ({@code /api/v1/ca-revocations}); null offers none. */
+    public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
+                          AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, CaRevocationDesk caDesk,
+                          AuditLog audit, Clock clock, BooleanSupplier ready) {
+        this.caDesk = caDesk;
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
@@ -121,6 +132,12 @@ public final class AdminApiServer extends VerticleBase {
                 () -> queries.audit(ctx.queryParams())));
         router.post("/api/v1/revocations").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.REQUESTER, AdminRole.OPERATOR),
                         () -> desk.submit(admin(ctx), jsonBody(ctx))));
+        if (caDesk != null) {
+            router.post("/api/v1/ca-revocations").handler(ctx -> allowed(ctx,
+                    EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER), () -> caDesk.submit(admin(ctx), jsonBody(ctx))));
+            router.get("/api/v1/ca-revocations/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> caDesk.get(ctx.pathParam("id"))));
+        }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");
             if (state != null && !REQUEST_STATES.contains(state)) {

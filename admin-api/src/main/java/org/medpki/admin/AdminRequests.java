@@ -54,4 +54,13 @@ public interface AdminRequests {
 
     /** A running request whose items are all done becomes done; true if it did. */
     boolean finishIfComplete(String id);
+
+    /**
+     * Stores a new request without items whose action is its payload (a JSON object, e.g. the CA
+     * of a ca-revocation request), in {@code request.state()}.
+     */
+    void createWithPayload(Request request, String payloadJson);
+
+    /** The payload (JSON object text) of a request, if it has one. */
+    Optional<String> payload(String id);
 }

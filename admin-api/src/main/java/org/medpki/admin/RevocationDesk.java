@@ -60,6 +60,8 @@ public final class RevocationDesk {
     private final AuditLog audit;
     private final Clock clock;
     private final Set<String> executing = ConcurrentHashMap.newKeySet();
+    /** Runners of approved requests of the other kinds (a CA revocation), by kind. */
+    private final Map<String, java.util.function.Consumer<String>> otherKinds = new ConcurrentHashMap<>();
 
     public RevocationDesk(Inventory inventory, AdminRequests requests, Revoker revoker, AuditLog audit, Clock clock) {
         this.inventory = inventory;
@@ -162,6 +164,18 @@ public final class RevocationDesk {
         return view(requests.request(id).orElseThrow(() -> Problem.notFound("no request " + cut(id))));
     }
 
+    /**
+     * Has approved requests of {@code kind} (not "revocation") run by {@code runner}, given the
+     * request's id; it marks the request done when it is. Requests of a kind without a runner stay
+     * running.
+     */
+    public void runKind(String kind, java.util.function.Consumer<String> runner) {
+        if (kind.equals("revocation")) {
+            throw new IllegalArgumentException("revocation requests are this desk's own");
+        }
+        otherKinds.put(kind, runner);
+    }
+
     /** Resumes every running request (at start, and after another instance's approval). */
     public void resume() {
         requests.running().forEach(this::execute);
@@ -185,6 +199,15 @@ public final class RevocationDesk {
 
     private void run(String id) {
         AdminRequests.Request request = requests.request(id).orElseThrow();
+        if (!request.kind().equals("revocation")) {
+            java.util.function.Consumer<String> runner = otherKinds.get(request.kind());
+            if (runner == null) {
+                LOG.warn("request {} of kind {} waits for a service that runs that kind", id, request.kind());
+            } else {
+                runner.accept(id);
+            }
+            return;
+        }
         RevocationReason reason = RevocationReason.parse(request.reason());
         String actor = "admin:" + request.requester();
         Map<Long, String> caNames = new ConcurrentHashMap<>();

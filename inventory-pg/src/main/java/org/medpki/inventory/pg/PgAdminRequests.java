@@ -147,6 +147,22 @@ public final class PgAdminRequests implements AdminRequests {
                 + "WHERE request_id = $1 AND done_at IS NULL)", Tuple.of(id)).rowCount() == 1;
     }
 
+    @Override
+    public void createWithPayload(Request r, String payloadJson) {
+        sql.run("storing request " + r.id(), "INSERT INTO admin_request (id, kind, state, requester, reason, "
+                        + "approvals_required, item_count, created_at, expires_at, payload) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
+                Tuple.from(new Object[] {r.id(), r.kind(), r.state(), r.requester(), r.reason(), r.approvalsRequired(),
+                        r.itemCount(), time(r.createdAt()), time(r.expiresAt()), payloadJson}));
+    }
+
+    @Override
+    public Optional<String> payload(String id) {
+        var it = sql.run("reading the payload of request " + id, "SELECT payload::text FROM admin_request WHERE id = $1",
+                Tuple.of(id)).iterator();
+        return it.hasNext() ? Optional.ofNullable(it.next().getString(0)) : Optional.empty();
+    }
+
     private static Request request(Row r) {
         return new Request(r.getString("id"), r.getString("kind"), r.getString("state"), r.getString("requester"),
                 r.getString("reason"), r.getInteger("approvals_required"), r.getInteger("item_count"),

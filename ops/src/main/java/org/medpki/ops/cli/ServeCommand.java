@@ -3,6 +3,7 @@ package org.medpki.ops.cli;
 import org.medpki.admin.AdminApiConfig;
 import org.medpki.admin.AdminApiServer;
 import org.medpki.admin.InventoryQueries;
+import org.medpki.admin.CaRevocationDesk;
 import org.medpki.admin.RevocationDesk;
 import org.medpki.inventory.pg.PgAdminRegistry;
 import org.medpki.inventory.pg.PgAdminRequests;
@@ -212,7 +213,9 @@ public final class ServeCommand implements Runnable {
                 context.config().urls().crlBase(), context.clock());
         CaApiOperations operations = new CaApiOperations(api.callers(), new CaApiOperations.Services(
                 context.issuance(), context.revocation(), crls, crl.distributions(),
-                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock())), hierarchy,
+                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock()),
+                new org.medpki.core.revocation.CaRevocationService(context.inventory(), context.audit(), context.clock(),
+                        crls)), hierarchy,
                 context.inventory(), ServiceCredentials.PROFILE);
         CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
@@ -291,6 +294,14 @@ public final class ServeCommand implements Runnable {
         OcspResponder responder = OcspServer.responder(database.inventory(), PgOcspRepository.over(database),
                 context.ocspKeys(), config, context.clock());
         OcspServer.start(vertx, responder, database.notifications());
+        // A revoked signer (or issuing CA) is replaced at once, and responses are signed by the new one.
+        database.notifications().subscribe(org.medpki.core.inventory.Inventory.CA_REVOCATION_CHANNEL, payload -> {
+            rotate.run();
+            responder.reloadSigners();
+        }, () -> {
+            rotate.run();
+            responder.reloadSigners();
+        });
         String url = port == null ? context.config().urls().ocsp()
                 : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
         return new Started(config.port(), new RunningServices.Service("ocsp", url));
@@ -354,7 +365,9 @@ public final class ServeCommand implements Runnable {
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 PgAdminRegistry.over(database), new InventoryQueries(database.inventory(), database.auditStore(),
-                context.clock()), desk, context.audit(), context.clock(), database::reachable);
+                context.clock()), desk, new CaRevocationDesk(database.inventory(), PgAdminRequests.over(database),
+                (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock()).attachTo(desk),
+                context.audit(), context.clock(), database::reachable);
         vertx.deployVerticle(server).await();
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
     }
