@@ -151,7 +151,7 @@ public final class PgAdminRequests implements AdminRequests {
     public void createWithPayload(Request r, String payloadJson) {
         sql.run("storing request " + r.id(), "INSERT INTO admin_request (id, kind, state, requester, reason, "
                         + "approvals_required, item_count, created_at, expires_at, payload) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)",
                 Tuple.from(new Object[] {r.id(), r.kind(), r.state(), r.requester(), r.reason(), r.approvalsRequired(),
                         r.itemCount(), time(r.createdAt()), time(r.expiresAt()), payloadJson}));
     }
