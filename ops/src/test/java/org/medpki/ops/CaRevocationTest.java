@@ -191,6 +191,15 @@ class CaRevocationTest {
         assertThat(hold.exit()).as(hold.toString()).isEqualTo(3);
         assertThat(ca("identity-ca").get("revokedAt").isNull()).as("nothing revoked by a refusal").isTrue();
 
+        // Over the CA API only a caller granted revokeCas (the admin service) may: ACME's certificate gets 403.
+        Path acme = pki.home().resolve("services/acme");
+        PkiProcess.Result api = PkiProcess.tool(Map.of(), "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
+                "--cert", acme.resolve("chain.pem").toString(), "--key", acme.resolve("key.pem").toString(),
+                "-H", "Content-Type: application/json", "--data", "{\"ca\":\"identity-ca\",\"reason\":\"superseded\"}",
+                "https://127.0.0.1:" + (httpPort + 364) + "/ca-api/v1/ca-revocations");
+        assertThat(api.out()).as(api.toString()).isEqualTo("403");
+        assertThat(ca("identity-ca").get("revokedAt").isNull()).isTrue();
+
         PkiProcess.Result done = pki.run("ca", "revoke", "identity-ca", "--reason", "superseded");
         assertThat(done.exit()).as(done.toString()).isZero();
         assertThat(done.out()).contains("revoked issuing CA identity-ca").contains("root's CRL number");
