@@ -129,8 +129,9 @@ public final class CaRevocationService {
         }
         CaCertificate ca = hierarchy.byName(name).orElseThrow(() -> new PkiException(ErrorKind.NOT_FOUND,
                 "no CA or OCSP signer named '" + cut(name) + "' (issuing CAs: " + String.join(", ",
-                        names(hierarchy.withRole(CaRole.ISSUING))) + "; OCSP signers: " + String.join(", ",
-                        names(hierarchy.withRole(CaRole.OCSP_SIGNER))) + ")"));
+                        names(hierarchy.withRole(CaRole.ISSUING))) + "; OCSP signers in use: " + String.join(", ",
+                        names(hierarchy.withRole(CaRole.ISSUING).stream()
+                                .flatMap(i -> hierarchy.ocspSignerOf(i).stream()).toList())) + ")"));
         return switch (ca.record().role()) {
             case ROOT -> throw new PkiException(ErrorKind.MALFORMED, "'" + ca.name() + "' is the root CA: a root "
                     + "cannot be revoked by a CRL it signs itself; relying parties remove it from their trust stores "
