@@ -54,11 +54,11 @@ public final class AdminApiServer extends VerticleBase {
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
-            Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners"), "GET",
+            Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
             Pattern.compile("/api/v1/admins"), "GET, POST",
-            Pattern.compile("/api/v1/revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
+            Pattern.compile("/api/v1/revocations|/api/v1/ca-revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
@@ -76,6 +76,7 @@ public final class AdminApiServer extends VerticleBase {
     private final RevocationDesk desk;
     private final OwnerDesk owners;
     private final AdminDesk adminDesk;
+    private final CaRevocationDesk caDesk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -86,8 +87,9 @@ public final class AdminApiServer extends VerticleBase {
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
                           AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, OwnerDesk owners,
-                          AdminDesk adminDesk, AuditLog audit, Clock clock, BooleanSupplier ready,
-                          AdminMetrics metrics) {
+                          AdminDesk adminDesk, CaRevocationDesk caDesk, AuditLog audit, Clock clock,
+                          BooleanSupplier ready, AdminMetrics metrics) {
+        this.caDesk = caDesk;
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
@@ -140,6 +142,12 @@ public final class AdminApiServer extends VerticleBase {
                 () -> queries.audit(ctx.queryParams())));
         router.post("/api/v1/revocations").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.REQUESTER, AdminRole.OPERATOR),
                         () -> desk.submit(admin(ctx), jsonBody(ctx))));
+        if (caDesk != null) {
+            router.post("/api/v1/ca-revocations").handler(ctx -> allowed(ctx,
+                    EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER), () -> caDesk.submit(admin(ctx), jsonBody(ctx))));
+            router.get("/api/v1/ca-revocations/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> caDesk.get(ctx.pathParam("id"))));
+        }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");
             if (state != null && !REQUEST_STATES.contains(state)) {

@@ -105,6 +105,14 @@ public final class CaApiClient implements AutoCloseable {
                 .put("reason", reason.rfcName()).put("actor", actor));
     }
 
+    /**
+     * Revokes the issuing CA or OCSP signer certificate {@code ca}; answers what the CA recorded
+     * ({@code ca, role, issuer, serial, reason, revokedAt}, and {@code crlNumber} of the root's CRL).
+     */
+    public JsonObject revokeCa(String ca, RevocationReason reason, String actor) {
+        return call("ca-revocations", new JsonObject().put("ca", ca).put("reason", reason.rfcName()).put("actor", actor));
+    }
+
     /** {@code shard} and {@code kind} are ignored for the root's CRL. */
     public PublishedCrl publishCrl(String ca, int shard, CrlKind kind) {
         return CaApiJson.crl(call("crls", new JsonObject().put("ca", ca).put("shard", shard)

@@ -6,7 +6,8 @@ public enum CaApiOperation {
     REVOKE("revoke"),
     PUBLISH_CRL("publish-crl"),
     CERTIFY_OCSP_SIGNER("certify-ocsp-signer"),
-    RENEW_SERVICE_CERTIFICATE("renew-service-certificate");
+    RENEW_SERVICE_CERTIFICATE("renew-service-certificate"),
+    REVOKE_CA("revoke-ca");
 
     private final String wireName;
 

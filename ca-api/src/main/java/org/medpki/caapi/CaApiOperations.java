@@ -29,6 +29,7 @@ import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.issuance.IssuanceService;
 import org.medpki.core.issuance.IssueCommand;
+import org.medpki.core.revocation.CaRevocationService;
 import org.medpki.core.revocation.RevocationReason;
 import org.medpki.core.revocation.RevocationService;
 
@@ -39,13 +40,20 @@ import org.medpki.core.revocation.RevocationService;
 public final class CaApiOperations {
 
     /** The CA's services that the API exposes; {@code ocspSigners} may be null (not offered). */
+    /** {@code caRevocations} may be null (CA revocation not offered). */
     public record Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
-                           CrlDistributions distributions, OcspSignerCertifier ocspSigners) {
+                           CrlDistributions distributions, OcspSignerCertifier ocspSigners,
+                           CaRevocationService caRevocations) {
         public Services {
             Objects.requireNonNull(issuance, "issuance");
             Objects.requireNonNull(revocation, "revocation");
             Objects.requireNonNull(crls, "crls");
             Objects.requireNonNull(distributions, "distributions");
+        }
+
+        public Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
+                        CrlDistributions distributions, OcspSignerCertifier ocspSigners) {
+            this(issuance, revocation, crls, distributions, ocspSigners, null);
         }
     }
 
@@ -73,6 +81,7 @@ public final class CaApiOperations {
             case PUBLISH_CRL -> publishCrl(caller, may, body);
             case CERTIFY_OCSP_SIGNER -> certifyOcspSigner(caller, may, body, actor);
             case RENEW_SERVICE_CERTIFICATE -> renew(caller, body);
+            case REVOKE_CA -> revokeCa(caller, may, body, actor);
         };
     }
 
@@ -188,6 +197,45 @@ public final class CaApiOperations {
                 CaApiJson.bytes(body, "csr"), CaApiJson.string(body, "keyLabel"), actor);
         return new JsonObject().put("name", s.name()).put("certificate", CaApiJson.b64(s.certificateDer()))
                 .put("notAfter", s.notAfter().toString());
+    }
+
+    /**
+     * An issuing CA or OCSP signer certificate revoked: {@code ca} (its name), {@code reason}, and
+     * optionally {@code actor} (recorded as "{caller}:{actor}") and {@code invalidityDate}.
+     */
+    private JsonObject revokeCa(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,
+                                String actor) {
+        if (!may.revokeCas()) {
+            throw refused(caller, "may not revoke CA certificates");
+        }
+        if (services.caRevocations() == null) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "this CA does not revoke CA certificates over its API");
+        }
+        String name = CaApiJson.string(body, "ca");
+        RevocationReason reason;
+        try {
+            reason = RevocationReason.parse(CaApiJson.string(body, "reason"));
+        } catch (IllegalArgumentException e) {
+            throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, e.getMessage());
+        }
+        java.time.Instant invalidity = null;
+        if (body.getValue("invalidityDate") != null) {
+            try {
+                invalidity = java.time.Instant.parse(CaApiJson.string(body, "invalidityDate"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw CaApiJson.malformed("invalidityDate must be an RFC 3339 time such as 2026-12-06T10:00:00Z");
+            }
+        }
+        String who = !(body.getValue("actor") instanceof String a) || a.isBlank() ? actor
+                : a.startsWith(caller.name() + ":") ? a : caller.name() + ":" + a;
+        CaRevocationService.Revoked done = services.caRevocations().revoke(name, reason, invalidity, who);
+        JsonObject out = new JsonObject().put("ca", done.name()).put("role", done.role().wireName())
+                .put("issuer", done.issuer()).put("serial", done.serial().toString(16))
+                .put("reason", done.reason().rfcName()).put("revokedAt", done.revokedAt().toString());
+        if (done.arl() != null) {
+            out.put("crlNumber", done.arl().number().toString());
+        }
+        return out;
     }
 
     /** A service renews its own certificate: same name (CN), no other names, its own new key. */

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /ca-api/v1/crls}: make, sign and store a CRL;</li>
  * <li>{@code POST /ca-api/v1/ocsp-signers}: certify a delegated OCSP-signing key;</li>
  * <li>{@code POST /ca-api/v1/service-certificates}: renew the caller's own service certificate;</li>
+ * <li>{@code POST /ca-api/v1/ca-revocations}: revoke an issuing CA or OCSP signer certificate
+ * (callers granted {@code revokeCas}: the admin API, after its administrators' approvals);</li>
  * <li>{@code GET /health}, {@code GET /metrics}: without a client certificate.</li>
  * </ul>
  * Another method on an operation is 405 ({@code Allow: POST}), a body over 64 KiB 413, any other
@@ -59,7 +61,8 @@ public final class CaApiServer extends VerticleBase {
             "revocations", CaApiOperation.REVOKE,
             "crls", CaApiOperation.PUBLISH_CRL,
             "ocsp-signers", CaApiOperation.CERTIFY_OCSP_SIGNER,
-            "service-certificates", CaApiOperation.RENEW_SERVICE_CERTIFICATE);
+            "service-certificates", CaApiOperation.RENEW_SERVICE_CERTIFICATE,
+            "ca-revocations", CaApiOperation.REVOKE_CA);
 
     /** The endpoint's own TLS identity: PEM private key and PEM chain (leaf first). */
     public record TlsIdentity(String keyPem, String chainPem) {

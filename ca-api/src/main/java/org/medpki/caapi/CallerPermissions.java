@@ -14,17 +14,26 @@ import java.util.List;
  * @param ocspSigners    whether it may have delegated OCSP-signing keys certified
  * @param revokeAny      whether it may revoke any end-entity certificate (the admin API, which
  *                       checks its administrators' roles and approvals before it asks)
+ * @param revokeCas      whether it may revoke an issuing CA or OCSP signer certificate (the admin
+ *                       API, after the approvals of its dual control)
  */
 public record CallerPermissions(@JsonProperty("issue") List<String> issue,
                                 @JsonProperty("revokeOwn") boolean revokeOwn,
                                 @JsonProperty("crls") boolean crls,
                                 @JsonProperty("ocspSigners") boolean ocspSigners,
-                                @JsonProperty("revokeAny") boolean revokeAny) {
+                                @JsonProperty("revokeAny") boolean revokeAny,
+                                @JsonProperty("revokeCas") boolean revokeCas) {
     public CallerPermissions {
         issue = issue == null ? List.of() : List.copyOf(issue);
     }
 
+    /** A row without CA revocation. */
+    public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners,
+                             boolean revokeAny) {
+        this(issue, revokeOwn, crls, ocspSigners, revokeAny, false);
+    }
+
     public static CallerPermissions none() {
-        return new CallerPermissions(List.of(), false, false, false, false);
+        return new CallerPermissions(List.of(), false, false, false, false, false);
     }
 }

@@ -197,6 +197,16 @@ class CallerAuthenticatorTest {
         }
 
         @Override
+        public org.medpki.core.inventory.CaRevocation revokeCa(org.medpki.core.inventory.CaRevocation revocation) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<org.medpki.core.inventory.CaRevocation> caRevocations() {
+            return List.of();
+        }
+
+        @Override
         public List<CertificateRecord> certificatesWithSerial(BigInteger serial) {
             return records.stream().filter(r -> r.serial().equals(serial)).toList();
         }

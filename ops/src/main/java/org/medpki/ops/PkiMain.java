@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
                 ShowCommand.class, ListCommand.class, AuditCommand.class, BenchCommand.class, OcspCommand.class,
                 CrlCommand.class, org.medpki.ops.cli.ReportCommand.class,
                 org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class,
-                org.medpki.ops.cli.ServiceCommand.class, org.medpki.ops.cli.AdminCommand.class})
+                org.medpki.ops.cli.ServiceCommand.class, org.medpki.ops.cli.AdminCommand.class,
+                org.medpki.ops.cli.CaCommand.class})
 public final class PkiMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
 

@@ -98,6 +98,7 @@ public final class CaOcspSignerCertifier implements OcspSignerCertifier {
             throw new PkiException(ErrorKind.CONFLICT, "the issuing CA '" + issuing.name() + "' expired at "
                     + caNotAfter + ": it certifies no OCSP signer any more");
         }
+        new org.medpki.core.revocation.RevokedCas(inventory).refuseIfRevoked(issuing);
         SubjectPublicKeyInfo key = requests.proofOfPossession(csrDer, SIGNER_KEYS, "ocsp-signer");
         KeyAlgorithm algorithm = algorithmOf(key);
         byte[] spki = encoded(key);

@@ -25,7 +25,7 @@ import org.medpki.core.signing.HsmContentSigner;
 
 /**
  * The responder's side of an OCSP signer rotation (CP/CPS 6.3.2): for each issuing CA whose
- * newest delegate expires within the margin, or whose delegate's key is not in the OCSP token (an
+ * newest delegate expires within the margin, was revoked, or whose delegate's key is not in the OCSP token (an
  * installation made before the OCSP signers had a token of their own), a new key is generated in
  * the OCSP token, with the key type of the one it replaces (P-256 for a first one), and a PKCS#10
  * request signed with it goes to the CA through {@link OcspSignerCertifier}, which decides the
@@ -56,8 +56,8 @@ public final class OcspSignerRotation {
     }
 
     /**
-     * Rotates the signer of every issuing CA whose newest signer expires within {@code margin} or
-     * has its key outside the OCSP token (or of all of them when {@code force}). Returns what was
+     * Rotates the signer of every unrevoked issuing CA whose newest signer expires within
+     * {@code margin}, was revoked, or has its key outside the OCSP token (or of all of them when {@code force}). Returns what was
      * rotated; an empty list when nothing was due.
      */
     public List<Rotated> rotateDue(Duration margin, boolean force, String operator) {
@@ -66,16 +66,20 @@ public final class OcspSignerRotation {
             throw new PkiException(ErrorKind.CONFIGURATION, "the OCSP signer rotation margin must not be negative");
         }
         Hierarchy hierarchy = Hierarchy.load(inventory);
+        java.util.Set<Long> revoked = new java.util.HashSet<>();
+        inventory.caRevocations().forEach(r -> revoked.add(r.caId()));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         List<Rotated> done = new ArrayList<>();
         for (CaCertificate issuing : hierarchy.withRole(CaRole.ISSUING)) {
-            if (issuing.record().notAfter() != null && !issuing.record().notAfter().isAfter(now)) {
-                continue; // an expired issuing CA signs nothing any more
+            if (issuing.record().notAfter() != null && !issuing.record().notAfter().isAfter(now)
+                    || revoked.contains(issuing.record().id())) {
+                continue; // an expired or revoked issuing CA signs nothing any more
             }
             Optional<CaCertificate> current = hierarchy.ocspSignerOf(issuing);
             boolean due = force || current.isEmpty()
                     || !current.get().x509().getNotAfter().toInstant().isAfter(now.plus(margin))
-                    || ocspKeys.find(current.get().keyLabel()).isEmpty();
+                    || ocspKeys.find(current.get().keyLabel()).isEmpty()
+                    || revoked.contains(current.get().record().id()); // a revoked signer is replaced at once
             if (due) {
                 done.add(rotate(issuing, current.orElse(null), now, operator));
             }

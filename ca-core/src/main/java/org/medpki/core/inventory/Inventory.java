@@ -18,6 +18,11 @@ public interface Inventory {
     String REVOCATION_CHANNEL = "pki_revocation";
     /** Name of the NOTIFY channel on which each issuance is announced. */
     String ISSUANCE_CHANNEL = "pki_issuance";
+    /**
+     * Name of the NOTIFY channel on which each revocation of a CA or OCSP signer certificate is
+     * announced; the payload is {@code <caId of the revoked certificate>:<serial in lower-case hex>}.
+     */
+    String CA_REVOCATION_CHANNEL = "pki_ca_revocation";
 
     CaRecord saveCa(NewCa ca);
 
@@ -55,6 +60,16 @@ public interface Inventory {
      */
     CertificateRecord revoke(long caId, BigInteger serial, RevocationReason reason, Instant revokedAt,
                              Instant invalidityDate);
+
+    /**
+     * Records the revocation of an issuing CA or OCSP signer certificate (table ca) and announces
+     * it on {@link #CA_REVOCATION_CHANNEL}, in one transaction. NOT_FOUND for an unknown CA,
+     * ALREADY_REVOKED when it was revoked before; the store refuses a root.
+     */
+    CaRevocation revokeCa(CaRevocation revocation);
+
+    /** Every revocation of a CA or OCSP signer certificate, by CA id. */
+    List<CaRevocation> caRevocations();
 
     /** One line of {@link #countByProfile()}. */
     record ProfileCount(String profile, CertificateStatus status, long count) {

@@ -53,6 +53,7 @@ public final class IssuanceService {
     private final EndEntityTemplate template = new EndEntityTemplate();
     private final CertificateLinter linter = new CertificateLinter();
     private final SerialNumbers serials = new SerialNumbers();
+    private final org.medpki.core.revocation.RevokedCas revokedCas;
 
     public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
                            Inventory inventory, AuditLog audit, Clock clock) {
@@ -67,6 +68,7 @@ public final class IssuanceService {
     public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
                            Inventory inventory, AuditLog audit, Clock clock, CrlDistributions crlDistributions) {
         this.crlDistributions = crlDistributions;
+        this.revokedCas = new org.medpki.core.revocation.RevokedCas(inventory);
         this.profiles = profiles;
         this.hierarchy = hierarchy;
         this.signer = signer;
@@ -84,6 +86,7 @@ public final class IssuanceService {
         try {
             CertificateProfile profile = profiles.get(command.profile());
             CaCertificate issuer = hierarchy.issuing(profile.issuer());
+            revokedCas.refuseIfRevoked(issuer);
             ValidatedRequest request = command.expectedNames() == null
                     ? validator.validate(command.csr(), profile)
                     : validator.validate(command.csr(), profile, command.expectedNames(), command.namesOnly());
@@ -115,6 +118,8 @@ public final class IssuanceService {
         CaCertificate issuer = prepared.issuer();
         X509CertificateHolder certificate;
         try {
+            // Checked again before the key is used: the CA may have been revoked since the intent.
+            revokedCas.refuseIfRevoked(issuer);
             certificate = signer.sign(prepared.tbs(), issuer.keyLabel(), issuer.signatureAlgorithm(),
                     issuer.publicKey());
             inventory.recordIssued(issuer.record().id(), prepared.serial(), certificate.getEncoded());

@@ -32,7 +32,7 @@ public enum RevocationReason {
         for (int i = 1; i < parts.length; i++) {
             b.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
         }
-        return b.toString().replace("aaCompromise", "aACompromise");
+        return b.toString().replace("aaCompromise", "aACompromise").replace("caCompromise", "cACompromise");
     }
 
     public static RevocationReason ofCode(int code) {

@@ -22,6 +22,7 @@ import org.medpki.core.crl.RevokedEntry;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRecord;
+import org.medpki.core.inventory.CaRevocation;
 import org.medpki.core.inventory.CertificateIntent;
 import org.medpki.core.inventory.CertificateQuery;
 import org.medpki.core.inventory.CertificateRecord;
@@ -68,6 +69,7 @@ public final class InMemoryInventory implements Inventory {
     private final InMemoryNotifications notifications = new InMemoryNotifications();
     private final Map<Long, CaRecord> cas = new TreeMap<>();
     private final Map<Key, Row> certificates = new LinkedHashMap<>();
+    private final Map<Long, CaRevocation> caRevocations = new TreeMap<>();
 
     public InMemoryInventory(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -259,6 +261,32 @@ public final class InMemoryInventory implements Inventory {
         return certificates.values().stream().map(Row::record).toList();
     }
 
+    @Override
+    public CaRevocation revokeCa(CaRevocation revocation) {
+        Objects.requireNonNull(revocation, "revocation");
+        synchronized (this) {
+            CaRecord ca = cas.get(revocation.caId());
+            if (ca == null) {
+                throw new PkiException(ErrorKind.NOT_FOUND, "CA " + revocation.caId() + " is not in the inventory");
+            }
+            if (ca.parentId() == null || (ca.role() != org.medpki.core.inventory.CaRole.ISSUING
+                    && ca.role() != org.medpki.core.inventory.CaRole.OCSP_SIGNER)) {
+                throw new PkiException(ErrorKind.MALFORMED, "only an issuing CA or an OCSP signer certificate is revoked");
+            }
+            if (caRevocations.containsKey(revocation.caId())) {
+                throw new PkiException(ErrorKind.ALREADY_REVOKED, "CA " + ca.name() + " is already revoked");
+            }
+            caRevocations.put(revocation.caId(), revocation);
+        }
+        notifications.announce(CA_REVOCATION_CHANNEL, payload(revocation.caId(), revocation.serial()));
+        return revocation;
+    }
+
+    @Override
+    public synchronized List<CaRevocation> caRevocations() {
+        return List.copyOf(caRevocations.values());
+    }
+
     /**
      * The entries of a CRL scope in ascending serial order, as PgCrlStore selects them: revoked
      * before {@code revokedBefore} and after {@code revokedAfter}, not expired before
@@ -266,14 +294,25 @@ public final class InMemoryInventory implements Inventory {
      */
     public synchronized List<RevokedEntry> revokedEntries(long caId, int shard, Instant revokedBefore,
                                                           Instant expiredBefore, Instant revokedAfter) {
-        return certificates.values().stream()
+        List<RevokedEntry> entries = new ArrayList<>(certificates.values().stream()
                 .filter(r -> r.intent.caId() == caId && r.status == CertificateStatus.REVOKED)
                 .filter(r -> shard == 0 || r.intent.shard() == shard)
                 .filter(r -> r.revokedAt.isBefore(revokedBefore) && r.revokedAt.isAfter(revokedAfter))
                 .filter(r -> !r.intent.notAfter().isBefore(expiredBefore))
-                .sorted(Comparator.comparing(r -> r.intent.serial()))
                 .map(r -> new RevokedEntry(r.intent.serial(), r.revokedAt, r.reason, r.invalidityDate))
-                .toList();
+                .toList());
+        if (shard == 0) {
+            // The CA's complete CRL also lists the CA and OCSP signer certificates it issued and revoked.
+            caRevocations.values().stream()
+                    .filter(v -> cas.get(v.caId()).parentId() != null && cas.get(v.caId()).parentId() == caId)
+                    .filter(v -> v.revokedAt().isBefore(revokedBefore) && v.revokedAt().isAfter(revokedAfter))
+                    .filter(v -> cas.get(v.caId()).notAfter() == null
+                            || !cas.get(v.caId()).notAfter().isBefore(expiredBefore))
+                    .forEach(v -> entries.add(new RevokedEntry(v.serial(), v.revokedAt(), v.reason(),
+                            v.invalidityDate())));
+        }
+        entries.sort(Comparator.comparing(RevokedEntry::serial));
+        return entries;
     }
 
     /** Per shard (1 and up) holding certificates of the CA, its last notAfter, as PgCrlStore reads it. */

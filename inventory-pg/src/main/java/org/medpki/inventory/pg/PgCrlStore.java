@@ -62,9 +62,13 @@ public final class PgCrlStore implements CrlStore {
     private static final String INSERT = "INSERT INTO crl (" + COLUMNS.replace(", published_at", "")
             + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING published_at";
     // Shard 0 is the complete CRL: every shard. Ordered by serial through the partial indexes of V20.
+    // The complete CRL also lists the CA and OCSP signer certificates the CA issued and revoked (V49):
+    // the root's CRL (ARL) its issuing CAs, an issuing CA's its OCSP signers.
     private static final String REVOKED_ALL = "SELECT serial, revoked_at, revocation_reason, invalidity_date "
             + "FROM certificate WHERE ca_id = $1 AND status = 'revoked' AND revoked_at < $2 AND not_after >= $3 "
-            + "AND revoked_at > $4 ORDER BY serial";
+            + "AND revoked_at > $4 UNION ALL SELECT r.serial, r.revoked_at, r.revocation_reason, r.invalidity_date "
+            + "FROM ca_revocation r JOIN ca c ON c.id = r.ca_id WHERE c.parent_id = $1 AND r.revoked_at < $2 "
+            + "AND (c.not_after IS NULL OR c.not_after >= $3) AND r.revoked_at > $4 ORDER BY serial";
     private static final String REVOKED_SHARD = "SELECT serial, revoked_at, revocation_reason, invalidity_date "
             + "FROM certificate WHERE ca_id = $1 AND status = 'revoked' AND revoked_at < $2 AND not_after >= $3 "
             + "AND revoked_at > $4 AND shard = $5 ORDER BY serial";

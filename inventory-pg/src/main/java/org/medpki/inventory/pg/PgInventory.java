@@ -26,6 +26,7 @@ import java.util.Optional;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRecord;
+import org.medpki.core.inventory.CaRevocation;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.inventory.CertificateIntent;
 import org.medpki.core.inventory.CertificateQuery;
@@ -474,6 +475,42 @@ public final class PgInventory implements Inventory, AutoCloseable {
         } catch (Exception e) {
             throw errors.map(e, "revoking " + what);
         }
+    }
+
+    @Override
+    public CaRevocation revokeCa(CaRevocation r) {
+        Objects.requireNonNull(r, "revocation");
+        String what = "CA " + r.caId();
+        Tuple insert = Tuple.tuple().addValue(r.caId()).addValue(new BigDecimal(r.serial())).addValue(time(r.revokedAt()))
+                .addValue((short) r.reason().code()).addValue(time(r.invalidityDate())).addValue(r.revokedBy());
+        try {
+            return pool.withTransaction(c -> c.preparedQuery("INSERT INTO ca_revocation (ca_id, serial, revoked_at, "
+                    + "revocation_reason, invalidity_date, revoked_by) SELECT $1, $2, $3, $4, $5, $6 "
+                    + "WHERE EXISTS (SELECT 1 FROM ca WHERE id = $1) ON CONFLICT (ca_id) DO NOTHING").execute(insert)
+                    .compose(rows -> {
+                        if (rows.rowCount() == 1) {
+                            return c.preparedQuery("SELECT pg_notify($1, $2)")
+                                    .execute(Tuple.of(CA_REVOCATION_CHANNEL, payload(r.caId(), r.serial())))
+                                    .map(n -> r);
+                        }
+                        return c.preparedQuery("SELECT EXISTS (SELECT 1 FROM ca WHERE id = $1)")
+                                .execute(Tuple.of(r.caId())).compose(e -> Future.<CaRevocation>failedFuture(
+                                        e.iterator().next().getBoolean(0)
+                                                ? new PkiException(ErrorKind.ALREADY_REVOKED, what + " is already revoked")
+                                                : new PkiException(ErrorKind.NOT_FOUND, what + " is not in the inventory")));
+                    })).await();
+        } catch (Exception e) {
+            throw errors.map(e, "revoking " + what);
+        }
+    }
+
+    @Override
+    public List<CaRevocation> caRevocations() {
+        return sql.rows("reading the CA revocations", "SELECT ca_id, serial, revoked_at, revocation_reason, "
+                + "invalidity_date, revoked_by FROM ca_revocation ORDER BY ca_id", Tuple.tuple()).stream()
+                .map(row -> new CaRevocation(row.getLong("ca_id"), row.getNumeric("serial").bigIntegerValue(),
+                        instant(row, "revoked_at"), RevocationReason.ofCode(row.getShort("revocation_reason")),
+                        instant(row, "invalidity_date"), row.getString("revoked_by"))).toList();
     }
 
     private static PkiException notRevocable(String what, String status) {

@@ -343,4 +343,51 @@ class PgInventoryTest {
             assertThat(r.getInt(1)).isEqualTo(3);
         }
     }
+
+    @Test
+    void aCaRevocationIsRecordedOnceListedOnItsIssuersCompleteCrlAndFinal() throws Exception {
+        CaRecord issuing = inventory.saveCa(new NewCa("Revoked Issuing", CaRole.ISSUING, caId, "revoked-key",
+                TestCertificates.selfSigned("Revoked Issuing"), null, null));
+        BigInteger serial = serial();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(5);
+        assertThatThrownBy(() -> inventory.revokeCa(new org.medpki.core.inventory.CaRevocation(caId, serial, at,
+                RevocationReason.CA_COMPROMISE, null, "test")))
+                .as("the root").isInstanceOf(PkiException.class);
+        assertThatThrownBy(() -> inventory.revokeCa(new org.medpki.core.inventory.CaRevocation(999_999L, serial, at,
+                RevocationReason.CA_COMPROMISE, null, "test")))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+
+        inventory.revokeCa(new org.medpki.core.inventory.CaRevocation(issuing.id(), serial, at,
+                RevocationReason.CA_COMPROMISE, null, "break-glass:cli:test"));
+        assertThat(inventory.caRevocations()).filteredOn(r -> r.caId() == issuing.id()).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.serial()).isEqualTo(serial);
+                    assertThat(r.reason()).isEqualTo(RevocationReason.CA_COMPROMISE);
+                    assertThat(r.revokedBy()).isEqualTo("break-glass:cli:test");
+                    assertThat(r.revokedAt()).isEqualTo(at);
+                });
+        assertThatThrownBy(() -> inventory.revokeCa(new org.medpki.core.inventory.CaRevocation(issuing.id(), serial, at,
+                RevocationReason.SUPERSEDED, null, "test")))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.ALREADY_REVOKED));
+
+        // The root's complete CRL (shard 0) lists it; the entries stream in serial order with the certificates'.
+        List<org.medpki.core.crl.RevokedEntry> listed = new ArrayList<>();
+        db.crlStore().publish(new org.medpki.core.crl.CrlStore.CrlRequest(caId, 0, org.medpki.core.crl.CrlKind.FULL,
+                Instant.now().plusSeconds(1), Instant.now().minusSeconds(86_400), java.time.Duration.ZERO),
+                (number, base, entries) -> {
+                    long n = entries.forEach(listed::add);
+                    return new org.medpki.core.crl.SignedCrl(new byte[] {0x30, 0x00}, number, Instant.now(),
+                            Instant.now().plusSeconds(3600), n);
+                });
+        assertThat(listed).filteredOn(e -> e.serial().equals(serial)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(RevocationReason.CA_COMPROMISE));
+
+        // Final: not changed, not removed, even by the owner.
+        try (Connection c = database.admin(); Statement s = c.createStatement()) {
+            for (String sql : new String[] {"UPDATE ca_revocation SET revocation_reason = 0",
+                    "DELETE FROM ca_revocation", "TRUNCATE ca_revocation"}) {
+                assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOf(java.sql.SQLException.class);
+            }
+        }
+    }
 }

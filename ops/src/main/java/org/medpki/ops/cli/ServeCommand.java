@@ -8,6 +8,7 @@ import org.medpki.admin.AdminMetrics;
 import org.medpki.admin.AdminRegistry;
 import org.medpki.admin.AdminRequests;
 import org.medpki.admin.Approvals;
+import org.medpki.admin.CaRevocationDesk;
 import org.medpki.admin.OwnerDesk;
 import org.medpki.admin.Owners;
 import org.medpki.admin.RevocationDesk;
@@ -227,7 +228,9 @@ public final class ServeCommand implements Runnable {
                 context.config().urls().crlBase(), context.clock());
         CaApiOperations operations = new CaApiOperations(api.callers(), new CaApiOperations.Services(
                 context.issuance(), context.revocation(), crls, crl.distributions(),
-                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock())), hierarchy,
+                new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock()),
+                new org.medpki.core.revocation.CaRevocationService(context.inventory(), context.audit(), context.clock(),
+                        crls)), hierarchy,
                 context.inventory(), ServiceCredentials.PROFILE);
         CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
@@ -306,6 +309,14 @@ public final class ServeCommand implements Runnable {
         OcspResponder responder = OcspServer.responder(database.inventory(), PgOcspRepository.over(database),
                 context.ocspKeys(), config, context.clock());
         OcspServer.start(vertx, responder, database.notifications());
+        // A revoked signer (or issuing CA) is replaced at once, and responses are signed by the new one.
+        database.notifications().subscribe(org.medpki.core.inventory.Inventory.CA_REVOCATION_CHANNEL, payload -> {
+            rotate.run();
+            responder.reloadSigners();
+        }, () -> {
+            rotate.run();
+            responder.reloadSigners();
+        });
         String url = port == null ? context.config().urls().ocsp()
                 : "http://" + hostForUrl(config.host()) + ":" + port + "/ocsp";
         return new Started(config.port(), new RunningServices.Service("ocsp", url));
@@ -382,7 +393,9 @@ public final class ServeCommand implements Runnable {
                 new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 registry, new InventoryQueries(database.inventory(), owners, database.auditStore(),
                 context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
-                admins, context.audit(), context.clock(), database::reachable,
+                admins, new CaRevocationDesk(database.inventory(), requests,
+                (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
+                desk), context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {

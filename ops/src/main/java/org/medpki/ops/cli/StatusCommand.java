@@ -57,6 +57,8 @@ public final class StatusCommand implements Callable<Integer> {
                 ? (softhsm != null ? softhsm : ocsp.softhsmConfig()) : null);
         s.put("ocspToken", ocspToken);
         Hierarchy hierarchy = Hierarchy.load(context.inventory());
+        Map<Long, org.medpki.core.inventory.CaRevocation> revoked = new java.util.HashMap<>();
+        context.inventory().caRevocations().forEach(r -> revoked.put(r.caId(), r));
         List<Map<String, Object>> cas = new ArrayList<>();
         for (CaCertificate ca : hierarchy.all()) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -65,6 +67,10 @@ public final class StatusCommand implements Callable<Integer> {
             c.put("certificate", context.home().pemDir().resolve(ca.name() + ".pem").toString());
             c.put("keyLabel", ca.keyLabel());
             c.put("notAfter", ca.record().notAfter() == null ? null : ca.record().notAfter().toString());
+            c.put("serial", ca.x509().getSerialNumber().toString(16));
+            org.medpki.core.inventory.CaRevocation r = revoked.get(ca.record().id());
+            c.put("revokedAt", r == null ? null : r.revokedAt().toString());
+            c.put("revocationReason", r == null ? null : r.reason().rfcName());
             cas.add(c);
         }
         s.put("cas", cas);
@@ -84,7 +90,8 @@ public final class StatusCommand implements Callable<Integer> {
         System.out.println("OCSP token: " + ocspToken.get("label") + " via " + ocspToken.get("module"));
         System.out.println("CAs:");
         for (Map<String, Object> c : (List<Map<String, Object>>) s.get("cas")) {
-            System.out.printf("  %-12s %-30s %s%n", c.get("role"), c.get("name"), c.get("certificate"));
+            System.out.printf("  %-12s %-30s %s%s%n", c.get("role"), c.get("name"), c.get("certificate"),
+                    c.get("revokedAt") == null ? "" : "  REVOKED " + c.get("revokedAt") + " " + c.get("revocationReason"));
         }
         System.out.println("profiles:  " + String.join(", ", (List<String>) s.get("profiles")));
         List<Map<String, Object>> services = (List<Map<String, Object>>) s.get("services");

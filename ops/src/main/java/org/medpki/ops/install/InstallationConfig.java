@@ -130,7 +130,7 @@ public record InstallationConfig(
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
-                            true)), null);
+                            true, true)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */

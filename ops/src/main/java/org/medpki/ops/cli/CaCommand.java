@@ -1,0 +1,95 @@
+package org.medpki.ops.cli;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.inventory.CaRole;
+import org.medpki.core.revocation.CaRevocationService;
+import org.medpki.core.revocation.RevocationReason;
+import org.medpki.crl.CrlSettings;
+import org.medpki.ops.install.DatabaseRole;
+import org.medpki.ops.install.PkiContext;
+import org.medpki.ops.install.PkiHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * 'pki ca': the PKI's own certificates. 'revoke' revokes an issuing CA or an OCSP signer on the CA
+ * host, a break-glass action (audited as {@code ca.revoked} with {@code breakGlass: true} and actor
+ * {@code break-glass:cli:USER}); the admin API's way is a CA revocation request under dual control.
+ */
+@Command(name = "ca", description = "The PKI's own certificates: revoke an issuing CA or an OCSP signer (break-glass, "
+        + "on the CA host).", subcommands = {CaCommand.Revoke.class})
+public final class CaCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new IllegalArgumentException("name a subcommand: revoke (see 'pki ca --help')");
+    }
+
+    @Command(name = "revoke", description = "Revoke an issuing CA or an OCSP signer certificate by name (break-glass): "
+            + "recorded and audited; for an issuing CA the root's CRL listing it is signed with the root key and "
+            + "published at once, and the CA signs nothing more; a revoked OCSP signer is replaced by the OCSP service "
+            + "at once. The root itself cannot be revoked (see ops/runbooks/ca-key-compromise.md).")
+    static final class Revoke implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The issuing CA (e.g. server-ca) or OCSP signer "
+                + "(e.g. server-ca-ocsp-20261206t101500) as 'pki status' lists it.")
+        String name;
+
+        @Option(names = "--reason", required = true, description = "RFC 5280 reason: keyCompromise, cACompromise "
+                + "(issuing CAs only), superseded, cessationOfOperation, affiliationChanged, privilegeWithdrawn, "
+                + "unspecified.")
+        String reason;
+
+        @Option(names = "--invalidity-date", description = "When the key is known or suspected to have been "
+                + "compromised (ISO-8601).")
+        String invalidityDate;
+
+        @Override
+        public Integer call() throws Exception {
+            RevocationReason why;
+            try {
+                why = RevocationReason.parse(reason);
+            } catch (IllegalArgumentException e) {
+                throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, "--reason: " + e.getMessage());
+            }
+            Instant invalid = null;
+            if (invalidityDate != null) {
+                try {
+                    invalid = Instant.parse(invalidityDate);
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("--invalidity-date '" + invalidityDate
+                            + "' is not an ISO-8601 instant such as 2026-11-26T10:15:30Z");
+                }
+            }
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
+                CrlSettings settings = context.crlSettings();
+                CaRevocationService service = new CaRevocationService(context.inventory(), context.audit(),
+                        context.clock(), CrlCommand.issuer(context, settings));
+                CaRevocationService.Revoked r = service.revoke(name, why, invalid, "break-glass:" + Actors.cli());
+                System.out.println("revoked " + (r.role() == CaRole.ISSUING ? "issuing CA " : "OCSP signer ") + r.name()
+                        + " (serial " + r.serial().toString(16) + ", issued by " + r.issuer() + ") reason "
+                        + r.reason().rfcName() + " at " + r.revokedAt());
+                if (r.arl() != null) {
+                    CrlCommand.write(settings, r.issuer(), r.arl());
+                    System.out.println("the root's CRL number " + r.arl().number() + " lists it: "
+                            + context.config().urls().crlBase() + "/" + r.issuer() + ".crl");
+                } else if (r.arlFailure() != null) {
+                    System.err.println("pki: the root's CRL was not signed now (" + r.arlFailure()
+                            + "): run 'pki crl root' on this host");
+                }
+                if (r.role() == CaRole.ISSUING) {
+                    System.out.println(r.name() + " signs no certificate any more; revoke its certificates "
+                            + "(pki revoke --from FILE) and see ops/runbooks/ca-key-compromise.md");
+                } else {
+                    System.out.println("the OCSP service replaces this signer at once; when it is not running, run "
+                            + "'pki ocsp rotate' on this host. The entry is on " + r.issuer() + "'s next complete CRL");
+                }
+            }
+            return 0;
+        }
+    }
+}
