@@ -346,7 +346,7 @@ public final class BenchMassRevocation implements Callable<Integer> {
                     String outcome;
                     try {
                         outcome = status(http, url, ocspRequest(sha1, issuer, serials.get(i)));
-                    } catch (java.io.IOException e) {
+                    } catch (Exception e) {  // counted, never the end of the sweep
                         outcome = "error: " + e.getClass().getSimpleName();
                     }
                     outcomes.merge(outcome, 1, Integer::sum);
