@@ -26,6 +26,11 @@ public final class EnvironmentVariables {
             "PKI_NOTICES_WEBHOOK_SECRET",
             "PKI_NOTICES_WEBHOOK_SECRET_FILE",
             "PKI_LOG_LEVEL",
+            // read by the admin API's client commands ('pki admin me', ...) on an administrator's host
+            "PKI_ADMIN_URL",
+            "PKI_ADMIN_CACERT",
+            "PKI_ADMIN_PIN",
+            "PKI_ADMIN_KEY_PASSPHRASE",
             // set by 'pki up' for its children
             "PKI_SUPERVISOR_PID",
             // read by the token benchmark (hsm-adapter's SignBenchmark), not by a service
@@ -46,7 +51,8 @@ public final class EnvironmentVariables {
 
     /** Variables whose value is a secret: never set in a deployment file; give the *_FILE variable. */
     public static final Set<String> SECRET_VALUES = Set.of("PKI_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN",
-            "PKI_TEST_TOKEN_PIN", "PKI_NOTICES_SMTP_PASSWORD", "PKI_NOTICES_WEBHOOK_SECRET");
+            "PKI_TEST_TOKEN_PIN", "PKI_NOTICES_SMTP_PASSWORD", "PKI_NOTICES_WEBHOOK_SECRET", "PKI_ADMIN_PIN",
+            "PKI_ADMIN_KEY_PASSPHRASE");
 
     /** Variables naming a file that holds a secret, and the only services that may be given each. */
     public static final java.util.Map<String, Set<String>> SECRET_FILES = java.util.Map.of(
