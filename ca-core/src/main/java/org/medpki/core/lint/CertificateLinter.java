@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
@@ -32,6 +33,7 @@ import org.medpki.core.profile.CertificateProfile;
 import org.medpki.core.profile.KeyFamily;
 import org.medpki.core.profile.KeyPurpose;
 import org.medpki.core.profile.KeyUsageName;
+import org.medpki.core.profile.SanType;
 
 /**
  * Lints an end-entity to-be-signed certificate against its profile and issuer before anything is
@@ -45,7 +47,7 @@ public final class CertificateLinter {
             Extension.basicConstraints, Extension.keyUsage, Extension.extendedKeyUsage,
             Extension.subjectKeyIdentifier, Extension.authorityKeyIdentifier, Extension.subjectAlternativeName,
             Extension.certificatePolicies, Extension.cRLDistributionPoints, Extension.authorityInfoAccess,
-            Extension.freshestCRL);
+            Extension.freshestCRL, Extension.noRevAvail);
 
     public List<LintFinding> lint(TBSCertificate tbs, CertificateProfile profile, X509CertificateHolder issuer) {
         return lintEncoded(TbsChecks.der(tbs), profile, issuer);
@@ -111,8 +113,16 @@ public final class CertificateLinter {
         if (policies == null || policies.getPolicyInformation(new ASN1ObjectIdentifier(profile.policyOid())) == null) {
             f.error("e_policy_missing", "certificatePolicies must contain the profile's policy " + profile.policyOid());
         }
-        if (ext.getExtension(Extension.cRLDistributionPoints) == null) {
-            f.error("e_crldp_missing", "cRLDistributionPoints is missing");
+        if (profile.noRevAvail()) {
+            noRevAvail(ext, profile, length, f);
+        } else {
+            if (ext.getExtension(Extension.cRLDistributionPoints) == null) {
+                f.error("e_crldp_missing", "cRLDistributionPoints is missing");
+            }
+            if (ext.getExtension(Extension.noRevAvail) != null) {
+                f.error("e_no_rev_avail_not_allowed", "noRevAvail is set but profile " + profile.name()
+                        + " publishes revocation information");
+            }
         }
         freshestCrl(ext, f);
         AuthorityInformationAccess aia = AuthorityInformationAccess.fromExtensions(ext);
@@ -124,11 +134,40 @@ public final class CertificateLinter {
                 caIssuers |= d.getAccessMethod().equals(AccessDescription.id_ad_caIssuers);
             }
         }
-        if (!ocsp) {
+        if (!ocsp && !profile.noRevAvail()) {
             f.error("e_aia_ocsp_missing", "authorityInfoAccess has no OCSP responder URL");
+        }
+        if (ocsp && profile.noRevAvail()) {
+            f.error("e_no_rev_avail_ocsp", "a certificate with noRevAvail must not name an OCSP responder (RFC 9608)");
         }
         if (!caIssuers) {
             f.error("e_aia_ca_issuers_missing", "authorityInfoAccess has no caIssuers URL");
+        }
+    }
+
+    /**
+     * RFC 9608: noRevAvail present, not critical, its value NULL; no CRL distribution point or
+     * Freshest CRL beside it; and the certificate short enough to need none.
+     */
+    private static void noRevAvail(Extensions ext, CertificateProfile profile, Duration length, Findings f) {
+        Extension e = ext.getExtension(Extension.noRevAvail);
+        if (e == null) {
+            f.error("e_no_rev_avail_missing", "profile " + profile.name() + " carries no revocation information "
+                    + "and needs the noRevAvail extension");
+        } else {
+            if (e.isCritical()) {
+                f.error("e_no_rev_avail_critical", "noRevAvail must not be critical (RFC 9608)");
+            }
+            if (!(e.getParsedValue() instanceof ASN1Null)) {
+                f.error("e_no_rev_avail_value", "noRevAvail's value must be NULL (RFC 9608)");
+            }
+        }
+        if (ext.getExtension(Extension.cRLDistributionPoints) != null || ext.getExtension(Extension.freshestCRL) != null) {
+            f.error("e_no_rev_avail_crldp", "a certificate with noRevAvail must not name a CRL (RFC 9608)");
+        }
+        if (length.compareTo(CertificateProfile.NO_REV_AVAIL_MAX) > 0) {
+            f.error("e_no_rev_avail_too_long", "a certificate without revocation information may live at most "
+                    + describe(CertificateProfile.NO_REV_AVAIL_MAX) + ", not " + describe(length));
         }
     }
 
@@ -249,6 +288,10 @@ public final class CertificateLinter {
         if (names.length < profile.subjectAltNames().minimum()) {
             f.error("e_san_too_few", "profile " + profile.name() + " needs at least "
                     + profile.subjectAltNames().minimum() + " SAN(s)");
+        }
+        var missing = profile.subjectAltNames().missingRequired(out.stream().map(SanType::of).toList());
+        if (!missing.isEmpty()) {
+            f.error("e_san_required_missing", "profile " + profile.name() + " needs a SAN of type " + missing);
         }
         return out;
     }

@@ -48,6 +48,7 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.profile.CertificateProfile;
 import org.medpki.core.profile.KeyRules;
+import org.medpki.core.profile.SanType;
 import org.medpki.core.signing.EcdsaSignatures;
 
 /**
@@ -161,6 +162,11 @@ public final class RequestValidator {
         if (sans.size() < profile.subjectAltNames().minimum()) {
             throw bad("the CSR carries " + sans.size() + " subject alternative name(s); profile " + profile.name()
                     + " needs at least " + profile.subjectAltNames().minimum());
+        }
+        var missing = profile.subjectAltNames().missingRequired(sans.stream().map(SanType::of).toList());
+        if (!missing.isEmpty()) {
+            throw bad("profile " + profile.name() + " needs a subject alternative name of type " + missing
+                    + " in the CSR");
         }
         var subject = namesOnly ? validatedOnly(request.getSubject(), sans) : request.getSubject();
         SubjectPolicy.check(subject, profile.subject(), sans, profile.name());

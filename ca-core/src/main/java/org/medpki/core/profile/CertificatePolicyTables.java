@@ -119,7 +119,9 @@ public record CertificatePolicyTables(String policyArc, String cpOid, CaHierarch
                     parseSet(t.sanTypes(), at + ".sanTypes", SanType::parse, SanType.class),
                     Boolean.TRUE.equals(t.dnsWildcards()),
                     parseSet(require(t.subjectAttributes(), at + ".subjectAttributes"), at + ".subjectAttributes",
-                            SubjectAttribute::parse, SubjectAttribute.class));
+                            SubjectAttribute::parse, SubjectAttribute.class),
+                    parseSet(t.sanRequired(), at + ".sanRequired", SanType::parse, SanType.class),
+                    Boolean.TRUE.equals(t.noRevAvail()));
             if (types.put(name, rules) != null) {
                 throw new IllegalArgumentException("certificate type " + name + " is listed twice");
             }
@@ -172,10 +174,17 @@ public record CertificatePolicyTables(String policyArc, String cpOid, CaHierarch
             if (t.dnsWildcards()) {
                 sans += " (DNS wildcards allowed)";
             }
+            if (!t.sanRequired().isEmpty()) {
+                sans += " (" + names(t.sanRequired(), SanType.values(), SanType::yamlName) + " required)";
+            }
+            String validity = t.maxValidity().toDays() + " days";
+            if (t.noRevAvail()) {
+                validity += ", no revocation information (noRevAvail)";
+            }
             b.append("| ").append(t.name())
                     .append(" | `").append(t.policyOid()).append('`')
                     .append(" | ").append(t.issuer())
-                    .append(" | ").append(t.maxValidity().toDays()).append(" days")
+                    .append(" | ").append(validity)
                     .append(" | ").append(t.keys().describe())
                     .append(" | ").append(names(t.keyUsage(), KeyUsageName.values(), KeyUsageName::yamlName))
                     .append(" | ").append(names(t.ekuRequired(), KeyPurpose.values(), KeyPurpose::yamlName))

@@ -20,14 +20,34 @@ import java.util.regex.Pattern;
  * {@code optionalExtendedKeyUsage} (a subset) are included only when asked for.
  * {@code keyUsage} bits that a key cannot do (keyEncipherment for EC/Ed25519, keyAgreement for
  * RSA/Ed25519) are left out for such keys: see {@link #keyUsageFor(KeyFamily)}.
+ *
+ * <p>{@code noRevAvail}: the certificates live so briefly (at most {@link #NO_REV_AVAIL_MAX}) that
+ * they carry no revocation information: no CRL distribution point, no OCSP URL, and the RFC 9608
+ * noRevAvail extension instead; {@code crlDistributionPoint} and {@code ocspUrl} are then null.
  */
 public record CertificateProfile(String name, String description, String issuer, String policyOid,
                                  Duration maxValidity, Duration defaultValidity, KeyRules keys,
                                  Set<KeyUsageName> keyUsage, List<KeyPurpose> extendedKeyUsage,
                                  Set<KeyPurpose> optionalExtendedKeyUsage, SubjectRules subject,
                                  SanRules subjectAltNames, String crlDistributionPoint, String ocspUrl,
-                                 String caIssuersUrl) {
+                                 String caIssuersUrl, boolean noRevAvail) {
     public static final String CA_PLACEHOLDER = "{ca}";
+    /**
+     * The longest life of a certificate without revocation information: the CA/Browser Forum's
+     * short-lived certificates (Baseline Requirements 4.9.1.1, 7 days from 2026).
+     */
+    public static final Duration NO_REV_AVAIL_MAX = Duration.ofDays(7);
+
+    /** A profile whose certificates carry revocation information (CDP and OCSP URL). */
+    public CertificateProfile(String name, String description, String issuer, String policyOid,
+                              Duration maxValidity, Duration defaultValidity, KeyRules keys,
+                              Set<KeyUsageName> keyUsage, List<KeyPurpose> extendedKeyUsage,
+                              Set<KeyPurpose> optionalExtendedKeyUsage, SubjectRules subject,
+                              SanRules subjectAltNames, String crlDistributionPoint, String ocspUrl,
+                              String caIssuersUrl) {
+        this(name, description, issuer, policyOid, maxValidity, defaultValidity, keys, keyUsage, extendedKeyUsage,
+                optionalExtendedKeyUsage, subject, subjectAltNames, crlDistributionPoint, ocspUrl, caIssuersUrl, false);
+    }
     /** A sanity ceiling on any end-entity profile; the issuer's own validity caps it further. */
     public static final Duration MAX_EVER = Duration.ofDays(3 * 366 + 1);
 
@@ -71,8 +91,19 @@ public record CertificateProfile(String name, String description, String issuer,
             throw new IllegalArgumentException("a certificate could end up with neither subject nor SAN: "
                     + "require a subject attribute or set subjectAltNames.minimum >= 1");
         }
-        requireUrl("crlDistributionPoint", crlDistributionPoint);
-        requireUrl("ocspUrl", ocspUrl);
+        if (noRevAvail) {
+            if (crlDistributionPoint != null || ocspUrl != null) {
+                throw new IllegalArgumentException("noRevAvail certificates carry no revocation information: "
+                        + "remove crlDistributionPoint and ocspUrl");
+            }
+            if (maxValidity.compareTo(NO_REV_AVAIL_MAX) > 0) {
+                throw new IllegalArgumentException("validity.max " + maxValidity + " is too long for a certificate "
+                        + "without revocation information (noRevAvail): at most " + NO_REV_AVAIL_MAX.toDays() + " days");
+            }
+        } else {
+            requireUrl("crlDistributionPoint", crlDistributionPoint);
+            requireUrl("ocspUrl", ocspUrl);
+        }
         requireUrl("caIssuersUrl", caIssuersUrl);
     }
 
@@ -92,12 +123,14 @@ public record CertificateProfile(String name, String description, String issuer,
         return extendedKeyUsage.stream().filter(p -> !optionalExtendedKeyUsage.contains(p)).toList();
     }
 
+    /** The CDP URL for certificates of this CA; null when the profile has none (noRevAvail). */
     public String crlDistributionPointFor(String caName) {
-        return crlDistributionPoint.replace(CA_PLACEHOLDER, caName);
+        return crlDistributionPoint == null ? null : crlDistributionPoint.replace(CA_PLACEHOLDER, caName);
     }
 
+    /** The OCSP URL for certificates of this CA; null when the profile has none (noRevAvail). */
     public String ocspUrlFor(String caName) {
-        return ocspUrl.replace(CA_PLACEHOLDER, caName);
+        return ocspUrl == null ? null : ocspUrl.replace(CA_PLACEHOLDER, caName);
     }
 
     public String caIssuersUrlFor(String caName) {
@@ -178,7 +211,7 @@ public record CertificateProfile(String name, String description, String issuer,
         Set<KeyUsageName> permitted = EnumSet.noneOf(KeyUsageName.class);
         for (KeyPurpose p : eku) {
             permitted.addAll(switch (p) {
-                case SERVER_AUTH, CLIENT_AUTH -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE,
+                case SERVER_AUTH, CLIENT_AUTH, SDC_SERVICE_PROVIDER, SDC_SERVICE_CONSUMER -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE,
                         KeyUsageName.KEY_ENCIPHERMENT, KeyUsageName.KEY_AGREEMENT);
                 case EMAIL_PROTECTION -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE, KeyUsageName.NON_REPUDIATION,
                         KeyUsageName.KEY_ENCIPHERMENT, KeyUsageName.KEY_AGREEMENT);

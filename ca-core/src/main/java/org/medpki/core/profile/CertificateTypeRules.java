@@ -7,12 +7,15 @@ import java.util.Set;
 /**
  * One row of the CP's certificate-type table (CP 1.4, 6.1, 7.1): the most a profile of this type
  * may allow. A profile may be stricter; {@link PolicyConformance} reports where it is looser.
- * {@code subjectAttributes} includes CN when a commonName may appear.
+ * {@code subjectAttributes} includes CN when a commonName may appear. {@code sanRequired}: name forms
+ * every certificate of the type carries; {@code noRevAvail}: the type's certificates carry no
+ * revocation information (RFC 9608), which only a short life allows.
  */
 public record CertificateTypeRules(String name, String policyOid, String issuer, Duration maxValidity,
                                    KeyRules keys, Set<KeyUsageName> keyUsage, Set<KeyPurpose> ekuRequired,
                                    Set<KeyPurpose> ekuOptional, Set<SanType> sanTypes, boolean dnsWildcards,
-                                   Set<SubjectAttribute> subjectAttributes) {
+                                   Set<SubjectAttribute> subjectAttributes, Set<SanType> sanRequired,
+                                   boolean noRevAvail) {
     public CertificateTypeRules {
         Objects.requireNonNull(name, "name");
         CertificateProfile.requireOid(policyOid);
@@ -24,6 +27,14 @@ public record CertificateTypeRules(String name, String policyOid, String issuer,
         ekuOptional = Set.copyOf(ekuOptional);
         sanTypes = Set.copyOf(sanTypes);
         subjectAttributes = Set.copyOf(subjectAttributes);
+        sanRequired = Set.copyOf(sanRequired);
+        if (!sanTypes.containsAll(sanRequired)) {
+            throw new IllegalArgumentException(name + ": sanRequired " + sanRequired + " must be among sanTypes");
+        }
+        if (noRevAvail && maxValidity.compareTo(CertificateProfile.NO_REV_AVAIL_MAX) > 0) {
+            throw new IllegalArgumentException(name + ": noRevAvail allows at most "
+                    + CertificateProfile.NO_REV_AVAIL_MAX.toDays() + " days of validity");
+        }
         if (maxValidity.isNegative() || maxValidity.isZero()) {
             throw new IllegalArgumentException(name + ": maxValidityDays must be positive");
         }

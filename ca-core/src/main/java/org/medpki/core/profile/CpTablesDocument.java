@@ -17,7 +17,8 @@ record CpTablesDocument(String policyArc, String cpOid, CaHierarchy caHierarchy,
 
     record Type(String name, String policyOid, String issuer, Integer maxValidityDays, ProfileDocument.Keys keys,
                 List<String> keyUsage, List<String> ekuRequired, List<String> ekuOptional, List<String> sanTypes,
-                Boolean dnsWildcards, List<String> subjectAttributes) {
+                Boolean dnsWildcards, List<String> subjectAttributes, List<String> sanRequired,
+                Boolean noRevAvail) {
     }
 
     record ServiceLevels(String revocationToOcsp, String revocationToCrl, String ocspMaxAge, String crlMaxAge) {

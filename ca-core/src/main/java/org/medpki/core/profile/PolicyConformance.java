@@ -76,6 +76,18 @@ public final class PolicyConformance {
                         + " names; the CP allows only " + (cp.sanTypes().isEmpty() ? "none" : cp.sanTypes().toString())));
             }
         }
+        Set<SanType> notRequired = EnumSet.noneOf(SanType.class);
+        notRequired.addAll(cp.sanRequired());
+        notRequired.removeAll(p.subjectAltNames().required());
+        if (!notRequired.isEmpty()) {
+            out.add(new PolicyViolation(name, "san-required", "the CP requires a " + notRequired
+                    + " name in every certificate; subjectAltNames.required does not"));
+        }
+        if (p.noRevAvail() != cp.noRevAvail()) {
+            out.add(new PolicyViolation(name, "revocation-information", p.noRevAvail()
+                    ? "the profile leaves revocation information out (noRevAvail); the CP promises a CRL and OCSP"
+                    : "the CP says this type carries no revocation information (noRevAvail); the profile adds it"));
+        }
         if (p.subjectAltNames().dnsWildcards() && !cp.dnsWildcards()) {
             out.add(new PolicyViolation(name, "dns-wildcard", "subjectAltNames.dnsWildcards is true; the CP allows no "
                     + "wildcard DNS names for this type"));

@@ -239,6 +239,7 @@ public final class ProfileCatalog {
         Set<SubjectAttribute> requiredAttrs = EnumSet.noneOf(SubjectAttribute.class);
         requiredAttrs.addAll(parseAll(orEmpty(subj.required()), "subject.required", SubjectAttribute::parse));
 
+        boolean noRevAvail = Boolean.TRUE.equals(d.noRevAvail());
         SanRules sanRules;
         SubjectRules subjectRules;
         KeyRules keyRules;
@@ -246,7 +247,8 @@ public final class ProfileCatalog {
             sanRules = new SanRules(san.minimum() == null ? 0 : san.minimum(),
                     lowerAll(orEmpty(san.dns())), Boolean.TRUE.equals(san.dnsWildcards()),
                     parseAll(orEmpty(san.ip()), "subjectAltNames.ip", IpRange::parse),
-                    orEmpty(san.email()), orEmpty(san.uri()));
+                    orEmpty(san.email()), orEmpty(san.uri()),
+                    Set.copyOf(parseAll(orEmpty(san.required()), "subjectAltNames.required", SanType::parse)));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("subjectAltNames: " + e.getMessage(), e);
         }
@@ -266,8 +268,9 @@ public final class ProfileCatalog {
                 duration(require(v.max(), "validity.max"), "validity.max"),
                 duration(require(v.defaultValidity(), "validity.default"), "validity.default"),
                 keyRules, ku, all, Set.copyOf(optional), subjectRules, sanRules,
-                require(d.crlDistributionPoint(), "crlDistributionPoint"), require(d.ocspUrl(), "ocspUrl"),
-                require(d.caIssuersUrl(), "caIssuersUrl"));
+                noRevAvail ? d.crlDistributionPoint() : require(d.crlDistributionPoint(), "crlDistributionPoint"),
+                noRevAvail ? d.ocspUrl() : require(d.ocspUrl(), "ocspUrl"),
+                require(d.caIssuersUrl(), "caIssuersUrl"), noRevAvail);
     }
 
     /** "90d" or an ISO-8601 duration such as "P90D" or "PT12H". */

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 record ProfileDocument(String name, String description, String issuer, String policyOid, Validity validity,
                        Keys keys, List<String> keyUsage, ExtendedKeyUsage extendedKeyUsage, Subject subject,
                        SubjectAltNames subjectAltNames, String crlDistributionPoint, String ocspUrl,
-                       String caIssuersUrl) {
+                       String caIssuersUrl, Boolean noRevAvail) {
 
     record Validity(@JsonProperty("default") String defaultValidity, String max) {
     }
@@ -23,6 +23,6 @@ record ProfileDocument(String name, String description, String issuer, String po
     }
 
     record SubjectAltNames(Integer minimum, List<String> dns, Boolean dnsWildcards, List<String> ip,
-                           List<String> email, List<String> uri) {
+                           List<String> email, List<String> uri, List<String> required) {
     }
 }

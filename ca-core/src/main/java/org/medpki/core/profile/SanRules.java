@@ -1,7 +1,10 @@
 package org.medpki.core.profile;
 
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 import org.medpki.core.name.DnsNameSyntax;
 
@@ -15,20 +18,32 @@ import org.medpki.core.name.DnsNameSyntax;
  * <li>{@code emailPatterns}: "*@example.org" any mailbox at that domain, or one exact address.</li>
  * <li>{@code uriPrefixes}: URIs that start with one of these.</li>
  * </ul>
- * {@code minimum} is how many names a request must carry.
+ * {@code minimum} is how many names a request must carry; {@code required} the name forms of which
+ * it must carry at least one each (a UDAP client is known by its URI, so its certificate must
+ * name one).
  */
 public record SanRules(int minimum, List<String> dnsPatterns, boolean dnsWildcards, List<IpRange> ipRanges,
-                       List<String> emailPatterns, List<String> uriPrefixes) {
+                       List<String> emailPatterns, List<String> uriPrefixes, Set<SanType> required) {
+    /** With no name form required. */
+    public SanRules(int minimum, List<String> dnsPatterns, boolean dnsWildcards, List<IpRange> ipRanges,
+                    List<String> emailPatterns, List<String> uriPrefixes) {
+        this(minimum, dnsPatterns, dnsWildcards, ipRanges, emailPatterns, uriPrefixes, Set.of());
+    }
+
     public SanRules {
         dnsPatterns = List.copyOf(Objects.requireNonNull(dnsPatterns, "dnsPatterns"));
         ipRanges = List.copyOf(Objects.requireNonNull(ipRanges, "ipRanges"));
         emailPatterns = List.copyOf(Objects.requireNonNull(emailPatterns, "emailPatterns"));
         uriPrefixes = List.copyOf(Objects.requireNonNull(uriPrefixes, "uriPrefixes"));
+        required = Set.copyOf(Objects.requireNonNull(required, "required"));
         if (minimum < 0) {
             throw new IllegalArgumentException("minimum must not be negative");
         }
         if (minimum > 0 && dnsPatterns.isEmpty() && ipRanges.isEmpty() && emailPatterns.isEmpty() && uriPrefixes.isEmpty()) {
             throw new IllegalArgumentException("minimum is " + minimum + " but no name type is allowed");
+        }
+        if (required.size() > minimum) {
+            throw new IllegalArgumentException("required names " + required + " need minimum >= " + required.size());
         }
         if (dnsWildcards && dnsPatterns.isEmpty()) {
             throw new IllegalArgumentException("dnsWildcards is true but no DNS pattern is given");
@@ -73,6 +88,14 @@ public record SanRules(int minimum, List<String> dnsPatterns, boolean dnsWildcar
 
     public boolean allowsUri() {
         return !uriPrefixes.isEmpty();
+    }
+
+    /** The required name forms that {@code names} lacks (empty when it has one of each). */
+    public Set<SanType> missingRequired(Collection<SanType> names) {
+        Set<SanType> missing = EnumSet.noneOf(SanType.class);
+        missing.addAll(required);
+        missing.removeAll(names);
+        return missing;
     }
 
     public boolean allowsAny() {

@@ -35,6 +35,17 @@ public enum SanType {
         };
     }
 
+    /** The form of a subjectAltName (RFC 5280 GeneralName tag), or null for forms profiles never allow. */
+    public static SanType of(org.bouncycastle.asn1.x509.GeneralName name) {
+        return switch (name.getTagNo()) {
+            case org.bouncycastle.asn1.x509.GeneralName.dNSName -> DNS;
+            case org.bouncycastle.asn1.x509.GeneralName.iPAddress -> IP;
+            case org.bouncycastle.asn1.x509.GeneralName.rfc822Name -> EMAIL;
+            case org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier -> URI;
+            default -> null;
+        };
+    }
+
     @Override
     public String toString() {
         return yamlName;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -38,7 +39,9 @@ import org.medpki.core.profile.KeyUsageName;
  * basicConstraints cA=false (critical), keyUsage (critical, bits the key cannot do left out),
  * extendedKeyUsage, SKI (RFC 7093), AKI = issuer's SKI, SAN (critical iff the subject is empty),
  * certificatePolicies, CRL distribution point (the shard's CRL when the CA's CRLs are partitioned),
- * Freshest CRL (when the CA publishes delta CRLs) and AIA (OCSP, caIssuers).
+ * Freshest CRL (when the CA publishes delta CRLs) and AIA (OCSP, caIssuers). A profile without
+ * revocation information (noRevAvail, RFC 9608) gets neither CDP, Freshest CRL nor OCSP URL, and
+ * the noRevAvail extension (non-critical, NULL) in their place.
  */
 public final class EndEntityTemplate {
     /** How far notBefore is set back for relying parties whose clocks run slow. */
@@ -127,7 +130,9 @@ public final class EndEntityTemplate {
         }
         TbsParts.policy(ext, profile.policyOid());
         String completeCrl = profile.crlDistributionPointFor(issuer.name());
-        if (crl == null) {
+        if (profile.noRevAvail()) {
+            TbsParts.add(ext, Extension.noRevAvail, false, DERNull.INSTANCE);
+        } else if (crl == null) {
             TbsParts.crlDistributionPoint(ext, completeCrl);
         } else {
             CrlScope scope = new CrlScope(issuer.name(), crl.shardOf(serial));

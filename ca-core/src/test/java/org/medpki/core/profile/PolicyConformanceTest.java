@@ -85,7 +85,9 @@ class PolicyConformanceTest {
                                 + "of root-ca, its issuer, 7305 days")),
                 Arguments.of("validityDays: 3652      # 10 years", "validityDays: 1000",
                         List.of("certificate type device [type-validity]: maxValidityDays 1096 days exceeds the "
-                                + "validity of its issuing CA server-ca, 1000 days")),
+                                + "validity of its issuing CA server-ca, 1000 days",
+                                "certificate type sdc-participant [type-validity]: maxValidityDays 1096 days exceeds "
+                                + "the validity of its issuing CA server-ca, 1000 days")),
                 Arguments.of("validityDays: 90 ", "validityDays: 3652 ",
                         List.of("OCSP signer of server-ca [ocsp-signer-validity]", "OCSP signer of identity-ca "
                                 + "[ocsp-signer-validity]")),
@@ -120,7 +122,9 @@ class PolicyConformanceTest {
                 TestProfiles.catalog().all());
         assertThat(violations).extracting(PolicyViolation::profile, PolicyViolation::rule)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tls-server", "issuer-validity"),
-                        org.assertj.core.groups.Tuple.tuple("device", "issuer-validity"));
+                        org.assertj.core.groups.Tuple.tuple("device", "issuer-validity"),
+                        org.assertj.core.groups.Tuple.tuple("sdc-participant", "issuer-validity"),
+                        org.assertj.core.groups.Tuple.tuple("atna-node", "issuer-validity"));
         assertThat(violations.getFirst().message()).contains("exceeds the validity of its issuing CA server-ca, 300 days");
     }
 

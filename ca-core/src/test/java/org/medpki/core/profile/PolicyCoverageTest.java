@@ -24,8 +24,10 @@ class PolicyCoverageTest {
     @Test
     void issuingCasThatAssertTheirProfilesOidsLeaveNoGap() {
         Map<String, X509CertificateHolder> cas = Map.of(
-                "server-ca", issuing(List.of(oid("tls-server"), oid("device"))),
-                "identity-ca", issuing(List.of(oid("user"), oid("code-signing"), oid("service"), oid("admin"))));
+                "server-ca", issuing(List.of(oid("tls-server"), oid("device"), oid("shortlived"), oid("sdc-participant"),
+                        oid("atna-node"))),
+                "identity-ca", issuing(List.of(oid("user"), oid("code-signing"), oid("service"), oid("admin"),
+                        oid("tls-client"), oid("udap-client"))));
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).isEmpty();
     }
 
@@ -35,7 +37,8 @@ class PolicyCoverageTest {
                 "server-ca", issuing(List.of(oid("tls-server"))),
                 "identity-ca", issuing(List.of(TestPki.CP_OID))); // the CP's OID alone covers no profile
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).extracting(PolicyCoverage.Gap::profile)
-                .containsExactlyInAnyOrder("device", "user", "code-signing", "service", "admin");
+                .containsExactlyInAnyOrder("device", "shortlived", "sdc-participant", "atna-node", "user",
+                        "code-signing", "service", "admin", "tls-client", "udap-client");
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get).toString())
                 .contains("issuing CA server-ca does not assert policy " + oid("device"));
     }
