@@ -40,6 +40,10 @@ import org.medpki.listener.ListenerLimits;
  * <p>{@code renewalExplanation}: an http(s) URL, or null; ACME Renewal Information (RFC 9773) names
  * it as {@code explanationURL} when it asks a client to renew at once because the certificate was
  * revoked (a page saying why, e.g. the notice of a mass revocation).
+ *
+ * <p>{@code profiles}: the certificate profiles ACME offers (draft-ietf-acme-profiles: listed in the
+ * directory's {@code meta.profiles}, named by newOrder's {@code profile}); {@code profile} is the
+ * one an order gets when it names none, and is one of them.
  */
 public record AcmeConfig(String listenHost, int port, String publicHost, String profile,
                          int http01Port, int tlsAlpn01Port, InetSocketAddress dnsServer, Path hostsFile,
@@ -51,7 +55,7 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                          int eabOrdersPerAccountPerHour, int eabOrdersPerNamePerHour,
                          int maxConcurrentValidations, int validationsPerAccountPerHour, boolean allowLoopback,
                          Duration purgeAfter, List<Integer> ownPorts, ListenerLimits listener,
-                         Duration caaRecheckAfter, String renewalExplanation) {
+                         Duration caaRecheckAfter, String renewalExplanation, List<String> profiles) {
     /** The longest a CAA answer may stand before issuance (Baseline Requirements 3.2.2.8), and the default. */
     public static final Duration MAX_CAA_RECHECK_AFTER = Duration.ofHours(8);
 
@@ -60,6 +64,10 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
         Objects.requireNonNull(listenHost, "acme.host");
         Objects.requireNonNull(publicHost, "acme.publicHost");
         Objects.requireNonNull(profile, "acme.profile");
+        profiles = List.copyOf(new java.util.LinkedHashSet<>(Objects.requireNonNull(profiles, "acme.profiles")));
+        if (!profiles.contains(profile)) {
+            throw new IllegalArgumentException("acme.profile '" + profile + "' must be one of acme.profiles " + profiles);
+        }
         port(port, "acme.port");
         port(http01Port, "acme.http01Port (PKI_ACME_HTTP01_PORT)");
         port(tlsAlpn01Port, "acme.tlsAlpn01Port (PKI_ACME_TLSALPN01_PORT)");
@@ -118,7 +126,8 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 deniedRanges, caaIdentities, termsOfService, website, orderLifetime, authorizationLifetime,
                 authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour,
                 eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, null);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, null,
+                List.of(profile));
     }
 
     /** With the default CAA re-check age ({@link #MAX_CAA_RECHECK_AFTER}). */
@@ -163,7 +172,7 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
                 validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter,
-                renewalExplanation);
+                renewalExplanation, profiles);
     }
 
     /** The same settings with another CAA re-check age. */
@@ -172,7 +181,8 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, age, renewalExplanation);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, age, renewalExplanation,
+                profiles);
     }
 
     /** The same settings with another renewal explanation URL (null: none). */
@@ -181,7 +191,18 @@ public record AcmeConfig(String listenHost, int port, String publicHost, String 
                 eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
                 authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
                 ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
-                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, url);
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter, url,
+                profiles);
+    }
+
+    /** The same settings with these ACME profiles, the first the default (an order that names none gets it). */
+    public AcmeConfig withProfiles(List<String> names) {
+        return new AcmeConfig(listenHost, port, publicHost, names.contains(profile) ? profile : names.getFirst(), http01Port, tlsAlpn01Port, dnsServer,
+                hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService, website, orderLifetime,
+                authorizationLifetime, authorizationReuse, validationTimeout, maxPayloadBytes, ordersPerAccountPerHour,
+                ordersPerNamePerHour, eabOrdersPerAccountPerHour, eabOrdersPerNamePerHour, maxConcurrentValidations,
+                validationsPerAccountPerHour, allowLoopback, purgeAfter, ownPorts, listener, caaRecheckAfter,
+                renewalExplanation, names);
     }
 
     /**

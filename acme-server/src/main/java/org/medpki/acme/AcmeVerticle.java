@@ -118,7 +118,7 @@ public final class AcmeVerticle extends VerticleBase {
         router.get("/health").handler(this::health);
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
         router.route().handler(new ReplayNonceHandler(config, nonces));
-        router.get("/acme/directory").handler(new DirectoryHandler(config, views));
+        router.get("/acme/directory").handler(new DirectoryHandler(config, views, ca));
         router.get("/acme/renewal-info/:id").handler(new RenewalInfoHandler(ca, clock, config.renewalExplanation()));
         router.route("/acme/new-nonce").method(HttpMethod.HEAD).method(HttpMethod.GET).handler(new NonceHandler());
         post(router, "/acme/new-account", KeyMode.JWK, new NewAccountHandler(config, store, views, audit));

@@ -48,7 +48,8 @@ public final class AcmeViews {
         JsonArray authz = new JsonArray();
         o.authorizationIds().forEach(id -> authz.add(authz(id)));
         JsonObject j = new JsonObject().put("status", o.status()).put("expires", time(o.expires()))
-                .put("identifiers", ids).put("authorizations", authz).put("finalize", url("/order/" + o.id() + "/finalize"));
+                .put("identifiers", ids).put("profile", o.profile()).put("authorizations", authz)
+                .put("finalize", url("/order/" + o.id() + "/finalize"));
         if (o.notBefore() != null) {
             j.put("notBefore", time(o.notBefore()));
         }

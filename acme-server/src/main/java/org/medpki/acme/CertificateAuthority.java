@@ -19,6 +19,15 @@ public interface CertificateAuthority {
     /** The DER of an issued (not pending) certificate with this serial, if the CA knows one. */
     java.util.Optional<byte[]> issued(BigInteger serial);
 
+    /**
+     * The description of a profile ACME offers, for the directory's {@code meta.profiles}; throws
+     * IllegalArgumentException naming the reason when the profile does not exist or cannot be
+     * issued over ACME (ACME validates DNS names and IP addresses only).
+     */
+    default String acmeProfileDescription(String profile) {
+        return profile;
+    }
+
     /** Whether the profile exists and allows the identifier; throws rejectedIdentifier with the reason. */
     void checkIdentifier(String profile, Identifier identifier);
 

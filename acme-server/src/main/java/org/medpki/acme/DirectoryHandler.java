@@ -5,13 +5,21 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** GET /acme/directory (RFC 8555 7.1.1), with meta and the RFC 9773 renewalInfo resource. */
+/**
+ * GET /acme/directory (RFC 8555 7.1.1), with meta and the RFC 9773 renewalInfo resource. {@code
+ * meta.profiles} (draft-ietf-acme-profiles) maps each profile ACME offers to its description; a
+ * profile that does not exist or that ACME cannot issue stops the server at start.
+ */
 public final class DirectoryHandler implements Handler<RoutingContext> {
     private final String body;
 
-    public DirectoryHandler(AcmeConfig config, AcmeViews views) {
+    public DirectoryHandler(AcmeConfig config, AcmeViews views, CertificateAuthority ca) {
+        JsonObject profiles = new JsonObject();
+        for (String name : config.profiles()) {
+            profiles.put(name, ca.acmeProfileDescription(name));
+        }
         JsonObject meta = new JsonObject().put("caaIdentities", new JsonArray(config.caaIdentities()))
-                .put("externalAccountRequired", config.eabRequired());
+                .put("externalAccountRequired", config.eabRequired()).put("profiles", profiles);
         if (config.termsOfService() != null) {
             meta.put("termsOfService", config.termsOfService());
         }

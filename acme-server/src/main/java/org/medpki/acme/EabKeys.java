@@ -14,6 +14,14 @@ public final class EabKeys {
 
     /** A new key; the caller stores it and shows the secret once. Patterns are checked here. */
     public static EabKey generate(String profile, List<String> patterns) {
+        return generate(List.of(profile), patterns);
+    }
+
+    /** A new key whose account may use these profiles, the first by default. */
+    public static EabKey generate(List<String> profiles, List<String> patterns) {
+        if (profiles.isEmpty()) {
+            throw new IllegalArgumentException("--profile needs at least one profile");
+        }
         if (patterns.isEmpty()) {
             throw new IllegalArgumentException("--names needs at least one name pattern (www.example.org or *.example.org)");
         }
@@ -25,7 +33,7 @@ public final class EabKeys {
         }
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
-        return new EabKey("eab-" + AcmeIds.newId(), key, profile,
+        return new EabKey("eab-" + AcmeIds.newId(), key, profiles,
                 patterns.stream().map(DnsNameSyntax::normalize).toList(), null);
     }
 

@@ -12,6 +12,8 @@ import org.medpki.core.inventory.Inventory;
 import org.medpki.core.policy.NamePolicy;
 import org.medpki.core.profile.CertificateProfile;
 import org.medpki.core.profile.ProfileCatalog;
+import org.medpki.core.profile.SanRules;
+import org.medpki.core.profile.SanType;
 
 /**
  * A CA as the ACME front end sees it, in-process or split: what it reads for itself (certificates
@@ -32,6 +34,26 @@ abstract class InventoryReads implements CertificateAuthority {
         return inventory.certificatesWithSerial(serial).stream()
                 .filter(r -> r.status() != CertificateStatus.PENDING && r.der() != null)
                 .map(r -> r.der()).findFirst();
+    }
+
+    @Override
+    public final String acmeProfileDescription(String profile) {
+        CertificateProfile p;
+        try {
+            p = profiles.get(profile);
+        } catch (PkiException e) {
+            throw new IllegalArgumentException("acme.profiles: " + e.publicDetail());
+        }
+        SanRules names = p.subjectAltNames();
+        if (!names.allowsDns() && !names.allowsIp()) {
+            throw new IllegalArgumentException("acme.profiles: profile " + profile
+                    + " allows neither DNS names nor IP addresses, the only identifiers ACME validates");
+        }
+        if (names.required().contains(SanType.URI) || names.required().contains(SanType.EMAIL)) {
+            throw new IllegalArgumentException("acme.profiles: profile " + profile + " requires a " + names.required()
+                    + " name, which ACME cannot validate");
+        }
+        return p.description();
     }
 
     @Override

@@ -14,12 +14,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * newOrder (RFC 8555 7.4): checks every identifier against the profile (and the account's EAB
- * patterns) before anything is stored, applies the rate limits, reuses the account's valid
+ * newOrder (RFC 8555 7.4): picks the order's profile (draft-ietf-acme-profiles), checks every
+ * identifier against it (and the account's EAB patterns) before anything is stored, applies the rate limits, reuses the account's valid
  * authorizations within the reuse window, and creates the rest with their challenges.
  */
 public final class NewOrderHandler implements Handler<RoutingContext> {
     static final int MAX_IDENTIFIERS = 100;
+    private static final java.util.regex.Pattern PROFILE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private final AcmeConfig config;
     private final AcmeRepository store;
     private final AcmeViews views;
@@ -53,7 +54,8 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
             identifiers.add(Identifier.parse(o instanceof JsonObject j ? j : null));
         }
         EabKey eab = account.eabKid() == null ? null : store.eabKey(account.eabKid()).orElse(null);
-        String profile = eab == null ? config.profile() : eab.profile();
+        String actor = views.account(account.id());
+        String profile = profile(payload, eab, actor, identifiers);
         List<AcmeException> rejected = new ArrayList<>();
         for (Identifier id : identifiers) {
             try {
@@ -66,7 +68,6 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
                 rejected.add(new AcmeException(e.type(), e.detail(), id, List.of(), null));
             }
         }
-        String actor = views.account(account.id());
         if (!rejected.isEmpty()) {
             AcmeException problem = new AcmeException(ProblemType.REJECTED_IDENTIFIER, rejected.size() == 1
                     ? rejected.getFirst().detail() : "several identifiers are refused", null, rejected, null);
@@ -114,6 +115,35 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         }
         Order stored = store.order(order.id()).orElseThrow();
         Responses.json(ctx, 201, views.order(stored), views.order(stored.id()));
+    }
+
+    /**
+     * The profile the order names, or the default (the EAB key's first, else acme.profile). An
+     * account bound to an external account key may use exactly the key's profiles; any other
+     * account those that ACME offers. Refusals are audited like any refused order.
+     */
+    private String profile(JsonObject payload, EabKey eab, String actor, Set<Identifier> identifiers) {
+        if (!payload.containsKey("profile")) {
+            return eab == null ? config.profile() : eab.profile();
+        }
+        AcmeException problem;
+        if (!(payload.getValue("profile") instanceof String name) || !PROFILE_NAME.matcher(name).matches()) {
+            problem = new AcmeException(ProblemType.MALFORMED,
+                    "profile must be a profile name: lower-case letters, digits and hyphens, at most 63");
+        } else if (eab != null && eab.profiles().contains(name)) {
+            return name;
+        } else if (!config.profiles().contains(name)) {
+            problem = new AcmeException(ProblemType.INVALID_PROFILE, "profile '" + name
+                    + "' is not offered here (offered: " + String.join(", ", config.profiles()) + ")");
+        } else if (eab != null) {
+            problem = new AcmeException(ProblemType.UNAUTHORIZED, "this account's external account key does not allow "
+                    + "profile '" + name + "' (it allows: " + String.join(", ", eab.profiles()) + ")");
+        } else {
+            return name;
+        }
+        audit.refusedBounded("acme.order_refused", problem.type().name(), actor, problem,
+                Map.of("identifiers", identifiers.toString()));
+        throw problem;
     }
 
     /**

@@ -22,6 +22,8 @@ public enum ProblemType {
     ALREADY_REVOKED("alreadyRevoked", 400),
     BAD_REVOCATION_REASON("badRevocationReason", 400),
     UNSUPPORTED_CONTACT("unsupportedContact", 400),
+    /** draft-ietf-acme-profiles: the order names a profile this server does not offer. */
+    INVALID_PROFILE("invalidProfile", 400),
     NOT_FOUND("malformed", 404),
     METHOD_NOT_ALLOWED("malformed", 405),
     CONFLICT("conflict", 409),

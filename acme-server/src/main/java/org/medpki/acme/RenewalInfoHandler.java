@@ -19,7 +19,10 @@ import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 
 /**
  * ACME Renewal Information (RFC 9773): GET renewal-info/CERTID answers the window in which the
- * client should renew: the last third of the certificate's life, less its final sixth. CERTID is
+ * client should renew, which follows the certificate's (its profile's) lifetime: from two thirds of
+ * the life for a span of a sixth (a 90-day certificate: days 60 to 75); a short-lived certificate
+ * (at most {@link #SHORT_LIVED} long) from half its life, as it has no revocation information and
+ * its holder needs the longer margin to recover from a failed renewal in time. CERTID is
  * base64url(AKI keyIdentifier) "." base64url(serial's DER content octets).
  *
  * <p>A certificate that is revoked (by revokeCert, 'pki revoke' or an admin mass revocation), or
@@ -37,6 +40,8 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
     static final Duration RETRY_AFTER = Duration.ofHours(6);
     static final Duration REVOKED_RETRY_AFTER = Duration.ofHours(1);
     static final Duration PAST_MARGIN = Duration.ofHours(1);
+    /** Certificates this short renew from half their life (Let's Encrypt's 6-day certificates do). */
+    static final Duration SHORT_LIVED = Duration.ofDays(10);
     private final CertificateAuthority ca;
     private final Clock clock;
     private final String explanationUrl;
@@ -94,8 +99,9 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
             Instant notBefore = cert.getNotBefore().toInstant();
             Instant notAfter = cert.getNotAfter().toInstant();
             Duration life = Duration.between(notBefore, notAfter);
-            start = notAfter.minus(life.dividedBy(3));
-            end = notAfter.minus(life.dividedBy(6));
+            start = life.compareTo(SHORT_LIVED) <= 0 ? notBefore.plus(life.dividedBy(2))
+                    : notBefore.plus(life.multipliedBy(2).dividedBy(3));
+            end = start.plus(life.dividedBy(6));
             retryAfter = RETRY_AFTER;
         }
         body.put("suggestedWindow", new JsonObject().put("start", AcmeViews.time(start)).put("end", AcmeViews.time(end)));

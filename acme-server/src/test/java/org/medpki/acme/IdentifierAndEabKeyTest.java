@@ -35,7 +35,7 @@ class IdentifierAndEabKeyTest {
 
     @Test
     void eabPatternsAreExactNamesOrEverythingBelowADomain() {
-        EabKey key = new EabKey("k", new byte[32], "tls-server", List.of("www.hospital.test", "*.lab.hospital.test"), null);
+        EabKey key = new EabKey("k", new byte[32], List.of("tls-server"), List.of("www.hospital.test", "*.lab.hospital.test"), null);
         assertThat(key.permits(parse("dns", "www.hospital.test"))).isTrue();
         assertThat(key.permits(parse("dns", "a.lab.hospital.test"))).isTrue();
         assertThat(key.permits(parse("dns", "*.x.lab.hospital.test"))).isTrue();

@@ -100,7 +100,7 @@ final class InMemoryAcmeRepository implements AcmeRepository {
         if (eabKeys.containsKey(key.kid())) {
             throw new PkiException(ErrorKind.CONFLICT, "storing EAB key " + key.kid() + " failed: the kid exists");
         }
-        eabKeys.put(key.kid(), new EabKey(key.kid(), key.hmacKey(), key.profile(), key.namePatterns(), null));
+        eabKeys.put(key.kid(), new EabKey(key.kid(), key.hmacKey(), key.profiles(), key.namePatterns(), null));
     }
 
     @Override
@@ -123,7 +123,7 @@ final class InMemoryAcmeRepository implements AcmeRepository {
             throw new PkiException(ErrorKind.CONFLICT, "an account with this key exists already");
         }
         if (key != null) {
-            eabKeys.put(key.kid(), new EabKey(key.kid(), key.hmacKey(), key.profile(), key.namePatterns(), account.id()));
+            eabKeys.put(key.kid(), new EabKey(key.kid(), key.hmacKey(), key.profiles(), key.namePatterns(), account.id()));
         }
         accounts.put(account.id(), copy(account));
     }

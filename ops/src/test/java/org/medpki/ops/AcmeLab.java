@@ -135,15 +135,17 @@ final class AcmeLab implements AutoCloseable {
     }
 
     /** openssl verify of a leaf (first PEM of chainFile) against our root, with the rest as untrusted. */
-    PkiProcess.Result verify(Path chainFile, Path dir) throws Exception {
+    PkiProcess.Result verify(Path chainFile, Path dir, String... options) throws Exception {
         String pem = Files.readString(chainFile);
         int second = pem.indexOf("-----BEGIN CERTIFICATE-----", 10);
         Path leaf = dir.resolve("leaf.pem");
         Path rest = dir.resolve("untrusted.pem");
         Files.writeString(leaf, second < 0 ? pem : pem.substring(0, second));
         Files.writeString(rest, second < 0 ? "" : pem.substring(second));
-        return PkiProcess.tool(Map.of(), "openssl", "verify", "-CAfile", root().toString(), "-untrusted",
-                rest.toString(), leaf.toString());
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "verify"));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-CAfile", root().toString(), "-untrusted", rest.toString(), leaf.toString()));
+        return PkiProcess.tool(Map.of(), command.toArray(String[]::new));
     }
 
     /** The serial (lower-case hex, no leading zeros) of the first certificate in a PEM file. */

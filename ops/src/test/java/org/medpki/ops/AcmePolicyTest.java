@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ACME policy against a real 'pki up' (see AcmeEabExpiryTest for the EAB-required and short-lifetime
  * installation): the per-account order limit, authorization reuse, IP identifiers (RFC 8738) and
- * the audit entries of refusals at the JWS layer. The lab's ACME profile is tls-lab, the shipped
+ * the audit entries of refusals at the JWS layer, and ACME profiles (draft-ietf-acme-profiles):
+ * each profile ACME offers, issued and checked. The lab's ACME profile is tls-lab, the shipped
  * tls-server profile plus loopback addresses, so that an IP certificate can be validated on this
  * host; the shipped profile itself stays as it is (private ranges only).
  */
@@ -44,7 +45,8 @@ class AcmePolicyTest {
     static void up() throws Exception {
         lab = new AcmeLab(tmp, Map.of(), Map.of("acme.yaml", "profile: tls-lab\nordersPerAccountPerHour: "
                 + ORDERS_PER_ACCOUNT + "\n", "profiles/tls-lab.yaml", labProfile()),
-                "reuse.hospital.test", "limit.hospital.test");
+                "reuse.hospital.test", "limit.hospital.test", "short.hospital.test", "client.hospital.test",
+                "node.hospital.test", "monitor-7.devices.hospital.test", "www.hospital.test");
     }
 
     @AfterAll
@@ -266,6 +268,137 @@ class AcmePolicyTest {
         public void close() {
             server.stop(0);
         }
+    }
+
+    @Test
+    void theDirectoryListsTheAcmeProfilesAndUnknownOrForbiddenOnesAreRefusedAndAudited() throws Exception {
+        JsonNode profiles = AcmeTestClient.JSON.readTree(new AcmeTestClient(lab).get(lab.directory()).body())
+                .get("meta").get("profiles");
+        List<String> names = new ArrayList<>();
+        profiles.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("tls-lab", "tls-server", "tls-client", "shortlived", "atna-node",
+                "sdc-participant");
+        assertThat(profiles.get("shortlived").asText()).contains("RFC 9608");
+
+        AcmeTestClient c = new AcmeTestClient(lab);
+        c.register(null, null);
+        assertProblem(c.post(c.url("newOrder"), withProfile(dns("short.hospital.test"), "\"vpn\"")),
+                "invalidProfile", 400);
+        assertProblem(c.post(c.url("newOrder"), withProfile(dns("short.hospital.test"), "\"udap-client\"")),
+                "invalidProfile", 400);
+        assertProblem(c.post(c.url("newOrder"), withProfile(dns("short.hospital.test"), "7")), "malformed", 400);
+        // The profile decides the names: an SDC participant is named under devices.hospital.test.
+        AcmeTestClient.Reply wrongName = c.post(c.url("newOrder"),
+                withProfile(dns("www.hospital.test"), "\"sdc-participant\""));
+        assertProblem(wrongName, "rejectedIdentifier", 400);
+        assertThat(audit("acme.order_refused", null)).extracting(r -> r.get("details"))
+                .anyMatch(d -> d.contains("INVALID_PROFILE")).anyMatch(d -> d.contains("REJECTED_IDENTIFIER"));
+
+        // An account bound to an external account key uses exactly the key's profiles, the first by default.
+        PkiProcess.Result eab = lab.pki.run("eab", "new", "--profile", "shortlived,tls-server", "--names",
+                "*.hospital.test", "--json");
+        assertThat(eab.exit()).as(eab.toString()).isZero();
+        JsonNode key = AcmeTestClient.JSON.readTree(eab.out());
+        AcmeTestClient bound = new AcmeTestClient(lab);
+        assertThat(bound.register(key.get("kid").asText(), key.get("hmacKey").asText()).status()).isEqualTo(201);
+        AcmeTestClient.Reply byDefault = bound.post(bound.url("newOrder"), dns("short.hospital.test"));
+        assertThat(byDefault.status()).as(byDefault.toString()).isEqualTo(201);
+        assertThat(byDefault.json().get("profile").asText()).isEqualTo("shortlived");
+        assertProblem(bound.post(bound.url("newOrder"), withProfile(dns("short.hospital.test"), "\"atna-node\"")),
+                "unauthorized", 403);
+        // Neither account got a certificate.
+        assertThat(audit("certificate.issued", "acme:" + c.kid)).isEmpty();
+        assertThat(audit("certificate.issued", "acme:" + bound.kid)).isEmpty();
+    }
+
+    @Test
+    void eachAcmeProfileIssuesWhatItsCpRowSaysAndOpensslAndPkixAcceptIt() throws Exception {
+        record Case(String profile, String name, List<String> purposes, List<String> ekus) {
+        }
+        for (Case k : List.of(
+                new Case("shortlived", "short.hospital.test", List.of("sslserver"), List.of("1.3.6.1.5.5.7.3.1")),
+                new Case("tls-client", "client.hospital.test", List.of("sslclient"), List.of("1.3.6.1.5.5.7.3.2")),
+                new Case("atna-node", "node.hospital.test", List.of("sslserver", "sslclient"),
+                        List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")),
+                new Case("sdc-participant", "monitor-7.devices.hospital.test", List.of("sslserver", "sslclient"),
+                        List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2", "1.2.840.10004.20701.1.1",
+                                "1.2.840.10004.20701.1.2")))) {
+            AcmeTestClient c = new AcmeTestClient(lab);
+            c.register(null, null);
+            AcmeTestClient.Reply order = c.post(c.url("newOrder"), withProfile(dns(k.name()), "\"" + k.profile() + "\""));
+            assertThat(order.status()).as(order.toString()).isEqualTo(201);
+            assertThat(order.json().get("profile").asText()).isEqualTo(k.profile());
+            try (var responder = Http01.start(lab.http01Port, TOKENS)) {
+                validate(c, order.json().get("authorizations").get(0).asText(), "http-01");
+            }
+            JsonNode ready = c.post(order.header("Location"), "").json();
+            assertThat(ready.get("profile").asText()).isEqualTo(k.profile());
+            Path csr = Csrs.openssl(tmp, k.profile(), "ec:P-256", "/O=Hospital", "DNS:" + k.name());
+            AcmeTestClient.Reply done = c.post(ready.get("finalize").asText(), csrPayload(der(csr)));
+            assertThat(done.status()).as(done.toString()).isEqualTo(200);
+            Path chain = tmp.resolve(k.profile() + "-chain.pem");
+            Files.writeString(chain, c.post(done.json().get("certificate").asText(), "").body());
+
+            List<java.security.cert.X509Certificate> certs = certificates(chain);
+            java.security.cert.X509Certificate leaf = certs.getFirst();
+            assertThat(leaf.getExtendedKeyUsage()).as(k.profile()).containsExactlyElementsOf(k.ekus());
+            pkix(certs);
+            for (String purpose : k.purposes()) {
+                PkiProcess.Result verified = lab.verify(chain, tmp, "-purpose", purpose);
+                assertThat(verified.exit()).as(k.profile() + " " + purpose + ": " + verified).isZero();
+            }
+            Duration life = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+            JsonNode window = c.get(lab.directory().replace("/directory", "/renewal-info/") + certId(leaf)).json()
+                    .get("suggestedWindow");
+            Duration toStart = Duration.between(leaf.getNotBefore().toInstant(),
+                    java.time.Instant.parse(window.get("start").asText()));
+            if (k.profile().equals("shortlived")) {
+                assertThat(life).isLessThanOrEqualTo(Duration.ofDays(7));
+                assertThat(leaf.getExtensionValue("2.5.29.31")).as("no CRL distribution point").isNull();
+                assertThat(new String(leaf.getExtensionValue("1.3.6.1.5.5.7.1.1"), StandardCharsets.ISO_8859_1))
+                        .as("no OCSP URL").doesNotContain("/ocsp");
+                assertThat(leaf.getExtensionValue("2.5.29.56")).as("RFC 9608 noRevAvail").isNotNull();
+                assertThat(leaf.getNonCriticalExtensionOIDs()).contains("2.5.29.56");
+                assertThat(toStart).as("a short-lived certificate renews at half its life")
+                        .isBetween(life.dividedBy(2).minusSeconds(2), life.dividedBy(2).plusSeconds(2));
+            } else {
+                assertThat(leaf.getExtensionValue("2.5.29.31")).as("a CRL distribution point").isNotNull();
+                assertThat(leaf.getExtensionValue("2.5.29.56")).isNull();
+                assertThat(toStart).as("renews at two thirds of its life")
+                        .isBetween(life.multipliedBy(2).dividedBy(3).minusSeconds(2),
+                                life.multipliedBy(2).dividedBy(3).plusSeconds(2));
+            }
+        }
+    }
+
+    static String withProfile(String orderPayload, String profileJson) {
+        return orderPayload.substring(0, orderPayload.length() - 1) + ",\"profile\":" + profileJson + "}";
+    }
+
+    static List<java.security.cert.X509Certificate> certificates(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(c -> (java.security.cert.X509Certificate) c).toList();
+        }
+    }
+
+    /** The JDK's PKIX validator, anchored at the lab's root (revocation is checked by the OCSP and CRL tests). */
+    static void pkix(List<java.security.cert.X509Certificate> chain) throws Exception {
+        var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.security.cert.X509Certificate root = certificates(lab.root()).getFirst();
+        var path = factory.generateCertPath(chain.stream().filter(c -> !c.equals(root)).toList());
+        var params = new java.security.cert.PKIXParameters(java.util.Set.of(new java.security.cert.TrustAnchor(root, null)));
+        params.setRevocationEnabled(false);
+        java.security.cert.CertPathValidator.getInstance("PKIX").validate(path, params);
+    }
+
+    /** RFC 9773 certificate id: base64url(AKI keyIdentifier) "." base64url(serial). */
+    static String certId(java.security.cert.X509Certificate cert) {
+        byte[] aki = org.bouncycastle.asn1.x509.AuthorityKeyIdentifier.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(cert.getExtensionValue("2.5.29.35")).getOctets())
+                .getKeyIdentifierOctets();
+        var url = Base64.getUrlEncoder().withoutPadding();
+        return url.encodeToString(aki) + "." + url.encodeToString(cert.getSerialNumber().toByteArray());
     }
 
     /** Publishes the key authorization of the authorization's challenge of this type and answers it. */

@@ -81,16 +81,17 @@ public final class PgAcmeRepository implements AcmeRepository {
     @Override
     public void createEabKey(EabKey key) {
         sql.run("storing EAB key " + key.kid(),
-                "INSERT INTO eab_key (kid, hmac_key, profile, name_patterns) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO eab_key (kid, hmac_key, profile, profiles, name_patterns) VALUES ($1, $2, $3, $4, $5)",
                 Tuple.of(key.kid(), Buffer.buffer(key.hmacKey()), key.profile(),
-                        key.namePatterns().toArray(String[]::new)));
+                        key.profiles().toArray(String[]::new), key.namePatterns().toArray(String[]::new)));
     }
 
     @Override
     public Optional<EabKey> eabKey(String kid) {
         return one(sql.run("reading EAB key " + kid,
-                "SELECT kid, hmac_key, profile, name_patterns, account_id FROM eab_key WHERE kid = $1", Tuple.of(kid)))
-                .map(r -> new EabKey(r.getString("kid"), r.getBuffer("hmac_key").getBytes(), r.getString("profile"),
+                "SELECT kid, hmac_key, profiles, name_patterns, account_id FROM eab_key WHERE kid = $1", Tuple.of(kid)))
+                .map(r -> new EabKey(r.getString("kid"), r.getBuffer("hmac_key").getBytes(),
+                        List.of(r.getArrayOfStrings("profiles")),
                         List.of(r.getArrayOfStrings("name_patterns")), r.getString("account_id")));
     }
 

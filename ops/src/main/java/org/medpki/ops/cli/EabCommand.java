@@ -26,8 +26,9 @@ public final class EabCommand implements Runnable {
     @Command(name = "new", description = "Make an EAB key bound to a profile and name patterns; prints the key id and "
             + "the HMAC key (base64url) once - they are not shown again and never logged.")
     public static final class New implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "tls-server", description = "Profile the account may use (default ${DEFAULT-VALUE}).")
-        String profile;
+        @Option(names = "--profile", split = ",", description = "Profiles the account may order, the first by default "
+                + "(an order that names none); repeat or separate with commas (default: tls-server).")
+        List<String> profiles = List.of("tls-server");
 
         @Option(names = "--names", arity = "1..*", required = true,
                 description = "Name patterns the account may order: www.example.org, or *.example.org for any name below.")
@@ -40,11 +41,11 @@ public final class EabCommand implements Runnable {
         public Integer call() {
             PkiHome home = PkiHome.fromEnvironment();
             try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
-                context.profiles().get(profile);
-                EabKey key = EabKeys.generate(profile, names);
+                profiles.forEach(context.profiles()::get);
+                EabKey key = EabKeys.generate(profiles, names);
                 PgAcmeRepository.over(context.database()).createEabKey(key);
                 context.audit().record(AuditEvent.success(context.clock().instant(), "acme.eab_key_created",
-                        Actors.cli(), Map.of("kid", key.kid(), "profile", profile, "names", String.join(" ", key.namePatterns()))));
+                        Actors.cli(), Map.of("kid", key.kid(), "profiles", String.join(" ", key.profiles()), "names", String.join(" ", key.namePatterns()))));
                 String hmac = EabKeys.encode(key.hmacKey());
                 if (json) {
                     System.out.println(Json.write(Map.of("kid", key.kid(), "hmacKey", hmac)));

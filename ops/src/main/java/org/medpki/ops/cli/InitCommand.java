@@ -22,7 +22,7 @@ public final class InitCommand implements Callable<Integer> {
     public Integer call() {
         PkiHome home = PkiHome.fromEnvironment();
         Hierarchy hierarchy = new Installer(home, policiesDir()).initialise(init.options(), Actors.cli(),
-                new ServiceSettings(AcmeSettings.profile(home), ServiceNames::of));
+                new ServiceSettings(AcmeSettings.profiles(home), ServiceNames::of));
         System.out.println("PKI initialised in " + home.dir());
         for (CaCertificate ca : hierarchy.all()) {
             System.out.printf("  %-12s %-28s key %s  %s%n", ca.record().role().wireName(), ca.name(), ca.keyLabel(),

@@ -217,9 +217,9 @@ public final class ServeCommand implements Runnable {
         Hierarchy hierarchy = context.hierarchy();
         context.keys(); // log in now: a refused PIN stops the service at start, not at the first call
         InstallationConfig.CaApi api = context.config().caApi() != null ? context.config().caApi()
-                // made before the CA API: ACME may issue under the profile of the acme section on this host
+                // made before the CA API: ACME may issue under the profiles of the acme section on this host
                 : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
-                        AcmeSettings.config(context.settings()).profile());
+                        AcmeSettings.config(context.settings()).profiles());
         ServiceCredentials credentials = new ServiceCredentials(context.home());
         // Only its own endpoint's: the callers' certificates live on their hosts and renew through the API.
         credentials.issueMissing(context, "service:ca", ServiceNames.of(context), List.of(ServiceCredentials.CA));

@@ -14,7 +14,8 @@ import org.medpki.core.settings.Durations;
  * The {@code acme} section of the settings, every key optional: port (default the repository
  * port + 363, 8443 for the default 8080), host (listen address), publicHost (the name clients use:
  * 127.0.0.1 when listening on loopback, else acme.DOMAIN), profile, http01Port, tlsAlpn01Port,
- * dnsServer (host:port), hostsFile, eabRequired, deniedRanges, caaIdentities, termsOfService,
+ * dnsServer (host:port), hostsFile, profiles (the profiles ACME offers, listed in the directory's
+ * meta.profiles; default: those of {@link #DEFAULT_PROFILES} that the CA grants ACME, and profile), eabRequired, deniedRanges, caaIdentities, termsOfService,
  * website, orderLifetime, authorizationLifetime, authorizationReuse, validationTimeout,
  * maxPayloadBytes, ordersPerAccountPerHour, ordersPerNamePerHour, eabOrdersPerAccountPerHour,
  * eabOrdersPerNamePerHour, maxConcurrentValidations, validationsPerAccountPerHour, purgeAfter,
@@ -65,16 +66,55 @@ public final class AcmeSettings {
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
                        @JsonProperty("maxConnections") Integer maxConnections,
                        @JsonProperty("caaRecheckAfter") String caaRecheckAfter,
-                       @JsonProperty("renewalExplanation") String renewalExplanation) {
+                       @JsonProperty("renewalExplanation") String renewalExplanation,
+                       @JsonProperty("profiles") List<String> profiles) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
-    /** The profile ACME issues under, before the installation exists ('pki init' grants it to ACME). */
-    public static String profile(PkiHome home) {
-        File f = SettingsFiles.acmeBeforeInstallation(home, System.getenv());
-        return f.profile() != null ? f.profile() : "tls-server";
+    /**
+     * The profiles ACME offers by default, when the profile files and the CA's grant have them:
+     * TLS servers, mutual-TLS clients, short-lived servers, IHE ATNA nodes and SDC participants.
+     */
+    public static final List<String> DEFAULT_PROFILES = List.of("tls-server", "tls-client", "shortlived",
+            "atna-node", "sdc-participant");
+
+    /** The profiles ACME offers, before the installation exists ('pki init' grants them to ACME). */
+    public static List<String> profiles(PkiHome home) {
+        return wanted(SettingsFiles.acmeBeforeInstallation(home, System.getenv()));
+    }
+
+    /** acme.profiles as written, else the defaults; acme.profile (default tls-server) first. */
+    private static List<String> wanted(File f) {
+        String first = f.profile() != null ? f.profile() : "tls-server";
+        var out = new java.util.LinkedHashSet<String>();
+        out.add(first);
+        out.addAll(f.profiles() != null ? f.profiles() : DEFAULT_PROFILES);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The profiles ACME offers: acme.profiles as written, each of which the CA must grant ACME
+     * (caApi.callers.acme.issue); by default those of the defaults that it grants.
+     */
+    static List<String> profiles(File f, InstallationConfig installation) {
+        var acme = installation.caApiOrDefault().callers().get("acme");
+        List<String> granted = acme == null ? null : acme.issue();
+        List<String> wanted = wanted(f);
+        if (granted == null) {
+            return wanted;
+        }
+        if (f.profiles() == null) {
+            List<String> offered = wanted.stream().filter(granted::contains).toList();
+            return offered.isEmpty() ? List.of(wanted.getFirst()) : offered;
+        }
+        List<String> refused = wanted.stream().filter(p -> !granted.contains(p)).toList();
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException("acme.profiles names " + refused + ", which the CA does not let ACME "
+                    + "issue (caApi.callers.acme.issue: " + granted + "): grant them on the CA host or remove them");
+        }
+        return wanted;
     }
 
     public static AcmeConfig config(Settings settings) {
@@ -126,7 +166,7 @@ public final class AcmeSettings {
                         f.maxConnections()),
                 Durations.parse("acme.caaRecheckAfter", f.caaRecheckAfter(), AcmeConfig.MAX_CAA_RECHECK_AFTER),
                 f.renewalExplanation() == null || f.renewalExplanation().isBlank() ? null
-                        : f.renewalExplanation().trim());
+                        : f.renewalExplanation().trim(), profiles(f, installation));
     }
 
     private static List<AddressRange> deniedRanges(List<String> ranges) {

@@ -119,13 +119,13 @@ public record InstallationConfig(
         }
 
         /**
-         * ACME issues under its profile and revokes what it issued; the CRL publisher has CRLs
+         * ACME issues under its profiles and revokes what it issued; the CRL publisher has CRLs
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
          * approved and has the certificates of administrators it enrolls issued.
          */
-        public static CaApi defaults(String host, int port, String acmeProfile) {
+        public static CaApi defaults(String host, int port, java.util.List<String> acmeProfiles) {
             return new CaApi(host, port, java.util.Map.of(
-                    "acme", new org.medpki.caapi.CallerPermissions(java.util.List.of(acmeProfile), true, false, false,
+                    "acme", new org.medpki.caapi.CallerPermissions(acmeProfiles, true, false, false,
                             false),
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
@@ -168,7 +168,7 @@ public record InstallationConfig(
 
     /** The CA API settings; for installations made before it existed, loopback on the repository port + 364. */
     public CaApi caApiOrDefault() {
-        return caApi != null ? caApi : CaApi.defaults("127.0.0.1", repository.port() + 364, "tls-server");
+        return caApi != null ? caApi : CaApi.defaults("127.0.0.1", repository.port() + 364, java.util.List.of("tls-server"));
     }
 
     /** URLs that go into certificates (AIA and CDP): where relying parties will find OCSP and CRLs. */

@@ -66,7 +66,7 @@ public final class Installer {
         // merged into medpki.yaml; the environment is applied when read, never written.
         SettingsFiles.migrate(home).forEach(System.err::println);
         InstallationConfig config = SettingsFiles.exists(home) ? SettingsFiles.readInstallation(home)
-                : newConfig(options, services.acmeProfile());
+                : newConfig(options, shipped(services.acmeProfiles()));
         SettingsFiles.writeInstallation(home, config);
         config = SettingsFiles.load(home).installation();
         copyProfiles(config);
@@ -92,11 +92,19 @@ public final class Installer {
         }
     }
 
+    /** Of the profiles ACME is to offer, those with a profile file to install (the first always). */
+    private List<String> shipped(List<String> acmeProfiles) {
+        Path dir = policiesDir == null ? null : policiesDir.resolve("profiles");
+        return acmeProfiles.stream().filter(p -> p.equals(acmeProfiles.getFirst())
+                || dir == null || Files.isRegularFile(dir.resolve(p + ".yaml"))).toList();
+    }
+
     /**
-     * The configuration of a new installation. The CA grants ACME {@code acmeProfile} only (the acme section's
-     * at the ceremony); changing it later means changing caApi.callers.acme.issue too, on the CA host.
+     * The configuration of a new installation. The CA grants ACME {@code acmeProfiles} only (the acme
+     * section's at the ceremony); offering more later means changing caApi.callers.acme.issue too, on
+     * the CA host.
      */
-    private InstallationConfig newConfig(InitOptions o, String acmeProfile) {
+    private InstallationConfig newConfig(InitOptions o, List<String> acmeProfiles) {
         boolean softhsm = SoftHsmTokens.isSoftHsm(o.module());
         int port = o.httpPort();
         String base = "http://" + hostForUrl(o.httpHost()) + ":";
@@ -113,7 +121,7 @@ public final class Installer {
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
-                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfile));
+                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfiles));
     }
 
     private static String hostForUrl(String host) {
