@@ -21,6 +21,13 @@ public final class AcmeServer {
      */
     public static String start(Vertx vertx, AcmeConfig config, AcmeRepository store, CertificateAuthority ca,
                                AuditLog audit, Clock clock, ServerCertificate certificate) {
+        for (String profile : config.profiles()) {
+            try {
+                ca.acmeProfileDescription(profile); // a profile ACME cannot issue stops the service here
+            } catch (IllegalArgumentException e) {
+                throw new org.medpki.core.error.PkiException(org.medpki.core.error.ErrorKind.CONFIGURATION, e.getMessage());
+            }
+        }
         AcmeAudit acmeAudit = new AcmeAudit(audit, clock);
         // A virtual-thread context runs one task at a time between awaits, so CPU work (JWS
         // signatures, JSON, TLS) of one instance uses one core: two instances per core, one port.

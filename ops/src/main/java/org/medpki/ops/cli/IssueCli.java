@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "issue", description = "Issue a certificate for a CSR under a profile; prints the PEM chain, leaf first.")
 public final class IssueCli implements Callable<Integer> {
 
-    @Option(names = "--profile", required = true, description = "Profile name: tls-server, user, device, code-signing.")
+    @Option(names = "--profile", required = true, description = "Profile name (pki status lists them): tls-server, shortlived, tls-client, atna-node, sdc-participant, udap-client, user, device, code-signing, ...")
     String profile;
 
     @Option(names = "--csr", required = true, description = "PKCS#10 request, PEM or DER.")

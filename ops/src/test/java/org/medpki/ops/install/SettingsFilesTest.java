@@ -187,4 +187,23 @@ class SettingsFilesTest {
         Settings notAUrl = SettingsFiles.load(home, Map.of("PKI_ACME_RENEWAL_EXPLANATION", "see the intranet"));
         assertThatThrownBy(() -> AcmeSettings.config(notAUrl)).hasMessageContaining("acme.renewalExplanation");
     }
+
+    @Test
+    void acmeOffersTheDefaultProfilesThatTheCaGrantsItAndRefusesNamingOneItDoesNot() throws Exception {
+        assertThat(AcmeSettings.config(SettingsFiles.load(home, Map.of())).profiles())
+                .as("an installation from before the CA API grants tls-server only").containsExactly("tls-server");
+        InstallationConfig granted = SettingsFiles.readInstallation(home);
+        SettingsFiles.writeInstallation(home, new InstallationConfig(granted.domain(), granted.organisation(),
+                granted.token(), granted.ocspToken(), granted.database(), granted.urls(), granted.repository(),
+                granted.profilesDirectory(), InstallationConfig.CaApi.defaults("127.0.0.1", 8444,
+                        java.util.List.of("tls-server", "shortlived", "tls-client"))));
+        var config = AcmeSettings.config(SettingsFiles.load(home, Map.of()));
+        assertThat(config.profiles()).containsExactly("tls-server", "tls-client", "shortlived");
+        assertThat(config.profile()).isEqualTo("tls-server");
+
+        Files.writeString(SettingsFiles.file(home), Files.readString(SettingsFiles.file(home))
+                + "acme:\n  profile: shortlived\n  profiles: [tls-server, atna-node]\n");
+        assertThatThrownBy(() -> AcmeSettings.config(SettingsFiles.load(home, Map.of())))
+                .hasMessageContaining("acme.profiles names [atna-node]").hasMessageContaining("caApi.callers.acme.issue");
+    }
 }
