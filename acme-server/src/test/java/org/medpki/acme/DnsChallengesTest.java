@@ -64,12 +64,18 @@ class DnsChallengesTest {
     void everyDnsNameIsOfferedTheNewChallengesAndAWildcardOnlyTheDnsOnes() {
         Account account = client.newAccount();
         JsonObject order = client.newOrder(account, "offer.hospital.test", "*.offer.hospital.test");
-        assertThat(types(authz(order, account, 0))).containsExactlyInAnyOrder("http-01", "dns-01", "tls-alpn-01",
-                "dns-account-01", "dns-persist-01");
-        assertThat(types(authz(order, account, 1))).containsExactlyInAnyOrder("dns-01", "dns-account-01",
+        JsonObject name = authz(order, account, 0);
+        JsonObject wildcard = authz(order, account, 1);
+        if (name.getBoolean("wildcard", false)) {
+            JsonObject swap = name;
+            name = wildcard;
+            wildcard = swap;
+        }
+        assertThat(types(name)).containsExactlyInAnyOrder("http-01", "dns-01", "tls-alpn-01", "dns-account-01",
                 "dns-persist-01");
+        assertThat(types(wildcard)).containsExactlyInAnyOrder("dns-01", "dns-account-01", "dns-persist-01");
         // dns-persist-01 names the account and our issuer domain names instead of a token (3.1)
-        JsonObject persist = challenge(authz(order, account, 0), "dns-persist-01");
+        JsonObject persist = challenge(name, "dns-persist-01");
         assertThat(persist.containsKey("token")).isFalse();
         assertThat(persist.getString("accounturi")).isEqualTo(account.url());
         assertThat(persist.getJsonArray("issuer-domain-names")).containsExactly(US);
@@ -87,16 +93,30 @@ class DnsChallengesTest {
             challenges.add(ch);
             digests.add(digest(ch.getString("token") + "." + account.key().computeThumbprint()));
         }
-        // Another account's label and the unscoped dns-01 name do not count: each account has its own name.
-        String label = "_" + new base32(base32.Alphabet.BASE32, false, true)
-                .toString(Arrays.copyOf(sha256(account.url()), 10));
-        zone.txt("_acme-challenge." + name, digests.toArray(String[]::new));
-        zone.txt(label + "._acme-challenge." + name, digests.toArray(String[]::new));
+        zone.txt(label(account) + "._acme-challenge." + name, digests.toArray(String[]::new));
         for (JsonObject ch : challenges) {
             Response answered = client.post(ch.getString("url"), "{}", account);
             assertThat(answered.json().getString("status")).as(answered.body()).isEqualTo("valid");
         }
         assertIssued(order, account, name, "*." + name);
+    }
+
+    @Test
+    void dnsAccount01IgnoresTheUnscopedNameAndOtherAccountsLabels() throws Exception {
+        String name = "shared.hospital.test";
+        Account account = client.newAccount();
+        Account other = client.newAccount();
+        JsonObject order = client.newOrder(account, name);
+        JsonObject ch = challenge(authz(order, account, 0), "dns-account-01");
+        String digest = digest(ch.getString("token") + "." + account.key().computeThumbprint());
+        zone.txt("_acme-challenge." + name, digest);
+        zone.txt(label(other) + "._acme-challenge." + name, digest);
+
+        Response answered = client.post(ch.getString("url"), "{}", account);
+        assertThat(answered.json().getString("status")).as(answered.body()).isEqualTo("invalid");
+        assertThat(answered.json().getJsonObject("error").getString("type")).isEqualTo(ERR + "incorrectResponse");
+        assertThat(answered.json().getJsonObject("error").getString("detail"))
+                .contains(label(account) + "._acme-challenge." + name);
     }
 
     @Test
@@ -194,6 +214,11 @@ class DnsChallengesTest {
         assertThat(finalized.status()).as(finalized.body()).isEqualTo(200);
         assertThat(finalized.json().getString("status")).isEqualTo("valid");
         assertThat(server.ca.issuedCount()).isEqualTo(before + 1);
+    }
+
+    /** The account's dns-account-01 label, computed here as the draft says (not by the server's code). */
+    private static String label(Account account) {
+        return "_" + new base32(base32.Alphabet.BASE32, false, true).toString(Arrays.copyOf(sha256(account.url()), 10));
     }
 
     private static String digest(String keyAuthorization) {
