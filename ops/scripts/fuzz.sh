@@ -12,7 +12,7 @@ ensure_jdk
 cd "$medpki_root"
 
 modules=(ca-core ocsp-responder acme-server)
-tests=RequestValidatorFuzzTest,ProfileCatalogFuzzTest,RequestParserFuzzTest,JwsParseFuzzTest,CaaPropertyFuzzTest,Dns01DigestFuzzTest,Http01ResponseFuzzTest
+tests=RequestValidatorFuzzTest,ProfileCatalogFuzzTest,RequestParserFuzzTest,JwsParseFuzzTest,CaaPropertyFuzzTest,Dns01DigestFuzzTest,Http01ResponseFuzzTest,DnsPersistRecordFuzzTest
 
 echo "fuzz phase: ${JAZZER_MAX_DURATION:-the maxDuration on each test} per target"
 start=$SECONDS

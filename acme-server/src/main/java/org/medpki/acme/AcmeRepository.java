@@ -107,7 +107,9 @@ public interface AcmeRepository {
     /**
      * A valid authorization of this account for the identifier ({@code base} with {@code wildcard}),
      * still valid at {@code validUntil} and created after {@code createdAfter}, to reuse; the one
-     * expiring last.
+     * expiring last. Never one validated by dns-persist-01: its standing record is read again for
+     * each order, so that a removed record, a passed persistUntil or a TTL shorter than the reuse
+     * window (draft-ietf-acme-dns-persist-01 section 7.8) takes effect at the next order.
      */
     Optional<Authorization> reusableAuthorization(String accountId, Identifier base, boolean wildcard,
                                                   Instant validUntil, Instant createdAfter);

@@ -3,6 +3,7 @@ package org.medpki.acme;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import org.medpki.acme.validation.IssuerDomainNames;
 
 /** The URLs of ACME resources and their JSON representations (RFC 8555 section 7.1). */
 public final class AcmeViews {
@@ -70,7 +71,7 @@ public final class AcmeViews {
 
     public JsonObject authorization(Authorization a) {
         JsonArray challenges = new JsonArray();
-        a.challenges().forEach(c -> challenges.add(challenge(c)));
+        a.challenges().forEach(c -> challenges.add(challenge(c, a.accountId())));
         JsonObject j = new JsonObject().put("identifier", a.identifier().json()).put("status", a.status())
                 .put("expires", time(a.expires())).put("challenges", challenges);
         if (a.wildcard()) {
@@ -79,9 +80,19 @@ public final class AcmeViews {
         return j;
     }
 
-    public JsonObject challenge(Challenge c) {
-        JsonObject j = new JsonObject().put("type", c.type()).put("url", challenge(c.id())).put("status", c.status())
-                .put("token", c.token());
+    /**
+     * A challenge of the account {@code accountId}'s authorization. dns-persist-01's object has no
+     * token: it names the account URL and our Issuer Domain Names that the standing record must
+     * carry (draft-ietf-acme-dns-persist-01 section 3.1).
+     */
+    public JsonObject challenge(Challenge c, String accountId) {
+        JsonObject j = new JsonObject().put("type", c.type()).put("url", challenge(c.id())).put("status", c.status());
+        if (c.type().equals("dns-persist-01")) {
+            j.put("accounturi", account(accountId))
+                    .put("issuer-domain-names", new JsonArray(IssuerDomainNames.of(config.caaIdentities())));
+        } else {
+            j.put("token", c.token());
+        }
         if (c.validated() != null) {
             j.put("validated", time(c.validated()));
         }

@@ -54,7 +54,7 @@ public final class ChallengeHandler implements Handler<RoutingContext> {
             ctx.response().putHeader("Retry-After", "1");
         }
         Responses.up(ctx, views.authz(authz.id()));
-        Responses.json(ctx, 200, views.challenge(challenge), null);
+        Responses.json(ctx, 200, views.challenge(challenge, authz.accountId()), null);
     }
 
     private ValidationGate.Slot admit(Authorization authz, Challenge challenge) {

@@ -161,12 +161,22 @@ public final class NewOrderHandler implements Handler<RoutingContext> {
         }
     }
 
-    /** Wildcards only by dns-01 (RFC 8555 7.1.3); IP addresses never by dns-01 (RFC 8738). */
-    static List<String> challengeTypes(Identifier id) {
-        if (id.wildcard()) {
-            return List.of("dns-01");
+    /**
+     * Wildcards only by the DNS challenges (RFC 8555 7.1.3): dns-01, dns-account-01 and
+     * dns-persist-01 (whose record must then say policy=wildcard); IP addresses never by DNS
+     * (RFC 8738). dns-persist-01 only when we have Issuer Domain Names (our CAA identities) for
+     * its records to name.
+     */
+    List<String> challengeTypes(Identifier id) {
+        if (id.type().equals("ip")) {
+            return List.of("http-01", "tls-alpn-01");
         }
-        return id.type().equals("ip") ? List.of("http-01", "tls-alpn-01") : List.of("http-01", "dns-01", "tls-alpn-01");
+        List<String> types = new ArrayList<>(id.wildcard() ? List.of("dns-01", "dns-account-01")
+                : List.of("http-01", "dns-01", "tls-alpn-01", "dns-account-01"));
+        if (!org.medpki.acme.validation.IssuerDomainNames.of(config.caaIdentities()).isEmpty()) {
+            types.add("dns-persist-01");
+        }
+        return types;
     }
 
     /**

@@ -175,4 +175,46 @@ final class AcmeTestClient {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A new order of {@code account} for the DNS {@code names} (201 asserted), with its URL as "url". */
+    JsonObject newOrder(Account account, String... names) {
+        io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+        for (String n : names) {
+            ids.add(new JsonObject().put("type", "dns").put("value", n));
+        }
+        Response created = post(url("/new-order"), new JsonObject().put("identifiers", ids).encode(), account);
+        if (created.status() != 201) {
+            throw new AssertionError("newOrder answered " + created.status() + ": " + created.body());
+        }
+        return created.json().put("url", created.header("Location"));
+    }
+
+    /** The challenge of {@code type} in an authorization object. */
+    static JsonObject challenge(JsonObject authz, String type) {
+        return authz.getJsonArray("challenges").stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("type").equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " challenge in " + authz.encode()));
+    }
+
+    /** The finalize payload: a CSR for a new EC key naming exactly {@code names}. */
+    static String finalizePayload(String... names) {
+        try {
+            var key = InMemoryCertificateAuthority.ecKey();
+            var extensions = new org.bouncycastle.asn1.x509.ExtensionsGenerator();
+            extensions.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+                    new org.bouncycastle.asn1.x509.GeneralNames(java.util.Arrays.stream(names)
+                            .map(n -> new org.bouncycastle.asn1.x509.GeneralName(
+                                    org.bouncycastle.asn1.x509.GeneralName.dNSName, n))
+                            .toArray(org.bouncycastle.asn1.x509.GeneralName[]::new)));
+            byte[] der = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                    new org.bouncycastle.asn1.x500.X500Name("CN=" + names[0].replace("*.", "")), key.getPublic())
+                    .addAttribute(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest,
+                            extensions.generate())
+                    .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                            .build(key.getPrivate())).getEncoded();
+            return new JsonObject().put("csr", com.nimbusds.jose.util.Base64URL.encode(der).toString()).encode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -264,7 +264,9 @@ final class InMemoryAcmeRepository implements AcmeRepository {
                     return a.accountId().equals(accountId) && a.identifier().type().equals(base.type())
                             && a.identifier().value().equals(base.value()) && a.wildcard() == wildcard
                             && a.status().equals("valid") && a.expires().isAfter(validUntil)
-                            && s.createdAt().isAfter(createdAfter);
+                            && s.createdAt().isAfter(createdAfter)
+                            && challenges.values().stream().noneMatch(c -> c.authzId().equals(a.id())
+                                    && c.type().equals("dns-persist-01") && c.status().equals("valid"));
                 })
                 .max(Comparator.comparing(s -> s.value().expires()))
                 .flatMap(s -> authorization(s.value().id()));

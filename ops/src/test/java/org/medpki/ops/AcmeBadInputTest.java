@@ -295,6 +295,50 @@ class AcmeBadInputTest {
         assertThat(answered.json().get("error").get("type").asText()).isEqualTo(ERR + "caa");
     }
 
+    /**
+     * dns-persist-01 through a real 'pki up' (the ACME service's own database role, the CA over the
+     * CA API): a standing record for this account with policy=wildcard validates a name and its
+     * wildcard and the certificate verifies; another account's record is unauthorized.
+     */
+    @Test
+    void dnsPersist01ValidatesAWildcardByAStandingRecordAndRefusesAnotherAccountsRecord() throws Exception {
+        AcmeTestClient c = new AcmeTestClient(lab);
+        c.register(null, null);
+        AcmeTestClient other = new AcmeTestClient(lab);
+        other.register(null, null);
+        Files.writeString(lab.txtDir.resolve("_validation-persist.persist.hospital.test"),
+                AcmeLab.ACME_HOST + "; accounturi=" + c.kid + "; policy=wildcard\n");
+        Files.writeString(lab.txtDir.resolve("_validation-persist.foreign.hospital.test"),
+                AcmeLab.ACME_HOST + "; accounturi=" + other.kid + "\n");
+
+        AcmeTestClient.Reply order = c.post(c.url("newOrder"), identifiers("persist.hospital.test",
+                "*.persist.hospital.test"));
+        assertThat(order.status()).as(order.toString()).isEqualTo(201);
+        for (JsonNode url : order.json().get("authorizations")) {
+            JsonNode persist = challenge(c.post(url.asText(), "").json(), "dns-persist-01");
+            assertThat(persist.get("issuer-domain-names").get(0).asText()).isEqualTo(AcmeLab.ACME_HOST);
+            assertThat(persist.get("accounturi").asText()).isEqualTo(c.kid);
+            AcmeTestClient.Reply answered = c.post(persist.get("url").asText(), "{}");
+            assertThat(answered.json().get("status").asText()).as(answered.toString()).isEqualTo("valid");
+        }
+        JsonNode ready = c.post(order.header("Location"), "").json();
+        assertThat(ready.get("status").asText()).isEqualTo("ready");
+        AcmeTestClient.Reply done = c.post(ready.get("finalize").asText(), csrPayload(der(Csrs.openssl(tmp, "persist",
+                "ec:P-256", "/O=Hospital", "DNS:persist.hospital.test,DNS:*.persist.hospital.test"))));
+        assertThat(done.json().get("status").asText()).as(done.toString()).isEqualTo("valid");
+        Path chain = tmp.resolve("persist-chain.pem");
+        Files.writeString(chain, c.post(done.json().get("certificate").asText(), "").body());
+        assertThat(lab.verify(chain, tmp).exit()).isZero();
+
+        AcmeTestClient.Reply foreign = c.post(c.url("newOrder"), identifiers("foreign.hospital.test"));
+        JsonNode persist = challenge(c.post(foreign.json().get("authorizations").get(0).asText(), "").json(),
+                "dns-persist-01");
+        AcmeTestClient.Reply refused = c.post(persist.get("url").asText(), "{}");
+        assertThat(refused.json().get("status").asText()).isEqualTo("invalid");
+        assertThat(refused.json().get("error").get("type").asText()).isEqualTo(ERR + "unauthorized");
+        assertThat(refused.json().get("error").get("detail").asText()).contains("another ACME account");
+    }
+
     @Test
     void keyRolloverMovesTheAccountToTheNewKey() throws Exception {
         AcmeTestClient c = new AcmeTestClient(lab);

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates a challenge against the applicant (RFC 8555 section 8, RFC 8737, RFC 8738): CAA first
+ * Validates a challenge against the applicant (RFC 8555 section 8, RFC 8737, RFC 8738,
+ * draft-ietf-acme-dns-account-label-02, draft-ietf-acme-dns-persist-01): CAA first
  * for DNS names, then the challenge type's check, all within one deadline
  * ({@code acme.validationTimeout}) that covers every look-up, every address tried and every
  * redirect. Blocks (network); run it on a virtual thread. Throws an {@link AcmeException} (dns,
- * connection, incorrectResponse, caa, tls) when it fails, always by the deadline. At finalize it
- * looks CAA up again for authorizations validated long ago ({@link #recheckCaa}).
+ * connection, incorrectResponse, caa, tls; unauthorized or malformed for a dns-persist-01 record)
+ * when it fails, always by the deadline. At finalize it looks CAA up again for authorizations
+ * validated long ago ({@link #recheckCaa}).
  *
  * <p>The validator connects to hosts any ACME client names, from inside our network: what it
  * tells the client is generic ("could not connect", "the response did not contain the key
@@ -44,6 +47,7 @@ public final class ChallengeValidator {
     private final Http01Validation http01;
     private final Dns01Validation dns01;
     private final TlsAlpn01Validation tlsAlpn01;
+    private final DnsPersist01Validation dnsPersist01;
 
     public ChallengeValidator(AcmeConfig config, Vertx vertx) {
         this.config = config;
@@ -52,6 +56,8 @@ public final class ChallengeValidator {
         this.http01 = new Http01Validation(this, config, vertx);
         this.dns01 = new Dns01Validation(resolver);
         this.tlsAlpn01 = new TlsAlpn01Validation(this, config);
+        this.dnsPersist01 = new DnsPersist01Validation(resolver, IssuerDomainNames.of(config.caaIdentities()),
+                Clock.systemUTC());
     }
 
     /**
@@ -147,6 +153,8 @@ public final class ChallengeValidator {
             case "http-01" -> http01.validate(identifier, token, keyAuthorization, deadline);
             case "dns-01" -> dns01.validate(identifier, keyAuthorization, deadline);
             case "tls-alpn-01" -> tlsAlpn01.validate(identifier, keyAuthorization, deadline);
+            case "dns-account-01" -> dns01.validateForAccount(identifier, accountUri, keyAuthorization, deadline);
+            case "dns-persist-01" -> dnsPersist01.validate(identifier, wildcard, accountUri, deadline);
             default -> throw new AcmeException(ProblemType.MALFORMED, "unknown challenge type " + type);
         }
     }

@@ -117,6 +117,17 @@ class CaaPropertyTest {
                 .contains("unknown critical");
     }
 
+    @Test
+    void validationmethodsNamesTheNewDnsChallengesLikeAnyOther() {
+        List<CaaProperty> set = List.of(new CaaProperty(0, "issue",
+                "acme.hospital.test; validationmethods=dns-persist-01,dns-account-01"));
+        assertThat(CaaProperty.refusal(set, false, US, ACCOUNT, "dns-persist-01")).isNull();
+        assertThat(CaaProperty.refusal(set, true, US, ACCOUNT, "dns-account-01")).isNull();
+        assertThat(CaaProperty.refusal(set, false, US, ACCOUNT, "dns-01")).contains("not dns-01");
+        assertThat(CaaProperty.refusal(List.of(new CaaProperty(0, "issue", "acme.hospital.test; validationmethods=dns-01")),
+                false, US, ACCOUNT, "dns-persist-01")).contains("not dns-persist-01");
+    }
+
     private static String refusal(String issueValue) {
         return CaaProperty.refusal(List.of(new CaaProperty(0, "issue", issueValue)), false, US, ACCOUNT, "dns-01");
     }

@@ -270,6 +270,8 @@ public final class PgAcmeRepository implements AcmeRepository {
         return one(sql.run("finding a reusable ACME authorization for " + base.value(),
                 "SELECT id FROM acme_authorization WHERE account_id = $1 AND type = $2 AND value = $3 "
                         + "AND wildcard = $4 AND status = 'valid' AND expires > $5 AND created_at > $6 "
+                        + "AND NOT EXISTS (SELECT 1 FROM acme_challenge c WHERE c.authz_id = acme_authorization.id "
+                        + "AND c.type = 'dns-persist-01' AND c.status = 'valid') "
                         + "ORDER BY expires DESC LIMIT 1",
                 Tuple.of(accountId, base.type(), base.value(), wildcard, time(validUntil), time(createdAfter))))
                 .flatMap(r -> authorization(r.getString(0)));

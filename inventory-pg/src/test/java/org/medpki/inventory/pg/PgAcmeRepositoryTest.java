@@ -268,6 +268,36 @@ class PgAcmeRepositoryTest {
                 .contains(challenges.get(0), challenges.get(1)).doesNotContain(challenges.get(2));
     }
 
+    @Test
+    void theNewDnsChallengesAreStoredAndAnAuthorizationValidatedByDnsPersistIsNeverReused() {
+        Account account = account(null);
+        acme.createAccount(account);
+        Instant now = Instant.now();
+        for (String type : List.of("dns-account-01", "dns-persist-01")) {
+            String name = type + ".reuse.ward.test";
+            String authzId = AcmeIds.newId();
+            Identifier id = new Identifier("dns", name);
+            List<Challenge> challenges = List.of("dns-account-01", "dns-persist-01").stream()
+                    .map(t -> new Challenge(AcmeIds.newId(), authzId, t, AcmeIds.newId(), "pending", null, null)).toList();
+            acme.createOrder(new Order(AcmeIds.newId(), account.id(), "pending", List.of(id), "tls-server",
+                    now.plus(Duration.ofDays(1)), null, null, null, null, null, null, List.of(authzId)),
+                    List.of(new Authorization(authzId, account.id(), id, false, "pending", now.plus(Duration.ofDays(1)),
+                            challenges)));
+            Challenge solved = acme.authorization(authzId).orElseThrow().challenges().stream()
+                    .filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+            assertThat(acme.startChallenge(solved.id())).isTrue();
+            acme.finishChallenge(solved, true, null, now);
+
+            var reused = acme.reusableAuthorization(account.id(), id, false, now.plusSeconds(60),
+                    now.minus(Duration.ofDays(7)));
+            if (type.equals("dns-persist-01")) {
+                assertThat(reused).as("the standing record is read again for each order").isEmpty();
+            } else {
+                assertThat(reused).map(Authorization::id).contains(authzId);
+            }
+        }
+    }
+
     /** An order for one name with a new authorization of {@code authzStatus} and its http-01 challenge. */
     private static Order newOrder(Account account, String authzStatus, String name) {
         return newOrder(account, authzStatus, name, Instant.now().plus(Duration.ofDays(1)));
