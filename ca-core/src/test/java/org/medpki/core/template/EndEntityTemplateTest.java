@@ -214,7 +214,12 @@ class EndEntityTemplateTest {
     }
 
     Path pem(String name, X509CertificateHolder cert) throws IOException {
-        Path p = tmp.resolve(name);
+        return pem(tmp, name, cert);
+    }
+
+    /** Writes {@code cert} as PEM into {@code dir}. */
+    static Path pem(Path dir, String name, X509CertificateHolder cert) throws IOException {
+        Path p = dir.resolve(name);
         Files.writeString(p, "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
                 + "\n-----END CERTIFICATE-----\n");

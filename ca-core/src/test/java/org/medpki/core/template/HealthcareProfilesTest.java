@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 import org.bouncycastle.asn1.DERNull;
@@ -168,10 +167,6 @@ class HealthcareProfilesTest {
     }
 
     private Path pem(String name, X509CertificateHolder cert) throws Exception {
-        Path p = tmp.resolve(name);
-        Files.writeString(p, "-----BEGIN CERTIFICATE-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n");
-        return p;
+        return EndEntityTemplateTest.pem(tmp, name, cert);
     }
 }
