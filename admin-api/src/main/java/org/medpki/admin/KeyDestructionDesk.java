@@ -80,12 +80,15 @@ public final class KeyDestructionDesk {
         }
         KeyRetirementService.Plan plan;
         try {
-            plan = checks.plan(name, (String) key);
+            plan = checks.check(name, (String) key, "admin:" + admin.name());
         } catch (PkiException e) {
             throw Problem.badInput(e.publicDetail().contains("SHA-256") && key != null ? "keySha256" : "ca",
                     e.publicDetail());
         }
         if (plan.ca().record().role() == CaRole.OCSP_SIGNER) {
+            audit.recordQuietly(AuditEvent.failure(clock.instant(), "key.destruction_refused", "admin:" + admin.name(),
+                    Map.of("ca", name, "keySha256", plan.keySha256(), "why", "an OCSP signer's key is retired on the "
+                            + "CA host")));
             throw Problem.badInput("ca", "'" + name + "' is an OCSP signer: its key is in the OCSP token, which the CA "
                     + "service does not open; retire it on the CA host with 'pki ca destroy-key " + name + "'");
         }

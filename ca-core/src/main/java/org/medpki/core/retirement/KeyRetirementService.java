@@ -169,8 +169,9 @@ public final class KeyRetirementService {
                 Instant notAfter = child.x509().getNotAfter().toInstant();
                 lastExpiry = later(lastExpiry, notAfter);
                 if (!compromised && notAfter.isAfter(now) && !revoked.containsKey(child.record().id())) {
-                    throw new PkiException(ErrorKind.CONFLICT, "'" + child.name() + "', certified by this key, is "
-                            + "valid until " + notAfter + ": revoke it first, or wait until it expired");
+                    throw new PkiException(ErrorKind.CONFLICT, "'" + child.name() + "', certified by the key of '"
+                            + name + "', is still valid (until " + notAfter + "): revoke it first, or wait until it "
+                            + "expired");
                 }
             }
             KeyDestructions.IssuedUnder issued = records.issuedUnder(ids, now);
@@ -183,6 +184,26 @@ public final class KeyRetirementService {
             }
         }
         return new Plan(target, own, key, compromised ? "compromised" : "expired", lastExpiry);
+    }
+
+    /**
+     * {@link #plan} for a request by {@code actor} (the admin API's request, the CA host's command
+     * before it opens a token): a refusal is audited as {@code key.destruction_refused}.
+     */
+    public Plan check(String name, String keySha256, String actor) {
+        try {
+            return plan(name, keySha256);
+        } catch (PkiException e) {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("ca", cut(String.valueOf(name)));
+            if (keySha256 != null) {
+                details.put("keySha256", cut(keySha256));
+            }
+            details.put("kind", e.kind().name());
+            details.put("why", e.publicDetail());
+            audit.recordQuietly(AuditEvent.failure(clock.instant(), "key.destruction_refused", actor, details));
+            throw e;
+        }
     }
 
     /**

@@ -120,17 +120,19 @@ public final class CaCommand implements Runnable {
         public Integer call() throws Exception {
             String key = keySha256 == null ? null : keySha256.toLowerCase(java.util.Locale.ROOT);
             if (key != null && !key.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("--key-sha256 '" + keySha256 + "' is not 64 hex digits");
+                throw new PkiException(ErrorKind.MALFORMED, "--key-sha256: the key's SHA-256 is 64 hex digits (the "
+                        + "SHA-256 of its SubjectPublicKeyInfo)");
             }
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
                 CrlSettings settings = context.crlSettings();
                 KeyRetirementService checks = ServeCommand.retirement(context, null, null, null, settings);
-                CaRole role = checks.plan(name, key).ca().record().role();
+                String actor = "break-glass:" + Actors.cli();
+                CaRole role = checks.check(name, key, actor).ca().record().role();
                 // The OCSP token is opened only for an OCSP signer's key (an older installation may hold it in the CA token).
                 KeyRetirementService service = ServeCommand.retirement(context, context.keys(),
                         role == CaRole.OCSP_SIGNER ? context.ocspKeys() : null, CrlCommand.issuer(context, settings),
                         settings);
-                KeyRetirementService.Retired done = service.retire(name, key, "break-glass:" + Actors.cli(), List.of());
+                KeyRetirementService.Retired done = service.retire(name, key, actor, List.of());
                 KeyDestruction r = done.record();
                 System.out.println("destroyed the key of " + (r.role() == CaRole.ISSUING ? "issuing CA " : "OCSP signer ")
                         + r.ca() + " (SHA-256 " + r.keySha256() + ", label " + r.keyLabel() + ") in the token '"
