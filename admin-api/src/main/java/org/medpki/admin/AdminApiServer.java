@@ -58,7 +58,9 @@ public final class AdminApiServer extends VerticleBase {
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
             Pattern.compile("/api/v1/admins"), "GET, POST",
-            Pattern.compile("/api/v1/revocations|/api/v1/ca-revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST");
+            Pattern.compile("/api/v1/revocations|/api/v1/ca-revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST",
+            Pattern.compile("/api/v1/key-destructions"), "POST",
+            Pattern.compile("/api/v1/key-destructions/[^/]+"), "GET");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
@@ -77,6 +79,7 @@ public final class AdminApiServer extends VerticleBase {
     private final OwnerDesk owners;
     private final AdminDesk adminDesk;
     private final CaRevocationDesk caDesk;
+    private KeyDestructionDesk keyDesk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -104,6 +107,12 @@ public final class AdminApiServer extends VerticleBase {
         this.budget = new AuditBudget(20, Duration.ofMinutes(1), clock);
         this.openApi = resource("openapi.json");
         this.metrics = metrics;
+    }
+
+    /** Offers key retirement under dual control ({@code /api/v1/key-destructions}); before it is deployed. */
+    public AdminApiServer keyDestructions(KeyDestructionDesk desk) {
+        this.keyDesk = desk;
+        return this;
     }
 
     /** The port it listens on (the configured one, or the one chosen for port 0). */
@@ -147,6 +156,12 @@ public final class AdminApiServer extends VerticleBase {
                     EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER), () -> caDesk.submit(admin(ctx), jsonBody(ctx))));
             router.get("/api/v1/ca-revocations/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
                     () -> caDesk.get(ctx.pathParam("id"))));
+        }
+        if (keyDesk != null) {
+            router.post("/api/v1/key-destructions").handler(ctx -> allowed(ctx,
+                    EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER), () -> keyDesk.submit(admin(ctx), jsonBody(ctx))));
+            router.get("/api/v1/key-destructions/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> keyDesk.get(ctx.pathParam("id"))));
         }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");

@@ -113,6 +113,21 @@ public final class CaApiClient implements AutoCloseable {
         return call("ca-revocations", new JsonObject().put("ca", ca).put("reason", reason.rfcName()).put("actor", actor));
     }
 
+    /**
+     * Has the CA retire and destroy the key of {@code ca} ({@code keySha256} null: its only key)
+     * after {@code approvers} approved {@code actor}'s request; answers the CA's record
+     * ({@code ca, role, keyLabel, token, keySha256, grounds, lastExpiry, tokenAnswer, destroyedAt},
+     * and {@code finalCrlNumber, finalCrlNextUpdate} for an issuing CA).
+     */
+    public JsonObject destroyKey(String ca, String keySha256, String actor, java.util.List<String> approvers) {
+        JsonObject body = new JsonObject().put("ca", ca).put("actor", actor)
+                .put("approvers", new io.vertx.core.json.JsonArray(approvers));
+        if (keySha256 != null) {
+            body.put("keySha256", keySha256);
+        }
+        return call("key-destructions", body);
+    }
+
     /** {@code shard} and {@code kind} are ignored for the root's CRL. */
     public PublishedCrl publishCrl(String ca, int shard, CrlKind kind) {
         return CaApiJson.crl(call("crls", new JsonObject().put("ca", ca).put("shard", shard)

@@ -29,6 +29,8 @@ import org.medpki.core.inventory.CertificateRecord;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.issuance.IssuanceService;
 import org.medpki.core.issuance.IssueCommand;
+import org.medpki.core.retirement.KeyDestruction;
+import org.medpki.core.retirement.KeyRetirementService;
 import org.medpki.core.revocation.CaRevocationService;
 import org.medpki.core.revocation.RevocationReason;
 import org.medpki.core.revocation.RevocationService;
@@ -62,9 +64,17 @@ public final class CaApiOperations {
     private final Hierarchy hierarchy;
     private final Inventory inventory;
     private final String serviceProfile;
+    private final KeyRetirementService keyRetirement;
 
     public CaApiOperations(Map<String, CallerPermissions> callers, Services services, Hierarchy hierarchy,
                            Inventory inventory, String serviceProfile) {
+        this(callers, services, hierarchy, inventory, serviceProfile, null);
+    }
+
+    /** {@code keyRetirement}: retires CA keys ({@code key-destructions}); null offers none. */
+    public CaApiOperations(Map<String, CallerPermissions> callers, Services services, Hierarchy hierarchy,
+                           Inventory inventory, String serviceProfile, KeyRetirementService keyRetirement) {
+        this.keyRetirement = keyRetirement;
         this.callers = Map.copyOf(callers);
         this.services = services;
         this.hierarchy = hierarchy;
@@ -82,6 +92,7 @@ public final class CaApiOperations {
             case CERTIFY_OCSP_SIGNER -> certifyOcspSigner(caller, may, body, actor);
             case RENEW_SERVICE_CERTIFICATE -> renew(caller, body);
             case REVOKE_CA -> revokeCa(caller, may, body, actor);
+            case DESTROY_KEY -> destroyKey(caller, may, body);
         };
     }
 
@@ -234,6 +245,50 @@ public final class CaApiOperations {
                 .put("reason", done.reason().rfcName()).put("revokedAt", done.revokedAt().toString());
         if (done.arl() != null) {
             out.put("crlNumber", done.arl().number().toString());
+        }
+        return out;
+    }
+
+    /**
+     * A retired CA key destroyed in the CA token after the caller's dual control: {@code ca} (the
+     * CA's name), optionally {@code keySha256} (which of its keys), {@code actor} (who asked, recorded
+     * as "{caller}:{actor}") and {@code approvers} (at least two names other than the actor).
+     */
+    private JsonObject destroyKey(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body) {
+        if (!may.destroyKeys()) {
+            throw refused(caller, "may not have keys destroyed");
+        }
+        if (keyRetirement == null) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "this CA does not retire keys over its API");
+        }
+        String name = CaApiJson.string(body, "ca");
+        String key = body.getValue("keySha256") == null ? null : CaApiJson.string(body, "keySha256");
+        String asked = CaApiJson.string(body, "actor");
+        String who = asked.startsWith(caller.name() + ":") ? asked : caller.name() + ":" + asked;
+        java.util.List<String> approvers = new java.util.ArrayList<>();
+        for (Object a : CaApiJson.array(body, "approvers")) {
+            if (!(a instanceof String s) || s.isBlank() || s.length() > 200) {
+                throw CaApiJson.malformed("approvers must be names");
+            }
+            String approver = s.startsWith(caller.name() + ":") ? s : caller.name() + ":" + s;
+            if (approver.equals(who) || approvers.contains(approver)) {
+                throw CaApiJson.malformed("approvers must be distinct and other than the requester");
+            }
+            approvers.add(approver);
+        }
+        if (approvers.size() < 2) {
+            throw CaApiJson.malformed("a key is destroyed under dual control: at least two approvers other than the "
+                    + "requester");
+        }
+        KeyRetirementService.Retired done = keyRetirement.retire(name, key, who, approvers);
+        KeyDestruction r = done.record();
+        JsonObject out = new JsonObject().put("ca", r.ca()).put("role", r.role().wireName())
+                .put("keyLabel", r.keyLabel()).put("token", r.token()).put("keySha256", r.keySha256())
+                .put("grounds", r.grounds()).put("lastExpiry", r.lastExpiry().toString())
+                .put("tokenAnswer", r.tokenAnswer()).put("destroyedAt", r.destroyedAt().toString());
+        if (r.finalCrlNumber() != null) {
+            out.put("finalCrlNumber", r.finalCrlNumber().toString())
+                    .put("finalCrlNextUpdate", r.finalCrlNextUpdate().toString());
         }
         return out;
     }

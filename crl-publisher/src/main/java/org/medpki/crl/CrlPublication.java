@@ -48,6 +48,8 @@ final class CrlPublication implements Runnable {
     static final Duration STANDBY_REFRESH = Duration.ofSeconds(10);
     /** How often the shards in use are read again (they only change when the shard count does). */
     static final Duration SHARDS_REFRESH = Duration.ofMinutes(10);
+    /** Issuing CAs whose key was destroyed, as last read. */
+    private volatile Set<Long> retired = Set.of();
     /** More serials of one CA than this in one round: every scope of the CA is owed, without a look-up. */
     static final int MAX_LOOKUP = 10_000;
     private static final long TICK_MS = 1000;
@@ -225,7 +227,7 @@ final class CrlPublication implements Runnable {
         // serve it, and count from it.
         loadNoticed();
         active = true;
-        List<CaCertificate> issuing = hierarchy.withRole(CaRole.ISSUING);
+        List<CaCertificate> issuing = withoutRetired(hierarchy.withRole(CaRole.ISSUING));
         readShardsInUse(issuing);
         Set<Long> ids = new HashSet<>();
         for (CaCertificate ca : issuing) {
@@ -247,6 +249,20 @@ final class CrlPublication implements Runnable {
                 .compareTo(settings.policy().rootValidity().dividedBy(4)) < 0) {
             publish(CrlScope.whole(root.name()), root.record().id(), () -> issuer.publishRoot(root));
         }
+    }
+
+    /**
+     * The issuing CAs but those whose key was destroyed (their final CRL stands); when the
+     * database does not answer, what was read before stands.
+     */
+    private List<CaCertificate> withoutRetired(List<CaCertificate> issuing) {
+        try {
+            retired = store.retiredCas();
+        } catch (PkiException e) {
+            LOG.warn("cannot read which CA keys are retired: {}", e.publicDetail());
+        }
+        Set<Long> skip = retired;
+        return issuing.stream().filter(c -> !skip.contains(c.record().id())).toList();
     }
 
     /**

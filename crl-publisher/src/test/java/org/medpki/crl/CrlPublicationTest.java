@@ -137,6 +137,21 @@ class CrlPublicationTest {
     }
 
     @Test
+    void aCaWhoseKeyWasDestroyedGetsNoMoreCrlsAndItsFinalOneStands() {
+        CrlPublication publication = publication(CrlSettings.OnRevocation.DELTA);
+        publication.round();
+        PublishedCrl last = newest("server-ca");
+        store.retire(serverCa.record().id());
+
+        clock.advance(POLICY.fullInterval());
+        publication.round();
+
+        assertThat(newest("server-ca")).as("nothing new for the retired CA").isEqualTo(last);
+        assertThat(ofCa(serverCa)).hasSize(2);
+        assertThat(ofCa(identityCa)).as("the others go on").hasSizeGreaterThan(2);
+    }
+
+    @Test
     void crlNumbersIncreaseStrictlyFromRoundToRoundAndOnlyWhatIsDueIsPublished() {
         CrlPublication publication = publication(CrlSettings.OnRevocation.DELTA);
 

@@ -15,6 +15,7 @@ import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1String;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.keys.DestroyedKey;
 import org.medpki.core.keys.KeyAlgorithm;
 import org.medpki.core.keys.KeyPairInfo;
 import org.medpki.core.keys.KeyProtection;
@@ -201,6 +202,40 @@ public final class Pkcs11SigningKeys implements SigningKeys {
                 }
                 throw e;
             }
+        });
+    }
+
+    @Override
+    public DestroyedKey destroy(String label) {
+        checkLabel(label);
+        return execute("destroy the key '" + label + "'", lease -> {
+            Session session = lease.session();
+            KeyRef ref = lookUp(lease, label).orElseThrow(() -> new PkiException(ErrorKind.KEY_NOT_FOUND,
+                    "the token '" + config.tokenLabel() + "' holds no private key labelled '" + label + "'"));
+            // The private key, and whatever else carries its label or CKA_ID (the public key, a certificate object).
+            java.util.Set<Long> handles = new java.util.LinkedHashSet<>();
+            handles.add(ref.handle());
+            for (long h : session.findAllObjectsSingle(new AttributeVector().label(label))) {
+                handles.add(h);
+            }
+            if (ref.id().length > 0) {
+                for (long h : session.findAllObjectsSingle(new AttributeVector().id(ref.id()))) {
+                    handles.add(h);
+                }
+            }
+            privateKeys.remove(label);
+            for (long handle : handles) {
+                session.destroyObject(handle); // C_DestroyObject: a failure leaves as the token's CKR_ code
+            }
+            int left = session.findAllObjectsSingle(new AttributeVector().label(label)).length;
+            if (left > 0) {
+                throw new PkiException(ErrorKind.INTERNAL, "the token '" + config.tokenLabel() + "' answered CKR_OK "
+                        + "to C_DestroyObject but still finds " + left + " object(s) labelled '" + label + "'");
+            }
+            LOG.info("destroyed the key '{}' ({} objects) in the token '{}'", label, handles.size(), config.tokenLabel());
+            return new DestroyedKey(label, handles.size(), "CKR_OK from C_DestroyObject for " + handles.size()
+                    + " object(s) (private key, public key and any other object with its label or CKA_ID) in the "
+                    + "token '" + config.tokenLabel() + "'; C_FindObjects then finds no object labelled '" + label + "'");
         });
     }
 

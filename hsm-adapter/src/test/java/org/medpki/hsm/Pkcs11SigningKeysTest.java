@@ -179,6 +179,31 @@ class Pkcs11SigningKeysTest {
     }
 
     @Test
+    void aDestroyedKeyIsGoneFromTheTokenAsPkcs11ToolListsIt() throws Exception {
+        String label = TestToken.uniqueLabel("retired");
+        String kept = TestToken.uniqueLabel("kept");
+        keys.generate(KeyAlgorithm.EC_P256, label);
+        keys.generate(KeyAlgorithm.EC_P256, kept);
+        keys.sign(label, SignatureAlgorithm.ECDSA_SHA256, new byte[] {1}); // a cached handle must not survive
+
+        var destroyed = keys.destroy(label);
+
+        assertThat(destroyed.objects()).as("private and public key").isGreaterThanOrEqualTo(2);
+        assertThat(destroyed.tokenAnswer()).contains("CKR_OK").contains(label);
+        assertThat(keys.find(label)).isEmpty();
+        assertThat(keys.labels()).doesNotContain(label).contains(kept);
+        String output = run("pkcs11-tool", "--module", TestToken.module(), "--token-label", TestToken.LABEL,
+                "--login", "--pin", TestToken.pin(), "--list-objects");
+        assertThat(output.lines().filter(l -> isLabelLine(l, label))).as(output).isEmpty();
+        assertThat(output.lines().filter(l -> isLabelLine(l, kept))).as("the other key stays").hasSize(2);
+        assertThatThrownBy(() -> keys.sign(label, SignatureAlgorithm.ECDSA_SHA256, new byte[1]))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.KEY_NOT_FOUND));
+        assertThatThrownBy(() -> keys.destroy(label))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.KEY_NOT_FOUND))
+                .hasMessageContaining(label);
+    }
+
+    @Test
     void duplicateLabelIsAConflict() {
         String label = TestToken.uniqueLabel("dup");
         keys.generate(KeyAlgorithm.EC_P256, label);

@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Locale;
@@ -32,6 +33,10 @@ import org.medpki.ops.AdminCurl.Reply;
  * the OCSP service and responses come from the new one; an issuing CA revoked through the admin API
  * by two approvers, and another on the CA host, are on the root's CRL as the CRL service serves it
  * (checked by 'openssl crl -verify'), and refuse to issue; the root and bad input are refused.
+ * Then the compromised keys are retired: the OCSP signer's on the CA host ('pki ca destroy-key'),
+ * the issuing CA's through the admin API by two approvers after its final CRL; 'pkcs11-tool
+ * --list-objects' no longer lists them, the audit log and the compliance report hold their
+ * records; a CA revoked as superseded with valid certificates under it keeps its key.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CaRevocationTest {
@@ -42,6 +47,10 @@ class CaRevocationTest {
     static int httpPort;
     static int adminPort;
     static AdminCurl admin;
+    static Identity requester;
+    static Identity first;
+    static Identity second;
+    static Identity auditor;
 
     @BeforeAll
     static void up() throws Exception {
@@ -107,10 +116,10 @@ class CaRevocationTest {
     @Test
     @Order(2)
     void anIssuingCaRevokedByTwoApproversIsOnTheRootsCrlAndIssuesNothing() throws Exception {
-        Identity requester = admin.enroll("Rae Requester", "requester");
-        Identity first = admin.enroll("Ida Approver", "approver");
-        Identity second = admin.enroll("Jon Approver", "approver");
-        Identity auditor = admin.enroll("Abe Auditor", "auditor");
+        requester = admin.enroll("Rae Requester", "requester");
+        first = admin.enroll("Ida Approver", "approver");
+        second = admin.enroll("Jon Approver", "approver");
+        auditor = admin.enroll("Abe Auditor", "auditor");
 
         // Bad requests: 422 naming the member, nothing stored.
         for (String[] c : new String[][] {
@@ -217,7 +226,154 @@ class CaRevocationTest {
         assertThat(audit.exit()).as(audit.toString()).isZero();
     }
 
+    @Test
+    @Order(4)
+    void aCompromisedOcspSignersKeyIsDestroyedOnTheCaHostAndGoneFromTheOcspToken() throws Exception {
+        JsonNode signer = null;
+        for (JsonNode c : status().get("cas")) {
+            if (c.get("role").asText().equals("ocsp-signer") && "keyCompromise".equals(c.get("revocationReason").asText())) {
+                signer = c;
+            }
+        }
+        assertThat(signer).as("the OCSP signer revoked for keyCompromise in the first test").isNotNull();
+        String name = signer.get("name").asText();
+        String label = signer.get("keyLabel").asText();
+        String ocspToken = status().get("ocspToken").get("label").asText();
+        String ocspPin = Files.readString(pki.home().resolve("ocsp-token.pin")).strip();
+        assertThat(PkiProcess.privateKeyObjects(pki.env(), ocspToken, ocspPin).out()).contains(label);
+
+        // The admin API does not take it: the CA service does not open the OCSP token.
+        Reply viaApi = admin.post(requester, "/api/v1/key-destructions", "{\"ca\":\"" + name + "\"}");
+        assertThat(viaApi.status()).as(viaApi.body()).isEqualTo(422);
+        assertThat(viaApi.json().get("detail").asText()).contains("OCSP token").contains("pki ca destroy-key");
+
+        PkiProcess.Result done = pki.run("ca", "destroy-key", name);
+        assertThat(done.exit()).as(done.toString()).isZero();
+        String sha256 = keySha256(signer.get("certificate").asText());
+        assertThat(done.out()).contains("destroyed the key of OCSP signer " + name).contains(sha256)
+                .contains("grounds: compromised").contains("CKR_OK");
+        PkiProcess.Result listed = PkiProcess.privateKeyObjects(pki.env(), ocspToken, ocspPin);
+        assertThat(listed.exit()).as(listed.toString()).isZero();
+        assertThat(listed.out()).as("pkcs11-tool --list-objects on the OCSP token").doesNotContain(label)
+                .contains(newestSigner("server-ca").get("keyLabel").asText());
+
+        PkiProcess.Result again = pki.run("ca", "destroy-key", name);
+        assertThat(again.exit()).as(again.toString()).isEqualTo(5);
+        assertThat(again.err()).contains("destroyed already").doesNotContain("Exception");
+    }
+
+    @Test
+    @Order(5)
+    void aCompromisedIssuingCasKeyIsDestroyedByTwoApproversAfterItsFinalCrlAndValidCertificatesKeepAKey() throws Exception {
+        // identity-ca was revoked as superseded, not compromised: the service and admin certificates it
+        // signed are still valid, so its key stays; refusals change nothing.
+        for (String[] c : new String[][] {
+                {"{\"ca\":\"identity-ca\"}", "ca", "still valid"},
+                {"{\"ca\":\"root-ca\"}", "ca", "root"},
+                {"{\"ca\":\"no-such-ca\"}", "ca", "no CA or OCSP signer named"},
+                {"{\"ca\":\"server-ca\",\"keySha256\":\"" + "ab".repeat(32) + "\"}", "keySha256", "has no key"},
+                {"{\"ca\":\"server-ca\",\"keySha256\":\"zz\"}", "keySha256", "64 lower-case hex"},
+                {"{\"ca\":\"server-ca\",\"colour\":1}", "colour", "unknown member"}}) {
+            Reply r = admin.post(requester, "/api/v1/key-destructions", c[0]);
+            assertThat(r.status()).as(c[0] + " -> " + r.body()).isEqualTo(422);
+            assertThat(r.json().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+            assertThat(r.json().get("detail").asText()).as(c[0]).contains(c[2]);
+        }
+        assertThat(admin.post(auditor, "/api/v1/key-destructions", "{\"ca\":\"server-ca\"}").status()).isEqualTo(403);
+        PkiProcess.Result onHost = pki.run("ca", "destroy-key", "identity-ca");
+        assertThat(onHost.exit()).as(onHost.toString()).isEqualTo(5);
+        assertThat(onHost.err()).contains("still valid");
+        assertThat(pki.run("ca", "destroy-key", "root-ca").exit()).isEqualTo(3);
+        assertThat(pki.run("ca", "destroy-key", "nope-ca").exit()).isEqualTo(4);
+        // Over the CA API only a caller granted destroyKeys (the admin service) may: ACME's certificate gets 403.
+        Path acme = pki.home().resolve("services/acme");
+        PkiProcess.Result api = PkiProcess.tool(Map.of(), "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
+                "--cert", acme.resolve("chain.pem").toString(), "--key", acme.resolve("key.pem").toString(),
+                "-H", "Content-Type: application/json", "--data",
+                "{\"ca\":\"server-ca\",\"actor\":\"x\",\"approvers\":[\"a\",\"b\"]}",
+                "https://127.0.0.1:" + (httpPort + 364) + "/ca-api/v1/key-destructions");
+        assertThat(api.out()).as(api.toString()).isEqualTo("403");
+        String caToken = status().get("token").get("label").asText();
+        String identityLabel = ca("identity-ca").get("keyLabel").asText();
+        String serverLabel = ca("server-ca").get("keyLabel").asText();
+        assertThat(PkiProcess.privateKeyObjects(pki.env(), caToken, TestEnvironment.pin()).out())
+                .contains(identityLabel).contains(serverLabel);
+
+        Reply created = admin.post(requester, "/api/v1/key-destructions", "{\"ca\":\"server-ca\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().get("kind").asText()).isEqualTo("key-destruction");
+        assertThat(created.json().get("approvalsRequired").asInt()).isEqualTo(2);
+        String sha256 = keySha256(pem("server-ca"));
+        assertThat(created.json().get("keySha256").asText()).isEqualTo(sha256);
+        String id = created.json().get("id").asText();
+        assertThat(admin.post(requester, "/api/v1/requests/" + id + "/approve", "").status()).isEqualTo(403);
+        assertThat(admin.post(first, "/api/v1/requests/" + id + "/approve", "").json().get("state").asText())
+                .isEqualTo("pending-approval");
+        assertThat(PkiProcess.privateKeyObjects(pki.env(), caToken, TestEnvironment.pin()).out())
+                .as("one approval destroys nothing").contains(serverLabel);
+        admin.post(second, "/api/v1/requests/" + id + "/approve", "");
+        JsonNode doneRequest = await("the key destruction done", Duration.ofSeconds(60), () -> {
+            Reply r = admin.get(auditor, "/api/v1/key-destructions/" + id);
+            return r.json().get("state").asText().equals("done") ? r.json() : null;
+        });
+        JsonNode result = doneRequest.get("payload").get("result");
+        assertThat(result.get("grounds").asText()).isEqualTo("compromised");
+        assertThat(result.get("tokenAnswer").asText()).contains("CKR_OK");
+
+        PkiProcess.Result listed = PkiProcess.privateKeyObjects(pki.env(), caToken, TestEnvironment.pin());
+        assertThat(listed.exit()).as(listed.toString()).isZero();
+        assertThat(listed.out()).as("pkcs11-tool --list-objects on the CA token").doesNotContain(serverLabel)
+                .contains(identityLabel);
+
+        // The final CRL, served by the CRL service, verifies with the CA's certificate and stays valid
+        // past the last certificate server-ca signed (the one of the first test).
+        X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Files.readAllBytes(tmp.resolve("signer-test-chain.pem"))));
+        java.time.Instant nextUpdate = java.time.Instant.parse(result.get("finalCrlNextUpdate").asText());
+        assertThat(nextUpdate).isAfter(leaf.getNotAfter().toInstant());
+        Path crl = await("server-ca's final CRL served", Duration.ofSeconds(60), () -> {
+            Path file = Files.createTempFile(tmp, "final", ".crl");
+            PkiProcess.tool(Map.of(), "curl", "-sf", "-o", file.toString(), "http://127.0.0.1:" + httpPort
+                    + "/crl/server-ca.crl");
+            X509CRL served = (X509CRL) CertificateFactory.getInstance("X.509")
+                    .generateCRL(new ByteArrayInputStream(Files.readAllBytes(file)));
+            return served.getNextUpdate().toInstant().equals(nextUpdate) ? file : null;
+        });
+        assertThat(openssl("crl", "-inform", "DER", "-in", crl.toString(), "-CAfile", pem("server-ca"), "-verify",
+                "-noout")).contains("verify OK");
+
+        // The audit log names the key, the requester, the approvers and the token's answer.
+        String audit = admin.get(auditor, "/api/v1/audit?since=0&limit=1000").body();
+        assertThat(audit).contains("\"key.destroyed\"").contains(sha256).contains("admin:Ida Approver")
+                .contains("admin:Jon Approver").contains("key.destruction_refused");
+        // The compliance report lists both destroyed keys, each absent from its token.
+        PkiProcess.Result report = pki.run("report", "compliance", "--json");
+        JsonNode retired = null;
+        for (JsonNode safeguard : AdminCurl.JSON.readTree(report.out()).get("safeguards")) {
+            for (JsonNode check : safeguard.get("checks")) {
+                if (check.get("id").asText().equals("retired-keys")) {
+                    retired = check;
+                }
+            }
+        }
+        assertThat(retired).as(report.toString()).isNotNull();
+        assertThat(retired.get("status").asText()).as(retired.toString()).isEqualTo("pass");
+        assertThat(retired.get("data").get("keys").size()).isEqualTo(2);
+        assertThat(retired.toString()).contains(sha256).contains("\"absentFromToken\":true")
+                .doesNotContain("\"absentFromToken\":false").contains("admin:Jon Approver").contains("break-glass:cli:");
+        PkiProcess.Result verify = pki.run("audit", "verify");
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(pki.run("ca", "destroy-key", "server-ca").exit()).as("destroyed already").isEqualTo(5);
+    }
+
     // ---- helpers
+
+    /** The SHA-256 of the SubjectPublicKeyInfo of the certificate in a PEM file, in lower-case hex. */
+    private static String keySha256(String pemFile) throws Exception {
+        X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(Path.of(pemFile))));
+        return org.medpki.core.keys.PublicKeys.fingerprint(c.getPublicKey());
+    }
 
     private static Path issue(String name) throws Exception {
         Path csr = Csrs.openssl(tmp, name, "ec:P-256", "/CN=" + name + ".hospital.test", "DNS:" + name + ".hospital.test");

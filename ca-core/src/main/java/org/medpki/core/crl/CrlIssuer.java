@@ -78,6 +78,24 @@ public final class CrlIssuer implements CrlSigning {
         return make(ca, scope.shard(), kind, policy.validity(kind), idp, freshest);
     }
 
+    /**
+     * The final complete CRLs of an issuing CA whose key is being retired, one per scope, valid
+     * until {@code nextUpdate} (past the last expiry of what it signed) and naming no delta CRL:
+     * after them the key signs nothing more.
+     */
+    public List<PublishedCrl> publishFinal(CaCertificate ca, CrlDistribution distribution, Instant nextUpdate) {
+        if (ca.record().role() != CaRole.ISSUING) {
+            throw new PkiException(ErrorKind.CONFIGURATION, ca.name() + " is not an issuing CA");
+        }
+        List<PublishedCrl> out = new java.util.ArrayList<>();
+        for (CrlScope scope : scopes(ca, distribution)) {
+            Duration validity = Duration.between(clock.instant().truncatedTo(ChronoUnit.SECONDS), nextUpdate);
+            out.add(make(ca, scope.shard(), CrlKind.FULL, validity,
+                    scope.partitioned() ? url(scope, CrlKind.FULL) : null, null));
+        }
+        return out;
+    }
+
     /** The root's CRL (ARL): complete, no IDP, valid for {@link CrlPolicy#rootValidity()}. */
     @Override
     public PublishedCrl publishRoot(CaCertificate root) {

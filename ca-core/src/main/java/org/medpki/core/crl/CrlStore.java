@@ -46,6 +46,14 @@ public interface CrlStore {
     Set<Integer> shardsOf(long caId, Collection<BigInteger> serials);
 
     /**
+     * The issuing CAs (CA rows) whose key was destroyed (key retirement): their final CRLs stand,
+     * and nothing is published for them any more.
+     */
+    default Set<Long> retiredCas() {
+        return Set.of();
+    }
+
+    /**
      * What to publish: a scope of a CA and which kind. Entries are those revoked before
      * {@code asOf} (exclusive; the end of the CRL's thisUpdate second), leaving out certificates that expired before
      * {@code droppedIfExpiredBefore}; a delta lists those revoked after its base's thisUpdate

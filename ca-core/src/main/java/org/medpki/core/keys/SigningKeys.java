@@ -35,6 +35,17 @@ public interface SigningKeys extends AutoCloseable {
      */
     byte[] sign(String label, SignatureAlgorithm algorithm, byte[] data);
 
+    /**
+     * Destroys the key pair under {@code label} in the token (C_DestroyObject on the private key,
+     * the public key and any other object of that label or CKA_ID) and checks that the token no
+     * longer finds it. KEY_NOT_FOUND when the token holds no private key of that label. Key
+     * retirement only ({@link org.medpki.core.retirement.KeyRetirementService}); irreversible.
+     */
+    default DestroyedKey destroy(String label) {
+        throw new org.medpki.core.error.PkiException(org.medpki.core.error.ErrorKind.CONFIGURATION,
+                "the token '" + token().label() + "' is not opened by a way that can destroy keys");
+    }
+
     /** Whether the token can make this kind of signature (for example Ed25519). */
     boolean supports(SignatureAlgorithm algorithm);
 

@@ -98,6 +98,18 @@ public final class InMemoryCrlStore implements CrlStore {
         return inventory.shardsInUse(caId);
     }
 
+    private final Set<Long> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The CA's key counts as destroyed (key retirement): {@link #retiredCas} names it. */
+    public void retire(long caId) {
+        retired.add(caId);
+    }
+
+    @Override
+    public Set<Long> retiredCas() {
+        return Set.copyOf(retired);
+    }
+
     @Override
     public Set<Integer> shardsOf(long caId, Collection<BigInteger> serials) {
         return inventory.shardsOf(caId, serials);

@@ -62,6 +62,14 @@ public final class SoftwareSigningKeys implements SigningKeys {
     }
 
     @Override
+    public org.medpki.core.keys.DestroyedKey destroy(String label) {
+        if (keys.remove(label) == null) {
+            throw new PkiException(ErrorKind.KEY_NOT_FOUND, "no key labelled " + label);
+        }
+        return new org.medpki.core.keys.DestroyedKey(label, 2, "removed from the software keys");
+    }
+
+    @Override
     public KeyPairInfo generate(KeyAlgorithm algorithm, String label) {
         if (keys.containsKey(label)) {
             throw new PkiException(ErrorKind.CONFLICT, "a key labelled " + label + " exists already");

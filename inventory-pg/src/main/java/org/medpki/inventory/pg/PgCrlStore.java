@@ -171,6 +171,15 @@ public final class PgCrlStore implements CrlStore {
     }
 
     @Override
+    public Set<Long> retiredCas() {
+        Set<Long> out = new java.util.HashSet<>();
+        sql.rows("reading the CAs whose key is destroyed", "SELECT c.id FROM ca c JOIN key_destruction d "
+                + "ON d.key_label = c.key_label AND d.role = 'issuing' WHERE c.role = 'issuing'", Tuple.tuple())
+                .forEach(r -> out.add(r.getLong(0)));
+        return out;
+    }
+
+    @Override
     public Set<Integer> shardsOf(long caId, Collection<BigInteger> serials) {
         if (serials.isEmpty()) {
             return Set.of();

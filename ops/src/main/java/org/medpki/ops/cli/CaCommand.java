@@ -6,6 +6,10 @@ import java.util.concurrent.Callable;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRole;
+import java.util.List;
+import org.medpki.core.crl.PublishedCrl;
+import org.medpki.core.retirement.KeyDestruction;
+import org.medpki.core.retirement.KeyRetirementService;
 import org.medpki.core.revocation.CaRevocationService;
 import org.medpki.core.revocation.RevocationReason;
 import org.medpki.crl.CrlSettings;
@@ -20,14 +24,17 @@ import picocli.CommandLine.Parameters;
  * 'pki ca': the PKI's own certificates. 'revoke' revokes an issuing CA or an OCSP signer on the CA
  * host, a break-glass action (audited as {@code ca.revoked} with {@code breakGlass: true} and actor
  * {@code break-glass:cli:USER}); the admin API's way is a CA revocation request under dual control.
+ * 'destroy-key' retires a key on the CA host, the ceremony (break-glass) path of key retirement:
+ * it opens the CA token, and the OCSP token for an OCSP signer's key.
  */
 @Command(name = "ca", description = "The PKI's own certificates: revoke an issuing CA or an OCSP signer (break-glass, "
-        + "on the CA host).", subcommands = {CaCommand.Revoke.class})
+        + "on the CA host); retire and destroy a CA or OCSP signer key (on the CA host).",
+        subcommands = {CaCommand.Revoke.class, CaCommand.DestroyKey.class})
 public final class CaCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a subcommand: revoke (see 'pki ca --help')");
+        throw new IllegalArgumentException("name a subcommand: revoke, destroy-key (see 'pki ca --help')");
     }
 
     @Command(name = "revoke", description = "Revoke an issuing CA or an OCSP signer certificate by name (break-glass): "
@@ -87,6 +94,56 @@ public final class CaCommand implements Runnable {
                 } else {
                     System.out.println("the OCSP service replaces this signer at once; when it is not running, run "
                             + "'pki ocsp rotate' on this host. The entry is on " + r.issuer() + "'s next complete CRL");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "destroy-key", description = "Retire a key on the CA host (key ceremony, break-glass): for an "
+            + "issuing CA its final CRLs are signed (valid until a day past the last expiry of what it signed) and "
+            + "stored, then the key is destroyed in its token (C_DestroyObject) and the destruction recorded and "
+            + "audited with the key's SHA-256 and the token's answer. Refused, with nothing done, while a certificate "
+            + "of the key or under it is valid (unless it was revoked for keyCompromise or cACompromise), for an "
+            + "unknown name or key, the root, the audit key, and a key destroyed already.")
+    static final class DestroyKey implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The issuing CA (e.g. server-ca) or OCSP signer "
+                + "(e.g. server-ca-ocsp-20261206t101500) as 'pki status' lists it.")
+        String name;
+
+        @Option(names = "--key-sha256", paramLabel = "HEX", description = "The SHA-256 of the key's "
+                + "SubjectPublicKeyInfo (64 hex digits): needed when NAME has had several keys (a rollover); when "
+                + "given, it must be NAME's.")
+        String keySha256;
+
+        @Override
+        public Integer call() throws Exception {
+            String key = keySha256 == null ? null : keySha256.toLowerCase(java.util.Locale.ROOT);
+            if (key != null && !key.matches("[0-9a-f]{64}")) {
+                throw new PkiException(ErrorKind.MALFORMED, "--key-sha256: the key's SHA-256 is 64 hex digits (the "
+                        + "SHA-256 of its SubjectPublicKeyInfo)");
+            }
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
+                CrlSettings settings = context.crlSettings();
+                KeyRetirementService checks = ServeCommand.retirement(context, null, null, null, settings);
+                String actor = "break-glass:" + Actors.cli();
+                CaRole role = checks.check(name, key, actor).ca().record().role();
+                // The OCSP token is opened only for an OCSP signer's key (an older installation may hold it in the CA token).
+                KeyRetirementService service = ServeCommand.retirement(context, context.keys(),
+                        role == CaRole.OCSP_SIGNER ? context.ocspKeys() : null, CrlCommand.issuer(context, settings),
+                        settings);
+                KeyRetirementService.Retired done = service.retire(name, key, actor, List.of());
+                KeyDestruction r = done.record();
+                System.out.println("destroyed the key of " + (r.role() == CaRole.ISSUING ? "issuing CA " : "OCSP signer ")
+                        + r.ca() + " (SHA-256 " + r.keySha256() + ", label " + r.keyLabel() + ") in the token '"
+                        + r.token() + "'; grounds: " + r.grounds() + "; last expiry of what it certified: "
+                        + r.lastExpiry());
+                System.out.println("token: " + r.tokenAnswer());
+                for (PublishedCrl crl : done.finalCrls()) {
+                    String stem = crl.shard() == 0 ? r.ca() : r.ca() + "-" + crl.shard();
+                    CrlCommand.write(settings, stem, crl);
+                    System.out.println("final CRL " + stem + " number " + crl.number() + " valid until "
+                            + crl.nextUpdate() + ": " + context.config().urls().crlBase() + "/" + stem + ".crl");
                 }
             }
             return 0;

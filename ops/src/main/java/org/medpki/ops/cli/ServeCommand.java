@@ -8,6 +8,9 @@ import org.medpki.admin.AdminMetrics;
 import org.medpki.admin.AdminRegistry;
 import org.medpki.admin.AdminRequests;
 import org.medpki.admin.Approvals;
+import org.medpki.core.keys.SigningKeys;
+import org.medpki.core.retirement.KeyRetirementService;
+import org.medpki.inventory.pg.PgKeyDestructions;
 import org.medpki.admin.CaRevocationDesk;
 import org.medpki.admin.OwnerDesk;
 import org.medpki.admin.Owners;
@@ -231,7 +234,7 @@ public final class ServeCommand implements Runnable {
                 new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock()),
                 new org.medpki.core.revocation.CaRevocationService(context.inventory(), context.audit(), context.clock(),
                         crls)), hierarchy,
-                context.inventory(), ServiceCredentials.PROFILE);
+                context.inventory(), ServiceCredentials.PROFILE, retirement(context, context.keys(), null, crls, crl));
         CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
         CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(serviceCa, ServiceCredentials.PROFILE,
@@ -245,6 +248,18 @@ public final class ServeCommand implements Runnable {
                 t -> vertx.executeBlocking(() -> context.audit().checkpoint(HsmAuditSigner.of(context.keys(), signer)))));
         return new Started(server.actualPort(), new RunningServices.Service("ca",
                 "https://" + api.host() + ":" + server.actualPort() + "/ca-api/v1/"));
+    }
+
+    /**
+     * Key retirement where the keys are: the CA token's (and on the CA host the OCSP token's), the
+     * final CRLs signed by {@code crls} for every scope of the CA's distribution.
+     */
+    static KeyRetirementService retirement(PkiContext context, SigningKeys caKeys, SigningKeys ocspKeys, CrlIssuer crls,
+                                           CrlSettings settings) {
+        return new KeyRetirementService(context.inventory(), PgKeyDestructions.over(context.database()), context.audit(),
+                context.clock(), caKeys, ocspKeys,
+                crls == null ? null
+                        : (ca, nextUpdate) -> crls.publishFinal(ca, settings.distributions().of(ca.name()), nextUpdate));
     }
 
     @Command(name = "acme", description = "The ACME server (RFC 8555); issues and revokes through the CA API. "
@@ -397,6 +412,10 @@ public final class ServeCommand implements Runnable {
                 (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
                 desk), context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
+        // Key retirement: checked here with the CA's own rules (no token), run by the CA (caApi.callers: destroyKeys).
+        server.keyDestructions(new org.medpki.admin.KeyDestructionDesk(new KeyRetirementService(database.inventory(),
+                PgKeyDestructions.over(database), context.audit(), context.clock(), null, null, null), requests,
+                ca::destroyKey, context.audit(), context.clock(), approvals, desk));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {
             ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),

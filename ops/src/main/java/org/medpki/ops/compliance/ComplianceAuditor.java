@@ -44,6 +44,13 @@ public final class ComplianceAuditor {
         this.options = options;
     }
 
+    /** The labels of the keys destroyed by key retirement: their CA certificates may be unexpired (a compromise). */
+    private java.util.Set<String> destroyedKeyLabels() {
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        org.medpki.inventory.pg.PgKeyDestructions.over(context.database()).all().forEach(d -> labels.add(d.keyLabel()));
+        return labels;
+    }
+
     public ComplianceReport run() {
         Instant now = context.clock().instant();
         Hierarchy hierarchy = context.hierarchy();
@@ -52,7 +59,8 @@ public final class ComplianceAuditor {
 
         // 164.312(a) access control
         checks.add(guard("ca-keys-protected", Safeguard.ACCESS_CONTROL,
-                () -> new KeyCustodyChecks(context.keys(), context.ocspKeys(), hierarchy).caKeysProtected(now)));
+                () -> new KeyCustodyChecks(context.keys(), context.ocspKeys(), hierarchy, destroyedKeyLabels())
+                        .caKeysProtected(now)));
         checks.add(guard("keys-in-their-tokens", Safeguard.ACCESS_CONTROL,
                 () -> new KeyCustodyChecks(context.keys(), context.ocspKeys(), hierarchy).keysInTheirTokens(now)));
         DatabaseChecks database = new DatabaseChecks(queries);
@@ -64,6 +72,9 @@ public final class ComplianceAuditor {
         checks.addAll(guardAll("audit-chain", Safeguard.AUDIT_CONTROLS, () -> audit.chainAndRetention(now)));
         checks.add(guard("audit-append-only", Safeguard.AUDIT_CONTROLS, database::auditAppendOnly));
         checks.add(guard("ceremony-records", Safeguard.AUDIT_CONTROLS, audit::ceremonyRecords));
+        checks.add(guard("retired-keys", Safeguard.AUDIT_CONTROLS, () -> new KeyRetirementChecks(
+                org.medpki.inventory.pg.PgKeyDestructions.over(context.database()), context.keys(), context.ocspKeys())
+                .retiredKeys()));
 
         // 164.312(c) integrity
         checks.add(guard("profiles-conform-to-cp", Safeguard.INTEGRITY, () -> {

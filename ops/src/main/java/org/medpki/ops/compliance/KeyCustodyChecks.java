@@ -27,11 +27,19 @@ final class KeyCustodyChecks {
     private final SigningKeys ocspKeys;
     private final Hierarchy hierarchy;
 
+    private final Set<String> destroyed;
+
     /** {@code keys}: the CA token; {@code ocspKeys}: the OCSP signers' token. */
     KeyCustodyChecks(SigningKeys keys, SigningKeys ocspKeys, Hierarchy hierarchy) {
+        this(keys, ocspKeys, hierarchy, Set.of());
+    }
+
+    /** {@code destroyed}: labels of keys destroyed by key retirement, which are not looked for (see retired-keys). */
+    KeyCustodyChecks(SigningKeys keys, SigningKeys ocspKeys, Hierarchy hierarchy, Set<String> destroyed) {
         this.keys = keys;
         this.ocspKeys = ocspKeys;
         this.hierarchy = hierarchy;
+        this.destroyed = Set.copyOf(destroyed);
     }
 
     ComplianceCheck caKeysProtected(Instant now) {
@@ -52,6 +60,14 @@ final class KeyCustodyChecks {
             if (ca.record().notAfter() != null && ca.record().notAfter().isBefore(now)) {
                 k.put("checked", false);
                 details.add(ca.name() + ": certificate expired " + ca.record().notAfter() + "; key not checked");
+                data.add(k);
+                continue;
+            }
+            if (destroyed.contains(ca.keyLabel())) {
+                k.put("checked", false);
+                k.put("destroyed", true);
+                details.add(ca.name() + ": key " + ca.keyLabel() + " destroyed (key retirement, see retired-keys); "
+                        + "not checked");
                 data.add(k);
                 continue;
             }
