@@ -158,6 +158,23 @@ class BackupRestoreTest {
         assertThat(target.home().resolve("medpki.yaml")).doesNotExist();
 
         Path secondApproval = approve(target, second, "second.approval");
+        // Without the OCSP token's PIN the restore fails at its last step (the token's keys checked
+        // after the database is loaded): everything it did is undone.
+        r = target.run("restore", "--from", backup.toString(), "--force", "--approval", firstApproval.toString(),
+                "--approval", secondApproval.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(8);
+        assertThat(r.err()).contains("PKI_OCSP_TOKEN_PIN");
+        assertThat(target.home().resolve("medpki.yaml")).doesNotExist();
+        assertThat(target.home().resolve("pki")).doesNotExist();
+        assertThat(target.home().resolve(".restore")).doesNotExist();
+        try (Stream<Path> tokens = Files.list(target.home().resolve("tokens"))) {
+            assertThat(tokens.toList()).isEmpty();
+        }
+        try (var c = TestEnvironment.connect(target.env().get("PKI_DATABASE_URL"));
+             var q = c.createStatement().executeQuery("SELECT to_regclass('public.ca') IS NULL")) {
+            q.next();
+            assertThat(q.getBoolean(1)).as("the restored schema is dropped again").isTrue();
+        }
         // The OCSP token's PIN comes from the operator's protected storage, never from the backup.
         Files.copy(source.home().resolve("ocsp-token.pin"), target.home().resolve("ocsp-token.pin"),
                 StandardCopyOption.COPY_ATTRIBUTES);
@@ -169,6 +186,8 @@ class BackupRestoreTest {
         // The audit chain verifies across the restore, whose entry is in it.
         PkiProcess.Result verified = ok(target.run("audit", "verify"));
         assertThat(verified.out()).contains("audit log OK");
+        assertThat(lastAuditEvent(source)).isEqualTo("backup.created");
+        assertThat(lastAuditEvent(target)).isEqualTo("backup.restored");
 
         // Issuance continues: the inventory is the backup's, and no serial or CRL number is used twice.
         for (JsonNode c : list(target)) {
@@ -200,6 +219,13 @@ class BackupRestoreTest {
             PkiProcess.Result text = ok(PkiProcess.tool(Map.of(), "openssl", "crl", "-inform", "DER", "-in",
                     crl.toString(), "-CAfile", pem(target, "server-ca-chain"), "-verify", "-noout", "-text"));
             assertThat(text.out() + text.err()).contains("verify OK").contains(serial(revoked));
+            // The service logins have exactly their grants (they came with the dump), the audit chain verifies.
+            PkiProcess.Result report = target.run("report", "compliance", "--json");
+            Map<String, JsonNode> checks = new java.util.HashMap<>();
+            AdminCurl.JSON.readTree(report.out()).get("safeguards").forEach(g -> g.get("checks")
+                    .forEach(c -> checks.put(c.get("id").asText(), c)));
+            assertThat(checks.get("service-logins").get("status").asText()).as(report.toString()).isEqualTo("pass");
+            assertThat(checks.get("audit-chain").get("status").asText()).as(report.toString()).isEqualTo("pass");
             // OCSP as before: the certificates of the backup and the new one.
             assertThat(ocsp(target, good)).contains(": good");
             assertThat(ocsp(target, revoked)).contains(": revoked");
@@ -272,6 +298,14 @@ class BackupRestoreTest {
     private static BigInteger crlNumber(byte[] der) throws Exception {
         X509CRLHolder crl = new X509CRLHolder(der);
         return ASN1Integer.getInstance(crl.getExtension(Extension.cRLNumber).getParsedValue()).getValue();
+    }
+
+    private static String lastAuditEvent(PkiProcess pki) throws Exception {
+        try (var c = TestEnvironment.connect(pki.env().get("PKI_DATABASE_URL"));
+             var q = c.createStatement().executeQuery("SELECT type FROM audit_event WHERE type LIKE 'backup.%' "
+                     + "ORDER BY seq DESC LIMIT 1")) {
+            return q.next() ? q.getString(1) : null;
+        }
     }
 
     /** A serial in hex as the inventory and openssl may print it: lower case, no leading zeros. */
