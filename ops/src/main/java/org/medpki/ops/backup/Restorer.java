@@ -132,6 +132,9 @@ public final class Restorer {
                             + "(--force with two --approval files, see 'pki restore approve')");
                 }
                 approvers = RestoreApprovals.verify(backup, approvalFiles, clock.instant());
+            } else if (force) {
+                System.err.println("pki: --force is not needed: the backup is not older than any CRL this host can "
+                        + "see; restoring it as usual" + (approvalFiles.isEmpty() ? "" : " (the approvals are not used)"));
             }
             copyTokens(backup, config);
             restoreDatabase(context, backup, approvers);
