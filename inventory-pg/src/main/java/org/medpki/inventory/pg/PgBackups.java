@@ -120,6 +120,18 @@ public final class PgBackups {
         }
     }
 
+    /** How many tables, views and sequences the public schema of {@code url}'s database holds. */
+    public static long relationsInSchema(DatabaseUrl url, String applicationName) {
+        try (Connection c = PgLogins.connect(url, applicationName); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM pg_class cl JOIN pg_namespace n ON n.oid = "
+                     + "cl.relnamespace WHERE n.nspname = 'public' AND cl.relkind IN ('r', 'v', 'm', 'S', 'p', 'f')")) {
+            r.next();
+            return r.getLong(1);
+        } catch (SQLException e) {
+            throw new PgErrors(url).map(e, "looking into the target database");
+        }
+    }
+
     /**
      * Moves every CRL counter forward by {@code gap} (they only move forward): a number the lost
      * installation used after the backup was made, and that nobody at the restore can see, is then

@@ -119,6 +119,15 @@ public final class Restorer {
                         + " holds an inventory already" + (newer.isEmpty() ? "" : " with newer CRLs (" + describe(newer)
                         + ")") + ": restore into an empty database");
             }
+            if (!context.embedded()) {
+                // An undone restore drops the schema: it must hold nothing but what the restore put there.
+                long relations = PgBackups.relationsInSchema(context.adminUrl(), "pki-restore");
+                if (relations > 0) {
+                    throw new PkiException(ErrorKind.CONFLICT, "the database at " + context.databaseDescription()
+                            + " is not empty (" + relations + " tables, views or sequences in its public schema): "
+                            + "restore into an empty database");
+                }
+            }
             if (context.embedded() && Files.exists(home.database())) {
                 throw new PkiException(ErrorKind.CONFLICT, home.database() + " exists: restore into a PKI_HOME "
                         + "without a database");
