@@ -31,13 +31,19 @@ import picocli.CommandLine.Command;
                 CrlCommand.class, org.medpki.ops.cli.ReportCommand.class,
                 org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class,
                 org.medpki.ops.cli.ServiceCommand.class, org.medpki.ops.cli.AdminCommand.class,
-                org.medpki.ops.cli.CaCommand.class})
+                org.medpki.ops.cli.CaCommand.class,
+                org.medpki.ops.cli.BackupCommand.class, org.medpki.ops.cli.RestoreCommand.class})
 public final class PkiMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
 
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this), "name a command (see 'pki --help')");
+    }
+
+    /** The product's version, as 'pki --version' prints it (recorded in backups). */
+    public static String version() {
+        return PkiMain.class.getAnnotation(Command.class).version()[0];
     }
 
     public static void main(String[] args) {

@@ -171,20 +171,11 @@ public final class ServiceCommand implements Runnable {
             return;
         }
         Path conf = Path.of(token.softhsmConfig());
-        if (!Files.isRegularFile(conf)) {
+        Optional<Path> store = SoftHsmTokens.tokenStore(conf);
+        if (store.isEmpty()) {
             return;
         }
-        Path tokenDir = null;
-        for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
-            String l = line.strip();
-            if (l.startsWith("directories.tokendir") && l.contains("=")) {
-                tokenDir = Path.of(l.substring(l.indexOf('=') + 1).strip());
-            }
-        }
-        if (tokenDir == null || !Files.isDirectory(tokenDir)) {
-            return;
-        }
-        Path found = findTokenDirectory(tokenDir, token.label())
+        Path found = SoftHsmTokens.tokenDirectory(store.get(), token.label())
                 .orElseThrow(() -> new PkiException(ErrorKind.CONFIGURATION, "no SoftHSM2 token labelled '"
                         + token.label() + "' in " + conf));
         Path target = out.resolve("tokens");
@@ -192,33 +183,6 @@ public final class ServiceCommand implements Runnable {
             mkdir(target);
         }
         copyTree(found, target.resolve(found.getFileName()), SECRET_MODE, written, out, p -> true);
-    }
-
-    /** The directory in SoftHSM2's token store whose token.object holds this label. */
-    static Optional<Path> findTokenDirectory(Path tokenDir, String label) throws IOException {
-        byte[] padded = String.format("%-32s", label).getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> dirs = Files.list(tokenDir)) {
-            for (Path dir : dirs.sorted().toList()) {
-                Path object = dir.resolve("token.object");
-                if (Files.isRegularFile(object) && contains(Files.readAllBytes(object), padded)) {
-                    return Optional.of(dir);
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static void mkdir(Path dir) throws IOException {

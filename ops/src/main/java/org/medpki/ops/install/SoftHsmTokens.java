@@ -95,4 +95,54 @@ public final class SoftHsmTokens {
             throw new PkiException(ErrorKind.TOKEN_UNAVAILABLE, "interrupted while trying to " + what);
         }
     }
+
+    /**
+     * SoftHSM2's token directory as {@code softhsmConf} names it (directories.tokendir), when the
+     * file exists and the directory does.
+     */
+    public static java.util.Optional<Path> tokenStore(Path softhsmConf) throws IOException {
+        if (!Files.isRegularFile(softhsmConf)) {
+            return java.util.Optional.empty();
+        }
+        Path tokenDir = null;
+        for (String line : Files.readAllLines(softhsmConf, StandardCharsets.UTF_8)) {
+            String l = line.strip();
+            if (l.startsWith("directories.tokendir") && l.contains("=")) {
+                tokenDir = Path.of(l.substring(l.indexOf('=') + 1).strip());
+            }
+        }
+        return tokenDir != null && Files.isDirectory(tokenDir) ? java.util.Optional.of(tokenDir)
+                : java.util.Optional.empty();
+    }
+
+    /**
+     * SoftHSM2's file store keeps one directory per token ({@code <tokendir>/<uuid>/token.object});
+     * the token's label is in token.object, blank-padded to 32 bytes. The directory whose
+     * token.object holds this label.
+     */
+    public static java.util.Optional<Path> tokenDirectory(Path tokenStore, String label) throws IOException {
+        byte[] padded = String.format("%-32s", label).getBytes(StandardCharsets.UTF_8);
+        try (java.util.stream.Stream<Path> dirs = Files.list(tokenStore)) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path object = dir.resolve("token.object");
+                if (Files.isRegularFile(object) && contains(Files.readAllBytes(object), padded)) {
+                    return java.util.Optional.of(dir);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
 }
