@@ -57,7 +57,7 @@ import org.medpki.ops.install.TokenRole;
  * owner (the tables' grants to the service group roles come with it), the restored figures are
  * compared with the manifest, pending migrations run, and every CRL counter moves forward by
  * {@link #CRL_NUMBER_GAP};</li>
- * <li>the token is checked to hold every CA key of the inventory; the staged files move into
+ * <li>the token is checked to hold every CA key of the inventory but those key retirement destroyed; the staged files move into
  * place (medpki.yaml last); the restore is appended to the restored audit chain and a checkpoint
  * signed with the restored audit key.</li>
  * </ol>
@@ -387,7 +387,14 @@ public final class Restorer {
                                String operator) {
         try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
             Hierarchy hierarchy = context.hierarchy();
+            // Keys destroyed by key retirement are gone on purpose: their records say so.
+            java.util.Set<String> destroyed = new java.util.HashSet<>();
+            org.medpki.inventory.pg.PgKeyDestructions.over(context.database()).all()
+                    .forEach(d -> destroyed.add(d.keyLabel()));
             for (CaCertificate ca : hierarchy.all()) {
+                if (destroyed.contains(ca.keyLabel())) {
+                    continue;
+                }
                 SigningKeys keys = ca.record().role() == CaRole.OCSP_SIGNER ? context.ocspKeys() : context.keys();
                 Optional<KeyPairInfo> key = keys.find(ca.keyLabel());
                 if (key.isEmpty() || !samePublicKey(key.get().publicKey(), ca.publicKey())) {
