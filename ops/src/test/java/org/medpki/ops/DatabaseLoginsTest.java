@@ -118,8 +118,8 @@ class DatabaseLoginsTest {
         try (Connection c = connect(DatabaseRole.CA); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             assertThat(s.executeUpdate("UPDATE certificate SET profile = profile")).isEqualTo(1);
-            s.execute("INSERT INTO eab_key (kid, hmac_key, profile, name_patterns) VALUES ('k', "
-                    + "decode(repeat('ab', 32), 'hex'), 'tls-server', '{x}')");
+            s.execute("INSERT INTO eab_key (kid, hmac_key, profile, profiles, name_patterns) VALUES ('k', "
+                    + "decode(repeat('ab', 32), 'hex'), 'tls-server', '{tls-server}', '{x}')");
             s.executeQuery("SELECT count(*) FROM ocsp_response").close();
             c.rollback();
             denied(c, s, "SELECT count(*) FROM eab_key");
@@ -148,7 +148,7 @@ class DatabaseLoginsTest {
                     + "tbs, requester) VALUES (1, 7, 'p', 'x', '\\x00', now(), now(), '\\x01', 'r')");
             denied(c, s, "DELETE FROM audit_event");
             denied(c, s, "SELECT count(*) FROM audit_event");
-            denied(c, s, "INSERT INTO eab_key (kid, hmac_key, profile, name_patterns) VALUES ('k', '\\x00', 'p', '{x}')");
+            denied(c, s, "INSERT INTO eab_key (kid, hmac_key, profile, profiles, name_patterns) VALUES ('k', '\\x00', 'p', '{p}', '{x}')");
             denied(c, s, "DELETE FROM acme_account");
             denied(c, s, "UPDATE acme_nonce_key SET hmac_key = hmac_key");
         }
