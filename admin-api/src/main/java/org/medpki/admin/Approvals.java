@@ -7,11 +7,12 @@ import java.time.Duration;
  * requester) and how long a request waits for them. A revocation of one certificate by an operator
  * needs none; of up to {@code smallRevocationMax} certificates, {@code smallRevocation}; of more,
  * {@code largeRevocation}. Changes of administrators and revocations of CA certificates never run
- * on one person's word: they need at least one approval.
+ * on one person's word: they need at least one approval; a rollover of an issuing CA (a new key
+ * certified by the root) at least two.
  */
 public record Approvals(int smallRevocationMax, int smallRevocation, int largeRevocation, int adminChange,
-                        int caRevocation, Duration lifetime) {
-    public static final Approvals DEFAULTS = new Approvals(10, 1, 2, 2, 2, Duration.ofHours(24));
+                        int caRevocation, int caRollover, Duration lifetime) {
+    public static final Approvals DEFAULTS = new Approvals(10, 1, 2, 2, 2, 2, Duration.ofHours(24));
 
     public Approvals {
         if (smallRevocationMax < 1 || smallRevocationMax > 100_000) {
@@ -21,6 +22,8 @@ public record Approvals(int smallRevocationMax, int smallRevocation, int largeRe
         check("admin.revocationApprovals", largeRevocation, 1);
         check("admin.adminChangeApprovals", adminChange, 1);
         check("admin.caRevocationApprovals", caRevocation, 1);
+        // A new CA key and a certificate from the root: never fewer than two people besides the requester.
+        check("admin.caRolloverApprovals", caRollover, 2);
         if (largeRevocation < smallRevocation) {
             throw new IllegalArgumentException("admin.revocationApprovals (" + largeRevocation + ") must be at least "
                     + "admin.smallRevocationApprovals (" + smallRevocation + ")");

@@ -7,7 +7,8 @@ public enum CaApiOperation {
     PUBLISH_CRL("publish-crl"),
     CERTIFY_OCSP_SIGNER("certify-ocsp-signer"),
     RENEW_SERVICE_CERTIFICATE("renew-service-certificate"),
-    REVOKE_CA("revoke-ca");
+    REVOKE_CA("revoke-ca"),
+    ROLLOVER_CA("rollover-ca");
 
     private final String wireName;
 

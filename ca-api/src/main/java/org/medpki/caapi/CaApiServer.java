@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /ca-api/v1/service-certificates}: renew the caller's own service certificate;</li>
  * <li>{@code POST /ca-api/v1/ca-revocations}: revoke an issuing CA or OCSP signer certificate
  * (callers granted {@code revokeCas}: the admin API, after its administrators' approvals);</li>
+ * <li>{@code POST /ca-api/v1/ca-rollovers}: roll an issuing CA over to a new key (callers granted
+ * {@code rolloverCas}: the admin API, after its administrators' approvals);</li>
  * <li>{@code GET /health}, {@code GET /metrics}: without a client certificate.</li>
  * </ul>
  * Another method on an operation is 405 ({@code Allow: POST}), a body over 64 KiB 413, any other
@@ -62,7 +64,8 @@ public final class CaApiServer extends VerticleBase {
             "crls", CaApiOperation.PUBLISH_CRL,
             "ocsp-signers", CaApiOperation.CERTIFY_OCSP_SIGNER,
             "service-certificates", CaApiOperation.RENEW_SERVICE_CERTIFICATE,
-            "ca-revocations", CaApiOperation.REVOKE_CA);
+            "ca-revocations", CaApiOperation.REVOKE_CA,
+            "ca-rollovers", CaApiOperation.ROLLOVER_CA);
 
     /** The endpoint's own TLS identity: PEM private key and PEM chain (leaf first). */
     public record TlsIdentity(String keyPem, String chainPem) {

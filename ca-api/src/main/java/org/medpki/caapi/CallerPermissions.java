@@ -16,13 +16,16 @@ import java.util.List;
  *                       checks its administrators' roles and approvals before it asks)
  * @param revokeCas      whether it may revoke an issuing CA or OCSP signer certificate (the admin
  *                       API, after the approvals of its dual control)
+ * @param rolloverCas    whether it may have an issuing CA rolled over to a new key (the admin API,
+ *                       after the approvals of its dual control)
  */
 public record CallerPermissions(@JsonProperty("issue") List<String> issue,
                                 @JsonProperty("revokeOwn") boolean revokeOwn,
                                 @JsonProperty("crls") boolean crls,
                                 @JsonProperty("ocspSigners") boolean ocspSigners,
                                 @JsonProperty("revokeAny") boolean revokeAny,
-                                @JsonProperty("revokeCas") boolean revokeCas) {
+                                @JsonProperty("revokeCas") boolean revokeCas,
+                                @JsonProperty("rolloverCas") boolean rolloverCas) {
     public CallerPermissions {
         issue = issue == null ? List.of() : List.copyOf(issue);
     }
@@ -30,10 +33,16 @@ public record CallerPermissions(@JsonProperty("issue") List<String> issue,
     /** A row without CA revocation. */
     public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners,
                              boolean revokeAny) {
-        this(issue, revokeOwn, crls, ocspSigners, revokeAny, false);
+        this(issue, revokeOwn, crls, ocspSigners, revokeAny, false, false);
+    }
+
+    /** A row without CA rollover. */
+    public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners,
+                             boolean revokeAny, boolean revokeCas) {
+        this(issue, revokeOwn, crls, ocspSigners, revokeAny, revokeCas, false);
     }
 
     public static CallerPermissions none() {
-        return new CallerPermissions(List.of(), false, false, false, false, false);
+        return new CallerPermissions(List.of(), false, false, false, false, false, false);
     }
 }
