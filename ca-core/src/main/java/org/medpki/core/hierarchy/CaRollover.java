@@ -34,6 +34,11 @@ public record CaRollover(long id, String issuerName, int generation, long previo
         return generation == 1 ? issuerName : issuerName + "-g" + generation;
     }
 
+    /** The name profiles use for the CA row {@code caName}: without the "-g{n}" of a later generation. */
+    public static String firstGenerationName(String caName) {
+        return caName.replaceFirst("-g[0-9]+$", "");
+    }
+
     /** This rollover's CA row name. */
     public String caName() {
         return generationName(issuerName, generation);
