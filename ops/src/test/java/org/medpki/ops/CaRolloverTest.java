@@ -169,19 +169,15 @@ class CaRolloverTest {
     @Test
     @Order(2)
     void onTheCaHostTheCommandPlansALaterSwitchAndRefusesTheRootUnknownCasAndBadInput() throws Exception {
+        // Each a process of its own: the few a user meets; the rest are IssuingCaRolloverTest's.
         for (String[] c : new String[][] {
                 {"3", "root CA", "root-ca"}, {"4", "no issuing CA named 'nope-ca'", "nope-ca"},
-                {"3", "generation 2 of server-ca", "server-ca-g2"}, {"3", "audit signer", "audit-signer"}}) {
-            PkiProcess.Result r = pki.run("ca", "rollover", c[2]);
+                {"3", "is in the past", "server-ca", "--switch-at", "2020-01-01T00:00:00Z"}}) {
+            PkiProcess.Result r = pki.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("ca", "rollover"),
+                    java.util.Arrays.stream(c, 2, c.length)).toArray(String[]::new));
             assertThat(r.exit()).as(r.toString()).isEqualTo(Integer.parseInt(c[0]));
             assertThat(r.err()).contains(c[1]).doesNotContain("Exception");
         }
-        for (String bad : new String[] {"soon", "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z"}) {
-            PkiProcess.Result r = pki.run("ca", "rollover", "server-ca", "--switch-at", bad);
-            assertThat(r.exit()).as(r.toString()).isEqualTo(3);
-            assertThat(r.err()).contains(bad.equals("soon") ? "ISO-8601" : "switch time");
-        }
-        assertThat(caNames()).doesNotContain("server-ca-g3");
 
         Instant later = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         PkiProcess.Result r = pki.run("ca", "rollover", "server-ca", "--switch-at", later.toString());
