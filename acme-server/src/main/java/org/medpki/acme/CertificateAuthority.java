@@ -39,6 +39,14 @@ public interface CertificateAuthority {
 
     void revoke(BigInteger serial, RevocationReason reason, String actor);
 
+    /**
+     * When the issuing CA of the certificate with this serial was (or will be) superseded by a new
+     * generation after a rollover: the switch time; empty when its CA is the newest. Blocks.
+     */
+    default java.util.Optional<java.time.Instant> issuerSupersededAt(BigInteger serial) {
+        return java.util.Optional.empty();
+    }
+
     /** Why the CA cannot serve now (for /health), or empty when it can. Blocks. */
     default java.util.Optional<String> unavailable() {
         return java.util.Optional.empty();

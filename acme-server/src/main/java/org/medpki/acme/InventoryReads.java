@@ -23,10 +23,30 @@ import org.medpki.core.profile.SanType;
 abstract class InventoryReads implements CertificateAuthority {
     private final Inventory inventory;
     private final ProfileCatalog profiles;
+    private final org.medpki.core.hierarchy.CaRollovers rollovers;
 
     InventoryReads(Inventory inventory, ProfileCatalog profiles) {
+        this(inventory, profiles, org.medpki.core.hierarchy.CaRollovers.NONE);
+    }
+
+    /** {@code rollovers}: the issuing CAs' rollovers, for {@link #issuerSupersededAt}. */
+    InventoryReads(Inventory inventory, ProfileCatalog profiles, org.medpki.core.hierarchy.CaRollovers rollovers) {
         this.inventory = inventory;
         this.profiles = profiles;
+        this.rollovers = rollovers;
+    }
+
+    @Override
+    public final Optional<Instant> issuerSupersededAt(BigInteger serial) {
+        List<org.medpki.core.hierarchy.CaRollover> done = rollovers.all().stream()
+                .filter(org.medpki.core.hierarchy.CaRollover::completed).toList();
+        if (done.isEmpty()) {
+            return Optional.empty();
+        }
+        return inventory.certificatesWithSerial(serial).stream()
+                .filter(r -> r.status() != CertificateStatus.PENDING)
+                .flatMap(r -> done.stream().filter(g -> g.previousCaId() == r.caId()))
+                .map(org.medpki.core.hierarchy.CaRollover::switchAt).min(Instant::compareTo);
     }
 
     @Override

@@ -24,6 +24,13 @@ public final class RemoteAuthority extends InventoryReads {
         this.ca = ca;
     }
 
+    /** {@code rollovers}: the issuing CAs' rollovers, so that ARI moves certificates of a superseded CA to the new one. */
+    public RemoteAuthority(CaApiClient ca, Inventory inventory, ProfileCatalog profiles,
+                           org.medpki.core.hierarchy.CaRollovers rollovers) {
+        super(inventory, profiles, rollovers);
+        this.ca = ca;
+    }
+
     @Override
     public IssuedCertificate issue(String profile, byte[] csr, String requester, List<GeneralName> names) {
         return ca.issue(profile, csr, requester, names, Set.of());

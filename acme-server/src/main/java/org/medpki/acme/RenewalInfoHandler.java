@@ -32,6 +32,10 @@ import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
  * at every request. It names the {@code explanationURL} of the settings, if any, and asks for the
  * next check after {@link #REVOKED_RETRY_AFTER}, when a client that could not renew yet tries again.
  *
+ * <p>A certificate whose issuing CA was rolled over to a new generation gets a window that starts at
+ * the switch (when that is before its usual start) and lasts at most {@link #SUPERSEDED_WINDOW}, so
+ * that clients move onto the new CA soon after it takes over.
+ *
  * <p>Caching: {@code Cache-Control: max-age} equals Retry-After, so that no cache in between holds a
  * window longer than a client waits anyway: a revocation reaches a client at its next check, at most
  * {@link #RETRY_AFTER} after.
@@ -42,6 +46,8 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
     static final Duration PAST_MARGIN = Duration.ofHours(1);
     /** Certificates this short renew from half their life (Let's Encrypt's 6-day certificates do). */
     static final Duration SHORT_LIVED = Duration.ofDays(10);
+    /** After an issuing-CA rollover: at most this long from the switch to renew onto the new CA. */
+    static final Duration SUPERSEDED_WINDOW = Duration.ofDays(7);
     private final CertificateAuthority ca;
     private final Clock clock;
     private final String explanationUrl;
@@ -77,6 +83,10 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
         }
     }
 
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         X509Certificate cert = certificate(ctx.pathParam("id"), ca);
@@ -103,6 +113,12 @@ public final class RenewalInfoHandler implements Handler<RoutingContext> {
                     : notBefore.plus(life.multipliedBy(2).dividedBy(3));
             end = start.plus(life.dividedBy(6));
             retryAfter = RETRY_AFTER;
+            // Its issuing CA was rolled over: renew onto the new generation from the switch on.
+            Optional<Instant> superseded = ca.issuerSupersededAt(cert.getSerialNumber());
+            if (superseded.isPresent() && superseded.get().isBefore(start)) {
+                start = superseded.get();
+                end = earliest(end, start.plus(SUPERSEDED_WINDOW));
+            }
         }
         body.put("suggestedWindow", new JsonObject().put("start", AcmeViews.time(start)).put("end", AcmeViews.time(end)));
         ctx.response().putHeader("Content-Type", "application/json")

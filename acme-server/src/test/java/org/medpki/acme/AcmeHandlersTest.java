@@ -369,6 +369,25 @@ class AcmeHandlersTest {
     }
 
     @Test
+    void renewalInfoOfACertificateWhoseIssuingCaWasRolledOverStartsAtTheSwitch() throws Exception {
+        Account owner = client.newAccount();
+        JsonObject order = readyOrder(owner, "api.hospital.test");
+        Response finalized = client.post(order.getString("finalize"), csr("api.hospital.test"), owner);
+        X509Certificate cert = download(finalized.json().getString("certificate"), owner);
+        String url = client.url("/renewal-info/" + certId(cert));
+        java.time.Instant usualStart = java.time.Instant.parse(client.get(url).json()
+                .getJsonObject("suggestedWindow").getString("start"));
+
+        java.time.Instant switchAt = java.time.Instant.now().plusSeconds(3600).truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS);
+        server.ca.issuerSupersededElsewhere(cert.getSerialNumber(), switchAt);
+        JsonObject window = client.get(url).json().getJsonObject("suggestedWindow");
+        assertThat(java.time.Instant.parse(window.getString("start"))).isEqualTo(switchAt).isBefore(usualStart);
+        assertThat(java.time.Instant.parse(window.getString("end"))).isEqualTo(switchAt.plus(
+                RenewalInfoHandler.SUPERSEDED_WINDOW));
+    }
+
+    @Test
     void renewalInfoOfACertificateRevokedByItsAccountLiesInThePast() throws Exception {
         Account owner = client.newAccount();
         JsonObject order = readyOrder(owner, "www.hospital.test");

@@ -53,6 +53,7 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
     private final X509CertificateHolder certificate;
     private final Map<BigInteger, byte[]> issued = new ConcurrentHashMap<>();
     private final Map<BigInteger, Instant> revoked = new ConcurrentHashMap<>();
+    private final Map<BigInteger, Instant> superseded = new ConcurrentHashMap<>();
     final List<Revocation> revocations = new CopyOnWriteArrayList<>();
     private volatile PkiException failure;
 
@@ -155,6 +156,16 @@ final class InMemoryCertificateAuthority implements CertificateAuthority {
     @Override
     public Optional<Instant> revokedAt(BigInteger serial) {
         return Optional.ofNullable(revoked.get(serial));
+    }
+
+    /** Records that the certificate's issuing CA was rolled over, switching at {@code at}, as the inventory would. */
+    void issuerSupersededElsewhere(BigInteger serial, Instant at) {
+        superseded.put(serial, at);
+    }
+
+    @Override
+    public Optional<Instant> issuerSupersededAt(BigInteger serial) {
+        return Optional.ofNullable(superseded.get(serial));
     }
 
     /** Records a revocation at {@code at} made elsewhere (the CLI, the admin API), as the inventory would. */

@@ -60,7 +60,9 @@ public final class AdminApiServer extends VerticleBase {
             Pattern.compile("/api/v1/admins"), "GET, POST",
             Pattern.compile("/api/v1/revocations|/api/v1/ca-revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST",
             Pattern.compile("/api/v1/key-destructions"), "POST",
-            Pattern.compile("/api/v1/key-destructions/[^/]+"), "GET");
+            Pattern.compile("/api/v1/key-destructions/[^/]+"), "GET",
+            Pattern.compile("/api/v1/ca-rollovers/[^/]+"), "GET",
+            Pattern.compile("/api/v1/ca-rollovers"), "POST");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
@@ -80,6 +82,7 @@ public final class AdminApiServer extends VerticleBase {
     private final AdminDesk adminDesk;
     private final CaRevocationDesk caDesk;
     private KeyDestructionDesk keyDesk;
+    private final CaRolloverDesk rolloverDesk;
     private final AuditLog audit;
     private final Clock clock;
     private final BooleanSupplier ready;
@@ -90,9 +93,10 @@ public final class AdminApiServer extends VerticleBase {
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
                           AdminRegistry admins, InventoryQueries queries, RevocationDesk desk, OwnerDesk owners,
-                          AdminDesk adminDesk, CaRevocationDesk caDesk, AuditLog audit, Clock clock,
-                          BooleanSupplier ready, AdminMetrics metrics) {
+                          AdminDesk adminDesk, CaRevocationDesk caDesk, CaRolloverDesk rolloverDesk, AuditLog audit,
+                          Clock clock, BooleanSupplier ready, AdminMetrics metrics) {
         this.caDesk = caDesk;
+        this.rolloverDesk = rolloverDesk;
         this.config = config;
         this.tls = tls;
         this.authenticator = authenticator;
@@ -162,6 +166,13 @@ public final class AdminApiServer extends VerticleBase {
                     EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER), () -> keyDesk.submit(admin(ctx), jsonBody(ctx))));
             router.get("/api/v1/key-destructions/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
                     () -> keyDesk.get(ctx.pathParam("id"))));
+        }
+        if (rolloverDesk != null) {
+            router.post("/api/v1/ca-rollovers").handler(ctx -> allowed(ctx,
+                    EnumSet.of(AdminRole.REQUESTER, AdminRole.SECURITY_OFFICER),
+                    () -> rolloverDesk.submit(admin(ctx), jsonBody(ctx))));
+            router.get("/api/v1/ca-rollovers/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> rolloverDesk.get(ctx.pathParam("id"))));
         }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");

@@ -8,16 +8,17 @@ import java.time.Duration;
  * needs none; of up to {@code smallRevocationMax} certificates, {@code smallRevocation}; of more,
  * {@code largeRevocation}. Changes of administrators and revocations of CA certificates never run
  * on one person's word: they need at least one approval. The destruction of a key (key
- * retirement, irreversible) needs at least two ({@code keyDestruction}).
+ * retirement, irreversible) and a rollover of an issuing CA (a new key certified by the root)
+ * need at least two ({@code keyDestruction}, {@code caRollover}).
  */
 public record Approvals(int smallRevocationMax, int smallRevocation, int largeRevocation, int adminChange,
-                        int caRevocation, int keyDestruction, Duration lifetime) {
-    public static final Approvals DEFAULTS = new Approvals(10, 1, 2, 2, 2, 2, Duration.ofHours(24));
+                        int caRevocation, int keyDestruction, int caRollover, Duration lifetime) {
+    public static final Approvals DEFAULTS = new Approvals(10, 1, 2, 2, 2, 2, 2, Duration.ofHours(24));
 
-    /** With the default number of approvals for a key's destruction. */
+    /** With the default number of approvals for a key's destruction and a CA's rollover. */
     public Approvals(int smallRevocationMax, int smallRevocation, int largeRevocation, int adminChange,
                      int caRevocation, Duration lifetime) {
-        this(smallRevocationMax, smallRevocation, largeRevocation, adminChange, caRevocation, 2, lifetime);
+        this(smallRevocationMax, smallRevocation, largeRevocation, adminChange, caRevocation, 2, 2, lifetime);
     }
 
     public Approvals {
@@ -29,6 +30,8 @@ public record Approvals(int smallRevocationMax, int smallRevocation, int largeRe
         check("admin.adminChangeApprovals", adminChange, 1);
         check("admin.caRevocationApprovals", caRevocation, 1);
         check("admin.keyDestructionApprovals", keyDestruction, 2);
+        // A new CA key and a certificate from the root: never fewer than two people besides the requester.
+        check("admin.caRolloverApprovals", caRollover, 2);
         if (largeRevocation < smallRevocation) {
             throw new IllegalArgumentException("admin.revocationApprovals (" + largeRevocation + ") must be at least "
                     + "admin.smallRevocationApprovals (" + smallRevocation + ")");

@@ -128,6 +128,19 @@ public final class CaApiClient implements AutoCloseable {
         return call("key-destructions", body);
     }
 
+    /**
+     * Rolls the issuing CA {@code ca} (as the profiles name it) over to a new key; {@code switchAt}
+     * null is now. Answers what the CA made ({@code ca, previous, name, generation, keyLabel,
+     * keySha256, serial, notAfter, switchAt, resumed}).
+     */
+    public JsonObject rolloverCa(String ca, java.time.Instant switchAt, String actor) {
+        JsonObject body = new JsonObject().put("ca", ca).put("actor", actor);
+        if (switchAt != null) {
+            body.put("switchAt", switchAt.toString());
+        }
+        return call("ca-rollovers", body);
+    }
+
     /** {@code shard} and {@code kind} are ignored for the root's CRL. */
     public PublishedCrl publishCrl(String ca, int shard, CrlKind kind) {
         return CaApiJson.crl(call("crls", new JsonObject().put("ca", ca).put("shard", shard)

@@ -8,7 +8,8 @@ public enum CaApiOperation {
     CERTIFY_OCSP_SIGNER("certify-ocsp-signer"),
     RENEW_SERVICE_CERTIFICATE("renew-service-certificate"),
     REVOKE_CA("revoke-ca"),
-    DESTROY_KEY("destroy-key");
+    DESTROY_KEY("destroy-key"),
+    ROLLOVER_CA("rollover-ca");
 
     private final String wireName;
 

@@ -42,10 +42,11 @@ import org.medpki.core.revocation.RevocationService;
 public final class CaApiOperations {
 
     /** The CA's services that the API exposes; {@code ocspSigners} may be null (not offered). */
-    /** {@code caRevocations} may be null (CA revocation not offered). */
+    /** {@code caRevocations} and {@code caRollover} may be null (not offered). */
     public record Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
                            CrlDistributions distributions, OcspSignerCertifier ocspSigners,
-                           CaRevocationService caRevocations) {
+                           CaRevocationService caRevocations,
+                           org.medpki.core.hierarchy.IssuingCaRollover caRollover) {
         public Services {
             Objects.requireNonNull(issuance, "issuance");
             Objects.requireNonNull(revocation, "revocation");
@@ -55,29 +56,41 @@ public final class CaApiOperations {
 
         public Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
                         CrlDistributions distributions, OcspSignerCertifier ocspSigners) {
-            this(issuance, revocation, crls, distributions, ocspSigners, null);
+            this(issuance, revocation, crls, distributions, ocspSigners, null, null);
+        }
+
+        /** {@code caRevocations} may be null (CA revocation not offered); no CA rollover. */
+        public Services(IssuanceService issuance, RevocationService revocation, CrlSigning crls,
+                        CrlDistributions distributions, OcspSignerCertifier ocspSigners,
+                        CaRevocationService caRevocations) {
+            this(issuance, revocation, crls, distributions, ocspSigners, caRevocations, null);
         }
     }
 
     private final Map<String, CallerPermissions> callers;
     private final Services services;
-    private final Hierarchy hierarchy;
+    private final org.medpki.core.hierarchy.ActiveIssuers issuers;
     private final Inventory inventory;
     private final String serviceProfile;
     private final KeyRetirementService keyRetirement;
 
     public CaApiOperations(Map<String, CallerPermissions> callers, Services services, Hierarchy hierarchy,
                            Inventory inventory, String serviceProfile) {
-        this(callers, services, hierarchy, inventory, serviceProfile, null);
+        this(callers, services, org.medpki.core.hierarchy.ActiveIssuers.fixed(hierarchy), inventory, serviceProfile,
+                null);
     }
 
-    /** {@code keyRetirement}: retires CA keys ({@code key-destructions}); null offers none. */
-    public CaApiOperations(Map<String, CallerPermissions> callers, Services services, Hierarchy hierarchy,
-                           Inventory inventory, String serviceProfile, KeyRetirementService keyRetirement) {
+    /**
+     * {@code issuers}: the hierarchy as it is now, so that a rollover reaches the API without a
+     * restart; {@code keyRetirement}: retires CA keys ({@code key-destructions}); null offers none.
+     */
+    public CaApiOperations(Map<String, CallerPermissions> callers, Services services,
+                           org.medpki.core.hierarchy.ActiveIssuers issuers, Inventory inventory, String serviceProfile,
+                           KeyRetirementService keyRetirement) {
         this.keyRetirement = keyRetirement;
         this.callers = Map.copyOf(callers);
         this.services = services;
-        this.hierarchy = hierarchy;
+        this.issuers = issuers;
         this.inventory = inventory;
         this.serviceProfile = serviceProfile;
     }
@@ -93,6 +106,7 @@ public final class CaApiOperations {
             case RENEW_SERVICE_CERTIFICATE -> renew(caller, body);
             case REVOKE_CA -> revokeCa(caller, may, body, actor);
             case DESTROY_KEY -> destroyKey(caller, may, body);
+            case ROLLOVER_CA -> rolloverCa(caller, may, body, actor);
         };
     }
 
@@ -147,7 +161,7 @@ public final class CaApiOperations {
             throw new PkiException(ErrorKind.BAD_REVOCATION_REASON, e.getMessage());
         }
         List<CertificateRecord> records = inventory.certificatesWithSerial(serial).stream()
-                .filter(r -> issuer == null || hierarchy.byId(r.caId()).map(CaCertificate::name)
+                .filter(r -> issuer == null || issuers.current().hierarchy().byId(r.caId()).map(CaCertificate::name)
                         .filter(issuer::equals).isPresent())
                 .toList();
         if (records.isEmpty()) {
@@ -168,7 +182,7 @@ public final class CaApiOperations {
             throw refused(caller, "may not have CRLs signed");
         }
         String name = CaApiJson.string(body, "ca");
-        CaCertificate ca = hierarchy.byName(name)
+        CaCertificate ca = issuers.current().hierarchy().byName(name)
                 .orElseThrow(() -> new PkiException(ErrorKind.NOT_FOUND, "no CA named " + name));
         if (ca.record().role() == CaRole.ROOT) {
             return CaApiJson.crl(services.crls().publishRoot(ca));
@@ -291,6 +305,36 @@ public final class CaApiOperations {
                     .put("finalCrlNextUpdate", r.finalCrlNextUpdate().toString());
         }
         return out;
+    }
+
+    /**
+     * An issuing CA rolled over to a new key: {@code ca} (the name the profiles use), optional
+     * {@code switchAt} (RFC 3339, default now) and {@code actor} (recorded as "{caller}:{actor}").
+     */
+    private JsonObject rolloverCa(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,
+                                  String actor) {
+        if (!may.rolloverCas()) {
+            throw refused(caller, "may not have issuing CAs rolled over");
+        }
+        if (services.caRollover() == null) {
+            throw new PkiException(ErrorKind.CONFIGURATION, "this CA does not roll issuing CAs over through its API");
+        }
+        String name = CaApiJson.string(body, "ca");
+        java.time.Instant switchAt = null;
+        if (body.getValue("switchAt") != null) {
+            try {
+                switchAt = java.time.Instant.parse(CaApiJson.string(body, "switchAt"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw CaApiJson.malformed("switchAt must be an RFC 3339 time such as 2026-12-24T06:00:00Z");
+            }
+        }
+        String who = !(body.getValue("actor") instanceof String a) || a.isBlank() ? actor
+                : a.startsWith(caller.name() + ":") ? a : caller.name() + ":" + a;
+        org.medpki.core.hierarchy.IssuingCaRollover.RolledOver r = services.caRollover().rollover(name, switchAt, who);
+        return new JsonObject().put("ca", r.issuerName()).put("previous", r.previous()).put("name", r.name())
+                .put("generation", r.generation()).put("keyLabel", r.keyLabel()).put("keySha256", r.keySha256())
+                .put("serial", r.serial().toString(16)).put("notAfter", r.notAfter().toString())
+                .put("switchAt", r.switchAt().toString()).put("resumed", r.resumed());
     }
 
     /** A service renews its own certificate: same name (CN), no other names, its own new key. */

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * (callers granted {@code revokeCas}: the admin API, after its administrators' approvals);</li>
  * <li>{@code POST /ca-api/v1/key-destructions}: retire a CA key, destroying it in the CA token
  * (callers granted {@code destroyKeys}: the admin API, after its administrators' approvals);</li>
+ * <li>{@code POST /ca-api/v1/ca-rollovers}: roll an issuing CA over to a new key (callers granted
+ * {@code rolloverCas}: the admin API, after its administrators' approvals);</li>
  * <li>{@code GET /health}, {@code GET /metrics}: without a client certificate.</li>
  * </ul>
  * Another method on an operation is 405 ({@code Allow: POST}), a body over 64 KiB 413, any other
@@ -65,7 +67,8 @@ public final class CaApiServer extends VerticleBase {
             "ocsp-signers", CaApiOperation.CERTIFY_OCSP_SIGNER,
             "service-certificates", CaApiOperation.RENEW_SERVICE_CERTIFICATE,
             "ca-revocations", CaApiOperation.REVOKE_CA,
-            "key-destructions", CaApiOperation.DESTROY_KEY);
+            "key-destructions", CaApiOperation.DESTROY_KEY,
+            "ca-rollovers", CaApiOperation.ROLLOVER_CA);
 
     /** The endpoint's own TLS identity: PEM private key and PEM chain (leaf first). */
     public record TlsIdentity(String keyPem, String chainPem) {

@@ -18,6 +18,8 @@ import java.util.List;
  *                       API, after the approvals of its dual control)
  * @param destroyKeys    whether it may have a retired CA key destroyed in the CA token (the admin
  *                       API, after the approvals of its dual control)
+ * @param rolloverCas    whether it may have an issuing CA rolled over to a new key (the admin API,
+ *                       after the approvals of its dual control)
  */
 public record CallerPermissions(@JsonProperty("issue") List<String> issue,
                                 @JsonProperty("revokeOwn") boolean revokeOwn,
@@ -25,7 +27,8 @@ public record CallerPermissions(@JsonProperty("issue") List<String> issue,
                                 @JsonProperty("ocspSigners") boolean ocspSigners,
                                 @JsonProperty("revokeAny") boolean revokeAny,
                                 @JsonProperty("revokeCas") boolean revokeCas,
-                                @JsonProperty("destroyKeys") boolean destroyKeys) {
+                                @JsonProperty("destroyKeys") boolean destroyKeys,
+                                @JsonProperty("rolloverCas") boolean rolloverCas) {
     public CallerPermissions {
         issue = issue == null ? List.of() : List.copyOf(issue);
     }
@@ -33,16 +36,16 @@ public record CallerPermissions(@JsonProperty("issue") List<String> issue,
     /** A row without CA revocation. */
     public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners,
                              boolean revokeAny) {
-        this(issue, revokeOwn, crls, ocspSigners, revokeAny, false, false);
+        this(issue, revokeOwn, crls, ocspSigners, revokeAny, false, false, false);
     }
 
-    /** A row without key destruction. */
+    /** A row without key destruction or CA rollover. */
     public CallerPermissions(List<String> issue, boolean revokeOwn, boolean crls, boolean ocspSigners,
                              boolean revokeAny, boolean revokeCas) {
-        this(issue, revokeOwn, crls, ocspSigners, revokeAny, revokeCas, false);
+        this(issue, revokeOwn, crls, ocspSigners, revokeAny, revokeCas, false, false);
     }
 
     public static CallerPermissions none() {
-        return new CallerPermissions(List.of(), false, false, false, false, false, false);
+        return new CallerPermissions(List.of(), false, false, false, false, false, false, false);
     }
 }

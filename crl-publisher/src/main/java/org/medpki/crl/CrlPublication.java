@@ -66,7 +66,7 @@ final class CrlPublication implements Runnable {
     private final CrlStore store;
     private final ExclusiveLock lock;
     private final BooleanSupplier databaseProbe;
-    private final Hierarchy hierarchy;
+    private volatile Hierarchy hierarchy;
     private final CrlSettings settings;
     private final Clock clock;
     private final Sink sink;
@@ -100,6 +100,12 @@ final class CrlPublication implements Runnable {
 
     boolean active() {
         return active;
+    }
+
+    /** The hierarchy grew (an issuing CA's new generation): publish its CRLs from the next round on. */
+    void hierarchy(Hierarchy fresh) {
+        hierarchy = fresh;
+        wake.release();
     }
 
     boolean databaseUp() {

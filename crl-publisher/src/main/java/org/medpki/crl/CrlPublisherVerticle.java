@@ -19,6 +19,7 @@ import org.medpki.core.crl.CrlScope;
 import org.medpki.core.crl.CrlStore;
 import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.CaRollovers;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.Inventory;
 import org.medpki.core.store.ExclusiveLock;
@@ -62,8 +63,9 @@ public final class CrlPublisherVerticle extends VerticleBase {
     private final CrlDirectory directory;
     private final CrlMetrics metrics = new CrlMetrics();
     private final Map<String, ServedFile> crls = new ConcurrentHashMap<>();
-    private final Map<String, ServedFile> certificates = new TreeMap<>();
+    private volatile Map<String, ServedFile> certificates;
     private volatile RevocationListener listener;
+    private volatile RevocationListener rolloverListener;
     private volatile RevocationListener crlListener;
     private final CrlSigning signing;
     private volatile String caProblem;
@@ -86,9 +88,30 @@ public final class CrlPublisherVerticle extends VerticleBase {
         this.signing = signing;
         this.publication = new CrlPublication(signing, store, lock, database::reachable, hierarchy, config.settings(),
                 clock, this::published);
+        this.certificates = served(hierarchy);
+    }
+
+    private static Map<String, ServedFile> served(Hierarchy hierarchy) {
+        Map<String, ServedFile> files = new TreeMap<>();
         for (CaCertificate ca : hierarchy.all()) {
-            certificates.put(ca.name(), ServedFile.certificate(ca.name(), ca.record().certificate(),
+            files.put(ca.name(), ServedFile.certificate(ca.name(), ca.record().certificate(),
                     ca.certificate().getNotBefore().toInstant()));
+        }
+        return java.util.Collections.unmodifiableMap(files);
+    }
+
+    /**
+     * An issuing CA was rolled over (NOTIFY on {@link CaRollovers#CHANNEL}): the new generation's
+     * certificate is served beside the old one's, and its CRLs are published from now on.
+     */
+    private void caRolledOver() {
+        try {
+            Hierarchy fresh = Hierarchy.load(database.inventory());
+            certificates = served(fresh);
+            publication.hierarchy(fresh);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the CA hierarchy after a rollover (will retry at the next notice or restart): {}",
+                    e.getMessage());
         }
     }
 
@@ -145,7 +168,7 @@ public final class CrlPublisherVerticle extends VerticleBase {
             if (loop != null) {
                 loop.join(30_000);
             }
-            for (RevocationListener l : new RevocationListener[] {listener, crlListener}) {
+            for (RevocationListener l : new RevocationListener[] {listener, crlListener, rolloverListener}) {
                 if (l != null) {
                     l.close();
                 }
@@ -172,6 +195,10 @@ public final class CrlPublisherVerticle extends VerticleBase {
                 if (crlListener == null) {
                     crlListener = database.listen(CrlStore.PUBLISHED_CHANNEL, publication::stored,
                             publication::stored);
+                }
+                if (rolloverListener == null) {
+                    rolloverListener = database.listen(CaRollovers.CHANNEL, payload -> caRolledOver(),
+                            this::caRolledOver);
                 }
                 listener = database.listen(Inventory.REVOCATION_CHANNEL, publication::revoked, publication::reconnected);
             } catch (RuntimeException e) {

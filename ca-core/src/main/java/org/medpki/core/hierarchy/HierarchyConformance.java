@@ -76,7 +76,9 @@ public final class HierarchyConformance {
     public static Optional<Duration> allowed(CaHierarchyTable table, Installed ca) {
         return switch (ca.role()) {
             case ROOT -> Optional.of(table.rootValidity());
-            case ISSUING -> table.issuingValidity(ca.name());
+            // A later generation of an issuing CA (after a rollover) is held to its first generation's row.
+            case ISSUING -> table.issuingValidity(ca.name())
+                    .or(() -> table.issuingValidity(CaRollover.firstGenerationName(ca.name())));
             case OCSP_SIGNER -> Optional.of(table.ocspSignerValidity());
             case AUDIT -> Optional.of(table.auditSignerValidity());
         };

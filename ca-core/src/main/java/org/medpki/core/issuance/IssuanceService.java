@@ -16,6 +16,7 @@ import org.medpki.core.crl.CrlDistribution;
 import org.medpki.core.crl.CrlDistributions;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.ActiveIssuers;
 import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CertificateIntent;
@@ -43,7 +44,7 @@ import org.medpki.core.template.SerialNumbers;
  */
 public final class IssuanceService {
     private final ProfileCatalog profiles;
-    private final Hierarchy hierarchy;
+    private final ActiveIssuers issuers;
     private final CertificateSigner signer;
     private final Inventory inventory;
     private final AuditLog audit;
@@ -67,10 +68,19 @@ public final class IssuanceService {
      */
     public IssuanceService(ProfileCatalog profiles, Hierarchy hierarchy, CertificateSigner signer,
                            Inventory inventory, AuditLog audit, Clock clock, CrlDistributions crlDistributions) {
+        this(profiles, ActiveIssuers.fixed(hierarchy), signer, inventory, audit, clock, crlDistributions);
+    }
+
+    /**
+     * {@code issuers}: the hierarchy with each issuing CA's generations; a profile's issuer is the
+     * generation that is active when the certificate is prepared (see {@link ActiveIssuers}).
+     */
+    public IssuanceService(ProfileCatalog profiles, ActiveIssuers issuers, CertificateSigner signer,
+                           Inventory inventory, AuditLog audit, Clock clock, CrlDistributions crlDistributions) {
         this.crlDistributions = crlDistributions;
         this.revokedCas = new org.medpki.core.revocation.RevokedCas(inventory);
         this.profiles = profiles;
-        this.hierarchy = hierarchy;
+        this.issuers = issuers;
         this.signer = signer;
         this.inventory = inventory;
         this.audit = audit;
@@ -85,7 +95,7 @@ public final class IssuanceService {
     public PreparedIssuance prepare(IssueCommand command) {
         try {
             CertificateProfile profile = profiles.get(command.profile());
-            CaCertificate issuer = hierarchy.issuing(profile.issuer());
+            CaCertificate issuer = issuers.active(profile.issuer(), clock.instant());
             revokedCas.refuseIfRevoked(issuer);
             ValidatedRequest request = command.expectedNames() == null
                     ? validator.validate(command.csr(), profile)
@@ -137,7 +147,7 @@ public final class IssuanceService {
         details.put("subject", certificate.getSubject().toString());
         details.put("notAfter", certificate.getNotAfter().toInstant().toString());
         audit.record(AuditEvent.success(clock.instant(), "certificate.issued", prepared.requester(), details));
-        List<X509CertificateHolder> chain = hierarchy.chainAbove(issuer);
+        List<X509CertificateHolder> chain = issuers.current().hierarchy().chainAbove(issuer);
         return new IssuedCertificate(prepared.serial(), prepared.profile().name(), issuer.name(), certificate, chain);
     }
 

@@ -32,13 +32,19 @@ public final class RevocationService {
             RevocationReason.KEY_COMPROMISE, RevocationReason.AFFILIATION_CHANGED, RevocationReason.SUPERSEDED,
             RevocationReason.CESSATION_OF_OPERATION, RevocationReason.PRIVILEGE_WITHDRAWN);
 
-    private final Hierarchy hierarchy;
+    private final org.medpki.core.hierarchy.ActiveIssuers issuers;
     private final Inventory inventory;
     private final AuditLog audit;
     private final Clock clock;
 
     public RevocationService(Hierarchy hierarchy, Inventory inventory, AuditLog audit, Clock clock) {
-        this.hierarchy = hierarchy;
+        this(org.medpki.core.hierarchy.ActiveIssuers.fixed(hierarchy), inventory, audit, clock);
+    }
+
+    /** {@code issuers}: the hierarchy as it is now, later generations of issuing CAs included. */
+    public RevocationService(org.medpki.core.hierarchy.ActiveIssuers issuers, Inventory inventory, AuditLog audit,
+                             Clock clock) {
+        this.issuers = issuers;
         this.inventory = inventory;
         this.audit = audit;
         this.clock = clock;
@@ -71,7 +77,7 @@ public final class RevocationService {
                         + " may not be used for end-entity certificates");
             }
             CertificateRecord target = locate(issuerName, serial);
-            details.put("issuer", hierarchy.byId(target.caId()).map(CaCertificate::name).orElse("?"));
+            details.put("issuer", issuers.current().hierarchy().byId(target.caId()).map(CaCertificate::name).orElse("?"));
             Instant now = clock.instant();
             if (invalidityDate != null && invalidityDate.isAfter(now)) {
                 throw new PkiException(ErrorKind.MALFORMED, "the invalidity date lies in the future");
@@ -89,7 +95,7 @@ public final class RevocationService {
 
     private CertificateRecord locate(String issuerName, BigInteger serial) {
         if (issuerName != null) {
-            CaCertificate issuer = hierarchy.issuing(issuerName);
+            CaCertificate issuer = issuers.current().hierarchy().issuing(issuerName);
             return inventory.certificate(issuer.record().id(), serial)
                     .orElseThrow(() -> notFound(serial));
         }

@@ -78,7 +78,9 @@ public final class EndEntityTemplate {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(optionalPurposes, "optionalPurposes");
-        if (!issuer.name().equals(profile.issuer())) {
+        // The profile's issuing CA, or a later generation of it after a rollover ("<issuer>-g<n>", CaRollover).
+        if (!issuer.name().equals(profile.issuer())
+                && !issuer.name().matches(java.util.regex.Pattern.quote(profile.issuer()) + "-g[0-9]+")) {
             throw new PkiException(ErrorKind.CONFIGURATION, "profile " + profile.name() + " is issued by "
                     + profile.issuer() + ", not by " + issuer.name());
         }

@@ -48,7 +48,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
     private static final int MAX_BATCH = 500;
     private static final int WRITERS = 2;
 
-    private static final String CA_COLUMNS =
+    static final String CA_COLUMNS =
             "id, name, role, parent_id, key_label, certificate, not_before, not_after, created_at";
     private static final String CERT_COLUMNS = "ca_id, serial, profile, subject, sans, not_before, not_after, status, "
             + "revoked_at, revocation_reason, invalidity_date, der, requester, created_at";
@@ -131,7 +131,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         }
     }
 
-    private static String subjectOf(NewCa ca) {
+    static String subjectOf(NewCa ca) {
         try {
             X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(ca.certificate()));
@@ -539,7 +539,7 @@ public final class PgInventory implements Inventory, AutoCloseable {
         return CertificateStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
     }
 
-    private static CaRecord caRecord(Row r) {
+    static CaRecord caRecord(Row r) {
         return new CaRecord(r.getLong("id"), r.getString("name"), CaRole.ofWireName(r.getString("role")),
                 r.getLong("parent_id"), r.getString("key_label"), bytes(r, "certificate"),
                 instant(r, "not_before"), instant(r, "not_after"), instant(r, "created_at"));

@@ -1,12 +1,24 @@
 package org.medpki.ops.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.CaOcspSignerCertifier;
+import org.medpki.core.hierarchy.Hierarchy;
+import org.medpki.core.hierarchy.IssuingCaRollover;
+import org.medpki.core.hierarchy.OcspSignerRotation;
+import org.medpki.core.pem.Pem;
+import org.medpki.ops.install.OcspSettings;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.inventory.CaRole;
-import java.util.List;
 import org.medpki.core.crl.PublishedCrl;
 import org.medpki.core.retirement.KeyDestruction;
 import org.medpki.core.retirement.KeyRetirementService;
@@ -28,13 +40,75 @@ import picocli.CommandLine.Parameters;
  * it opens the CA token, and the OCSP token for an OCSP signer's key.
  */
 @Command(name = "ca", description = "The PKI's own certificates: revoke an issuing CA or an OCSP signer (break-glass, "
-        + "on the CA host); retire and destroy a CA or OCSP signer key (on the CA host).",
-        subcommands = {CaCommand.Revoke.class, CaCommand.DestroyKey.class})
+        + "on the CA host); roll an issuing CA over to a new key (a recorded ceremony on the CA host); retire "
+        + "and destroy a CA or OCSP signer key (on the CA host).",
+        subcommands = {CaCommand.Revoke.class, CaCommand.Rollover.class, CaCommand.DestroyKey.class})
 public final class CaCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("name a subcommand: revoke, destroy-key (see 'pki ca --help')");
+        throw new IllegalArgumentException("name a subcommand: revoke, rollover, destroy-key (see 'pki ca --help')");
+    }
+
+    @Command(name = "rollover", description = "Roll the issuing CA NAME (as the profiles name it) over to a new key: "
+            + "the key generated in the CA token, its certificate signed by the root (the root key's only use here), "
+            + "issuance switched to it at --switch-at (default now). The old generation keeps its key, CRLs and OCSP "
+            + "signer until its last certificate expires. Recorded in the audit log; a run that stopped half-way is "
+            + "resumed by running the command again.")
+    static final class Rollover implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The issuing CA as the profiles name it "
+                + "(e.g. server-ca).")
+        String name;
+
+        @Option(names = "--switch-at", paramLabel = "TIME", description = "When issuance switches to the new "
+                + "generation (ISO-8601, e.g. 2026-12-24T06:00:00Z; default now, at most a year ahead).")
+        String switchAt;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant at = null;
+            if (switchAt != null) {
+                try {
+                    at = Instant.parse(switchAt);
+                } catch (DateTimeParseException e) {
+                    throw new PkiException(ErrorKind.MALFORMED, "--switch-at '" + switchAt.substring(0,
+                            Math.min(64, switchAt.length())) + "' is not an ISO-8601 instant such as 2026-12-24T06:00:00Z");
+                }
+            }
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.CA)) {
+                IssuingCaRollover.RolledOver r = context.caRollover().rollover(name, at, Actors.cli());
+                System.out.println((r.resumed() ? "resumed and completed the rollover of " : "rolled over ")
+                        + r.issuerName() + " to generation " + r.generation() + ": " + r.name() + " (key " + r.keyLabel()
+                        + ", SHA-256 " + r.keySha256() + "; serial " + r.serial().toString(16) + ", valid until "
+                        + r.notAfter() + ", signed by the root); issuance switches from " + r.previous() + " at "
+                        + r.switchAt());
+                Hierarchy hierarchy = context.hierarchy();
+                CaCertificate made = hierarchy.issuing(r.name());
+                writePems(context, hierarchy, made);
+                CrlSettings settings = context.crlSettings();
+                CrlCommand.publish(CrlCommand.issuer(context, settings), settings, made);
+                try {
+                    context.ensureSoftHsmToken(org.medpki.ops.install.TokenRole.OCSP);
+                    new OcspSignerRotation(context.ocspKeys(), context.inventory(), new CaOcspSignerCertifier(
+                            context.keys(), context.inventory(), context.audit(), context.clock()), context.clock())
+                            .rotateDue(OcspSettings.signerMargin(context.settings()), false, Actors.cli())
+                            .forEach(s -> System.out.println("OCSP signer of " + s.issuingCa() + ": " + s.newSigner()));
+                } catch (PkiException e) {
+                    System.err.println("pki: no OCSP signer for " + r.name() + " yet (" + e.publicDetail()
+                            + "): the OCSP service makes it at its start, or run 'pki ocsp rotate' on this host");
+                }
+            }
+            return 0;
+        }
+
+        private static void writePems(PkiContext context, Hierarchy hierarchy, CaCertificate made) throws IOException {
+            Path dir = context.home().pemDir();
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(made.name() + ".pem"), Pem.certificate(made.certificate()));
+            List<X509CertificateHolder> chain = new ArrayList<>(hierarchy.chainAbove(made));
+            chain.add(hierarchy.root().certificate());
+            Files.writeString(dir.resolve(made.name() + "-chain.pem"), Pem.certificates(chain));
+        }
     }
 
     @Command(name = "revoke", description = "Revoke an issuing CA or an OCSP signer certificate by name (break-glass): "

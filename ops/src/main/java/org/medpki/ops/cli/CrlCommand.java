@@ -82,21 +82,26 @@ public final class CrlCommand implements Runnable {
                 List<CaCertificate> cas = ca == null ? hierarchy.withRole(CaRole.ISSUING) : List.of(hierarchy.issuing(ca));
                 CrlIssuer issuer = issuer(context, settings);
                 for (CaCertificate c : cas) {
-                    CrlDistribution distribution = settings.distributions().of(c.name());
-                    for (CrlScope scope : issuer.scopes(c, distribution)) {
-                        List<CrlKind> kinds = new ArrayList<>(List.of(CrlKind.FULL));
-                        if (distribution.deltas()) {
-                            kinds.add(CrlKind.DELTA);
-                        }
-                        for (CrlKind kind : kinds) {
-                            PublishedCrl crl = issuer.publish(c, scope, kind, distribution);
-                            write(settings, scope.stem(kind), crl);
-                            print(scope.stem(kind), crl);
-                        }
-                    }
+                    publish(issuer, settings, c);
                 }
             }
             return 0;
+        }
+    }
+
+    /** Signs, stores, writes and prints every scope's complete CRL (and delta) of one issuing CA. */
+    static void publish(CrlIssuer issuer, CrlSettings settings, CaCertificate c) throws java.io.IOException {
+        CrlDistribution distribution = settings.distributions().of(c.name());
+        for (CrlScope scope : issuer.scopes(c, distribution)) {
+            List<CrlKind> kinds = new ArrayList<>(List.of(CrlKind.FULL));
+            if (distribution.deltas()) {
+                kinds.add(CrlKind.DELTA);
+            }
+            for (CrlKind kind : kinds) {
+                PublishedCrl crl = issuer.publish(c, scope, kind, distribution);
+                write(settings, scope.stem(kind), crl);
+                print(scope.stem(kind), crl);
+            }
         }
     }
 

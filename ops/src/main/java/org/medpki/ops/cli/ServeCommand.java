@@ -12,6 +12,8 @@ import org.medpki.core.keys.SigningKeys;
 import org.medpki.core.retirement.KeyRetirementService;
 import org.medpki.inventory.pg.PgKeyDestructions;
 import org.medpki.admin.CaRevocationDesk;
+import org.medpki.admin.CaRolloverDesk;
+import org.medpki.inventory.pg.PgCaRollovers;
 import org.medpki.admin.OwnerDesk;
 import org.medpki.admin.Owners;
 import org.medpki.admin.RevocationDesk;
@@ -233,7 +235,7 @@ public final class ServeCommand implements Runnable {
                 context.issuance(), context.revocation(), crls, crl.distributions(),
                 new CaOcspSignerCertifier(context.keys(), context.inventory(), context.audit(), context.clock()),
                 new org.medpki.core.revocation.CaRevocationService(context.inventory(), context.audit(), context.clock(),
-                        crls)), hierarchy,
+                        crls), context.caRollover()), context.activeIssuers(),
                 context.inventory(), ServiceCredentials.PROFILE, retirement(context, context.keys(), null, crls, crl));
         CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
@@ -283,7 +285,7 @@ public final class ServeCommand implements Runnable {
         // TLS with the ACME service's own certificate, which must name the public host.
         ServiceCredentials.Credential own = endpointCredential(context, "acme", config.publicHost());
         AcmeServer.start(vertx, config, PgAcmeRepository.over(context.database()), new RemoteAuthority(ca, context.inventory(),
-                context.profiles()), context.audit(), context.clock(),
+                context.profiles(), PgCaRollovers.over(context.database())), context.audit(), context.clock(),
                 new org.medpki.acme.ServerCertificate(own.keyPem(), own.chainPem()));
         return new Started(config.port(), new RunningServices.Service("acme", config.directoryUrl()));
     }
@@ -326,6 +328,14 @@ public final class ServeCommand implements Runnable {
         OcspServer.start(vertx, responder, database.notifications());
         // A revoked signer (or issuing CA) is replaced at once, and responses are signed by the new one.
         database.notifications().subscribe(org.medpki.core.inventory.Inventory.CA_REVOCATION_CHANNEL, payload -> {
+            rotate.run();
+            responder.reloadSigners();
+        }, () -> {
+            rotate.run();
+            responder.reloadSigners();
+        });
+        // An issuing CA rolled over: its new generation gets its signer now, and responses for it follow.
+        database.notifications().subscribe(org.medpki.core.hierarchy.CaRollovers.CHANNEL, payload -> {
             rotate.run();
             responder.reloadSigners();
         }, () -> {
@@ -410,7 +420,9 @@ public final class ServeCommand implements Runnable {
                 context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
                 admins, new CaRevocationDesk(database.inventory(), requests,
                 (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
-                desk), context.audit(), context.clock(), database::reachable,
+                desk), new CaRolloverDesk(database.inventory(), PgCaRollovers.over(database), requests,
+                ca::rolloverCa, context.audit(), context.clock(), approvals, context.pinnedIssuers(), desk),
+                context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         // Key retirement: checked here with the CA's own rules (no token), run by the CA (caApi.callers: destroyKeys).
         server.keyDestructions(new org.medpki.admin.KeyDestructionDesk(new KeyRetirementService(database.inventory(),

@@ -11,7 +11,8 @@ import org.medpki.core.settings.Durations;
  * its URL and TLS certificate: 127.0.0.1 when listening on loopback, else admin.DOMAIN), and the
  * listener's bounds ({@link ServiceListeners}); the approvals each kind of request needs
  * (smallRevocationMax, smallRevocationApprovals, revocationApprovals, adminChangeApprovals,
- * caRevocationApprovals, keyDestructionApprovals) and how long a request waits for them (requestLifetime).
+ * caRevocationApprovals, keyDestructionApprovals, caRolloverApprovals) and how long a request
+ * waits for them (requestLifetime).
  */
 public final class AdminSettings {
     private AdminSettings() {
@@ -30,10 +31,11 @@ public final class AdminSettings {
                        @JsonProperty("revocationApprovals") Integer revocationApprovals,
                        @JsonProperty("adminChangeApprovals") Integer adminChangeApprovals,
                        @JsonProperty("caRevocationApprovals") Integer caRevocationApprovals,
+                       @JsonProperty("caRolloverApprovals") Integer caRolloverApprovals,
                        @JsonProperty("requestLifetime") String requestLifetime,
                        @JsonProperty("keyDestructionApprovals") Integer keyDestructionApprovals) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** The approvals each kind of request needs (dual control); defaults in {@link Approvals#DEFAULTS}. */
@@ -45,6 +47,7 @@ public final class AdminSettings {
                     or(f.smallRevocationApprovals(), d.smallRevocation()), or(f.revocationApprovals(), d.largeRevocation()),
                     or(f.adminChangeApprovals(), d.adminChange()), or(f.caRevocationApprovals(), d.caRevocation()),
                     or(f.keyDestructionApprovals(), d.keyDestruction()),
+                    or(f.caRolloverApprovals(), d.caRollover()),
                     Durations.parse("admin.requestLifetime", f.requestLifetime(), d.lifetime()));
         } catch (IllegalArgumentException e) {
             throw settings.invalid(e);

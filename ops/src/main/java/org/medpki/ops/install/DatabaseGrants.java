@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -26,7 +26,8 @@ public final class DatabaseGrants {
                     Map.entry("crl", RI), Map.entry("crl_counter", RIU), Map.entry("eab_key", I),
                     Map.entry("ocsp_response", RIU), Map.entry("admin", RIU), Map.entry("admin_certificate", RIU),
                     Map.entry("owner", R), Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", I),
-                    Map.entry("ca_revocation", RI), Map.entry("key_destruction", RI)),
+                    Map.entry("ca_revocation", RI), Map.entry("key_destruction", RI),
+                    Map.entry("ca_rollover", RIU)),
             DatabaseRole.OCSP, with(Map.of("ca", R, "certificate", R, "ocsp_response", RIU, "ca_revocation", R)),
             DatabaseRole.CRL, with(Map.of("ca", R, "certificate", R, "crl", R, "crl_counter", R,
                     "key_destruction", R)),
@@ -36,7 +37,8 @@ public final class DatabaseGrants {
                     Map.entry("acme_order_authorization", Set.of("SELECT", "INSERT", "DELETE")),
                     Map.entry("acme_nonce_key", R), Map.entry("acme_spent_nonce", Set.of("SELECT", "INSERT", "DELETE")),
                     Map.entry("eab_key", RU), Map.entry("owner", R), Map.entry("owner_acme_contact", R),
-                    Map.entry("certificate_owner", I))),
+                    Map.entry("certificate_owner", I),
+                    Map.entry("ca_rollover", R))),
             DatabaseRole.AUDITOR, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
                     Map.entry("audit_event", R), Map.entry("audit_head", R), Map.entry("audit_checkpoint", R),
                     Map.entry("ocsp_response", R), Map.entry("crl", R), Map.entry("crl_counter", R),
@@ -46,7 +48,8 @@ public final class DatabaseGrants {
                     Map.entry("admin_request_item", R), Map.entry("admin_approval", R), Map.entry("owner", R),
                     Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", R),
                     Map.entry("expiry_notice", R), Map.entry("ca_revocation", R),
-                    Map.entry("key_destruction", R)),
+                    Map.entry("key_destruction", R),
+                    Map.entry("ca_rollover", R)),
             // Reads the inventory and the audit log, keeps the administrators, their requests and the
             // owners, records the expiry notices it sends; appends its own audit entries. Of the ACME tables it reads only the columns that
             // map certificates to accounts, EAB keys and owners.
@@ -59,7 +62,8 @@ public final class DatabaseGrants {
                     Map.entry("eab_key", Set.of("SELECT(account_id,created_at,kid,owner,profile)", "UPDATE(owner)")),
                     Map.entry("acme_account", Set.of("SELECT(contact,eab_kid,id)")),
                     Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial,created_at)")),
-                    Map.entry("ca_revocation", R), Map.entry("key_destruction", R)));
+                    Map.entry("ca_revocation", R), Map.entry("key_destruction", R),
+                    Map.entry("ca_rollover", R)));
 
     private DatabaseGrants() {
     }

@@ -121,8 +121,8 @@ public record InstallationConfig(
         /**
          * ACME issues under its profiles and revokes what it issued; the CRL publisher has CRLs
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
-         * approved, has the certificates of administrators it enrolls issued, and has retired CA
-         * keys destroyed once its administrators approved.
+         * approved, has the certificates of administrators it enrolls issued, has retired CA keys
+         * destroyed and has issuing CAs rolled over, once its administrators approved.
          */
         public static CaApi defaults(String host, int port, java.util.List<String> acmeProfiles) {
             return new CaApi(host, port, java.util.Map.of(
@@ -131,7 +131,7 @@ public record InstallationConfig(
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
-                            true, true, true)), null);
+                            true, true, true, true)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
@@ -35,6 +36,7 @@ import org.medpki.inventory.pg.InventoryDatabase;
  * that only reads the inventory never asks the token for its PIN.
  */
 public final class PkiContext implements AutoCloseable {
+    private org.medpki.core.hierarchy.ActiveIssuers activeIssuers;
     private final PkiHome home;
     private final DatabaseRole role;
     private InstallationConfig config;
@@ -408,8 +410,52 @@ public final class PkiContext implements AutoCloseable {
     }
 
     public IssuanceService issuance() {
-        return new IssuanceService(profiles(), hierarchy(), new CertificateSigner(keys()), inventory(), audit(), clock,
+        hierarchy(); // NOT_FOUND before 'pki init'
+        return new IssuanceService(profiles(), activeIssuers(), new CertificateSigner(keys()), inventory(), audit(), clock,
                 crlSettings().distributions());
+    }
+
+    /**
+     * The hierarchy with each issuing CA's generations, re-read at most every two seconds: one per
+     * context, shared by issuance, revocation and the CA API.
+     */
+    public synchronized org.medpki.core.hierarchy.ActiveIssuers activeIssuers() {
+        if (activeIssuers == null) {
+            activeIssuers = org.medpki.core.hierarchy.ActiveIssuers.following(inventory(), caRollovers());
+        }
+        return activeIssuers;
+    }
+
+    /** The record of issuing-CA rollovers (V55). */
+    public org.medpki.core.hierarchy.CaRollovers caRollovers() {
+        return org.medpki.inventory.pg.PgCaRollovers.over(database());
+    }
+
+    /** The hierarchy with each issuing CA's generations. */
+    public org.medpki.core.hierarchy.IssuerGenerations generations() {
+        return new org.medpki.core.hierarchy.IssuerGenerations(hierarchy(), caRollovers().all());
+    }
+
+    /** The rollover ceremony: needs the CA token (run it where the CA keys are). */
+    public org.medpki.core.hierarchy.IssuingCaRollover caRollover() {
+        return new org.medpki.core.hierarchy.IssuingCaRollover(keys(), inventory(), caRollovers(), audit(), clock,
+                pinnedIssuers());
+    }
+
+    /**
+     * The issuing CAs a rollover would lock services out of: the CA API and the admin API trust
+     * their clients' certificates (profiles service and admin) through that one CA certificate.
+     */
+    public Map<String, String> pinnedIssuers() {
+        Map<String, String> pinned = new java.util.HashMap<>();
+        for (String profile : List.of(ServiceCredentials.PROFILE, "admin")) {
+            if (profiles().names().contains(profile)) {
+                pinned.put(profiles().get(profile).issuer(), "it issues the '" + profile + "' certificates, which the "
+                        + "CA API and the admin API accept from that one CA certificate; see ARCHITECTURE.md, "
+                        + "'Issuing-CA rollover'");
+            }
+        }
+        return pinned;
     }
 
     /** The crl section: CRL schedule, shards per CA, delta CRLs, output directory. */
@@ -422,7 +468,8 @@ public final class PkiContext implements AutoCloseable {
     }
 
     public RevocationService revocation() {
-        return new RevocationService(hierarchy(), inventory(), audit(), clock);
+        hierarchy(); // NOT_FOUND before 'pki init'
+        return new RevocationService(activeIssuers(), inventory(), audit(), clock);
     }
 
     @Override
