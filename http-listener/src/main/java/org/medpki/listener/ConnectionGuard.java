@@ -26,12 +26,15 @@ public final class ConnectionGuard {
     private final LongAdder refused = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
     private final Map<HttpConnection, Watch> watches = new ConcurrentHashMap<>();
+    /** Deadline timers pending: one per open connection and one per request body still arriving. */
+    private final AtomicInteger armed = new AtomicInteger();
 
     /** One connection's progress: requests whose head arrived, and the latest of them. */
     private static final class Watch {
         volatile long heads;
         volatile long seen;
         volatile HttpServerRequest last;
+        volatile long timer = -1;
     }
 
     public ConnectionGuard(ListenerLimits limits) {
@@ -61,7 +64,12 @@ public final class ConnectionGuard {
             int now = open.incrementAndGet();
             connection.closeHandler(v -> {
                 open.decrementAndGet();
-                watches.remove(connection);
+                Watch closed = watches.remove(connection);
+                // A closed connection's watch is cancelled now, not at its next tick: a timer
+                // pending for headTimeout would keep the connection and its last request in memory.
+                if (closed != null) {
+                    disarm(vertx, closed.timer);
+                }
             });
             if (now > limits.maxConnections()) {
                 refused.increment();
@@ -70,15 +78,16 @@ public final class ConnectionGuard {
             }
             Watch watch = new Watch();
             watches.put(connection, watch);
-            vertx.setPeriodic(headMillis, headMillis, timer -> {
+            armed.incrementAndGet();
+            watch.timer = vertx.setPeriodic(headMillis, headMillis, timer -> {
                 if (!watches.containsKey(connection)) {
-                    vertx.cancelTimer(timer);
+                    disarm(vertx, timer);
                     return;
                 }
                 HttpServerRequest last = watch.last;
                 boolean answering = last != null && !last.response().ended();
                 if (watch.heads == watch.seen && !answering) {
-                    vertx.cancelTimer(timer);
+                    disarm(vertx, timer);
                     timedOut.increment();
                     connection.close();
                 }
@@ -94,14 +103,19 @@ public final class ConnectionGuard {
             // A GET or HEAD has no body to wait for (and the OCSP hot path no timer to pay).
             if (request.method() != io.vertx.core.http.HttpMethod.GET
                     && request.method() != io.vertx.core.http.HttpMethod.HEAD && !request.isEnded()) {
-                vertx.setTimer(bodyMillis, t -> {
-                    // A GET or HEAD has no body to wait for (and the OCSP hot path no timer to pay).
-            if (request.method() != io.vertx.core.http.HttpMethod.GET
-                    && request.method() != io.vertx.core.http.HttpMethod.HEAD && !request.isEnded()) {
+                armed.incrementAndGet();
+                long deadline = vertx.setTimer(bodyMillis, t -> {
+                    armed.decrementAndGet();
+                    if (!request.isEnded()) {
                         timedOut.increment();
                         request.connection().close();
                     }
                 });
+                // Cancelled once the body is in (or the request failed): left to run its course, each
+                // timer would keep its request in memory for bodyTimeout, hundreds of thousands of
+                // them on a busy listener, and their expiry would cost the event loops later.
+                // end() is a future of its own: it leaves the handler's body()/endHandler alone.
+                request.end().onComplete(ar -> disarm(vertx, deadline));
             }
             handler.handle(request);
         });
@@ -117,6 +131,21 @@ public final class ConnectionGuard {
                 + "# HELP " + prefix + "_connections_timed_out_total Connections closed: a request head or body did"
                 + " not arrive in time.\n# TYPE " + prefix + "_connections_timed_out_total counter\n"
                 + prefix + "_connections_timed_out_total " + timedOut() + "\n";
+    }
+
+    /** Cancels a deadline timer; counts it only if it was still pending (not fired nor cancelled before). */
+    private void disarm(Vertx vertx, long timer) {
+        if (timer >= 0 && vertx.cancelTimer(timer)) {
+            armed.decrementAndGet();
+        }
+    }
+
+    /**
+     * Deadline timers pending now: one per open connection and one per request whose body is still
+     * arriving, so bounded by what is in flight, never by how many requests were served.
+     */
+    int armedDeadlines() {
+        return armed.get();
     }
 
     /** Connections open now on this listener. */

@@ -95,6 +95,41 @@ class ConnectionGuardTest {
         }
     }
 
+    @Test
+    void deadlinesPendingAreBoundedByWhatIsInFlightNotByRequestsServed() throws Exception {
+        // Deadlines far beyond the test: before, every POST left its body timer pending this long.
+        ConnectionGuard longGuard = new ConnectionGuard(new ListenerLimits(Duration.ofHours(1), Duration.ofHours(1),
+                Duration.ofHours(1), 10));
+        HttpServer longServer = longGuard.install(vertx, vertx.createHttpServer(longGuard.apply(new HttpServerOptions())),
+                req -> req.body().onSuccess(b -> req.response().end("ok " + b.length()))).listen(0, "127.0.0.1").await();
+        int requests = 200;
+        try (Socket s = new Socket("127.0.0.1", longServer.actualPort())) {
+            byte[] post = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi".getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < requests; i++) {
+                out.write(post);
+            }
+            out.flush();
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            StringBuilder answers = new StringBuilder();
+            byte[] buf = new byte[8192];
+            while (answers.toString().split("ok 2", -1).length - 1 < requests) {
+                int n = in.read(buf);
+                assertThat(n).as("connection closed before %d answers", requests).isPositive();
+                answers.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+            }
+            // Every body has arrived: only the connection's own watch is pending.
+            assertThat(longGuard.armedDeadlines()).isEqualTo(1);
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (longGuard.open() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(longGuard.open()).isZero();
+        assertThat(longGuard.armedDeadlines()).isZero();
+    }
+
     private Socket connect() throws IOException {
         return new Socket("127.0.0.1", server.actualPort());
     }
