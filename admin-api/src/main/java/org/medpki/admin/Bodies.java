@@ -2,7 +2,6 @@ package org.medpki.admin;
 
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Set;
 
 /** What every desk of the admin API does with request bodies and ids, in one place. */
@@ -22,11 +21,12 @@ final class Bodies {
         }
     }
 
-    /** A request id: random, URL-safe, 128 bits (ids appear in URLs and must not be guessable). */
+    /** A request id: 128 random bits in hex (ids appear in URLs and must not be guessable). */
     static String newId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        // Hex, not base64url: an id that began with '-' would read as an option on a command line.
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     /** At most 64 characters of something the client sent, for a message. */
