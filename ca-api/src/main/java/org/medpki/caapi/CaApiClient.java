@@ -100,6 +100,19 @@ public final class CaApiClient implements AutoCloseable {
         return CaApiJson.issued(call("certificates", body));
     }
 
+    /**
+     * Issues under {@code profile} with an identity the caller took from a registry (a device's):
+     * the certificate carries {@code identity}'s subject and names whatever the request asks.
+     * {@code request} is a PKCS#10 or CRMF CertReqMsg (DER).
+     */
+    public IssuedCertificate issueAssigned(String profile, byte[] request, String requester,
+                                           org.medpki.core.issuance.AssignedIdentity identity) {
+        JsonObject body = new JsonObject().put("profile", profile).put("csr", CaApiJson.b64(request))
+                .put("requester", requester).put("subject", CaApiJson.b64(CaApiJson.encoded(identity.subject())))
+                .put("assignedNames", CaApiJson.names(identity.names()));
+        return CaApiJson.issued(call("certificates", body));
+    }
+
     public void revoke(BigInteger serial, String issuer, RevocationReason reason, String actor) {
         call("revocations", new JsonObject().put("serial", serial.toString(16)).put("issuer", issuer)
                 .put("reason", reason.rfcName()).put("actor", actor));

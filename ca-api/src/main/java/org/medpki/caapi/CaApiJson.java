@@ -154,7 +154,7 @@ final class CaApiJson {
         }
     }
 
-    private static byte[] encoded(org.bouncycastle.asn1.ASN1Encodable o) {
+    static byte[] encoded(org.bouncycastle.asn1.ASN1Encodable o) {
         try {
             return o.toASN1Primitive().getEncoded("DER");
         } catch (IOException e) {

@@ -139,8 +139,25 @@ public final class CaApiOperations {
         // Names given by the caller are what it validated (ACME's authorisations), and nothing else
         // was: the subject keeps only a CN that is one of them.
         List<GeneralName> names = CaApiJson.names(body, "names");
+        // An identity the caller assigns from its registry (a device's serial and names): the
+        // request cannot widen it. It gives the caller nothing a CSR of its own could not ask for
+        // under the same profile, so no permission of its own is needed.
+        org.medpki.core.issuance.AssignedIdentity assigned = null;
+        if (body.getValue("subject") != null) {
+            if (names != null) {
+                throw CaApiJson.malformed("names and subject exclude each other");
+            }
+            org.bouncycastle.asn1.x500.X500Name subject;
+            try {
+                subject = org.bouncycastle.asn1.x500.X500Name.getInstance(CaApiJson.bytes(body, "subject"));
+            } catch (RuntimeException e) {
+                throw CaApiJson.malformed("subject must be a base64 DER Name");
+            }
+            List<GeneralName> assignedNames = CaApiJson.names(body, "assignedNames");
+            assigned = new org.medpki.core.issuance.AssignedIdentity(subject, assignedNames);
+        }
         return CaApiJson.issued(services.issuance().issue(new IssueCommand(profile, CaApiJson.bytes(body, "csr"),
-                requester, validity, names, usages, names != null)));
+                requester, validity, names, usages, names != null, assigned)));
     }
 
     private JsonObject revoke(CallerAuthenticator.Caller caller, CallerPermissions may, JsonObject body,

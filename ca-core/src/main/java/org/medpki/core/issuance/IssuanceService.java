@@ -97,7 +97,9 @@ public final class IssuanceService {
             CertificateProfile profile = profiles.get(command.profile());
             CaCertificate issuer = issuers.active(profile.issuer(), clock.instant());
             revokedCas.refuseIfRevoked(issuer);
-            ValidatedRequest request = command.expectedNames() == null
+            ValidatedRequest request = command.assigned() != null
+                    ? validator.validateAssigned(command.csr(), profile, command.assigned())
+                    : command.expectedNames() == null
                     ? validator.validate(command.csr(), profile)
                     : validator.validate(command.csr(), profile, command.expectedNames(), command.namesOnly());
             if (inventory.keyCompromised(request.spkiSha256())) {

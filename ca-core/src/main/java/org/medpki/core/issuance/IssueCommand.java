@@ -12,10 +12,12 @@ import org.bouncycastle.asn1.x509.GeneralName;
  * names an ACME order authorised). {@code optionalUsages} names optional EKUs of the profile to
  * include (for example "clientAuth" on tls-server for mutual TLS). {@code namesOnly}: the expected
  * names are all that was validated (ACME), so the subject keeps nothing but a CN that is one of
- * them.
+ * them. {@code assigned}, when not null, is the identity the certificate carries whatever the
+ * CSR asks ({@link AssignedIdentity}); it excludes {@code expectedNames}.
  */
 public record IssueCommand(String profile, byte[] csr, String requester, Duration validity,
-                           List<GeneralName> expectedNames, Set<String> optionalUsages, boolean namesOnly) {
+                           List<GeneralName> expectedNames, Set<String> optionalUsages, boolean namesOnly,
+                           AssignedIdentity assigned) {
     public IssueCommand {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(csr, "csr");
@@ -29,6 +31,14 @@ public record IssueCommand(String profile, byte[] csr, String requester, Duratio
         if (namesOnly && expectedNames == null) {
             throw new IllegalArgumentException("namesOnly needs the expected names");
         }
+        if (assigned != null && expectedNames != null) {
+            throw new IllegalArgumentException("an assigned identity excludes expected names");
+        }
+    }
+
+    public IssueCommand(String profile, byte[] csr, String requester, Duration validity,
+                        List<GeneralName> expectedNames, Set<String> optionalUsages, boolean namesOnly) {
+        this(profile, csr, requester, validity, expectedNames, optionalUsages, namesOnly, null);
     }
 
     /** A request whose subject is the profile's business (not only validated names). */

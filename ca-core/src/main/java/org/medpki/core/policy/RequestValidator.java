@@ -132,16 +132,54 @@ public final class RequestValidator {
      */
     public ValidatedRequest validate(byte[] csr, CertificateProfile profile, List<GeneralName> expectedNames,
                                      boolean namesOnly) {
-        PKCS10CertificationRequest request = parse(csr);
-        if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
-            throw bad("the CSR version must be v1 (0)");
-        }
-        var spki = request.getSubjectPublicKeyInfo();
-        KeyPolicy.check(spki, profile.keys(), profile.name());
-        checkSignatureAlgorithm(request.getSignatureAlgorithm());
-        verifySignature(request);
+        Request request = Request.parse(csr);
+        request.checkPossession(profile.keys(), profile.name());
+        List<GeneralName> sans = requestedNames(request, profile);
+        var subject = namesOnly ? validatedOnly(request.subject(), sans) : request.subject();
+        return checked(profile, subject, sans, request, expectedNames);
+    }
 
-        Extensions requested = requestedExtensions(request);
+    /**
+     * As {@link #validate(byte[], CertificateProfile)} for an identity the caller assigns (a
+     * device's, from the registry): the certificate gets {@code assigned}'s subject and names. The
+     * request may ask for some of those names and may carry a serialNumber only when it is the
+     * assigned one; anything else asks for another identity (REJECTED_IDENTIFIER). A request may
+     * also be a CRMF CertReqMsg (CMP) with a signature proof of possession.
+     */
+    public ValidatedRequest validateAssigned(byte[] csr, CertificateProfile profile,
+                                             org.medpki.core.issuance.AssignedIdentity assigned) {
+        Request request = Request.parse(csr);
+        request.checkPossession(profile.keys(), profile.name());
+        Set<String> allowed = new HashSet<>();
+        assigned.names().forEach(n -> allowed.add(NamePolicy.render(n).toLowerCase(Locale.ROOT)));
+        for (GeneralName asked : requestedNames(request, profile)) {
+            if (!allowed.contains(NamePolicy.render(asked).toLowerCase(Locale.ROOT))) {
+                throw new PkiException(ErrorKind.REJECTED_IDENTIFIER, "the request asks for the name "
+                        + NamePolicy.render(asked) + ", which is not this requester's");
+            }
+        }
+        String serial = serialNumber(assigned.subject());
+        for (RDN rdn : request.subject().getRDNs(BCStyle.SERIALNUMBER)) {
+            if (!IETFUtils.valueToString(rdn.getFirst().getValue()).equals(serial)) {
+                throw new PkiException(ErrorKind.REJECTED_IDENTIFIER,
+                        "the request's subject names another serialNumber than this requester's");
+            }
+        }
+        List<GeneralName> names = new ArrayList<>();
+        for (GeneralName n : assigned.names()) {
+            names.add(NamePolicy.check(n, profile.subjectAltNames(), profile.name()));
+        }
+        return checked(profile, assigned.subject(), names, request, null);
+    }
+
+    private static String serialNumber(X500Name subject) {
+        RDN[] rdns = subject.getRDNs(BCStyle.SERIALNUMBER);
+        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    /** The request's SANs, each checked against the profile, normalised, de-duplicated, in order; a CA request refused. */
+    private static List<GeneralName> requestedNames(Request request, CertificateProfile profile) {
+        Extensions requested = request.extensions();
         List<GeneralName> sans = new ArrayList<>();
         if (requested != null) {
             BasicConstraints bc = BasicConstraints.fromExtensions(requested);
@@ -150,7 +188,6 @@ public final class RequestValidator {
             }
             GeneralNames names = GeneralNames.fromExtensions(requested, Extension.subjectAlternativeName);
             if (names != null) {
-                // Normalised and de-duplicated, in request order.
                 Map<String, GeneralName> unique = new LinkedHashMap<>();
                 for (GeneralName n : names.getNames()) {
                     GeneralName checked = NamePolicy.check(n, profile.subjectAltNames(), profile.name());
@@ -159,6 +196,11 @@ public final class RequestValidator {
                 sans.addAll(unique.values());
             }
         }
+        return sans;
+    }
+
+    private static ValidatedRequest checked(CertificateProfile profile, X500Name subject, List<GeneralName> sans,
+                                            Request request, List<GeneralName> expectedNames) {
         if (sans.size() < profile.subjectAltNames().minimum()) {
             throw bad("the CSR carries " + sans.size() + " subject alternative name(s); profile " + profile.name()
                     + " needs at least " + profile.subjectAltNames().minimum());
@@ -168,7 +210,6 @@ public final class RequestValidator {
             throw bad("profile " + profile.name() + " needs a subject alternative name of type " + missing
                     + " in the CSR");
         }
-        var subject = namesOnly ? validatedOnly(request.getSubject(), sans) : request.getSubject();
         SubjectPolicy.check(subject, profile.subject(), sans, profile.name());
         if (subject.getRDNs().length == 0 && sans.isEmpty()) {
             throw bad("the CSR has neither a subject nor a subject alternative name");
@@ -176,7 +217,7 @@ public final class RequestValidator {
         if (expectedNames != null) {
             compareNames(sans, expectedNames);
         }
-        return new ValidatedRequest(subject, spki, sans, sha256(encoded(spki)));
+        return new ValidatedRequest(subject, request.spki(), sans, sha256(encoded(request.spki())));
     }
 
     /**
@@ -187,15 +228,9 @@ public final class RequestValidator {
      * in error messages.
      */
     public SubjectPublicKeyInfo proofOfPossession(byte[] csr, KeyRules rules, String what) {
-        PKCS10CertificationRequest request = parse(csr);
-        if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
-            throw bad("the CSR version must be v1 (0)");
-        }
-        SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
-        KeyPolicy.check(spki, rules, what);
-        checkSignatureAlgorithm(request.getSignatureAlgorithm());
-        verifySignature(request);
-        return spki;
+        Pkcs10 request = new Pkcs10(parse(csr));
+        request.checkPossession(rules, what);
+        return request.spki();
     }
 
     /**
@@ -335,6 +370,120 @@ public final class RequestValidator {
             return Extensions.getInstance(attrs[0].getAttrValues().getObjectAt(0));
         } catch (RuntimeException e) {
             throw bad("the CSR's extensionRequest is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A certification request in a form the CA takes: PKCS#10, or a CRMF CertReqMsg (RFC 4211) as CMP sends it. */
+    private sealed interface Request permits Pkcs10, Crmf {
+        X500Name subject();
+
+        SubjectPublicKeyInfo spki();
+
+        /** The extensions asked for, or null. */
+        Extensions extensions();
+
+        /** Checks the key against {@code rules}, the signature algorithm and the proof of possession. */
+        void checkPossession(KeyRules rules, String what);
+
+        static Request parse(byte[] bytes) {
+            PkiException pkcs10Failure;
+            try {
+                return new Pkcs10(RequestValidator.parse(bytes));
+            } catch (PkiException e) {
+                pkcs10Failure = e;
+            }
+            Crmf crmf = Crmf.parse(bytes);
+            if (crmf == null) {
+                throw pkcs10Failure;
+            }
+            return crmf;
+        }
+    }
+
+    private record Pkcs10(PKCS10CertificationRequest request) implements Request {
+        @Override
+        public X500Name subject() {
+            return request.getSubject();
+        }
+
+        @Override
+        public SubjectPublicKeyInfo spki() {
+            return request.getSubjectPublicKeyInfo();
+        }
+
+        @Override
+        public Extensions extensions() {
+            return requestedExtensions(request);
+        }
+
+        @Override
+        public void checkPossession(KeyRules rules, String what) {
+            if (!request.toASN1Structure().getCertificationRequestInfo().getVersion().hasValue(0)) {
+                throw bad("the CSR version must be v1 (0)");
+            }
+            KeyPolicy.check(spki(), rules, what);
+            checkSignatureAlgorithm(request.getSignatureAlgorithm());
+            verifySignature(request);
+        }
+    }
+
+    /** A CRMF request: the template gives subject, key and extensions; the proof of possession must be a signature. */
+    private record Crmf(org.bouncycastle.cert.crmf.CertificateRequestMessage message) implements Request {
+        /** The request when {@code der} is a CRMF CertReqMsg with a public key, else null. */
+        static Crmf parse(byte[] der) {
+            if (der == null || der.length == 0 || der.length > MAX_CSR_BYTES) {
+                return null;
+            }
+            try {
+                var msg = org.bouncycastle.asn1.crmf.CertReqMsg.getInstance(
+                        org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der));
+                if (msg.getCertReq().getCertTemplate().getPublicKey() == null) {
+                    throw bad("the CRMF request's template has no public key");
+                }
+                return new Crmf(new org.bouncycastle.cert.crmf.CertificateRequestMessage(msg));
+            } catch (PkiException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public X500Name subject() {
+            X500Name subject = message.getCertTemplate().getSubject();
+            return subject == null ? new X500Name(new RDN[0]) : subject;
+        }
+
+        @Override
+        public SubjectPublicKeyInfo spki() {
+            return message.getCertTemplate().getPublicKey();
+        }
+
+        @Override
+        public Extensions extensions() {
+            return message.getCertTemplate().getExtensions();
+        }
+
+        @Override
+        public void checkPossession(KeyRules rules, String what) {
+            KeyPolicy.check(spki(), rules, what);
+            if (message.getProofOfPossessionType()
+                    != org.bouncycastle.cert.crmf.CertificateRequestMessage.popSigningKey) {
+                throw bad("the CRMF request's proof of possession must be a signature");
+            }
+            var popo = org.bouncycastle.asn1.crmf.POPOSigningKey.getInstance(
+                    message.toASN1Structure().getPopo().getObject());
+            checkSignatureAlgorithm(popo.getAlgorithmIdentifier());
+            boolean valid;
+            try {
+                valid = message.isValidSigningKeyPOP(new JcaContentVerifierProviderBuilder().setProvider(BC)
+                        .build(spki()));
+            } catch (Exception e) {
+                valid = false;
+            }
+            if (!valid) {
+                throw bad("the CRMF request's proof-of-possession signature does not verify");
+            }
         }
     }
 
