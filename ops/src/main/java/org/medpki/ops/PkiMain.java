@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
                 org.medpki.ops.cli.EabCommand.class, org.medpki.ops.cli.DbCommand.class,
                 org.medpki.ops.cli.ServiceCommand.class, org.medpki.ops.cli.AdminCommand.class,
                 org.medpki.ops.cli.CaCommand.class,
-                org.medpki.ops.cli.BackupCommand.class, org.medpki.ops.cli.RestoreCommand.class})
+                org.medpki.ops.cli.BackupCommand.class, org.medpki.ops.cli.RestoreCommand.class,
+                org.medpki.ops.cli.DeviceCommand.class})
 public final class PkiMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PkiMain.class);
 

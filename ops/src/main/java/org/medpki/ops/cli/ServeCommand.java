@@ -66,6 +66,11 @@ import org.medpki.ocsp.OcspConfig;
 import org.medpki.ocsp.OcspResponder;
 import org.medpki.ocsp.OcspServer;
 import org.medpki.ops.install.DatabaseRole;
+import org.medpki.ops.install.DeviceSettings;
+import org.medpki.device.DeviceEnrollmentService;
+import org.medpki.device.EnrollmentMetrics;
+import org.medpki.device.RemoteDeviceCa;
+import org.medpki.inventory.pg.PgDeviceRegistry;
 import org.medpki.ops.install.InstallationConfig;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
@@ -77,19 +82,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * 'pki serve ca|acme|ocsp|crl|admin': exactly one service in this process, with its own database login
+ * 'pki serve ca|acme|ocsp|crl|admin|est|cmp|scep': exactly one service in this process, with its own database login
  * and, for the CA only, the token PIN. Each registers its endpoints for 'pki status' while it
  * runs and stops cleanly on SIGTERM.
  */
-@Command(name = "serve", description = "Run one service in this process: ca, acme, ocsp, crl or admin.",
+@Command(name = "serve", description = "Run one service in this process: ca, acme, ocsp, crl, admin, est, cmp or scep.",
         subcommands = {ServeCommand.Ca.class, ServeCommand.Acme.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class,
-                ServeCommand.Admin.class})
+                ServeCommand.Admin.class, ServeCommand.Est.class, ServeCommand.Cmp.class, ServeCommand.Scep.class})
 public final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a service: ca, acme, ocsp, crl or admin");
+                "name a service: ca, acme, ocsp, crl, admin, est, cmp or scep");
     }
 
     /** Options every service takes. */
@@ -435,6 +440,104 @@ public final class ServeCommand implements Runnable {
             vertx.deployVerticle(new ExpiryNoticeSchedule(job, context.audit(), context.clock())).await();
         }
         return new Started(server.actualPort(), new RunningServices.Service("admin", config.baseUrl(server.actualPort())));
+    }
+
+    @Command(name = "est", description = "The EST server for devices (RFC 7030, HTTPS): enrollment with a one-time "
+            + "code, a manufacturer certificate or the current certificate, through the CA API.")
+    static final class Est implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("est", DatabaseRole.ENROLL, instance, ServeCommand::startEst);
+        }
+    }
+
+    static Started startEst(PkiContext context, Vertx vertx, Integer port) {
+        DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "est");
+        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "est");
+        ServiceCredentials.Credential own = endpointCredential(context, "est", at.publicHost());
+        org.medpki.device.est.EstServer server = new org.medpki.device.est.EstServer(vertx, enrollment,
+                org.medpki.device.est.EstConfig.of(at.host(), port != null ? port : at.port(), own.keyPem(),
+                        own.chainPem(), DeviceSettings.manufacturerCas(context.settings(), context.home()))
+                        .withListener(at.limits()));
+        int bound = server.start().await();
+        return new Started(bound, new RunningServices.Service("est",
+                "https://" + hostForUrl(at.publicHost()) + ":" + bound + "/.well-known/est"));
+    }
+
+    @Command(name = "cmp", description = "The lightweight CMP server for devices (RFC 9483 over HTTP, RFC 9811): ir/cr "
+            + "with the one-time code as MAC secret or a manufacturer certificate, kur, rr, certConf, genm.")
+    static final class Cmp implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("cmp", DatabaseRole.ENROLL, instance, ServeCommand::startCmp);
+        }
+    }
+
+    static Started startCmp(PkiContext context, Vertx vertx, Integer port) {
+        DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "cmp");
+        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "cmp");
+        // Answers to signature-protected requests are signed with the service's own key (its
+        // certificate chains to the root the devices hold).
+        ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("cmp");
+        org.medpki.device.cmp.CmpServer server = new org.medpki.device.cmp.CmpServer(vertx, enrollment,
+                new org.medpki.device.cmp.CmpConfig(at.host(), port != null ? port : at.port(),
+                        new org.medpki.device.cmp.CmpSigner(own.certificates(), own.privateKey(), null), at.limits()));
+        int bound = server.start().await();
+        return new Started(bound, new RunningServices.Service("cmp",
+                "http://" + hostForUrl(at.publicHost()) + ":" + bound + "/.well-known/cmp"));
+    }
+
+    @Command(name = "scep", description = "The SCEP server for devices (RFC 8894, HTTP): PKCSReq with the one-time code "
+            + "as challenge password, RenewalReq, CertPoll; the RA key is in the enrollment token.")
+    static final class Scep implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Instance instance = new Instance();
+
+        @Override
+        public Integer call() throws Exception {
+            return serve("scep", DatabaseRole.ENROLL, instance, ServeCommand::startScep);
+        }
+    }
+
+    static Started startScep(PkiContext context, Vertx vertx, Integer port) {
+        throw new PkiException(ErrorKind.CONFIGURATION, "SCEP is not wired yet");
+    }
+
+    /**
+     * The enrollment rules of one front end ({@code caller}: est, cmp or scep) over the device
+     * registry and the CA API; superseded certificates it had issued are revoked every ten minutes.
+     */
+    static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller) {
+        CaApiClient ca = caClient(context, vertx, caller);
+        String profile = DeviceSettings.profile(context.settings());
+        String issuer = context.profiles().get(profile).issuer();
+        java.util.function.Supplier<List<java.security.cert.X509Certificate>> chain = () -> List.of(
+                context.activeIssuers().active(issuer, context.clock().instant()).x509(),
+                context.hierarchy().root().x509());
+        DeviceEnrollmentService enrollment = new DeviceEnrollmentService(PgDeviceRegistry.over(context.database()),
+                new RemoteDeviceCa(ca, chain), DeviceCommand.codes(context.home(), false), context.audit(),
+                context.clock(), new DeviceEnrollmentService.Settings(profile,
+                DeviceSettings.supersedeGrace(context.settings()),
+                DeviceSettings.manufacturerCas(context.settings(), context.home()), caller), new EnrollmentMetrics());
+        vertx.setPeriodic(Duration.ofSeconds(10).toMillis(), Duration.ofMinutes(10).toMillis(),
+                t -> Thread.ofVirtual().name(caller + "-supersede").start(() -> {
+                    try {
+                        int n = enrollment.supersedeDue(500);
+                        if (n > 0) {
+                            System.out.println("pki serve " + caller + ": revoked " + n + " superseded device certificate(s)");
+                        }
+                    } catch (PkiException e) {
+                        System.err.println("pki serve " + caller + ": cannot revoke superseded device certificates now: "
+                                + e.publicDetail());
+                    }
+                }));
+        return enrollment;
     }
 
     /**

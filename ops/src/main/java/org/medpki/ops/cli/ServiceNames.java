@@ -12,7 +12,7 @@ import org.medpki.ops.install.ServiceCredentials;
 
 /**
  * The names under which services serve TLS with their own service certificate: the CA API (its
- * host), ACME and the admin API (their public hosts, and 127.0.0.1 for probes on the host itself).
+ * host), ACME, the admin API and EST (their public hosts, and 127.0.0.1 for probes on the host itself).
  */
 final class ServiceNames {
     private static final GeneralName LOOPBACK = ServiceCredentials.endpointNames("127.0.0.1", "").get(0);
@@ -37,6 +37,13 @@ final class ServiceNames {
             admin.add(LOOPBACK);
         }
         servers.put(ServiceCredentials.ADMIN, List.copyOf(admin));
+        // EST serves TLS to devices under its own name.
+        List<GeneralName> est = new ArrayList<>(ServiceCredentials.endpointNames(
+                org.medpki.ops.install.DeviceSettings.endpoint(context.settings(), "est").publicHost(), domain));
+        if (!est.contains(LOOPBACK)) {
+            est.add(LOOPBACK);
+        }
+        servers.put("est", List.copyOf(est));
         return servers;
     }
 }

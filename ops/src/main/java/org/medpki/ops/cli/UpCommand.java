@@ -17,6 +17,7 @@ import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.ops.install.DatabaseRole;
+import org.medpki.ops.install.DeviceSettings;
 import org.medpki.ops.install.Installer;
 import org.medpki.ops.install.PkiContext;
 import org.medpki.ops.install.PkiHome;
@@ -62,9 +63,16 @@ public final class UpCommand implements Callable<Integer> {
         PkiContext database = PkiContext.open(home, DatabaseRole.CA);
         database.migrate();
         Hierarchy hierarchy;
+        List<String> services = new ArrayList<>(List.of("ocsp", "crl", "acme", "admin"));
         try (PkiContext ca = PkiContext.open(home, DatabaseRole.CA)) {
             hierarchy = ca.hierarchy();
             prepare(ca);
+            List<String> devices = DeviceSettings.protocols(ca.settings());
+            if (!devices.isEmpty()) {
+                // The code key the front ends unseal CMP secrets with; made here when no device is registered yet.
+                DeviceCommand.codes(home, true);
+            }
+            services.addAll(devices);
         }
         Map<String, Process> children = new LinkedHashMap<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -76,10 +84,10 @@ public final class UpCommand implements Callable<Integer> {
         try {
             children.put("ca", start(home, "ca"));
             awaitRegistered(home, children, "ca");
-            for (String s : List.of("ocsp", "crl", "acme", "admin")) {
+            for (String s : services) {
                 children.put(s, start(home, s));
             }
-            for (String s : List.of("ocsp", "crl", "acme", "admin")) {
+            for (String s : services) {
                 awaitRegistered(home, children, s);
             }
         } catch (RuntimeException e) {
@@ -124,8 +132,10 @@ public final class UpCommand implements Callable<Integer> {
         // The admin profile is not added the same way: its policy OID must be asserted by the
         // issuing CA's certificate, which an identity CA certified before the profile existed does
         // not do (see 'pki admin enroll').
-        // A login added after the installation was made (the admin API's): created with the others.
-        if (!java.nio.file.Files.exists(ca.home().databasePassword(DatabaseRole.ADMIN))) {
+        // A login added after the installation was made (the admin API's, the enrollment front ends'):
+        // created with the others.
+        if (!java.nio.file.Files.exists(ca.home().databasePassword(DatabaseRole.ADMIN))
+                || !java.nio.file.Files.exists(ca.home().databasePassword(DatabaseRole.ENROLL))) {
             ca.createLogins();
         }
         List<String> issued = new ServiceCredentials(ca.home()).issueMissing(ca, Actors.cli(),

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -17,6 +17,9 @@ public final class DatabaseGrants {
     private static final Set<String> I = Set.of("INSERT");
     private static final Set<String> RIUD = Set.of("SELECT", "INSERT", "UPDATE", "DELETE");
 
+    /** A device's code: when it expires and whether it was used, never its hash or sealed copy. */
+    private static final Set<String> CODE_STATE = Set.of("SELECT(created_at,device_id,expires_at,used_at)");
+
     /** Audit appends: the entry, and the head locked (SELECT ... FOR UPDATE) and moved. */
     private static final Map<String, Set<String>> APPEND_AUDIT = Map.of("audit_event", I, "audit_head", RU);
 
@@ -27,7 +30,8 @@ public final class DatabaseGrants {
                     Map.entry("ocsp_response", RIU), Map.entry("admin", RIU), Map.entry("admin_certificate", RIU),
                     Map.entry("owner", R), Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", I),
                     Map.entry("ca_revocation", RI), Map.entry("key_destruction", RI),
-                    Map.entry("ca_rollover", RIU)),
+                    Map.entry("ca_rollover", RIU), Map.entry("device", RIU),
+                    Map.entry("device_enrollment_code", RIU), Map.entry("device_certificate", RI)),
             DatabaseRole.OCSP, with(Map.of("ca", R, "certificate", R, "ocsp_response", RIU, "ca_revocation", R)),
             DatabaseRole.CRL, with(Map.of("ca", R, "certificate", R, "crl", R, "crl_counter", R,
                     "key_destruction", R)),
@@ -49,7 +53,12 @@ public final class DatabaseGrants {
                     Map.entry("owner_acme_contact", R), Map.entry("certificate_owner", R),
                     Map.entry("expiry_notice", R), Map.entry("ca_revocation", R),
                     Map.entry("key_destruction", R),
-                    Map.entry("ca_rollover", R)),
+                    Map.entry("ca_rollover", R), Map.entry("device", R), Map.entry("device_certificate", R),
+                    Map.entry("device_enrollment_code", CODE_STATE)),
+            // Spends enrollment codes and records the certificates it had issued; reads the
+            // inventory to find a device's certificates; appends its own audit entries.
+            DatabaseRole.ENROLL, with(Map.of("ca", R, "certificate", R, "ca_rollover", R, "device", RU, "device_enrollment_code", RU,
+                    "device_certificate", RIU)),
             // Reads the inventory and the audit log, keeps the administrators, their requests and the
             // owners, records the expiry notices it sends; appends its own audit entries. Of the ACME tables it reads only the columns that
             // map certificates to accounts, EAB keys and owners.
@@ -63,7 +72,8 @@ public final class DatabaseGrants {
                     Map.entry("acme_account", Set.of("SELECT(contact,eab_kid,id)")),
                     Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial,created_at)")),
                     Map.entry("ca_revocation", R), Map.entry("key_destruction", R),
-                    Map.entry("ca_rollover", R)));
+                    Map.entry("ca_rollover", R), Map.entry("device", R), Map.entry("device_certificate", R),
+                    Map.entry("device_enrollment_code", CODE_STATE)));
 
     private DatabaseGrants() {
     }

@@ -22,7 +22,7 @@ import org.medpki.inventory.pg.PgLogins;
 public final class DatabaseLogins {
     /** Group roles of migration V2, one per service role. */
     public static final List<String> GROUPS = List.of("pki_ca", "pki_ocsp", "pki_crl", "pki_acme", "pki_auditor",
-            "pki_admin");
+            "pki_admin", "pki_enroll");
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
     private DatabaseLogins() {

@@ -18,5 +18,7 @@ public enum DatabaseRole {
     /** Reads everything, changes nothing: reports and inventory listings. */
     AUDITOR,
     /** The admin API: reads the inventory, the audit log and the administrators; appends audit entries. */
-    ADMIN
+    ADMIN,
+    /** The device enrollment front ends (EST, CMP, SCEP): the device registry, the certificates they had issued. */
+    ENROLL
 }

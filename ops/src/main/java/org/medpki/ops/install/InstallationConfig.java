@@ -122,8 +122,14 @@ public record InstallationConfig(
          * ACME issues under its profiles and revokes what it issued; the CRL publisher has CRLs
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
          * approved, has the certificates of administrators it enrolls issued, has retired CA keys
-         * destroyed and has issuing CAs rolled over, once its administrators approved.
+         * destroyed and has issuing CAs rolled over, once its administrators approved; the device
+         * enrollment front ends (est, cmp, scep) issue under the device profile and revoke what they
+         * had issued (superseded certificates, a device's own revocation).
          */
+        /** Each device enrollment front end: device certificates, and revoking those it had issued. */
+        private static final org.medpki.caapi.CallerPermissions DEVICE_ENROLLMENT =
+                new org.medpki.caapi.CallerPermissions(java.util.List.of("device"), true, false, false, false);
+
         public static CaApi defaults(String host, int port, java.util.List<String> acmeProfiles) {
             return new CaApi(host, port, java.util.Map.of(
                     "acme", new org.medpki.caapi.CallerPermissions(acmeProfiles, true, false, false,
@@ -131,7 +137,8 @@ public record InstallationConfig(
                     "crl", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, true, false, false),
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
-                            true, true, true, true)), null);
+                            true, true, true, true),
+                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT, "scep", DEVICE_ENROLLMENT), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */

@@ -49,7 +49,7 @@ import org.medpki.core.issuance.IssuedCertificate;
  */
 public final class ServiceCredentials {
     public static final String PROFILE = "service";
-    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp", "admin");
+    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp", "admin", "est", "cmp", "scep");
     public static final String CA = "ca";
     /** The admin API: serves TLS with its service certificate (and will call the CA API). */
     public static final String ADMIN = "admin";
@@ -62,6 +62,37 @@ public final class ServiceCredentials {
 
     /** A service's key and chain, as PEM text. */
     public record Credential(String keyPem, String chainPem, X509CertificateHolder leaf) {
+        /** The certificate chain, the service's own first. */
+        public java.security.cert.X509Certificate[] certificates() {
+            try {
+                return java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new java.io.ByteArrayInputStream(chainPem.getBytes(
+                                java.nio.charset.StandardCharsets.US_ASCII))).stream()
+                        .map(java.security.cert.X509Certificate.class::cast)
+                        .toArray(java.security.cert.X509Certificate[]::new);
+            } catch (java.security.cert.CertificateException e) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "a service certificate chain cannot be read: "
+                        + e.getMessage());
+            }
+        }
+
+        /** The service's private key (a software key: it protects a transport, see the class comment). */
+        public java.security.PrivateKey privateKey() {
+            try (PEMParser parser = new PEMParser(new StringReader(keyPem))) {
+                Object o = parser.readObject();
+                var converter = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+                if (o instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+                if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+                throw new PkiException(ErrorKind.CONFIGURATION, "a service key file holds no private key");
+            } catch (IOException e) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "a service key cannot be read: " + e.getMessage());
+            }
+        }
+
         boolean due(Clock clock) {
             Instant notBefore = leaf.getNotBefore().toInstant();
             Instant notAfter = leaf.getNotAfter().toInstant();

@@ -38,6 +38,10 @@ public record Settings(SettingsDocument document, Path file, Map<String, String>
         return document.adminOrEmpty();
     }
 
+    public DeviceSettings.File devices() {
+        return document.devicesOrEmpty();
+    }
+
     public NoticesSettings.File notices() {
         return document.noticesOrEmpty();
     }

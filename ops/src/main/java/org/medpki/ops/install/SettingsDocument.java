@@ -8,7 +8,7 @@ import org.medpki.crl.CrlSettings;
  * {@code PKI_HOME/medpki.yaml} as written: one section per concern, every key known (the reader
  * refuses any other, naming the file and the key). Secrets are never in it: PINs and database
  * passwords come from files under PKI_HOME/secrets or the *_FILE variables. The sections
- * {@code acme}, {@code ocsp}, {@code crl}, {@code admin} and {@code notices} are optional, and so is every key in them.
+ * {@code acme}, {@code ocsp}, {@code crl}, {@code admin}, {@code notices} and {@code devices} are optional, and so is every key in them.
  */
 public record SettingsDocument(
         @JsonProperty(value = "installation", required = true) Installation installation,
@@ -22,7 +22,8 @@ public record SettingsDocument(
         @JsonProperty("ocsp") OcspSettings.File ocsp,
         @JsonProperty("crl") CrlSettings.Document crl,
         @JsonProperty("admin") AdminSettings.File admin,
-        @JsonProperty("notices") NoticesSettings.File notices) {
+        @JsonProperty("notices") NoticesSettings.File notices,
+        @JsonProperty("devices") DeviceSettings.File devices) {
 
     public SettingsDocument {
         Objects.requireNonNull(installation, "installation");
@@ -46,7 +47,7 @@ public record SettingsDocument(
                                       NoticesSettings.File notices) {
         return new SettingsDocument(new Installation(config.domain(), config.organisation(), config.profilesDirectory()),
                 config.token(), config.ocspToken(), config.database(), config.urls(), config.repository(),
-                config.caApi(), acme, ocsp, crl, admin, notices);
+                config.caApi(), acme, ocsp, crl, admin, notices, null);
     }
 
     public AcmeSettings.File acmeOrEmpty() {
@@ -63,6 +64,10 @@ public record SettingsDocument(
 
     public AdminSettings.File adminOrEmpty() {
         return admin != null ? admin : AdminSettings.File.EMPTY;
+    }
+
+    public DeviceSettings.File devicesOrEmpty() {
+        return devices != null ? devices : DeviceSettings.File.EMPTY;
     }
 
     public NoticesSettings.File noticesOrEmpty() {

@@ -1,0 +1,242 @@
+package org.medpki.ops.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.medpki.core.audit.AuditEvent;
+import org.medpki.core.error.ErrorKind;
+import org.medpki.core.error.PkiException;
+import org.medpki.core.revocation.RevocationReason;
+import org.medpki.device.DeviceRegistry;
+import org.medpki.device.EnrollmentCodes;
+import org.medpki.inventory.pg.PgDeviceRegistry;
+import org.medpki.ops.install.DatabaseRole;
+import org.medpki.ops.install.DeviceSettings;
+import org.medpki.ops.install.PkiContext;
+import org.medpki.ops.install.PkiHome;
+import org.medpki.ops.install.SecretFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** 'pki device register|list|decommission': the device registry of IoMT onboarding, on the CA host. */
+@Command(name = "device", description = "The device registry: register devices (one-time enrollment codes), list "
+        + "them, decommission them.",
+        subcommands = {DeviceCommand.Register.class, DeviceCommand.ListDevices.class, DeviceCommand.Decommission.class})
+public final class DeviceCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "name a subcommand: register, list or decommission");
+    }
+
+    /**
+     * The enrollment services' code key (PKI_HOME/secrets/device-code.key, mode 600): seals the
+     * codes CMP needs in clear. Made at the first registration; travels with the CMP service.
+     */
+    public static EnrollmentCodes codes(PkiHome home, boolean create) {
+        Path file = home.secrets().resolve("device-code.key");
+        if (!Files.exists(file)) {
+            if (!create) {
+                throw new PkiException(ErrorKind.CONFIGURATION, "no device code key in " + file
+                        + ": register a device on the CA host first ('pki device register'), then copy it here");
+            }
+            SecretFiles.write(file, Base64.getEncoder().encodeToString(EnrollmentCodes.newKey()));
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(SecretFiles.read(file).strip());
+        } catch (IllegalArgumentException e) {
+            throw new PkiException(ErrorKind.CONFIGURATION, file + " does not hold a base64 device code key");
+        }
+        return new EnrollmentCodes(key);
+    }
+
+    @Command(name = "register", description = "Register a device (or give a registered one a new code) and print its "
+            + "one-time enrollment code, shown once: EST Basic password, CMP MAC secret, SCEP challenge password.")
+    static final class Register implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SERIAL", description = "The device's serial number (unique per manufacturer).")
+        String serial;
+
+        @Option(names = "--manufacturer", description = "The manufacturer.")
+        String manufacturer;
+
+        @Option(names = "--model", description = "The model.")
+        String model;
+
+        @Option(names = "--location", description = "Where the device is (site, department, ward).")
+        String location;
+
+        @Option(names = "--owner", description = "Who is responsible for the device.")
+        String owner;
+
+        @Option(names = "--json", description = "Print one JSON object: serial, enrollmentCode, expires.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            checkText("SERIAL", serial, 64);
+            checkText("--manufacturer", manufacturer, 128);
+            checkText("--model", model, 128);
+            checkText("--location", location, 128);
+            checkText("--owner", owner, 128);
+            if (!serial.matches("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}")) {
+                throw new PkiException(ErrorKind.MALFORMED, "SERIAL must start with a letter or digit and hold at most 64"
+                        + " of letters, digits and . _ : / + -");
+            }
+            PkiHome home = PkiHome.fromEnvironment();
+            try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
+                EnrollmentCodes codes = codes(home, true);
+                String code = EnrollmentCodes.newCode();
+                Instant now = context.clock().instant();
+                Instant expires = now.plus(DeviceSettings.codeLifetime(context.settings()));
+                PgDeviceRegistry.Registered device = PgDeviceRegistry.over(context.database()).register(
+                        new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli()),
+                        EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
+                Map<String, String> details = new LinkedHashMap<>();
+                details.put("device", serial);
+                if (manufacturer != null) {
+                    details.put("manufacturer", manufacturer);
+                }
+                details.put("codeExpires", expires.toString());
+                context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(), details));
+                if (json) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("serial", device.serial());
+                    out.put("enrollmentCode", code);
+                    out.put("expires", expires.toString());
+                    System.out.println(Json.write(out));
+                } else {
+                    System.out.println("device:          " + device.serial()
+                            + (device.manufacturer().isEmpty() ? "" : " (" + device.manufacturer() + ")"));
+                    System.out.println("enrollment code: " + code);
+                    System.out.println("expires:         " + expires);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List registered devices: state, code expiry, active certificates.")
+    static final class ListDevices implements Callable<Integer> {
+        @Option(names = "--state", description = "Only devices in this state: registered, enrolled or decommissioned.")
+        String state;
+
+        @Option(names = "--limit", description = "At most this many (default 1000).")
+        int limit = 1000;
+
+        @Option(names = "--json", description = "Print a JSON array.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (state != null && !List.of("registered", "enrolled", "decommissioned").contains(state)) {
+                throw new PkiException(ErrorKind.MALFORMED, "--state must be registered, enrolled or decommissioned");
+            }
+            if (limit < 1 || limit > 100_000) {
+                throw new PkiException(ErrorKind.MALFORMED, "--limit must be between 1 and 100000");
+            }
+            try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
+                List<PgDeviceRegistry.Registered> devices = PgDeviceRegistry.over(context.database())
+                        .list(state, limit, context.clock().instant());
+                if (json) {
+                    List<Map<String, Object>> out = new ArrayList<>();
+                    for (PgDeviceRegistry.Registered d : devices) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("serial", d.serial());
+                        m.put("manufacturer", d.manufacturer());
+                        m.put("model", d.model());
+                        m.put("location", d.location());
+                        m.put("owner", d.owner());
+                        m.put("state", d.state());
+                        m.put("registeredAt", d.registeredAt().toString());
+                        m.put("codeExpires", d.codeExpires() == null ? null : d.codeExpires().toString());
+                        m.put("codeUsed", d.codeUsed());
+                        m.put("activeCertificates", d.activeCertificates());
+                        out.add(m);
+                    }
+                    System.out.println(Json.write(out));
+                } else {
+                    for (PgDeviceRegistry.Registered d : devices) {
+                        System.out.printf("%-24s %-16s %-14s %d active  %s%n", d.serial(),
+                                d.manufacturer().isEmpty() ? "-" : d.manufacturer(), d.state(), d.activeCertificates(),
+                                d.location() == null ? "" : d.location());
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "decommission", description = "Decommission a device: its code is spent and its certificates are "
+            + "revoked (cessationOfOperation); it cannot enroll again.")
+    static final class Decommission implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SERIAL", description = "The device's serial number.")
+        String serial;
+
+        @Option(names = "--manufacturer", description = "The manufacturer, when several makers' devices share the serial.")
+        String manufacturer;
+
+        @Option(names = "--json", description = "Print one JSON object: serial, state, revoked (certificate serials).")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PkiHome home = PkiHome.fromEnvironment();
+            try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
+                PgDeviceRegistry registry = PgDeviceRegistry.over(context.database());
+                Instant now = context.clock().instant();
+                List<PgDeviceRegistry.Registered> found = registry.withSerial(serial, now).stream()
+                        .filter(d -> manufacturer == null || d.manufacturer().equals(manufacturer)).toList();
+                if (found.isEmpty()) {
+                    throw new PkiException(ErrorKind.NOT_FOUND, "no registered device " + serial
+                            + (manufacturer == null ? "" : " of " + manufacturer));
+                }
+                if (found.size() > 1) {
+                    throw new PkiException(ErrorKind.MALFORMED, "devices of several manufacturers have serial " + serial
+                            + ": name one with --manufacturer");
+                }
+                PgDeviceRegistry.Registered device = found.get(0);
+                List<DeviceRegistry.DeviceCertificate> active = registry.decommission(device.id(), Actors.cli(), now);
+                List<String> revoked = new ArrayList<>();
+                for (DeviceRegistry.DeviceCertificate c : active) {
+                    try {
+                        context.revocation().revoke(c.issuer(), c.serial(), RevocationReason.CESSATION_OF_OPERATION,
+                                Actors.cli(), null);
+                        revoked.add(c.serial().toString(16));
+                    } catch (PkiException e) {
+                        if (e.kind() != ErrorKind.ALREADY_REVOKED) {
+                            throw e;
+                        }
+                    }
+                }
+                context.audit().record(AuditEvent.success(now, "device.decommissioned", Actors.cli(),
+                        Map.of("device", serial, "revoked", String.join(" ", revoked))));
+                if (json) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("serial", serial);
+                    out.put("state", "decommissioned");
+                    out.put("revoked", revoked);
+                    System.out.println(Json.write(out));
+                } else {
+                    System.out.println("decommissioned " + serial + "; revoked " + revoked.size() + " certificate(s)"
+                            + (revoked.isEmpty() ? "" : ": " + String.join(", ", revoked)));
+                }
+            }
+            return 0;
+        }
+    }
+
+    private static void checkText(String what, String value, int max) {
+        if (value != null && (value.isBlank() || value.length() > max || value.chars().anyMatch(Character::isISOControl))) {
+            throw new PkiException(ErrorKind.MALFORMED, what + " must be 1 to " + max + " printable characters");
+        }
+    }
+}
