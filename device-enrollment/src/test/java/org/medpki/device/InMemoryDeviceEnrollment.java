@@ -17,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.crmf.CertReqMsg;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -26,7 +29,9 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.crmf.CertificateRequestMessage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -198,16 +203,20 @@ public final class InMemoryDeviceEnrollment implements DeviceEnrollment {
 
     private Enrolled issue(Device d, byte[] csrDer) {
         try {
-            PKCS10CertificationRequest csr = new PKCS10CertificationRequest(csrDer);
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(TestKeys.BC)
-                    .build(csr.getSubjectPublicKeyInfo()))) {
-                throw new PkiException(ErrorKind.BAD_CSR, "the CSR's signature does not verify (proof of possession)");
+            SubjectPublicKeyInfo publicKey = crmfPublicKey(csrDer);
+            if (publicKey == null) {
+                PKCS10CertificationRequest csr = new PKCS10CertificationRequest(csrDer);
+                if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(TestKeys.BC)
+                        .build(csr.getSubjectPublicKeyInfo()))) {
+                    throw new PkiException(ErrorKind.BAD_CSR, "the CSR's signature does not verify (proof of possession)");
+                }
+                publicKey = csr.getSubjectPublicKeyInfo();
             }
             Instant now = Instant.now();
             var builder = new X509v3CertificateBuilder(X500Name.getInstance(issuing.getSubjectX500Principal().getEncoded()),
                     BigInteger.valueOf(serials.incrementAndGet()), java.util.Date.from(now.minusSeconds(60)),
                     java.util.Date.from(now.plus(Duration.ofDays(365))),
-                    new X500Name("SERIALNUMBER=" + d.serial + ",O=Test Hospital"), csr.getSubjectPublicKeyInfo());
+                    new X500Name("SERIALNUMBER=" + d.serial + ",O=Test Hospital"), publicKey);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
@@ -221,6 +230,34 @@ public final class InMemoryDeviceEnrollment implements DeviceEnrollment {
         } catch (Exception e) {
             throw new PkiException(ErrorKind.BAD_CSR, "the CSR cannot be read");
         }
+    }
+
+    /**
+     * The public key of a CRMF CertReqMsg (CMP) whose signature proof of possession verifies;
+     * null when the request is not a CertReqMsg (a PKCS#10 request).
+     */
+    private static SubjectPublicKeyInfo crmfPublicKey(byte[] der) throws Exception {
+        CertificateRequestMessage crm;
+        try {
+            ASN1Sequence seq = ASN1Sequence.getInstance(der);
+            // A CertificationRequest starts with its CertificationRequestInfo (a SEQUENCE); a
+            // CertReqMsg with its CertRequest, whose first field is the certReqId (an INTEGER).
+            if (!(seq.getObjectAt(0) instanceof ASN1Sequence first) || !(first.getObjectAt(0) instanceof ASN1Integer)) {
+                return null;
+            }
+            crm = new CertificateRequestMessage(CertReqMsg.getInstance(seq));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        SubjectPublicKeyInfo key = crm.getCertTemplate().getPublicKey();
+        if (key == null) {
+            throw new PkiException(ErrorKind.BAD_CSR, "the certificate template has no public key");
+        }
+        if (!crm.hasProofOfPossession() || crm.getProofOfPossessionType() != CertificateRequestMessage.popSigningKey
+                || !crm.isValidSigningKeyPOP(new JcaContentVerifierProviderBuilder().setProvider(TestKeys.BC).build(key))) {
+            throw new PkiException(ErrorKind.BAD_CSR, "the request's proof of possession does not verify");
+        }
+        return key;
     }
 
     private static boolean equal(String a, String b) {
