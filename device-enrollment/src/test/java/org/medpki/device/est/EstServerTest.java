@@ -210,6 +210,11 @@ class EstServerTest {
         X509Certificate current = device.certificates().get(0);
         Path cert = est.write("rev.pem", EstFixture.pem(current));
         Path keyFile = est.write("rev.key", EstFixture.pkcs8(key.getPrivate()));
+        // simpleenroll is no way to renew: this PKI's own certificate is no IDevID.
+        EstFixture.Answer notFirst = enroll(null, csrFile("rev1.b64"), "--cert", cert.toString(), "--key",
+                keyFile.toString());
+        assertThat(notFirst.status()).isEqualTo(401);
+        assertThat(device.certificates()).hasSize(1);
         EstFixture.Answer renewed = est.curl("simplereenroll", "-H", "Content-Type: application/pkcs10",
                 "--data-binary", "@" + csrFile("rev2.b64"), "--cert", cert.toString(), "--key", keyFile.toString());
         assertThat(renewed.status()).isEqualTo(200);
@@ -262,6 +267,20 @@ class EstServerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void noCsrAttributesIsNoContent() {
+        EstConfig config = EstConfig.of("127.0.0.1", 0, "unused", "unused", List.of())
+                .withCsrAttributes(new org.bouncycastle.asn1.est.CsrAttrs(new org.bouncycastle.asn1.est.AttrOrOID[0]));
+        Reply reply = new EstRequests(est.registry, config).csrAttrs();
+        assertThat(reply.status()).isEqualTo(204);
+        assertThat(reply.body()).isEmpty();
+        Reply standard = new EstRequests(est.registry, EstConfig.of("127.0.0.1", 0, "unused", "unused", List.of()))
+                .csrAttrs();
+        assertThat(standard.status()).isEqualTo(200);
+        assertThat(org.bouncycastle.asn1.est.CsrAttrs.getInstance(Base64.getMimeDecoder().decode(standard.body())))
+                .isEqualTo(EstConfig.DEFAULT_CSR_ATTRIBUTES);
     }
 
     /** The registry's CA certificates, but every enrollment is refused with {@link #kind}. */
