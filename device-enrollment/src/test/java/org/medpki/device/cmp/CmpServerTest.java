@@ -295,6 +295,52 @@ class CmpServerTest {
         assertThat(get.statusCode()).isEqualTo(405);
     }
 
+    @Test
+    void hostileMacParametersAreRefusedBeforeAnyWork() throws Exception {
+        enrollment.register("DEV-206", "code-206");
+        MacCalculator expensive = new PKMACBuilder(new JcePKMACValuesCalculator().setProvider(TestKeys.BC))
+                .setIterationCount(CmpProtection.Mac.MAX_ITERATIONS + 1).build("code-206".toCharArray());
+        PKIMessage error = exchange(header("DEV-206", random(16)).setBody(ir(TestKeys.freshEc("secp256r1"), false))
+                .build(expensive).toASN1Structure());
+        assertThat(failInfo(error) & PKIFailureInfo.badAlg).isNotZero();
+        assertThat(enrollment.device("DEV-206").certificates()).isEmpty();
+        assertThat(enrollment.failures).anyMatch(f -> f.startsWith("cmp DEV-206: CMP MAC parameters refused"));
+    }
+
+    @Test
+    void kurWithAMacAndCertConfWithoutTransactionAreRefused() throws Exception {
+        enrollment.register("DEV-207", "code-207");
+        PKIBody kur = new PKIBody(PKIBody.TYPE_KEY_UPDATE_REQ, ir(TestKeys.freshEc("secp256r1"), false).getContent());
+        PKIMessage error = exchange(header("DEV-207", random(16)).setBody(kur).build(pbm("code-207")).toASN1Structure());
+        assertThat(failInfo(error) & PKIFailureInfo.notAuthorized).isNotZero();
+        assertThat(enrollment.device("DEV-207").certificates()).isEmpty();
+
+        PKIBody conf = new PKIBody(PKIBody.TYPE_CERT_CONFIRM, CertConfirmContent.getInstance(new DERSequence(
+                new CertStatus(new byte[32], BigInteger.ZERO))));
+        PKIMessage none = exchange(header("DEV-207", random(16)).setRecipNonce(random(16)).setBody(conf)
+                .build(pbm("code-207")).toASN1Structure());
+        assertThat(failInfo(none) & PKIFailureInfo.badRequest).isNotZero();
+    }
+
+    @Test
+    void pendingTransactionsAreBoundedInNumberAndTime() {
+        var clock = new org.medpki.core.testpki.HandClock(java.time.Instant.now());
+        CmpTransactions t = new CmpTransactions(2, Duration.ofMinutes(5), clock);
+        CmpProtection.Mac mac = new CmpProtection.Mac(null, "secret".getBytes(StandardCharsets.UTF_8), null);
+        t.put(new byte[] {1}, null, BigInteger.ZERO, new byte[1], mac, "a");
+        t.put(new byte[] {2}, null, BigInteger.ZERO, new byte[1], mac, "b");
+        t.put(new byte[] {3}, null, BigInteger.ZERO, new byte[1], mac, "c");
+        assertThat(t.size()).isEqualTo(2);
+        assertThat(t.inUse(new byte[] {1})).isFalse();
+        assertThat(t.inUse(new byte[] {3})).isTrue();
+        // a kept secret is a copy, wiped when its entry leaves
+        CmpProtection.Mac kept = (CmpProtection.Mac) t.get(new byte[] {3}).protection();
+        assertThat(kept.secret()).isNotSameAs(mac.secret());
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(t.size()).isZero();
+        assertThat(kept.secret()).containsOnly(0);
+    }
+
     static PKIHeader headerOnly(int pvno, byte[] tid, byte[] nonce, Date time, String kid) {
         PKIHeaderBuilder h = new PKIHeaderBuilder(pvno, new GeneralName(new X500Name("CN=device")),
                 new GeneralName(new X500Name("CN=MedPKI CMP")));
