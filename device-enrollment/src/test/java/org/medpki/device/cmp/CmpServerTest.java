@@ -290,6 +290,9 @@ class CmpServerTest {
         assertThat(post("/../other", "application/pkixcmp", body).statusCode()).isEqualTo(404);
         // the label form is accepted (one profile): a CMP answer, not an HTTP error
         assertThat(post("/p/devices", "application/pkixcmp", body).statusCode()).isEqualTo(200);
+        assertThat(post("/p/devices/getcacerts", "application/pkixcmp", body).statusCode()).isEqualTo(200);
+        assertThat(post("/initialization", "application/pkixcmp", body).statusCode()).isEqualTo(200);
+        assertThat(post("/p/devices/other", "application/pkixcmp", body).statusCode()).isEqualTo(404);
         HttpResponse<byte[]> get = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(get.statusCode()).isEqualTo(405);
