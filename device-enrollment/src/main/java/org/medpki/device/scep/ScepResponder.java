@@ -265,8 +265,10 @@ final class ScepResponder {
             throw new Unreadable("the pkiMessage has no signed attributes");
         }
         String transactionId = printable(attributes, TRANSACTION_ID, "transactionID");
-        if (transactionId.isEmpty() || transactionId.length() > MAX_TRANSACTION_ID) {
-            throw new Unreadable("the transactionID must have 1 to " + MAX_TRANSACTION_ID + " characters");
+        // The PrintableString alphabet, checked here because the parser does not: the
+        // transactionID goes into log lines.
+        if (!transactionId.matches("[A-Za-z0-9 '()+,\\-./:=?]{1," + MAX_TRANSACTION_ID + "}")) {
+            throw new Unreadable("the transactionID must be 1 to " + MAX_TRANSACTION_ID + " printable characters");
         }
         String type = printable(attributes, MESSAGE_TYPE, "messageType");
         if (!type.matches("[0-9]{1,3}")) {
