@@ -450,7 +450,9 @@ final class ScepResponder {
             }
             return csr;
         } catch (IOException | RuntimeException e) {
-            throw new Refusal(FailInfo.BAD_REQUEST, "the enveloped content is not a PKCS#10 request");
+            // The same failInfo as a failed decryption: otherwise content that decrypted (the RSA
+            // padding was right) but is no CSR would tell a padding oracle apart from one that did not.
+            throw new Refusal(FailInfo.BAD_MESSAGE_CHECK, "the enveloped content is not a PKCS#10 request");
         }
     }
 
