@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.medpki.core.testpki.HandClock;
 import org.medpki.device.InMemoryDeviceEnrollment;
 import org.medpki.device.scep.ScepTestClient.CertRep;
 import org.medpki.device.scep.ScepTestClient.Message;
@@ -266,6 +267,27 @@ class ScepServerTest {
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().findFirst()
                     .orElse("");
         }
+    }
+
+    @Test
+    void answersAreKeptForTheirTimeAndUpToTheirNumber() {
+        HandClock clock = new HandClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        ScepTransactions kept = new ScepTransactions(java.time.Duration.ofMinutes(30), 2, clock);
+        kept.put("a", ra);
+        clock.advance(java.time.Duration.ofMinutes(29));
+        assertThat(kept.find("a")).hasValue(ra);
+        clock.advance(java.time.Duration.ofMinutes(1));
+        assertThat(kept.find("a")).isEmpty();
+        kept.put("b", ra);
+        kept.put("c", ra);
+        kept.put("d", ra);
+        assertThat(kept.size()).isEqualTo(2);
+        assertThat(kept.find("b")).isEmpty();
+        assertThat(kept.find("d")).hasValue(ra);
+        // Expired entries go when the next one comes, not only when the map is full.
+        clock.advance(java.time.Duration.ofHours(1));
+        kept.put("e", ra);
+        assertThat(kept.size()).isEqualTo(1);
     }
 
     @Test
