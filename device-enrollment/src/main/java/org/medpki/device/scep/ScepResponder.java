@@ -553,9 +553,4 @@ final class ScepResponder {
     private static Attribute attribute(ASN1ObjectIdentifier oid, ASN1Encodable value) {
         return new Attribute(oid, new DERSet(value));
     }
-
-    /** For tests: the answers kept for retransmissions. */
-    int transactionsKept() {
-        return transactions.size();
-    }
 }
