@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.crmf.CertReqMsg;
 import org.bouncycastle.asn1.x500.RDN;
@@ -240,9 +240,9 @@ public final class InMemoryDeviceEnrollment implements DeviceEnrollment {
         CertificateRequestMessage crm;
         try {
             ASN1Sequence seq = ASN1Sequence.getInstance(der);
-            // A CertificationRequest starts with its CertificationRequestInfo (a SEQUENCE); a
-            // CertReqMsg with its CertRequest, whose first field is the certReqId (an INTEGER).
-            if (!(seq.getObjectAt(0) instanceof ASN1Sequence first) || !(first.getObjectAt(0) instanceof ASN1Integer)) {
+            // A CertificationRequest ends with its signature, a BIT STRING; a CertReqMsg holds its
+            // CertRequest, then a tagged POP and a regInfo SEQUENCE, both optional.
+            if (seq.size() == 3 && seq.getObjectAt(2) instanceof ASN1BitString) {
                 return null;
             }
             crm = new CertificateRequestMessage(CertReqMsg.getInstance(seq));

@@ -19,16 +19,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CMP listener (RFC 9811 over plain HTTP: the messages protect themselves): {@code POST
- * /.well-known/cmp} and {@code POST /.well-known/cmp/p/<label>} (the label is accepted and
- * ignored: there is one profile), {@code application/pkixcmp} bodies of at most
+ * /.well-known/cmp}, also with a profile label ({@code /p/<label>}, accepted and ignored: there
+ * is one profile) and an RFC 9483 operation segment ({@code /initialization}, ...), {@code application/pkixcmp} bodies of at most
  * {@link CmpConfig#maxRequestBytes()}. Bounded by the listener's {@link ConnectionGuard}; the
  * protocol work runs on worker threads.
  */
 public final class CmpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CmpServer.class);
     static final String PKIXCMP = "application/pkixcmp";
-    private static final String BASE = "/.well-known/cmp";
-    private static final Pattern LABELLED = Pattern.compile("/\\.well-known/cmp/p/[A-Za-z0-9._-]{1,64}/?");
+    /**
+     * RFC 9811 paths: an optional profile label, then optionally one of the operation segments of
+     * RFC 9483 6.1; both only name what the body already says, so the body decides.
+     */
+    private static final Pattern PATHS = Pattern.compile("/\\.well-known/cmp(/p/[A-Za-z0-9._-]{1,64})?"
+            + "(/(initialization|certification|keyupdate|pkcs10|revocation|getcacerts|getrootupdate"
+            + "|getcertreqtemplate|getcrls))?/?");
 
     private final Vertx vertx;
     private final CmpConfig config;
@@ -77,7 +82,7 @@ public final class CmpServer implements AutoCloseable {
 
     private void route(HttpServerRequest req) {
         String path = req.path();
-        if (!BASE.equals(path) && !(BASE + "/").equals(path) && !LABELLED.matcher(path).matches()) {
+        if (path.length() > 200 || !PATHS.matcher(path).matches()) {
             plain(req, 404, "not found\n", true);
             return;
         }

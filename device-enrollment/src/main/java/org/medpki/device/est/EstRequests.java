@@ -41,6 +41,9 @@ final class EstRequests {
 
     /** RFC 7030 4.5: what the device profile wants in a request. */
     Reply csrAttrs() {
+        if (config.csrAttributes().size() == 0) {
+            return new Reply(204, null, java.util.Map.of(), new byte[0]);
+        }
         return Reply.base64("application/csrattrs", csrAttributes);
     }
 
@@ -120,10 +123,12 @@ final class EstRequests {
      */
     private Reply refusal(PkiException e, boolean basic) {
         return switch (e.kind()) {
-            case UNAUTHORIZED -> basic ? Reply.challenge("the credentials do not allow this enrollment")
+            // NOT_FOUND: an unknown device or certificate, refused like a wrong credential.
+            case UNAUTHORIZED, NOT_FOUND -> basic ? Reply.challenge("the credentials do not allow this enrollment")
                     : Reply.text(403, "the client certificate does not allow this enrollment");
             case MALFORMED, BAD_CSR, BAD_PUBLIC_KEY, BAD_SIGNATURE_ALGORITHM, REJECTED_IDENTIFIER ->
                     Reply.text(400, e.publicDetail());
+            case CONFLICT -> Reply.text(409, e.publicDetail());
             case CA_UNAVAILABLE, DATABASE_UNAVAILABLE, TOKEN_UNAVAILABLE -> {
                 LOG.warn("EST request not served: {} ({})", e.kind(), e.publicDetail());
                 yield Reply.unavailable(config.retryAfter().toSeconds(),

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * certificates?) and by {@link DeviceEnrollment}, so a refused certificate is an audited 403,
  * not a silent failed handshake. Enrollment calls block: they run on a bounded worker pool,
  * never on an event loop.
+ *
+ * <p>Not done: channel binding (RFC 7030 3.5). The JDK's TLS exposes neither tls-unique nor an
+ * exporter, so a challengePassword attribute in a request is neither checked nor taken as a
+ * credential, with Basic credentials and with a client certificate alike.
  */
 public final class EstServer {
     static final String PREFIX = "/.well-known/est/";
@@ -79,7 +83,7 @@ public final class EstServer {
         }).map(s -> {
             server = s;
             return s.actualPort();
-        });
+        }).onFailure(e -> workers.close());
     }
 
     /** Stops listening and releases the workers. */

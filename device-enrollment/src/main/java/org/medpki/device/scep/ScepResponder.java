@@ -265,8 +265,10 @@ final class ScepResponder {
             throw new Unreadable("the pkiMessage has no signed attributes");
         }
         String transactionId = printable(attributes, TRANSACTION_ID, "transactionID");
-        if (transactionId.isEmpty() || transactionId.length() > MAX_TRANSACTION_ID) {
-            throw new Unreadable("the transactionID must have 1 to " + MAX_TRANSACTION_ID + " characters");
+        // The PrintableString alphabet, checked here because the parser does not: the
+        // transactionID goes into log lines.
+        if (!transactionId.matches("[A-Za-z0-9 '()+,\\-./:=?]{1," + MAX_TRANSACTION_ID + "}")) {
+            throw new Unreadable("the transactionID must be 1 to " + MAX_TRANSACTION_ID + " printable characters");
         }
         String type = printable(attributes, MESSAGE_TYPE, "messageType");
         if (!type.matches("[0-9]{1,3}")) {
@@ -448,7 +450,9 @@ final class ScepResponder {
             }
             return csr;
         } catch (IOException | RuntimeException e) {
-            throw new Refusal(FailInfo.BAD_REQUEST, "the enveloped content is not a PKCS#10 request");
+            // The same failInfo as a failed decryption: otherwise content that decrypted (the RSA
+            // padding was right) but is no CSR would tell a padding oracle apart from one that did not.
+            throw new Refusal(FailInfo.BAD_MESSAGE_CHECK, "the enveloped content is not a PKCS#10 request");
         }
     }
 
@@ -548,10 +552,5 @@ final class ScepResponder {
 
     private static Attribute attribute(ASN1ObjectIdentifier oid, ASN1Encodable value) {
         return new Attribute(oid, new DERSet(value));
-    }
-
-    /** For tests: the answers kept for retransmissions. */
-    int transactionsKept() {
-        return transactions.size();
     }
 }

@@ -84,7 +84,15 @@ public final class ScepServer {
             send(req, Answer.text(405, "method not allowed"));
             return;
         }
-        String operation = req.getParam("operation");
+        String operation;
+        try {
+            operation = req.getParam("operation");
+            // Decoded here, where a bad escape can still be answered: message is read later.
+            req.getParam("message");
+        } catch (IllegalArgumentException e) {
+            send(req, Answer.text(400, "the query string is malformed"));
+            return;
+        }
         if (operation == null) {
             send(req, Answer.text(400, "the operation parameter is missing"));
             return;

@@ -101,11 +101,30 @@ class CmpOpensslTest {
         X509Certificate renewed = readPem(dir.resolve("c100b.pem"));
         assertThat(enrollment.device("DEV-100").certificates()).containsExactly(issued, renewed);
         assertThat(enrollment.isRevoked(issued.getSerialNumber())).isTrue();
+        assertThat(server.responder().pendingTransactions()).isZero();
 
         Result rr = cmp("-cmd", "rr", "-oldcert", "c100b.pem", "-cert", "c100b.pem", "-key",
                 key("k100b.pem").toString(), "-revreason", "1", "-trusted", "cmproot.pem");
         assertThat(rr.exit()).as(rr.output()).isZero();
         assertThat(enrollment.isRevoked(renewed.getSerialNumber())).isTrue();
+    }
+
+    @Test
+    void crAndP10crWithTheEnrollmentCode() throws Exception {
+        enrollment.register("DEV-107", "code-107");
+        Result cr = cmp("-cmd", "cr", "-ref", "DEV-107", "-secret", "pass:code-107", "-newkey",
+                key("k107.pem").toString(), "-subject", "/CN=device", "-certout", "c107.pem");
+        assertThat(cr.exit()).as(cr.output()).isZero();
+        assertThat(enrollment.device("DEV-107").certificates()).containsExactly(readPem(dir.resolve("c107.pem")));
+
+        enrollment.register("DEV-108", "code-108");
+        Result csr = run(dir, "openssl", "req", "-new", "-key", key("k108.pem").toString(), "-subj", "/CN=device",
+                "-out", "r108.csr");
+        assertThat(csr.exit()).as(csr.output()).isZero();
+        Result p10 = cmp("-cmd", "p10cr", "-ref", "DEV-108", "-secret", "pass:code-108", "-csr", "r108.csr",
+                "-certout", "c108.pem");
+        assertThat(p10.exit()).as(p10.output()).isZero();
+        assertThat(enrollment.device("DEV-108").certificates()).containsExactly(readPem(dir.resolve("c108.pem")));
     }
 
     @Test
@@ -137,6 +156,12 @@ class CmpOpensslTest {
         enrollment.register("DEV-103", "right-code");
         Result ir = irWithCode("DEV-103", "wrong-code", "k103.pem", "c103.pem");
         assertThat(ir.exit()).as(ir.output()).isNotZero();
+        // the refusal cannot be MAC-protected with a secret the client does not have: unprotected
+        assertThat(ir.output()).contains("missing protection");
+        Result shown = cmp("-cmd", "ir", "-ref", "DEV-103", "-secret", "pass:wrong-code", "-newkey",
+                key("k103.pem").toString(), "-subject", "/CN=device", "-certout", "c103.pem", "-unprotected_errors");
+        assertThat(shown.exit()).isNotZero();
+        assertThat(shown.output()).contains("badMessageCheck", "MAC-based protection does not verify");
         assertThat(ir.output()).doesNotContain("right-code");
         assertThat(Files.exists(dir.resolve("c103.pem"))).isFalse();
         assertThat(enrollment.device("DEV-103").certificates()).isEmpty();

@@ -210,6 +210,11 @@ class EstServerTest {
         X509Certificate current = device.certificates().get(0);
         Path cert = est.write("rev.pem", EstFixture.pem(current));
         Path keyFile = est.write("rev.key", EstFixture.pkcs8(key.getPrivate()));
+        // simpleenroll is no way to renew: this PKI's own certificate is no IDevID.
+        EstFixture.Answer notFirst = enroll(null, csrFile("rev1.b64"), "--cert", cert.toString(), "--key",
+                keyFile.toString());
+        assertThat(notFirst.status()).isEqualTo(401);
+        assertThat(device.certificates()).hasSize(1);
         EstFixture.Answer renewed = est.curl("simplereenroll", "-H", "Content-Type: application/pkcs10",
                 "--data-binary", "@" + csrFile("rev2.b64"), "--cert", cert.toString(), "--key", keyFile.toString());
         assertThat(renewed.status()).isEqualTo(200);
@@ -233,34 +238,77 @@ class EstServerTest {
     }
 
     @Test
-    void anUnavailableCaIsA503WithRetryAfter() throws Exception {
-        DeviceEnrollment down = new Unavailable(est.registry);
-        try (EstFixture other = new EstFixture(java.nio.file.Files.createDirectories(dir.resolve("down")), down)) {
-            est.registry.register("DOWN-1", "down-code-1");
-            EstFixture.Answer a = other.curl("simpleenroll", "-u", "DOWN-1:down-code-1", "-H",
-                    "Content-Type: application/pkcs10", "--data-binary", "@" + csrFile("down.b64"));
-            assertThat(a.status()).isEqualTo(503);
-            assertThat(a.headers()).containsIgnoringCase("retry-after: 30");
-            assertThat(a.text()).doesNotContain("down-code-1").doesNotContain("Exception");
-            assertThat(est.registry.device("DOWN-1").certificates()).isEmpty();
+    void theServicesRefusalsAreHttpAnswersWithoutSecretsOrStackTraces() throws Exception {
+        Refusing refusing = new Refusing(est.registry);
+        try (EstFixture other = new EstFixture(java.nio.file.Files.createDirectories(dir.resolve("refusing")),
+                refusing)) {
+            record Case(ErrorKind kind, int status, String shown) {
+            }
+            List<Case> cases = List.of(
+                    new Case(ErrorKind.CA_UNAVAILABLE, 503, "retry later"),
+                    new Case(ErrorKind.DATABASE_UNAVAILABLE, 503, "retry later"),
+                    new Case(ErrorKind.BAD_PUBLIC_KEY, 400, "detail of BAD_PUBLIC_KEY"),
+                    new Case(ErrorKind.BAD_CSR, 400, "detail of BAD_CSR"),
+                    new Case(ErrorKind.REJECTED_IDENTIFIER, 400, "detail of REJECTED_IDENTIFIER"),
+                    new Case(ErrorKind.UNAUTHORIZED, 401, "do not allow"),
+                    new Case(ErrorKind.INTERNAL, 500, "internal error"));
+            for (Case c : cases) {
+                refusing.kind = c.kind();
+                EstFixture.Answer a = other.curl("simpleenroll", "-u", "DOWN-1:down-code-1", "-H",
+                        "Content-Type: application/pkcs10", "--data-binary", "@" + csrFile("down.b64"));
+                assertThat(a.status()).as(c.kind().name()).isEqualTo(c.status());
+                assertThat(a.text()).as(c.kind().name()).contains(c.shown()).doesNotContain("down-code-1")
+                        .doesNotContain("Exception").doesNotContain("\tat ");
+                if (c.status() == 503) {
+                    assertThat(a.headers()).containsIgnoringCase("retry-after: 30");
+                }
+                if (c.kind() == ErrorKind.INTERNAL || c.kind() == ErrorKind.UNAUTHORIZED) {
+                    assertThat(a.text()).doesNotContain("detail of");
+                }
+            }
         }
     }
 
-    /** The registry's CA certificates, but every enrollment finds the CA unreachable. */
-    private record Unavailable(InMemoryDeviceEnrollment registry) implements DeviceEnrollment {
+    @Test
+    void noCsrAttributesIsNoContent() {
+        EstConfig config = EstConfig.of("127.0.0.1", 0, "unused", "unused", List.of())
+                .withCsrAttributes(new org.bouncycastle.asn1.est.CsrAttrs(new org.bouncycastle.asn1.est.AttrOrOID[0]));
+        Reply reply = new EstRequests(est.registry, config).csrAttrs();
+        assertThat(reply.status()).isEqualTo(204);
+        assertThat(reply.body()).isEmpty();
+        Reply standard = new EstRequests(est.registry, EstConfig.of("127.0.0.1", 0, "unused", "unused", List.of()))
+                .csrAttrs();
+        assertThat(standard.status()).isEqualTo(200);
+        assertThat(org.bouncycastle.asn1.est.CsrAttrs.getInstance(Base64.getMimeDecoder().decode(standard.body())))
+                .isEqualTo(EstConfig.DEFAULT_CSR_ATTRIBUTES);
+    }
+
+    /** The registry's CA certificates, but every enrollment is refused with {@link #kind}. */
+    private static final class Refusing implements DeviceEnrollment {
+        private final InMemoryDeviceEnrollment registry;
+        volatile ErrorKind kind = ErrorKind.CA_UNAVAILABLE;
+
+        Refusing(InMemoryDeviceEnrollment registry) {
+            this.registry = registry;
+        }
+
+        private PkiException refusal() {
+            return new PkiException(kind, "detail of " + kind);
+        }
+
         @Override
         public Enrolled enrollWithCode(Protocol protocol, String serial, String code, byte[] csr) {
-            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA API does not answer");
+            throw refusal();
         }
 
         @Override
         public Enrolled enrollWithManufacturerCertificate(Protocol protocol, List<X509Certificate> chain, byte[] csr) {
-            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA API does not answer");
+            throw refusal();
         }
 
         @Override
         public Enrolled reenroll(Protocol protocol, X509Certificate current, byte[] csr) {
-            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA API does not answer");
+            throw refusal();
         }
 
         @Override
@@ -270,7 +318,7 @@ class EstServerTest {
 
         @Override
         public void revoke(Protocol protocol, X509Certificate current, BigInteger serial, RevocationReason reason) {
-            throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the CA API does not answer");
+            throw refusal();
         }
 
         @Override

@@ -7,6 +7,10 @@ import java.math.BigInteger;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.medpki.core.testpki.HandClock;
 import org.medpki.device.InMemoryDeviceEnrollment;
 import org.medpki.device.scep.ScepTestClient.CertRep;
 import org.medpki.device.scep.ScepTestClient.Message;
@@ -37,6 +42,7 @@ class ScepServerTest {
     InMemoryDeviceEnrollment enrollment;
     ScepServer server;
     ScepTestClient client;
+    int port;
 
     @BeforeAll
     static void ra() throws Exception {
@@ -56,7 +62,8 @@ class ScepServerTest {
         enrollment = new InMemoryDeviceEnrollment();
         enrollment.register("DEV-1", "code-one");
         server = new ScepServer(vertx, enrollment, ScepConfig.of("127.0.0.1", 0, ra, raKey.getPrivate(), null));
-        client = new ScepTestClient(server.start().await());
+        port = server.start().await();
+        client = new ScepTestClient(port);
     }
 
     @AfterEach
@@ -243,15 +250,115 @@ class ScepServerTest {
         byte[] valid = pkcsReq("tx-trailing", "code-one").der();
         byte[] trailing = java.util.Arrays.copyOf(valid, valid.length + 1);
         assertThat(client.post(trailing).statusCode()).isEqualTo(400);
+        assertThat(client.post(pkcsReq("tx\nforged log line", "code-one").der()).statusCode()).isEqualTo(400);
         assertThat(client.get("operation=PKIOperation&message=%25%25").statusCode()).isEqualTo(400);
         assertThat(client.get("operation=Nonsense").statusCode()).isEqualTo(400);
+        assertThat(rawStatusLine("/scep?operation=PKIOperation&message=%%%")).contains(" 400 ");
         assertThat(client.get("").statusCode()).isEqualTo(400);
         assertThat(enrollment.device("DEV-1").certificates()).isEmpty();
+    }
+
+    /** A request line java.net.http refuses to send (a bad percent escape), over a plain socket. */
+    private String rawStatusLine(String target) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().findFirst()
+                    .orElse("");
+        }
+    }
+
+    @Test
+    void answersAreKeptForTheirTimeAndUpToTheirNumber() {
+        HandClock clock = new HandClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        ScepTransactions kept = new ScepTransactions(java.time.Duration.ofMinutes(30), 2, clock);
+        kept.put("a", ra);
+        clock.advance(java.time.Duration.ofMinutes(29));
+        assertThat(kept.find("a")).hasValue(ra);
+        clock.advance(java.time.Duration.ofMinutes(1));
+        assertThat(kept.find("a")).isEmpty();
+        kept.put("b", ra);
+        kept.put("c", ra);
+        kept.put("d", ra);
+        assertThat(kept.size()).isEqualTo(2);
+        assertThat(kept.find("b")).isEmpty();
+        assertThat(kept.find("d")).hasValue(ra);
+        // Expired entries go when the next one comes, not only when the map is full.
+        clock.advance(java.time.Duration.ofHours(1));
+        kept.put("e", ra);
+        assertThat(kept.size()).isEqualTo(1);
     }
 
     @Test
     void bodyOverTheLimitIs413() throws Exception {
         HttpResponse<byte[]> r = client.post(new byte[ScepConfig.DEFAULT_MAX_BODY_BYTES + 1]);
         assertThat(r.statusCode()).isEqualTo(413);
+    }
+
+    /**
+     * The RA key in a PKCS#11 token (SoftHSM2 through SunPKCS11, as the wiring gives it from the
+     * HSM): not extractable, so the envelope's key transport and the CertRep's signature can only
+     * have happened in the token.
+     */
+    @Test
+    void raKeyInAPkcs11Token() throws Exception {
+        String module = environment("PKI_TEST_SOFTHSM_MODULE");
+        String pin = environment("PKI_TEST_TOKEN_PIN");
+        environment("SOFTHSM2_CONF");
+        Provider token = Security.getProvider("SunPKCS11").configure("--name=scep-ra-test\nlibrary=" + module
+                + "\nslot=" + slotOf("medpki-test") + "\nattributes(generate,CKO_PRIVATE_KEY,*) = {\n  CKA_TOKEN = false\n"
+                + "  CKA_SENSITIVE = true\n  CKA_EXTRACTABLE = false\n}\n");
+        KeyStore.getInstance("PKCS11", token).load(null, pin.toCharArray());
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", token);
+        generator.initialize(2048);
+        KeyPair hsmKey = generator.generateKeyPair();
+        assertThat(hsmKey.getPrivate().getEncoded()).isNull();
+        Date now = new Date();
+        X509Certificate hsmRa = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                new X500Name("CN=SCEP RA in the HSM"), BigInteger.TWO, new Date(now.getTime() - 60_000),
+                new Date(now.getTime() + 86_400_000L), new X500Name("CN=SCEP RA in the HSM"), hsmKey.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(token).build(hsmKey.getPrivate())));
+
+        ScepServer hsmServer = new ScepServer(vertx, enrollment,
+                ScepConfig.of("127.0.0.1", 0, hsmRa, hsmKey.getPrivate(), token));
+        try {
+            ScepTestClient hsmClient = new ScepTestClient(hsmServer.start().await());
+            Message m = ScepTestClient.message(ScepResponder.PKCS_REQ, "tx-hsm", ScepTestClient.csr(deviceKey, "code-one"),
+                    hsmRa, deviceKey.getPrivate(), ScepTestClient.selfSigned(deviceKey, "device"));
+            HttpResponse<byte[]> r = hsmClient.post(m.der());
+            assertThat(r.statusCode()).isEqualTo(200);
+            CertRep rep = ScepTestClient.certRep(r.body(), hsmRa, deviceKey.getPrivate());
+            assertThat(rep.status()).isEqualTo("0");
+            assertThat(InMemoryDeviceEnrollment.serialNumberOf(rep.certificate().getSubjectX500Principal()))
+                    .isEqualTo("DEV-1");
+        } finally {
+            hsmServer.close().await();
+        }
+    }
+
+    /** SunPKCS11 names a slot, not a label: the slot of the token, as softhsm2-util lists it. */
+    private static long slotOf(String label) throws Exception {
+        Process p = new ProcessBuilder("softhsm2-util", "--show-slots").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Long slot = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("Slot ")) {
+                slot = Long.parseLong(line.substring(5).trim());
+            } else if (line.trim().startsWith("Label:") && line.trim().substring(6).trim().equals(label)) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("no SoftHSM2 token labelled " + label + ":\n" + out);
+    }
+
+    private static String environment(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank() || value.startsWith("${")) {
+            throw new IllegalStateException(name + " is not set: this test needs the SoftHSM2 token that ops/test"
+                    + " makes; run it through ops/test -pl device-enrollment -am");
+        }
+        return value;
     }
 }
