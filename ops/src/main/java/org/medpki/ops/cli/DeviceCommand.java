@@ -30,6 +30,8 @@ import picocli.CommandLine.Parameters;
         + "them, decommission them.",
         subcommands = {DeviceCommand.Register.class, DeviceCommand.ListDevices.class, DeviceCommand.Decommission.class})
 public final class DeviceCommand implements Runnable {
+    /** The code key's file under PKI_HOME/secrets. */
+    public static final String CODE_KEY_FILE = "device-code.key";
 
     @Override
     public void run() {
@@ -42,7 +44,7 @@ public final class DeviceCommand implements Runnable {
      * codes CMP needs in clear. Made at the first registration; travels with the CMP service.
      */
     public static EnrollmentCodes codes(PkiHome home, boolean create) {
-        Path file = home.secrets().resolve("device-code.key");
+        Path file = home.secrets().resolve(CODE_KEY_FILE);
         if (!Files.exists(file)) {
             if (!create) {
                 throw new PkiException(ErrorKind.CONFIGURATION, "no device code key in " + file

@@ -458,7 +458,8 @@ public final class ServeCommand implements Runnable {
         DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "est");
         DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "est");
         ServiceCredentials.Credential own = endpointCredential(context, "est", at.publicHost());
-        org.medpki.device.est.EstServer server = new org.medpki.device.est.EstServer(vertx, enrollment,
+        org.medpki.device.est.EstServer server = new org.medpki.device.est.EstServer(vertx,
+                new org.medpki.device.OnVirtualThreads(enrollment),
                 org.medpki.device.est.EstConfig.of(at.host(), port != null ? port : at.port(), own.keyPem(),
                         own.chainPem(), DeviceSettings.manufacturerCas(context.settings(), context.home()))
                         .withListener(at.limits()));
@@ -485,7 +486,8 @@ public final class ServeCommand implements Runnable {
         // Answers to signature-protected requests are signed with the service's own key (its
         // certificate chains to the root the devices hold).
         ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("cmp");
-        org.medpki.device.cmp.CmpServer server = new org.medpki.device.cmp.CmpServer(vertx, enrollment,
+        org.medpki.device.cmp.CmpServer server = new org.medpki.device.cmp.CmpServer(vertx,
+                new org.medpki.device.OnVirtualThreads(enrollment),
                 new org.medpki.device.cmp.CmpConfig(at.host(), port != null ? port : at.port(),
                         new org.medpki.device.cmp.CmpSigner(own.certificates(), own.privateKey(), null), at.limits()));
         int bound = server.start().await();
@@ -506,12 +508,12 @@ public final class ServeCommand implements Runnable {
     }
 
     static Started startScep(PkiContext context, Vertx vertx, Integer port) {
-        throw new PkiException(ErrorKind.CONFIGURATION, "SCEP is not wired yet");
+        throw new PkiException(ErrorKind.CONFIGURATION, DeviceSettings.SCEP_UNAVAILABLE);
     }
 
     /**
      * The enrollment rules of one front end ({@code caller}: est, cmp or scep) over the device
-     * registry and the CA API; superseded certificates it had issued are revoked every ten minutes.
+     * registry and the CA API; superseded certificates it had issued are revoked once a minute.
      */
     static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller) {
         CaApiClient ca = caClient(context, vertx, caller);
@@ -521,11 +523,14 @@ public final class ServeCommand implements Runnable {
                 context.activeIssuers().active(issuer, context.clock().instant()).x509(),
                 context.hierarchy().root().x509());
         DeviceEnrollmentService enrollment = new DeviceEnrollmentService(PgDeviceRegistry.over(context.database()),
-                new RemoteDeviceCa(ca, chain), DeviceCommand.codes(context.home(), false), context.audit(),
+                new RemoteDeviceCa(ca, chain),
+                "cmp".equals(caller) ? DeviceCommand.codes(context.home(), false) : null, context.audit(),
                 context.clock(), new DeviceEnrollmentService.Settings(profile,
                 DeviceSettings.supersedeGrace(context.settings()),
                 DeviceSettings.manufacturerCas(context.settings(), context.home()), caller), new EnrollmentMetrics());
-        vertx.setPeriodic(Duration.ofSeconds(10).toMillis(), Duration.ofMinutes(10).toMillis(),
+        // One indexed query a minute (device_certificate_due): a replaced certificate is revoked
+        // within a minute of its grace period's end.
+        vertx.setPeriodic(Duration.ofSeconds(10).toMillis(), Duration.ofMinutes(1).toMillis(),
                 t -> Thread.ofVirtual().name(caller + "-supersede").start(() -> {
                     try {
                         int n = enrollment.supersedeDue(500);
