@@ -93,7 +93,7 @@ class DeploymentFilesTest {
         }
     }
 
-    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl, admin). */
+    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl, admin, est, cmp). */
     private record Role(String name, Integer port) {
     }
 
@@ -120,6 +120,8 @@ class DeploymentFilesTest {
             case "ocsp" -> httpPort + 1;
             case "crl" -> httpPort;
             case "admin" -> httpPort + 365;
+            case "est" -> httpPort + 366;
+            case "cmp" -> httpPort + 367;
             default -> throw new AssertionError(role.name() + " serves nothing");
         };
     }
@@ -281,7 +283,7 @@ class DeploymentFilesTest {
                         URI u = URI.create(word);
                         assertThat(u.getPort()).as(name + " probes " + word).isEqualTo(port);
                         assertThat(u.getPath()).isEqualTo("/health");
-                        if (Set.of("acme", "admin").contains(role.name())) {
+                        if (Set.of("acme", "admin", "est").contains(role.name())) {
                             // Checked as a client would: the public name (NAME.DOMAIN off loopback), the root.
                             assertThat(u.getHost()).as(name + " probes its public host").isEqualTo(role.name() + "."
                                     + domain);
@@ -419,7 +421,7 @@ class DeploymentFilesTest {
                     assertThat(c.at("/" + probe + "/httpGet/path").asText()).as(name + " " + probe).isEqualTo("/health");
                     assertThat(c.at("/" + probe + "/httpGet/port").asInt()).as(name + " " + probe).isEqualTo(port);
                     assertThat(c.at("/" + probe + "/httpGet/scheme").asText("HTTP"))
-                            .isEqualTo(Set.of("ca", "acme", "admin").contains(role.name()) ? "HTTPS" : "HTTP");
+                            .isEqualTo(Set.of("ca", "acme", "admin", "est").contains(role.name()) ? "HTTPS" : "HTTP");
                 }
                 // PKI_HOME is an emptyDir filled by the init container from the service's export Secret
                 String home = env.getOrDefault("PKI_HOME", PKI_HOME_IN_IMAGE);

@@ -40,6 +40,7 @@ public final class CmpServer implements AutoCloseable {
     private final CmpResponder responder;
     private final ConnectionGuard guard;
     private HttpServer server;
+    private org.medpki.device.ServiceProbes probes;
 
     public CmpServer(Vertx vertx, DeviceEnrollment enrollment, CmpConfig config) {
         this.vertx = vertx;
@@ -80,8 +81,22 @@ public final class CmpServer implements AutoCloseable {
         }
     }
 
+    /** Serve /health and /metrics with these (before {@link #start}). */
+    public CmpServer probes(org.medpki.device.ServiceProbes probes) {
+        this.probes = probes;
+        return this;
+    }
+
     private void route(HttpServerRequest req) {
         String path = req.path();
+        if (probes != null && req.method() == HttpMethod.GET && path.equals("/health")) {
+            probes.health(req.response());
+            return;
+        }
+        if (probes != null && req.method() == HttpMethod.GET && path.equals("/metrics")) {
+            probes.metrics(req.response(), metrics());
+            return;
+        }
         if (path.length() > 200 || !PATHS.matcher(path).matches()) {
             plain(req, 404, "not found\n", true);
             return;

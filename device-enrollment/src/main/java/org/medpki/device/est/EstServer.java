@@ -57,6 +57,7 @@ public final class EstServer {
     private final EstRequests requests;
     private WorkerExecutor workers;
     private HttpServer server;
+    private org.medpki.device.ServiceProbes probes;
 
     public EstServer(Vertx vertx, DeviceEnrollment enrollment, EstConfig config) {
         this.vertx = vertx;
@@ -102,8 +103,18 @@ public final class EstServer {
         return guard;
     }
 
+    /** Serve /health and /metrics with these (before {@link #start}). */
+    public EstServer probes(org.medpki.device.ServiceProbes probes) {
+        this.probes = probes;
+        return this;
+    }
+
     private Router router() {
         Router router = Router.router(vertx);
+        if (probes != null) {
+            router.get("/health").handler(ctx -> probes.health(ctx.response()));
+            router.get("/metrics").handler(ctx -> probes.metrics(ctx.response(), guard.prometheus("est")));
+        }
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.get(PREFIX + "cacerts").handler(ctx -> blocking(ctx, requests::caCerts));
         router.get(PREFIX + "csrattrs").handler(ctx -> send(ctx, requests.csrAttrs()));

@@ -81,7 +81,7 @@ final class ScepResponder {
 
     private static final String SCEP_ARC = "2.16.840.1.113733.1.9.";
     static final ASN1ObjectIdentifier MESSAGE_TYPE = new ASN1ObjectIdentifier(SCEP_ARC + "2");
-    static final ASN1ObjectIdentifier PKI_STATUS = new ASN1ObjectIdentifier(SCEP_ARC + "3");
+    static final ASN1ObjectIdentifier STATUS = new ASN1ObjectIdentifier(SCEP_ARC + "3");
     static final ASN1ObjectIdentifier FAIL_INFO = new ASN1ObjectIdentifier(SCEP_ARC + "4");
     static final ASN1ObjectIdentifier SENDER_NONCE = new ASN1ObjectIdentifier(SCEP_ARC + "5");
     static final ASN1ObjectIdentifier RECIPIENT_NONCE = new ASN1ObjectIdentifier(SCEP_ARC + "6");
@@ -95,7 +95,7 @@ final class ScepResponder {
     /** RFC 8894 3.5.2; no DES3, SHA-1 or MD5 is offered, and none is accepted. */
     static final String CAPABILITIES = "AES\nPOSTPKIOperation\nRenewal\nSHA-256\nSCEPStandard\n";
 
-    static final String PKI_MESSAGE = "application/x-pki-message";
+    static final String MEDIA_TYPE = "application/x-pki-message";
     static final String CA_RA_CERT = "application/x-x509-ca-ra-cert";
     static final String TEXT = "text/plain; charset=utf-8";
 
@@ -215,11 +215,11 @@ final class ScepResponder {
             };
             LOG.info("SCEP messageType {} transaction {}: certificate {} issued", request.messageType(),
                     request.transactionId(), issued.getSerialNumber().toString(16));
-            return new Answer(200, PKI_MESSAGE, certRep(request, null, issued, signerCert));
+            return new Answer(200, MEDIA_TYPE, certRep(request, null, issued, signerCert));
         } catch (Refusal r) {
             LOG.info("SCEP messageType {} transaction {} refused ({}): {}", request.messageType(),
                     request.transactionId(), r.info, r.getMessage());
-            return new Answer(200, PKI_MESSAGE, certRep(request, r.info, null, null));
+            return new Answer(200, MEDIA_TYPE, certRep(request, r.info, null, null));
         } catch (PkiException e) {
             return switch (e.kind()) {
                 case CA_UNAVAILABLE, DATABASE_UNAVAILABLE, TOKEN_UNAVAILABLE -> {
@@ -237,7 +237,7 @@ final class ScepResponder {
                             : FailInfo.BAD_REQUEST;
                     LOG.info("SCEP messageType {} transaction {} refused ({}): {} {}", request.messageType(),
                             request.transactionId(), info, e.kind(), e.detail());
-                    yield new Answer(200, PKI_MESSAGE, certRep(request, info, null, null));
+                    yield new Answer(200, MEDIA_TYPE, certRep(request, info, null, null));
                 }
             };
         }
@@ -512,7 +512,7 @@ final class ScepResponder {
             ASN1EncodableVector v = new ASN1EncodableVector();
             v.add(attribute(TRANSACTION_ID, new DERPrintableString(request.transactionId())));
             v.add(attribute(MESSAGE_TYPE, new DERPrintableString(Integer.toString(CERT_REP))));
-            v.add(attribute(PKI_STATUS, new DERPrintableString(failure == null ? "0" : "2")));
+            v.add(attribute(STATUS, new DERPrintableString(failure == null ? "0" : "2")));
             if (failure != null) {
                 v.add(attribute(FAIL_INFO, new DERPrintableString(failure.code())));
             }

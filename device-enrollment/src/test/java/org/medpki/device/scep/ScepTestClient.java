@@ -139,7 +139,7 @@ final class ScepTestClient {
         if (!"3".equals(string(a, ScepResponder.MESSAGE_TYPE))) {
             throw new AssertionError("not a CertRep");
         }
-        String status = string(a, ScepResponder.PKI_STATUS);
+        String status = string(a, ScepResponder.STATUS);
         X509Certificate issued = null;
         if ("0".equals(status)) {
             CMSEnvelopedData env = new CMSEnvelopedData((byte[]) signed.getSignedContent().getContent());

@@ -456,13 +456,15 @@ public final class ServeCommand implements Runnable {
 
     static Started startEst(PkiContext context, Vertx vertx, Integer port) {
         DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "est");
-        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "est");
+        EnrollmentMetrics metrics = new EnrollmentMetrics();
+        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "est", metrics);
         ServiceCredentials.Credential own = endpointCredential(context, "est", at.publicHost());
         org.medpki.device.est.EstServer server = new org.medpki.device.est.EstServer(vertx,
                 new org.medpki.device.OnVirtualThreads(enrollment),
                 org.medpki.device.est.EstConfig.of(at.host(), port != null ? port : at.port(), own.keyPem(),
                         own.chainPem(), DeviceSettings.manufacturerCas(context.settings(), context.home()))
                         .withListener(at.limits()));
+        server.probes(new org.medpki.device.ServiceProbes(() -> context.database().reachable(), metrics::prometheus));
         int bound = server.start().await();
         return new Started(bound, new RunningServices.Service("est",
                 "https://" + hostForUrl(at.publicHost()) + ":" + bound + "/.well-known/est"));
@@ -482,7 +484,8 @@ public final class ServeCommand implements Runnable {
 
     static Started startCmp(PkiContext context, Vertx vertx, Integer port) {
         DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "cmp");
-        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "cmp");
+        EnrollmentMetrics metrics = new EnrollmentMetrics();
+        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "cmp", metrics);
         // Answers to signature-protected requests are signed with the service's own key (its
         // certificate chains to the root the devices hold).
         ServiceCredentials.Credential own = new ServiceCredentials(context.home()).read("cmp");
@@ -490,6 +493,7 @@ public final class ServeCommand implements Runnable {
                 new org.medpki.device.OnVirtualThreads(enrollment),
                 new org.medpki.device.cmp.CmpConfig(at.host(), port != null ? port : at.port(),
                         new org.medpki.device.cmp.CmpSigner(own.certificates(), own.privateKey(), null), at.limits()));
+        server.probes(new org.medpki.device.ServiceProbes(() -> context.database().reachable(), metrics::prometheus));
         int bound = server.start().await();
         return new Started(bound, new RunningServices.Service("cmp",
                 "http://" + hostForUrl(at.publicHost()) + ":" + bound + "/.well-known/cmp"));
@@ -515,7 +519,8 @@ public final class ServeCommand implements Runnable {
      * The enrollment rules of one front end ({@code caller}: est, cmp or scep) over the device
      * registry and the CA API; superseded certificates it had issued are revoked once a minute.
      */
-    static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller) {
+    static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller,
+                                                    EnrollmentMetrics metrics) {
         CaApiClient ca = caClient(context, vertx, caller);
         String profile = DeviceSettings.profile(context.settings());
         String issuer = context.profiles().get(profile).issuer();
@@ -527,7 +532,7 @@ public final class ServeCommand implements Runnable {
                 "cmp".equals(caller) ? DeviceCommand.codes(context.home(), false) : null, context.audit(),
                 context.clock(), new DeviceEnrollmentService.Settings(profile,
                 DeviceSettings.supersedeGrace(context.settings()),
-                DeviceSettings.manufacturerCas(context.settings(), context.home()), caller), new EnrollmentMetrics());
+                DeviceSettings.manufacturerCas(context.settings(), context.home()), caller), metrics);
         // One indexed query a minute (device_certificate_due): a replaced certificate is revoked
         // within a minute of its grace period's end.
         vertx.setPeriodic(Duration.ofSeconds(10).toMillis(), Duration.ofMinutes(1).toMillis(),

@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ServiceCommand.Export.class})
 public final class ServiceCommand implements Runnable {
     /** The services a host can run on its own. */
-    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl", "admin", "est", "cmp", "scep");
+    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl", "admin", "est", "cmp");
 
     @Override
     public void run() {
@@ -37,11 +37,11 @@ public final class ServiceCommand implements Runnable {
     }
 
     @Command(name = "export", description = "Write to DIR, as the PKI_HOME of a host that runs only service NAME "
-            + "(ca, acme, ocsp, crl, admin, est, cmp or scep), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
+            + "(ca, acme, ocsp, crl, admin, est or cmp), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
             + "secrets/db-NAME.password; for ca and ocsp its token's lab PIN file "
             + "and, with SoftHSM2, its token's directory. DIR must not exist or be empty.")
     static final class Export implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp, crl, admin, est, cmp or scep")
+        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp, crl, admin, est or cmp")
         String name;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write (mode 700).")
@@ -99,7 +99,7 @@ public final class ServiceCommand implements Runnable {
             copy(service.resolve("key.pem"), out.resolve("services").resolve(name).resolve("key.pem"), SECRET_MODE,
                     written, out);
             // The enrollment front ends share the enroll login; CMP alone needs the code key (a MAC's secret).
-            DatabaseRole role = List.of("est", "cmp", "scep").contains(name) ? DatabaseRole.ENROLL
+            DatabaseRole role = List.of("est", "cmp").contains(name) ? DatabaseRole.ENROLL
                     : DatabaseRole.valueOf(name.toUpperCase(Locale.ROOT));
             Path password = home.databasePassword(role);
             if (!Files.isRegularFile(password)) {
@@ -109,7 +109,8 @@ public final class ServiceCommand implements Runnable {
             mkdir(out.resolve("secrets"));
             copy(password, out.resolve("secrets").resolve(password.getFileName()), SECRET_MODE, written, out);
             Path codeKey = home.secrets().resolve(DeviceCommand.CODE_KEY_FILE);
-            if ("cmp".equals(name) && Files.isRegularFile(codeKey)) {
+            if ("cmp".equals(name)) {
+                DeviceCommand.codes(home, true); // made here when no device is registered yet
                 copy(codeKey, out.resolve("secrets").resolve(codeKey.getFileName()), SECRET_MODE, written, out);
             }
             Optional<TokenRole> token = switch (name) {

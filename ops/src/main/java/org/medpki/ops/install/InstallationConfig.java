@@ -123,7 +123,7 @@ public record InstallationConfig(
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
          * approved, has the certificates of administrators it enrolls issued, has retired CA keys
          * destroyed and has issuing CAs rolled over, once its administrators approved; the device
-         * enrollment front ends (est, cmp, scep) issue under the device profile and revoke what they
+         * enrollment front ends (est, cmp) issue under the device profile and revoke what they
          * had issued (superseded certificates, a device's own revocation).
          */
         /** Each device enrollment front end: device certificates, and revoking those it had issued. */
@@ -138,7 +138,7 @@ public record InstallationConfig(
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
                             true, true, true, true),
-                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT, "scep", DEVICE_ENROLLMENT), null);
+                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */
