@@ -471,7 +471,7 @@ class CaRevocationTest {
                 return got;
             }
             assertThat(System.nanoTime()).as(what + " within " + limit.toSeconds() + " s").isLessThan(deadline);
-            Thread.sleep(500);
+            Thread.sleep(100);
         }
     }
 }

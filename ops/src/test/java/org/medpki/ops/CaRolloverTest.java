@@ -271,7 +271,7 @@ class CaRolloverTest {
                 return got;
             }
             assertThat(System.nanoTime()).as(what + " within " + limit.toSeconds() + " s").isLessThan(deadline);
-            Thread.sleep(500);
+            Thread.sleep(100);
         }
     }
 }
