@@ -157,7 +157,13 @@ class AdminApiTest {
 
     @Test
     void statusListsTheAdminServiceAndEnrolmentRefusesBadInputBeforeIssuing() throws Exception {
-        PkiProcess.Result status = pki.run("status", "--json");
+        Identity wrongName = key("Mallory");
+        List<PkiProcess.Result> results = pki.runAll(new String[] {"status", "--json"},
+                new String[] {"admin", "enroll", "Bob", "--role", "auditor", "--csr", wrongName.csr().toString(), "--out",
+                        wrongName.chain().toString()},
+                new String[] {"admin", "enroll", "Mallory", "--role", "root", "--csr", wrongName.csr().toString(),
+                        "--out", wrongName.chain().toString()});
+        PkiProcess.Result status = results.get(0);
         assertThat(status.exit()).as(status.toString()).isZero();
         List<String> urls = new ArrayList<>();
         JSON.readTree(status.out()).get("services").forEach(s -> {
@@ -167,13 +173,10 @@ class AdminApiTest {
         });
         assertThat(urls).containsExactly("https://127.0.0.1:" + port + "/");
 
-        Identity wrongName = key("Mallory");
-        PkiProcess.Result mismatch = pki.run("admin", "enroll", "Bob", "--role", "auditor", "--csr",
-                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        PkiProcess.Result mismatch = results.get(1);
         assertThat(mismatch.exit()).isNotZero();
         assertThat(mismatch.err()).contains("CN").contains("Bob").doesNotContain("Exception");
-        PkiProcess.Result badRole = pki.run("admin", "enroll", "Mallory", "--role", "root", "--csr",
-                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        PkiProcess.Result badRole = results.get(2);
         assertThat(badRole.exit()).isNotZero();
         assertThat(badRole.err()).contains("unknown role 'root'").doesNotContain("Exception");
         assertThat(Files.exists(wrongName.chain())).as("nothing issued").isFalse();
