@@ -171,13 +171,17 @@ class AdminCliTest {
         // The admin API's certificate checked against a root that is not this PKI's.
         assertRefused(run(auditor, url, stranger.chain().toString(), "me"), 12, "does not chain to --cacert");
         assertRefused(run(auditor, "https://127.0.0.1:" + AcmeLab.freePort(1), root, "me"), 12, "connection refused");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root, "--cert", tmp.resolve("none.pem")
-                .toString(), "--key", auditor.key().toString()), 3, "--cert " + tmp.resolve("none.pem") + ": no such file");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root, "--cert", auditor.chain().toString(),
-                "--key", stranger.key().toString()), 3, "is not the key of the certificate");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root), 2, "no client identity");
-        assertRefused(pki.run("admin", "me", "--url", "http://127.0.0.1:1", "--cacert", root, "--cert",
-                auditor.chain().toString(), "--key", auditor.key().toString()), 2, "must be https://");
+        List<PkiProcess.Result> processes = pki.runAll(new String[] {"admin", "me", "--url", url, "--cacert", root,
+                        "--cert", tmp.resolve("none.pem").toString(), "--key", auditor.key().toString()},
+                new String[] {"admin", "me", "--url", url, "--cacert", root, "--cert", auditor.chain().toString(),
+                        "--key", stranger.key().toString()},
+                new String[] {"admin", "me", "--url", url, "--cacert", root},
+                new String[] {"admin", "me", "--url", "http://127.0.0.1:1", "--cacert", root, "--cert",
+                        auditor.chain().toString(), "--key", auditor.key().toString()});
+        assertRefused(processes.get(0), 3, "--cert " + tmp.resolve("none.pem") + ": no such file");
+        assertRefused(processes.get(1), 3, "is not the key of the certificate");
+        assertRefused(processes.get(2), 2, "no client identity");
+        assertRefused(processes.get(3), 2, "must be https://");
         assertRefused(cli(auditor, "revoke", "12", "xyz", "--reason", "superseded"), 2, "SERIAL 2: serial 'xyz'");
         assertRefused(cli(auditor, "revoke", "12", "--reason", "sometimes"), 3, "--reason");
         assertRefused(cli(auditor, "revoke", "12", "--query-profile", "tls-server", "--reason", "superseded"), 2,
