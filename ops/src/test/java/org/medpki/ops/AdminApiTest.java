@@ -48,8 +48,10 @@ class AdminApiTest {
 
     @Test
     void eachRoleReadsWhatItMayAndIsRefusedTheRest() throws Exception {
-        Identity auditor = enroll("Alice Auditor", "auditor");
-        Identity operator = enroll("Oscar Operator", "operator,requester");
+        List<Identity> admins = enrollAll(new String[] {"Alice Auditor", "auditor"},
+                new String[] {"Oscar Operator", "operator,requester"});
+        Identity auditor = admins.get(0);
+        Identity operator = admins.get(1);
 
         Reply me = get(auditor, "/api/v1/me");
         assertThat(me.status()).as(me.body()).isEqualTo(200);
@@ -95,7 +97,9 @@ class AdminApiTest {
 
     @Test
     void withoutAValidAdministratorCertificateEveryPathIs401AndAudited() throws Exception {
-        Identity auditor = enroll("Ada Auditor", "auditor");
+        List<Identity> admins = enrollAll(new String[] {"Ada Auditor", "auditor"},
+                new String[] {"Rita Revoked", "auditor"});
+        Identity auditor = admins.get(0);
         assertProblem(get(null, "/api/v1/me"), 401, "unauthenticated");
         assertProblem(get(null, "/api/v1/nothing-here"), 401, "unauthenticated");
 
@@ -114,7 +118,7 @@ class AdminApiTest {
         assertProblem(get(unenrolled, "/api/v1/me"), 401, "unauthenticated");
 
         // A revoked administrator certificate.
-        Identity revoked = enroll("Rita Revoked", "auditor");
+        Identity revoked = admins.get(1);
         PkiProcess.Result revoke = pki.run("revoke", revoked.serial(), "--reason", "superseded");
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
         Reply refused = get(revoked, "/api/v1/me");
@@ -153,7 +157,13 @@ class AdminApiTest {
 
     @Test
     void statusListsTheAdminServiceAndEnrolmentRefusesBadInputBeforeIssuing() throws Exception {
-        PkiProcess.Result status = pki.run("status", "--json");
+        Identity wrongName = key("Mallory");
+        List<PkiProcess.Result> results = pki.runAll(new String[] {"status", "--json"},
+                new String[] {"admin", "enroll", "Bob", "--role", "auditor", "--csr", wrongName.csr().toString(), "--out",
+                        wrongName.chain().toString()},
+                new String[] {"admin", "enroll", "Mallory", "--role", "root", "--csr", wrongName.csr().toString(),
+                        "--out", wrongName.chain().toString()});
+        PkiProcess.Result status = results.get(0);
         assertThat(status.exit()).as(status.toString()).isZero();
         List<String> urls = new ArrayList<>();
         JSON.readTree(status.out()).get("services").forEach(s -> {
@@ -163,13 +173,10 @@ class AdminApiTest {
         });
         assertThat(urls).containsExactly("https://127.0.0.1:" + port + "/");
 
-        Identity wrongName = key("Mallory");
-        PkiProcess.Result mismatch = pki.run("admin", "enroll", "Bob", "--role", "auditor", "--csr",
-                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        PkiProcess.Result mismatch = results.get(1);
         assertThat(mismatch.exit()).isNotZero();
         assertThat(mismatch.err()).contains("CN").contains("Bob").doesNotContain("Exception");
-        PkiProcess.Result badRole = pki.run("admin", "enroll", "Mallory", "--role", "root", "--csr",
-                wrongName.csr().toString(), "--out", wrongName.chain().toString());
+        PkiProcess.Result badRole = results.get(2);
         assertThat(badRole.exit()).isNotZero();
         assertThat(badRole.err()).contains("unknown role 'root'").doesNotContain("Exception");
         assertThat(Files.exists(wrongName.chain())).as("nothing issued").isFalse();
@@ -178,11 +185,14 @@ class AdminApiTest {
     @Test
     void aMassRevocationRunsOnceTwoApproversOtherThanTheRequesterApproveAndRevokesExactlyTheDryRunSet()
             throws Exception {
-        Identity requester = enroll("Rae Requester", "requester,approver");
-        Identity first = enroll("Ida Approver", "approver");
-        Identity second = enroll("Jon Approver", "approver");
-        Identity auditor = enroll("Aud Auditor", "auditor");
-        Identity operator = enroll("Ola Operator", "operator");
+        List<Identity> admins = enrollAll(new String[] {"Rae Requester", "requester,approver"},
+                new String[] {"Ida Approver", "approver"}, new String[] {"Jon Approver", "approver"},
+                new String[] {"Aud Auditor", "auditor"}, new String[] {"Ola Operator", "operator"});
+        Identity requester = admins.get(0);
+        Identity first = admins.get(1);
+        Identity second = admins.get(2);
+        Identity auditor = admins.get(3);
+        Identity operator = admins.get(4);
         issueServerCertificates(12);
         List<String> all = issued("tls-server");
         assertThat(all).as("the bench's certificates and its warm-up's").hasSizeGreaterThan(10);
@@ -254,8 +264,11 @@ class AdminApiTest {
 
     @Test
     void revocationRequestsWithBadInputAre422NamingTheMemberAndChangeNothing() throws Exception {
-        Identity requester = enroll("Rex Requester", "requester");
-        int before = get(enroll("Ava Auditor", "auditor"), "/api/v1/requests").json().get("items").size();
+        List<Identity> admins = enrollAll(new String[] {"Rex Requester", "requester"},
+                new String[] {"Ava Auditor", "auditor"});
+        Identity requester = admins.get(0);
+        Identity auditor = admins.get(1);
+        int before = get(auditor, "/api/v1/requests").json().get("items").size();
         String[][] cases = {
                 {"{\"serials\":[\"xyz\"],\"reason\":\"superseded\"}", "serials[0]"},
                 {"{\"serials\":[\"7fffffffffffffffffffffffffff\"],\"reason\":\"superseded\"}", "serials[0]"},
@@ -275,14 +288,16 @@ class AdminApiTest {
         assertProblem(post(requester, "/api/v1/requests/no-such-request/approve", ""), 403, "forbidden");
         assertProblem(get(requester, "/api/v1/requests/no-such-request"), 404, "not-found");
         assertProblem(get(requester, "/api/v1/revocations"), 405, "method-not-allowed");
-        assertThat(get(enroll("Ava Auditor", "auditor"), "/api/v1/requests").json().get("items")).hasSize(before);
+        assertThat(get(auditor, "/api/v1/requests").json().get("items")).hasSize(before);
     }
 
     @Test
     void operatorsRecordOwnersAndTheSearchAndRevocationQueriesFilterOnThem() throws Exception {
-        Identity operator = enroll("Otto Owners", "operator,requester");
-        Identity auditor = enroll("Aldo Auditor", "auditor");
-        Identity holder = enroll("Pacs Gateway", "auditor");
+        List<Identity> admins = enrollAll(new String[] {"Otto Owners", "operator,requester"},
+                new String[] {"Aldo Auditor", "auditor"}, new String[] {"Pacs Gateway", "auditor"});
+        Identity operator = admins.get(0);
+        Identity auditor = admins.get(1);
+        Identity holder = admins.get(2);
         String owner = "/api/v1/owners/Radiology%20IT";
 
         Reply created = admin.request(operator, "PUT", owner, "{\"contact\":\"radiology-it@hospital.test\","
@@ -344,10 +359,13 @@ class AdminApiTest {
 
     @Test
     void aSecurityOfficerEnrollsAnAdministratorAndChangesRolesOnceTwoOtherApproversApprove() throws Exception {
-        Identity officer = enroll("Sofia Officer", "security-officer");
-        Identity first = enroll("Abe Approver", "approver");
-        Identity second = enroll("Bea Approver", "approver");
-        Identity operator = enroll("Opal Operator", "operator");
+        List<Identity> admins = enrollAll(new String[] {"Sofia Officer", "security-officer"},
+                new String[] {"Abe Approver", "approver"}, new String[] {"Bea Approver", "approver"},
+                new String[] {"Opal Operator", "operator"});
+        Identity officer = admins.get(0);
+        Identity first = admins.get(1);
+        Identity second = admins.get(2);
+        Identity operator = admins.get(3);
         Identity newcomer = key("Nina Newcomer");
         ObjectNode ask = JSON.createObjectNode().put("name", "Nina Newcomer")
                 .put("csr", Files.readString(newcomer.csr()));
@@ -434,6 +452,10 @@ class AdminApiTest {
 
     private static Identity enroll(String name, String roles) throws Exception {
         return admin.enroll(name, roles);
+    }
+
+    private static List<Identity> enrollAll(String[]... nameAndRoles) throws Exception {
+        return admin.enrollAll(nameAndRoles);
     }
 
     private static Identity selfSigned(String name) throws Exception {

@@ -21,9 +21,12 @@ import org.medpki.ops.AdminCurl.Identity;
 
 /**
  * 'pki admin me|certificates|audit|revoke|requests|request|approve|reject' as an administrator runs
- * them on a workstation: real CLI processes against the admin API of a real 'pki up', with keys and
- * CSRs made by openssl, or with a key generated in a SoftHSM2 token that never leaves it. Checks the
- * answers, the dual-control flow, and that every refusal is one line with its exit status.
+ * them on a workstation, against the admin API of a real 'pki up', with keys and CSRs made by
+ * openssl, or with a key generated in a SoftHSM2 token that never leaves it. Checks the answers, the
+ * dual-control flow, and that every refusal is one line with its exit status. The CA host's commands,
+ * the calls configured by environment, with a token, or refused before connecting are real CLI
+ * processes; the other admin API calls run the same entry point (PkiMain) in this JVM, since a JVM
+ * start per call is most of this class's time and their subject is the answer, not the process.
  */
 class AdminCliTest {
     @TempDir
@@ -74,8 +77,10 @@ class AdminCliTest {
 
     @Test
     void theOnHostRevokeIsAuditedAsBreakGlass() throws Exception {
-        Identity auditor = admin.enroll("Glass Auditor", "auditor");
-        Identity victim = admin.enroll("Glass Victim", "auditor");
+        List<Identity> admins = admin.enrollAll(new String[] {"Glass Auditor", "auditor"},
+                new String[] {"Glass Victim", "auditor"});
+        Identity auditor = admins.get(0);
+        Identity victim = admins.get(1);
         PkiProcess.Result revoke = pki.run("revoke", victim.serial(), "--reason", "superseded");
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
         List<JsonNode> entries = new ArrayList<>();
@@ -92,10 +97,13 @@ class AdminCliTest {
 
     @Test
     void aRevocationByQueryNeedsTwoOtherApproversAndRevokesExactlyItsDryRun() throws Exception {
-        Identity requester = admin.enroll("Cli Requester", "requester,approver");
-        Identity first = admin.enroll("Cli Approver One", "approver");
-        Identity second = admin.enroll("Cli Approver Two", "approver");
-        Identity operator = admin.enroll("Cli Operator", "operator");
+        List<Identity> admins = admin.enrollAll(new String[] {"Cli Requester", "requester,approver"},
+                new String[] {"Cli Approver One", "approver"}, new String[] {"Cli Approver Two", "approver"},
+                new String[] {"Cli Operator", "operator"});
+        Identity requester = admins.get(0);
+        Identity first = admins.get(1);
+        Identity second = admins.get(2);
+        Identity operator = admins.get(3);
         issueServerCertificates(12);
         List<String> all = issued("tls-server");
         assertThat(all).hasSizeGreaterThan(10);
@@ -163,13 +171,17 @@ class AdminCliTest {
         // The admin API's certificate checked against a root that is not this PKI's.
         assertRefused(run(auditor, url, stranger.chain().toString(), "me"), 12, "does not chain to --cacert");
         assertRefused(run(auditor, "https://127.0.0.1:" + AcmeLab.freePort(1), root, "me"), 12, "connection refused");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root, "--cert", tmp.resolve("none.pem")
-                .toString(), "--key", auditor.key().toString()), 3, "--cert " + tmp.resolve("none.pem") + ": no such file");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root, "--cert", auditor.chain().toString(),
-                "--key", stranger.key().toString()), 3, "is not the key of the certificate");
-        assertRefused(pki.run("admin", "me", "--url", url, "--cacert", root), 2, "no client identity");
-        assertRefused(pki.run("admin", "me", "--url", "http://127.0.0.1:1", "--cacert", root, "--cert",
-                auditor.chain().toString(), "--key", auditor.key().toString()), 2, "must be https://");
+        List<PkiProcess.Result> processes = pki.runAll(new String[] {"admin", "me", "--url", url, "--cacert", root,
+                        "--cert", tmp.resolve("none.pem").toString(), "--key", auditor.key().toString()},
+                new String[] {"admin", "me", "--url", url, "--cacert", root, "--cert", auditor.chain().toString(),
+                        "--key", stranger.key().toString()},
+                new String[] {"admin", "me", "--url", url, "--cacert", root},
+                new String[] {"admin", "me", "--url", "http://127.0.0.1:1", "--cacert", root, "--cert",
+                        auditor.chain().toString(), "--key", auditor.key().toString()});
+        assertRefused(processes.get(0), 3, "--cert " + tmp.resolve("none.pem") + ": no such file");
+        assertRefused(processes.get(1), 3, "is not the key of the certificate");
+        assertRefused(processes.get(2), 2, "no client identity");
+        assertRefused(processes.get(3), 2, "must be https://");
         assertRefused(cli(auditor, "revoke", "12", "xyz", "--reason", "superseded"), 2, "SERIAL 2: serial 'xyz'");
         assertRefused(cli(auditor, "revoke", "12", "--reason", "sometimes"), 3, "--reason");
         assertRefused(cli(auditor, "revoke", "12", "--query-profile", "tls-server", "--reason", "superseded"), 2,
@@ -230,7 +242,7 @@ class AdminCliTest {
 
     // ---- helpers
 
-    /** 'pki admin ARGS' as {@code who}, with the PKI's root and the API's URL. */
+    /** 'pki admin ARGS' as {@code who}, with the PKI's root and the API's URL (in this JVM). */
     private static PkiProcess.Result cli(Identity who, String... args) throws Exception {
         return run(who, url, AdminLab.rootPem(pki).toString(), args);
     }
@@ -240,7 +252,7 @@ class AdminCliTest {
         command.addAll(List.of(args));
         command.addAll(List.of("--url", at, "--cacert", root, "--cert", who.chain().toString(), "--key",
                 who.key().toString()));
-        return pki.run(command.toArray(String[]::new));
+        return PkiProcess.inProcess(command.toArray(String[]::new));
     }
 
     private static void assertRefused(PkiProcess.Result r, int exit, String says) {
@@ -284,14 +296,15 @@ class AdminCliTest {
             }
             assertThat(state).isEqualTo("running");
             assertThat(System.nanoTime()).as("request " + id + " done within 120 s").isLessThan(deadline);
-            Thread.sleep(300);
+            Thread.sleep(100);
         }
     }
 
     /** A class of the test classpath run as a JVM of its own. */
     private static PkiProcess.Result java(Map<String, String> env, String mainClass, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(PkiProcess.JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);

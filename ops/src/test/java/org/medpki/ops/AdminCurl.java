@@ -60,6 +60,32 @@ final class AdminCurl {
         return new Identity(id.key(), id.csr(), id.chain(), serial);
     }
 
+    /**
+     * Administrators enrolled as {@link #enroll} does, each {@code {name, roles}}, in that order; the
+     * 'pki admin enroll' processes run side by side, since each one's time is mostly its JVM starting.
+     */
+    List<Identity> enrollAll(String[]... nameAndRoles) throws Exception {
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()))) {
+            List<java.util.concurrent.Future<Identity>> started = new ArrayList<>();
+            for (String[] a : nameAndRoles) {
+                started.add(pool.submit(() -> enroll(a[0], a[1])));
+            }
+            List<Identity> enrolled = new ArrayList<>();
+            for (java.util.concurrent.Future<Identity> f : started) {
+                try {
+                    enrolled.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw (Exception) e.getCause();
+                }
+            }
+            return enrolled;
+        }
+    }
+
     /** A self-signed certificate and its key: from no CA of this PKI. */
     Identity selfSigned(String name) throws Exception {
         Path d = Files.createTempDirectory(dir, "stranger");

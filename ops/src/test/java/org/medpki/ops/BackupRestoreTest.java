@@ -13,6 +13,7 @@ import java.security.Signature;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +66,10 @@ class BackupRestoreTest {
         revoked = issue("revoked");
         ok(source.run("revoke", serial(revoked), "--reason", "keyCompromise"));
         AdminCurl admins = new AdminCurl(source, tmp, adminPort);
-        first = admins.enroll("Ida Approver", "approver");
-        second = admins.enroll("Jon Officer", "security-officer");
+        List<Identity> approvers = admins.enrollAll(new String[] {"Ida Approver", "approver"},
+                new String[] {"Jon Officer", "security-officer"});
+        first = approvers.get(0);
+        second = approvers.get(1);
         ok(source.run("crl", "publish"));
 
         backup = tmp.resolve("backup");

@@ -170,13 +170,17 @@ class CaRolloverTest {
     @Order(2)
     void onTheCaHostTheCommandPlansALaterSwitchAndRefusesTheRootUnknownCasAndBadInput() throws Exception {
         // Each a process of its own: the few a user meets; the rest are IssuingCaRolloverTest's.
-        for (String[] c : new String[][] {
+        String[][] refusals = {
                 {"3", "root CA", "root-ca"}, {"4", "no issuing CA named 'nope-ca'", "nope-ca"},
-                {"3", "is in the past", "server-ca", "--switch-at", "2020-01-01T00:00:00Z"}}) {
-            PkiProcess.Result r = pki.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("ca", "rollover"),
-                    java.util.Arrays.stream(c, 2, c.length)).toArray(String[]::new));
-            assertThat(r.exit()).as(r.toString()).isEqualTo(Integer.parseInt(c[0]));
-            assertThat(r.err()).contains(c[1]).doesNotContain("Exception");
+                {"3", "is in the past", "server-ca", "--switch-at", "2020-01-01T00:00:00Z"}};
+        List<PkiProcess.Result> refused = pki.runAll(java.util.Arrays.stream(refusals)
+                .map(c -> java.util.stream.Stream.concat(java.util.stream.Stream.of("ca", "rollover"),
+                        java.util.Arrays.stream(c, 2, c.length)).toArray(String[]::new))
+                .toArray(String[][]::new));
+        for (int i = 0; i < refusals.length; i++) {
+            PkiProcess.Result r = refused.get(i);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(Integer.parseInt(refusals[i][0]));
+            assertThat(r.err()).contains(refusals[i][1]).doesNotContain("Exception");
         }
 
         Instant later = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
@@ -271,7 +275,7 @@ class CaRolloverTest {
                 return got;
             }
             assertThat(System.nanoTime()).as(what + " within " + limit.toSeconds() + " s").isLessThan(deadline);
-            Thread.sleep(500);
+            Thread.sleep(100);
         }
     }
 }

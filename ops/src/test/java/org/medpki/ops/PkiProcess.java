@@ -66,9 +66,46 @@ final class PkiProcess {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * Runs independent commands side by side (each a process of its own, as {@link #run(String...)}
+     * does; a few at a time) and returns their results in the order given: for commands that change
+     * nothing, such as refusals, whose time is mostly their JVM starting.
+     */
+    List<Result> runAll(String[]... commands) throws IOException, InterruptedException {
+        List<Result> results = new ArrayList<>();
+        for (int from = 0; from < commands.length; from += SIDE_BY_SIDE) {
+            List<Started> started = new ArrayList<>();
+            int to = Math.min(commands.length, from + SIDE_BY_SIDE);
+            for (int i = from; i < to; i++) {
+                started.add(start(Map.of(), commands[i]));
+            }
+            for (int i = from; i < to; i++) {
+                Started s = started.get(i - from);
+                if (!s.process().waitFor(180, TimeUnit.SECONDS)) {
+                    started.forEach(o -> o.process().destroyForcibly());
+                    throw new AssertionError("pki " + String.join(" ", commands[i]) + " did not finish in 180 s");
+                }
+                results.add(new Result(s.process().exitValue(), Files.readString(s.out()), Files.readString(s.err())));
+            }
+        }
+        return results;
+    }
+
+    /** How many of {@link #runAll}'s commands run at once: more only share the same few cores. */
+    private static final int SIDE_BY_SIDE = 4;
+
     /** A started command and the files its stdout and stderr go to. */
     record Started(Process process, Path out, Path err) {
     }
+
+    /**
+     * The JVM options of every 'pki' process a test starts ('pki up' passes its own to the services it
+     * starts). A test's commands and services live seconds and handle a few requests: the second JIT
+     * tier (C2) never pays back the CPU it takes to compile, and on a small test machine that CPU is
+     * what every JVM's start waits for. The code run is the same; only the compiler tier differs.
+     */
+    static final List<String> JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC");
 
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -81,7 +118,7 @@ final class PkiProcess {
     Started start(Map<String, String> extraEnv, java.util.Set<String> without, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(JVM_OPTIONS);
         command.add("-Dmedpki.policies=" + TestEnvironment.policies());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -97,6 +134,31 @@ final class PkiProcess {
         pb.environment().putAll(extraEnv);
         without.forEach(pb.environment()::remove);
         return new Started(pb.start(), out, err);
+    }
+
+    /**
+     * Runs 'pki ARGS' inside the test's JVM through the same entry point as {@code main}, with its
+     * stdout and stderr captured, and the test JVM's environment (not this installation's: only for
+     * commands that read none of it, such as the admin API's client commands given their options).
+     * For tests whose subject is the command's answer rather than the process around it.
+     */
+    static synchronized Result inProcess(String... args) {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(stderr, true, StandardCharsets.UTF_8));
+            exit = PkiMain.execute(args);
+        } finally {
+            System.out.flush();
+            System.err.flush();
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Result(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
     }
 
     /** Runs an external tool (openssl, pkcs11-tool) and returns its combined output. */
