@@ -106,7 +106,7 @@ public final class CaApiClient implements AutoCloseable {
      * {@code request} is a PKCS#10 or CRMF CertReqMsg (DER).
      */
     public IssuedCertificate issueAssigned(String profile, byte[] request, String requester,
-                                           org.medpki.core.issuance.AssignedIdentity identity) {
+                                           org.medpki.core.policy.AssignedIdentity identity) {
         JsonObject body = new JsonObject().put("profile", profile).put("csr", CaApiJson.b64(request))
                 .put("requester", requester).put("subject", CaApiJson.b64(CaApiJson.encoded(identity.subject())))
                 .put("assignedNames", CaApiJson.names(identity.names()));

@@ -142,7 +142,7 @@ public final class CaApiOperations {
         // An identity the caller assigns from its registry (a device's serial and names): the
         // request cannot widen it. It gives the caller nothing a CSR of its own could not ask for
         // under the same profile, so no permission of its own is needed.
-        org.medpki.core.issuance.AssignedIdentity assigned = null;
+        org.medpki.core.policy.AssignedIdentity assigned = null;
         if (body.getValue("subject") != null) {
             if (names != null) {
                 throw CaApiJson.malformed("names and subject exclude each other");
@@ -154,7 +154,7 @@ public final class CaApiOperations {
                 throw CaApiJson.malformed("subject must be a base64 DER Name");
             }
             List<GeneralName> assignedNames = CaApiJson.names(body, "assignedNames");
-            assigned = new org.medpki.core.issuance.AssignedIdentity(subject, assignedNames);
+            assigned = new org.medpki.core.policy.AssignedIdentity(subject, assignedNames);
         }
         return CaApiJson.issued(services.issuance().issue(new IssueCommand(profile, CaApiJson.bytes(body, "csr"),
                 requester, validity, names, usages, names != null, assigned)));

@@ -3,7 +3,7 @@ package org.medpki.device;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import org.medpki.core.issuance.AssignedIdentity;
+import org.medpki.core.policy.AssignedIdentity;
 import org.medpki.core.issuance.IssuedCertificate;
 import org.medpki.core.revocation.RevocationReason;
 

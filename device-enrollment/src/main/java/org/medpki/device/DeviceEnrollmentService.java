@@ -30,7 +30,7 @@ import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.audit.AuditLog;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
-import org.medpki.core.issuance.AssignedIdentity;
+import org.medpki.core.policy.AssignedIdentity;
 import org.medpki.core.issuance.IssuedCertificate;
 import org.medpki.core.revocation.RevocationReason;
 

@@ -5,7 +5,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Supplier;
 import org.medpki.caapi.CaApiClient;
-import org.medpki.core.issuance.AssignedIdentity;
+import org.medpki.core.policy.AssignedIdentity;
 import org.medpki.core.issuance.IssuedCertificate;
 import org.medpki.core.revocation.RevocationReason;
 

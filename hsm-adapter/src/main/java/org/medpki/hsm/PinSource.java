@@ -29,6 +29,10 @@ public sealed interface PinSource permits PinSource.Environment, PinSource.File,
     String OCSP_PIN_VARIABLE = "PKI_OCSP_TOKEN_PIN";
     /** The file holding the PIN of the OCSP signers' token. */
     String OCSP_PIN_FILE_VARIABLE = "PKI_OCSP_TOKEN_PIN_FILE";
+    /** The PIN of the enrollment token (the SCEP registration authority's key, nothing else). */
+    String ENROLL_PIN_VARIABLE = "PKI_ENROLL_TOKEN_PIN";
+    /** The file holding the PIN of the enrollment token. */
+    String ENROLL_PIN_FILE_VARIABLE = "PKI_ENROLL_TOKEN_PIN_FILE";
 
     /** A fresh copy of the PIN; the caller overwrites it when done. */
     char[] read();

@@ -20,6 +20,8 @@ public final class EnvironmentVariables {
             "PKI_TOKEN_PIN_FILE",
             "PKI_OCSP_TOKEN_PIN",
             "PKI_OCSP_TOKEN_PIN_FILE",
+            "PKI_ENROLL_TOKEN_PIN",
+            "PKI_ENROLL_TOKEN_PIN_FILE",
             // the expiry notices' secrets (admin service)
             "PKI_NOTICES_SMTP_PASSWORD",
             "PKI_NOTICES_SMTP_PASSWORD_FILE",
@@ -50,7 +52,7 @@ public final class EnvironmentVariables {
     public static final Set<String> OTHER = Set.of("SOFTHSM2_CONF", "JAVA_TOOL_OPTIONS");
 
     /** Variables whose value is a secret: never set in a deployment file; give the *_FILE variable. */
-    public static final Set<String> SECRET_VALUES = Set.of("PKI_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN",
+    public static final Set<String> SECRET_VALUES = Set.of("PKI_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN", "PKI_ENROLL_TOKEN_PIN",
             "PKI_TEST_TOKEN_PIN", "PKI_NOTICES_SMTP_PASSWORD", "PKI_NOTICES_WEBHOOK_SECRET", "PKI_ADMIN_PIN",
             "PKI_ADMIN_KEY_PASSPHRASE");
 
@@ -58,6 +60,7 @@ public final class EnvironmentVariables {
     public static final java.util.Map<String, Set<String>> SECRET_FILES = java.util.Map.of(
             "PKI_TOKEN_PIN_FILE", Set.of("init", "ca"),
             "PKI_OCSP_TOKEN_PIN_FILE", Set.of("init", "ocsp"),
+            "PKI_ENROLL_TOKEN_PIN_FILE", Set.of("scep"),
             "PKI_DATABASE_PASSWORD_FILE", Set.of("init"),
             "PKI_NOTICES_SMTP_PASSWORD_FILE", Set.of("admin"),
             "PKI_NOTICES_WEBHOOK_SECRET_FILE", Set.of("admin"));

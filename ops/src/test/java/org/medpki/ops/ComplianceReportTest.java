@@ -135,11 +135,11 @@ class ComplianceReportTest {
         assertThat(days).containsEntry("root root-ca", 7305L).containsEntry("issuing server-ca", 3652L)
                 .containsEntry("issuing identity-ca", 3652L).containsEntry("ocsp-signer server-ca-ocsp", 90L)
                 .containsEntry("ocsp-signer identity-ca-ocsp", 90L).containsEntry("audit audit-signer", 1826L);
-        // The two the test issued and the seven service certificates made at init (acme, crl, ocsp, admin,
-        // est, cmp, ca).
-        assertThat(checks.get("certificates-conform").get("data").get("checked").asLong()).isEqualTo(9);
+        // The two the test issued and the eight service certificates made at init (acme, crl, ocsp, admin,
+        // est, cmp, scep, ca).
+        assertThat(checks.get("certificates-conform").get("data").get("checked").asLong()).isEqualTo(10);
         assertThat(checks.get("certificates-per-profile").get("data").get("byProfile").get("service").get("issued")
-                .asLong()).isEqualTo(7);
+                .asLong()).isEqualTo(8);
         JsonNode counts = checks.get("certificates-per-profile").get("data").get("byProfile");
         assertThat(counts.get("tls-server").get("issued").asLong()).isEqualTo(1);
         assertThat(counts.get("user").get("revoked").asLong()).isEqualTo(1);

@@ -45,6 +45,7 @@ class DeviceEnrollmentTest {
     static int httpPort;
     static int estPort;
     static int cmpPort;
+    static int scepPort;
     static Path root;
     static Path serverCa;
     static String databaseUrl;
@@ -56,16 +57,19 @@ class DeviceEnrollmentTest {
         httpPort = AcmeLab.freePort(2);
         estPort = AcmeLab.freePort(1);
         cmpPort = AcmeLab.freePort(1);
+        scepPort = AcmeLab.freePort(1);
         PkiProcess.Result init = pki.run("init", "--http-port", Integer.toString(httpPort));
         assertThat(init.exit()).as(init.toString()).isZero();
         Path settings = pki.home().resolve("medpki.yaml");
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         ObjectNode doc = (ObjectNode) yaml.readTree(settings.toFile());
         ObjectNode devices = doc.putObject("devices");
-        devices.putArray("protocols").add("est").add("cmp");
+        devices.putArray("protocols").add("est").add("cmp").add("scep");
         devices.put("supersedeGrace", "PT0S");
         devices.putObject("est").put("port", estPort);
         devices.putObject("cmp").put("port", cmpPort);
+        // Debian's scepclient signs with SHA-1 and encrypts with DES whatever GetCACaps offers.
+        devices.putObject("scep").put("port", scepPort).put("legacyAlgorithms", true);
         yaml.writeValue(settings.toFile(), doc);
         up = pki.start(Map.of(), "up", "--http-port", Integer.toString(httpPort));
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
@@ -96,8 +100,7 @@ class DeviceEnrollmentTest {
             urls.add(s.get("name").asText() + " " + s.get("url").asText());
         }
         assertThat(urls).contains("est https://127.0.0.1:" + estPort + "/.well-known/est",
-                "cmp http://127.0.0.1:" + cmpPort + "/.well-known/cmp");
-        assertThat(urls).noneMatch(u -> u.startsWith("scep "));
+                "cmp http://127.0.0.1:" + cmpPort + "/.well-known/cmp", "scep http://127.0.0.1:" + scepPort + "/scep");
     }
 
     @Test
@@ -174,6 +177,51 @@ class DeviceEnrollmentTest {
 
     @Test
     @Order(4)
+    void scepEnrollsWithTheCodeAsChallengePasswordThroughAnRaKeyInTheEnrollmentToken() throws Exception {
+        String code = register("GW-0004", "--model", "Imaging gateway").get("enrollmentCode").asText();
+        // GetCACert: the RA certificate (scep-ra, from identity-ca, RSA, cmcRA) first, then the CA chain.
+        PkiProcess.Result ra = sh("curl -sS 'http://127.0.0.1:" + scepPort + "/scep?operation=GetCACert' -o "
+                + tmp.resolve("getcacert.p7") + " && openssl pkcs7 -inform DER -in " + tmp.resolve("getcacert.p7")
+                + " -print_certs -out " + tmp.resolve("getcacert.pem"));
+        assertThat(ra.exit()).as(ra.toString()).isZero();
+        X509Certificate raCert = certificates(tmp.resolve("getcacert.pem")).get(0);
+        assertThat(raCert.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+        assertThat(raCert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.28");
+        assertThat(raCert.getIssuerX500Principal().getName()).contains("identity-ca");
+        String fingerprint = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(raCert.getEncoded()));
+
+        // A wrong challenge: refused. (scepclient keeps its CSR, challenge included, beside the key, so
+        // the real attempt below is another device directory.)
+        Path guess = tmp.resolve("gw4-guess");
+        Files.createDirectories(guess);
+        PkiProcess.Result wrong = scepclient(guess, fingerprint, "WRONG-CODE-0000000000000000000000");
+        assertThat(wrong.exit()).as(wrong.toString()).isNotZero();
+        assertThat(wrong.out()).contains("badRequest");
+        assertThat(guess.resolve("cert.pem")).doesNotExist();
+
+        Path device = tmp.resolve("gw4");
+        Files.createDirectories(device);
+
+        PkiProcess.Result enrolled = scepclient(device, fingerprint, code);
+        assertThat(enrolled.exit()).as(enrolled.toString()).isZero();
+        X509Certificate issued = certificates(device.resolve("cert.pem")).get(0);
+        assertThat(serialNumber(issued)).isEqualTo("GW-0004");
+        verifies(device.resolve("cert.pem"));
+        assertThat(listed("GW-0004").get("codeUsed").asBoolean()).isTrue();
+
+        // The RA's private key lives in the enrollment token, under its own PIN.
+        JsonNode status = AdminCurl.JSON.readTree(pki.run("status", "--json").out());
+        String enrollToken = status.get("token").get("label").asText() + "-enroll";
+        String pin = Files.readString(pki.home().resolve("enroll-token.pin")).strip();
+        // (SunPKCS11 names a key entry by its CKA_ID: "scep-ra" in hex.)
+        assertThat(PkiProcess.privateKeyObjects(pki.env(), enrollToken, pin).out()).contains("RSA")
+                .contains(java.util.HexFormat.of().formatHex("scep-ra".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .contains("never extractable");
+    }
+
+    @Test
+    @Order(5)
     void aDecommissionedDevicesCertificatesAreRevokedAndItCannotEnrollAgain() throws Exception {
         Path cert = tmp.resolve("pump1.pem");
         assertThat(ocsp(cert)).contains(": good");
@@ -195,7 +243,7 @@ class DeviceEnrollmentTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void registrationRefusesBadInputAndPrintsNoSecretInTheAuditLog() throws Exception {
         PkiProcess.Result bad = pki.run("device", "register", "-bad serial");
         assertThat(bad.exit()).isNotZero();
@@ -282,6 +330,13 @@ class DeviceEnrollmentTest {
                 ".well-known/cmp", "-msg_timeout", "30", "-total_timeout", "40"));
         c.addAll(List.of(args));
         return sh("cd " + tmp + " && " + String.join(" ", c.stream().map(DeviceEnrollmentTest::quote).toList()));
+    }
+
+    private static PkiProcess.Result scepclient(Path device, String fingerprint, String challenge) throws Exception {
+        return PkiProcess.tool(Map.of(), "timeout", "60", "scepclient", "-server-url", "http://127.0.0.1:" + scepPort
+                + "/scep", "-private-key", device.resolve("key.pem").toString(), "-certificate",
+                device.resolve("cert.pem").toString(), "-ca-fingerprint", fingerprint, "-cn", "gateway",
+                "-challenge", challenge);
     }
 
     private static String ocsp(Path cert) throws Exception {

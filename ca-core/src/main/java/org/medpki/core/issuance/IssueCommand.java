@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.medpki.core.policy.AssignedIdentity;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**

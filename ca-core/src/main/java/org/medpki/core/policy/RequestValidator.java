@@ -147,7 +147,7 @@ public final class RequestValidator {
      * also be a CRMF CertReqMsg (CMP) with a signature proof of possession.
      */
     public ValidatedRequest validateAssigned(byte[] csr, CertificateProfile profile,
-                                             org.medpki.core.issuance.AssignedIdentity assigned) {
+                                             org.medpki.core.policy.AssignedIdentity assigned) {
         Request request = Request.parse(csr);
         request.checkPossession(profile.keys(), profile.name());
         Set<String> allowed = new HashSet<>();

@@ -217,6 +217,8 @@ public record CertificateProfile(String name, String description, String issuer,
                         KeyUsageName.KEY_ENCIPHERMENT, KeyUsageName.KEY_AGREEMENT);
                 case TIME_STAMPING -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE, KeyUsageName.NON_REPUDIATION);
                 case CODE_SIGNING, OCSP_SIGNING -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE);
+                // An RA signs replies and receives keys (SCEP's RSA key transport, RFC 8894 3.1).
+                case CMC_RA -> EnumSet.of(KeyUsageName.DIGITAL_SIGNATURE, KeyUsageName.KEY_ENCIPHERMENT);
             });
         }
         List<String> extra = new ArrayList<>();

@@ -18,7 +18,9 @@ public enum KeyPurpose {
     TIME_STAMPING("timeStamping", KeyPurposeId.id_kp_timeStamping),
     OCSP_SIGNING("OCSPSigning", KeyPurposeId.id_kp_OCSPSigning),
     SDC_SERVICE_PROVIDER("sdcServiceProvider", KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.2.840.10004.20701.1.1"))),
-    SDC_SERVICE_CONSUMER("sdcServiceConsumer", KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.2.840.10004.20701.1.2")));
+    SDC_SERVICE_CONSUMER("sdcServiceConsumer", KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.2.840.10004.20701.1.2"))),
+    /** id-kp-cmcRA (RFC 6402): a registration authority, such as the SCEP service's. */
+    CMC_RA("cmcRA", KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.3.6.1.5.5.7.3.28")));
 
     private final String yamlName;
     private final KeyPurposeId id;

@@ -23,9 +23,9 @@ class ProfileCatalogTest {
     @Test
     void loadsTheRealProfiles() {
         ProfileCatalog catalog = TestProfiles.catalog();
-        assertThat(catalog.names()).containsExactly("admin", "atna-node", "code-signing", "device", "sdc-participant", "service",
-                "shortlived", "tls-client", "tls-server", "udap-client", "user");
-        assertThat(catalog.all()).hasSize(11);
+        assertThat(catalog.names()).containsExactly("admin", "atna-node", "code-signing", "device", "scep-ra",
+                "sdc-participant", "service", "shortlived", "tls-client", "tls-server", "udap-client", "user");
+        assertThat(catalog.all()).hasSize(12);
 
         CertificateProfile tls = catalog.get("tls-server");
         assertThat(tls.issuer()).isEqualTo("server-ca");
@@ -72,8 +72,8 @@ class ProfileCatalogTest {
     void unknownProfileNamesTheKnownOnes() {
         assertThatThrownBy(() -> TestProfiles.catalog().get("vpn"))
                 .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNKNOWN_PROFILE))
-                .hasMessage("unknown profile 'vpn' (known: admin, atna-node, code-signing, device, sdc-participant, service, "
-                        + "shortlived, tls-client, tls-server, udap-client, user)");
+                .hasMessage("unknown profile 'vpn' (known: admin, atna-node, code-signing, device, scep-ra, sdc-participant, "
+                        + "service, shortlived, tls-client, tls-server, udap-client, user)");
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class ScepServer {
     private final ScepResponder responder;
     private final ConnectionGuard guard;
     private volatile HttpServer server;
+    private volatile org.medpki.device.ServiceProbes probes;
 
     public ScepServer(Vertx vertx, DeviceEnrollment enrollment, ScepConfig config) {
         this(vertx, enrollment, config, Clock.systemUTC());
@@ -73,7 +74,21 @@ public final class ScepServer {
         return guard.prometheus("scep");
     }
 
+    /** Serve /health and /metrics with these (before {@link #start}). */
+    public ScepServer probes(org.medpki.device.ServiceProbes probes) {
+        this.probes = probes;
+        return this;
+    }
+
     private void handle(HttpServerRequest req) {
+        if (probes != null && req.method() == HttpMethod.GET && "/health".equals(req.path())) {
+            probes.health(req.response());
+            return;
+        }
+        if (probes != null && req.method() == HttpMethod.GET && "/metrics".equals(req.path())) {
+            probes.metrics(req.response(), metrics());
+            return;
+        }
         if (!PATH.equals(req.path()) && !(PATH + "/").equals(req.path())) {
             send(req, Answer.text(404, "not found"));
             return;

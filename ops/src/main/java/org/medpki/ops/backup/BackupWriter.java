@@ -116,6 +116,12 @@ public final class BackupWriter {
         }
         Map<String, BackupManifest.Token> tokens = new LinkedHashMap<>();
         for (TokenRole role : TokenRole.values()) {
+            InstallationConfig.Token t = context.config().token(role);
+            if (role == TokenRole.ENROLL && (!SoftHsmTokens.isSoftHsm(t.module()) || !SoftHsmTokens.labels()
+                    .contains(t.label()))) {
+                // Made only where SCEP runs, and holds nothing the PKI cannot make again (the RA key).
+                continue;
+            }
             tokens.put(role.name().toLowerCase(java.util.Locale.ROOT), copyToken(context.config().token(role), out));
         }
         Map<String, String> files = new LinkedHashMap<>();

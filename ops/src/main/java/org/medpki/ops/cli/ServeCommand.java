@@ -512,7 +512,25 @@ public final class ServeCommand implements Runnable {
     }
 
     static Started startScep(PkiContext context, Vertx vertx, Integer port) {
-        throw new PkiException(ErrorKind.CONFIGURATION, DeviceSettings.SCEP_UNAVAILABLE);
+        DeviceSettings.Endpoint at = DeviceSettings.endpoint(context.settings(), "scep");
+        EnrollmentMetrics metrics = new EnrollmentMetrics();
+        CaApiClient ca = caClient(context, vertx, "scep");
+        DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "scep", metrics, ca);
+        // The RA key is generated in the enrollment token and certified by the CA (profile scep-ra).
+        org.medpki.ops.install.ScepRaIdentity.Identity ra = org.medpki.ops.install.ScepRaIdentity.open(context,
+                csr -> ca.issue(org.medpki.ops.install.ScepRaIdentity.PROFILE, csr, "ra", null, Set.of()));
+        org.medpki.device.scep.ScepConfig config = new org.medpki.device.scep.ScepConfig(at.host(),
+                port != null ? port : at.port(), at.limits(), ra.certificate(), ra.key(), ra.provider(),
+                org.medpki.device.scep.ScepConfig.DEFAULT_MAX_BODY_BYTES,
+                org.medpki.device.scep.ScepConfig.DEFAULT_TRANSACTION_TTL,
+                org.medpki.device.scep.ScepConfig.DEFAULT_MAX_TRANSACTIONS,
+                DeviceSettings.scepLegacyAlgorithms(context.settings()));
+        org.medpki.device.scep.ScepServer server = new org.medpki.device.scep.ScepServer(vertx,
+                new org.medpki.device.OnVirtualThreads(enrollment), config);
+        server.probes(new org.medpki.device.ServiceProbes(() -> context.database().reachable(), metrics::prometheus));
+        int bound = server.start().await();
+        return new Started(bound, new RunningServices.Service("scep",
+                "http://" + hostForUrl(at.publicHost()) + ":" + bound + "/scep"));
     }
 
     /**
@@ -521,7 +539,11 @@ public final class ServeCommand implements Runnable {
      */
     static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller,
                                                     EnrollmentMetrics metrics) {
-        CaApiClient ca = caClient(context, vertx, caller);
+        return deviceEnrollment(context, vertx, caller, metrics, caClient(context, vertx, caller));
+    }
+
+    static DeviceEnrollmentService deviceEnrollment(PkiContext context, Vertx vertx, String caller,
+                                                    EnrollmentMetrics metrics, CaApiClient ca) {
         String profile = DeviceSettings.profile(context.settings());
         String issuer = context.profiles().get(profile).issuer();
         java.util.function.Supplier<List<java.security.cert.X509Certificate>> chain = () -> List.of(

@@ -42,6 +42,7 @@ public final class UpCommand implements Callable<Integer> {
     public static final String SUPERVISOR_PID = "PKI_SUPERVISOR_PID";
     private static final List<String> CA_PIN = List.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE");
     private static final List<String> OCSP_PIN = List.of("PKI_OCSP_TOKEN_PIN", "PKI_OCSP_TOKEN_PIN_FILE");
+    private static final List<String> ENROLL_PIN = List.of("PKI_ENROLL_TOKEN_PIN", "PKI_ENROLL_TOKEN_PIN_FILE");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     @Mixin
@@ -68,6 +69,9 @@ public final class UpCommand implements Callable<Integer> {
             hierarchy = ca.hierarchy();
             prepare(ca);
             List<String> devices = DeviceSettings.protocols(ca.settings());
+            if (devices.contains("scep")) {
+                ca.ensureSoftHsmToken(TokenRole.ENROLL);
+            }
             if (!devices.isEmpty()) {
                 // The code key the front ends unseal CMP secrets with; made here when no device is registered yet.
                 DeviceCommand.codes(home, true);
@@ -165,6 +169,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         if (!"ocsp".equals(service)) {
             OCSP_PIN.forEach(env::remove);
+        }
+        if (!"scep".equals(service)) {
+            ENROLL_PIN.forEach(env::remove);
         }
         // The notices' SMTP password and webhook secret only to the admin service, which sends them.
         if (!"admin".equals(service)) {

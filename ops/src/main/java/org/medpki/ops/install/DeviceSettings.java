@@ -25,17 +25,12 @@ import org.medpki.listener.ListenerLimits;
  *     authenticate devices; relative paths under PKI_HOME);</li>
  * <li>{@code est}, {@code cmp}, {@code scep}: each {@code port} (default the repository port + 366,
  *     + 367, + 368), {@code host} (listen address, default the repository's), {@code publicHost}
- *     (EST: the name in its URL and TLS certificate) and the listener's bounds.</li>
+ *     (EST: the name in its URL and TLS certificate) and the listener's bounds; {@code scep} also
+ *     {@code legacyAlgorithms} ({@link #scepLegacyAlgorithms}).</li>
  * </ul>
  */
 public final class DeviceSettings {
     public static final Set<String> PROTOCOLS = Set.of("est", "cmp", "scep");
-    /**
-     * Why 'pki serve scep' does not start yet: its RA key belongs in a token of its own and its
-     * certificate under an RA profile, neither of which an installation has so far.
-     */
-    public static final String SCEP_UNAVAILABLE = "SCEP cannot be served by this version: its RA key needs the "
-            + "enrollment token and an RA certificate profile, which installations do not have yet (use EST or CMP)";
 
     private DeviceSettings() {
     }
@@ -47,8 +42,9 @@ public final class DeviceSettings {
                            @JsonProperty("idleTimeout") String idleTimeout,
                            @JsonProperty("requestHeadTimeout") String requestHeadTimeout,
                            @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
-                           @JsonProperty("maxConnections") Integer maxConnections) {
-        static final Listener EMPTY = new Listener(null, null, null, null, null, null, null);
+                           @JsonProperty("maxConnections") Integer maxConnections,
+                           @JsonProperty("legacyAlgorithms") Boolean legacyAlgorithms) {
+        static final Listener EMPTY = new Listener(null, null, null, null, null, null, null, null);
     }
 
     /** The section as written. */
@@ -75,9 +71,6 @@ public final class DeviceSettings {
                 throw settings.invalid(new IllegalArgumentException("devices.protocols may hold est, cmp and scep, not '"
                         + name + "'"));
             }
-        }
-        if (p.contains("scep")) {
-            throw settings.invalid(new IllegalArgumentException("devices.protocols: " + SCEP_UNAVAILABLE));
         }
         return List.of("est", "cmp", "scep").stream().filter(p::contains).toList();
     }
@@ -127,6 +120,16 @@ public final class DeviceSettings {
             }
         }
         return List.copyOf(cas);
+    }
+
+    /**
+     * {@code devices.scep.legacyAlgorithms}: also accept SHA-1 signatures and DES/3DES envelopes
+     * from SCEP clients that ignore GetCACaps (never offered; replies stay AES and SHA-256). Off by
+     * default: single DES protects a challenge password for 2^56 work.
+     */
+    public static boolean scepLegacyAlgorithms(Settings settings) {
+        Listener l = settings.devices().scep();
+        return l != null && Boolean.TRUE.equals(l.legacyAlgorithms());
     }
 
     /** Where the front end {@code protocol} listens. */

@@ -46,8 +46,17 @@ public record InstallationConfig(
 
     /** The token of that role. */
     public Token token(TokenRole role) {
-        return role == TokenRole.OCSP ? ocspTokenOrDefault() : token;
+        return switch (role) {
+            case OCSP -> ocspTokenOrDefault();
+            // No setting of its own: the CA token's module (a partition beside the CA's on an HSM).
+            case ENROLL -> new Token(token.module(), token.label() + ENROLL_LABEL_SUFFIX, token.softhsmConfig(),
+                    token.sessions());
+            case CA -> token;
+        };
     }
+
+    /** The suffix of the enrollment token's label. */
+    public static final String ENROLL_LABEL_SUFFIX = "-enroll";
 
     /** The PKCS#11 token: module path, token label, and SoftHSM2's configuration when it is SoftHSM2. */
     public record Token(@JsonProperty(value = "module", required = true) String module,
@@ -123,7 +132,7 @@ public record InstallationConfig(
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
          * approved, has the certificates of administrators it enrolls issued, has retired CA keys
          * destroyed and has issuing CAs rolled over, once its administrators approved; the device
-         * enrollment front ends (est, cmp) issue under the device profile and revoke what they
+         * enrollment front ends (est, cmp, scep) issue under the device profile and revoke what they
          * had issued (superseded certificates, a device's own revocation).
          */
         /** Each device enrollment front end: device certificates, and revoking those it had issued. */
@@ -138,7 +147,10 @@ public record InstallationConfig(
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
                             true, true, true, true),
-                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT), null);
+                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT,
+                    // and its RA certificate (the key in the enrollment token), which it renews itself
+                    "scep", new org.medpki.caapi.CallerPermissions(java.util.List.of("device", "scep-ra"), true,
+                            false, false, false)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */

@@ -49,7 +49,7 @@ import org.medpki.core.issuance.IssuedCertificate;
  */
 public final class ServiceCredentials {
     public static final String PROFILE = "service";
-    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp", "admin", "est", "cmp");
+    public static final List<String> CALLERS = List.of("acme", "crl", "ocsp", "admin", "est", "cmp", "scep");
     public static final String CA = "ca";
     /** The admin API: serves TLS with its service certificate (and will call the CA API). */
     public static final String ADMIN = "admin";

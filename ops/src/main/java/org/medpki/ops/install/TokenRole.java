@@ -4,15 +4,22 @@ import java.nio.file.Path;
 import org.medpki.hsm.PinSource;
 
 /**
- * The installation's two tokens. The CA token holds the root, issuing CA and audit keys; the OCSP
+ * The installation's tokens. The CA token holds the root, issuing CA and audit keys; the OCSP
  * token holds only the OCSP signers' keys, under a PIN of its own, so that a host running only the
- * OCSP responder never holds a PIN that opens a CA key. Both are handled by the same code; only
- * where the PIN comes from differs.
+ * OCSP responder never holds a PIN that opens a CA key; the enrollment token holds only the SCEP
+ * RA's key. All are handled by the same code; only where the PIN comes from differs.
  */
 public enum TokenRole {
     CA("token", PinSource.PIN_VARIABLE, PinSource.PIN_FILE_VARIABLE, "token.pin", "token.so-pin"),
     OCSP("ocspToken", PinSource.OCSP_PIN_VARIABLE, PinSource.OCSP_PIN_FILE_VARIABLE, "ocsp-token.pin",
-            "ocsp-token.so-pin");
+            "ocsp-token.so-pin"),
+    /**
+     * The enrollment token: the SCEP registration authority's RSA key only (it decrypts what devices
+     * send and signs the replies), opened by the SCEP service alone. The CA token's module with
+     * the label {@code <label>-enroll}; made by 'pki up' when SCEP is enabled.
+     */
+    ENROLL("enrollToken", PinSource.ENROLL_PIN_VARIABLE, PinSource.ENROLL_PIN_FILE_VARIABLE, "enroll-token.pin",
+            "enroll-token.so-pin");
 
     private final String configKey;
     private final String pinVariable;

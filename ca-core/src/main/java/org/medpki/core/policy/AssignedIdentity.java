@@ -1,4 +1,4 @@
-package org.medpki.core.issuance;
+package org.medpki.core.policy;
 
 import java.util.List;
 import java.util.Objects;
