@@ -27,7 +27,7 @@ class PolicyCoverageTest {
                 "server-ca", issuing(List.of(oid("tls-server"), oid("device"), oid("shortlived"), oid("sdc-participant"),
                         oid("atna-node"))),
                 "identity-ca", issuing(List.of(oid("user"), oid("code-signing"), oid("service"), oid("admin"),
-                        oid("tls-client"), oid("udap-client"))));
+                        oid("tls-client"), oid("udap-client"), oid("scep-ra"))));
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).isEmpty();
     }
 
@@ -38,7 +38,7 @@ class PolicyCoverageTest {
                 "identity-ca", issuing(List.of(TestPki.CP_OID))); // the CP's OID alone covers no profile
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get)).extracting(PolicyCoverage.Gap::profile)
                 .containsExactlyInAnyOrder("device", "shortlived", "sdc-participant", "atna-node", "user",
-                        "code-signing", "service", "admin", "tls-client", "udap-client");
+                        "code-signing", "service", "admin", "tls-client", "udap-client", "scep-ra");
         assertThat(PolicyCoverage.gaps(profiles.all(), cas::get).toString())
                 .contains("issuing CA server-ca does not assert policy " + oid("device"));
     }
