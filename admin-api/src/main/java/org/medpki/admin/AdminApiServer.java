@@ -189,7 +189,7 @@ public final class AdminApiServer extends VerticleBase {
                     () -> deviceDesk.register(admin(ctx), jsonBody(ctx))));
             router.post("/api/v1/devices/:serial/decommission").handler(ctx -> allowed(ctx,
                     EnumSet.of(AdminRole.OPERATOR), () -> deviceDesk.decommission(admin(ctx), ctx.pathParam("serial"),
-                            ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : jsonBody(ctx))));
+                            ctx.body() == null || ctx.body().isEmpty() ? new JsonObject() : jsonBody(ctx))));
         }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");

@@ -65,11 +65,15 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
                         + "location = coalesce($3, location), owner = coalesce($4, owner) WHERE id = $1",
                         Tuple.of(deviceId, r.model(), r.location(), r.owner()));
             }
-            sql.run(conn, "storing the enrollment code of " + r.serial(), "INSERT INTO device_enrollment_code "
-                    + "(device_id, code_sha256, code_sealed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) "
-                    + "ON CONFLICT (device_id) DO UPDATE SET code_sha256 = EXCLUDED.code_sha256, code_sealed = "
-                    + "EXCLUDED.code_sealed, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, used_at = NULL",
-                    Tuple.of(deviceId, codeSha256, seal.apply(deviceId), PgQueries.time(now), PgQueries.time(expires)));
+            // Replaced, else inserted (the device's row is locked): no ON CONFLICT, which would need
+            // the admin API's login to read the codes' columns, which it never does.
+            Tuple code = Tuple.of(deviceId, codeSha256, seal.apply(deviceId), PgQueries.time(now), PgQueries.time(expires));
+            if (sql.run(conn, "replacing the enrollment code of " + r.serial(), "UPDATE device_enrollment_code SET "
+                    + "code_sha256 = $2, code_sealed = $3, created_at = $4, expires_at = $5, used_at = NULL "
+                    + "WHERE device_id = $1", code).rowCount() == 0) {
+                sql.run(conn, "storing the enrollment code of " + r.serial(), "INSERT INTO device_enrollment_code "
+                        + "(device_id, code_sha256, code_sealed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)", code);
+            }
             return deviceId;
         });
         return byId(id, now);
