@@ -57,12 +57,12 @@ public final class AdminApiServer extends VerticleBase {
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
-            Pattern.compile("/api/v1/admins"), "GET, POST",
+            Pattern.compile("/api/v1/admins|/api/v1/devices"), "GET, POST",
             Pattern.compile("/api/v1/revocations|/api/v1/ca-revocations|/api/v1/requests/[^/]+/(approve|reject)"), "POST",
             Pattern.compile("/api/v1/key-destructions"), "POST",
             Pattern.compile("/api/v1/key-destructions/[^/]+"), "GET",
-            Pattern.compile("/api/v1/ca-rollovers/[^/]+"), "GET",
-            Pattern.compile("/api/v1/ca-rollovers"), "POST");
+            Pattern.compile("/api/v1/ca-rollovers/[^/]+|/api/v1/devices/[^/]+"), "GET",
+            Pattern.compile("/api/v1/ca-rollovers|/api/v1/devices/[^/]+/decommission"), "POST");
     /** A mass revocation by serials: 100,000 hex serials of 20 octets fit. */
     private static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Set<String> REQUEST_STATES = Set.of("pending-approval", "running", "done", "rejected",
@@ -82,6 +82,7 @@ public final class AdminApiServer extends VerticleBase {
     private final AdminDesk adminDesk;
     private final CaRevocationDesk caDesk;
     private KeyDestructionDesk keyDesk;
+    private DeviceDesk deviceDesk;
     private final CaRolloverDesk rolloverDesk;
     private final AuditLog audit;
     private final Clock clock;
@@ -116,6 +117,12 @@ public final class AdminApiServer extends VerticleBase {
     /** Offers key retirement under dual control ({@code /api/v1/key-destructions}); before it is deployed. */
     public AdminApiServer keyDestructions(KeyDestructionDesk desk) {
         this.keyDesk = desk;
+        return this;
+    }
+
+    /** Offers the device registry ({@code /api/v1/devices}); before it is deployed. */
+    public AdminApiServer devices(DeviceDesk desk) {
+        this.deviceDesk = desk;
         return this;
     }
 
@@ -173,6 +180,16 @@ public final class AdminApiServer extends VerticleBase {
                     () -> rolloverDesk.submit(admin(ctx), jsonBody(ctx))));
             router.get("/api/v1/ca-rollovers/:id").handler(ctx -> allowed(ctx, ANY_ROLE,
                     () -> rolloverDesk.get(ctx.pathParam("id"))));
+        }
+        if (deviceDesk != null) {
+            router.get("/api/v1/devices").handler(ctx -> allowed(ctx, ANY_ROLE, () -> deviceDesk.list(ctx.queryParams())));
+            router.get("/api/v1/devices/:serial").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> deviceDesk.get(ctx.pathParam("serial"), ctx.queryParams())));
+            router.post("/api/v1/devices").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.OPERATOR), 201,
+                    () -> deviceDesk.register(admin(ctx), jsonBody(ctx))));
+            router.post("/api/v1/devices/:serial/decommission").handler(ctx -> allowed(ctx,
+                    EnumSet.of(AdminRole.OPERATOR), () -> deviceDesk.decommission(admin(ctx), ctx.pathParam("serial"),
+                            ctx.body() == null || ctx.body().isEmpty() ? new JsonObject() : jsonBody(ctx))));
         }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");
@@ -276,6 +293,11 @@ public final class AdminApiServer extends VerticleBase {
 
     /** Runs {@code work} if the administrator holds one of {@code roles}; else 403, audited. */
     private void allowed(RoutingContext ctx, Set<AdminRole> roles, Callable<JsonObject> work) {
+        allowed(ctx, roles, 200, work);
+    }
+
+    /** As above, answering {@code status} on success (201 for a resource made). */
+    private void allowed(RoutingContext ctx, Set<AdminRole> roles, int status, Callable<JsonObject> work) {
         Admin admin = admin(ctx);
         if (admin.roles().stream().noneMatch(roles::contains)) {
             String needed = String.join(" or ", roles.stream().map(AdminRole::wireName).toList());
@@ -287,7 +309,7 @@ public final class AdminApiServer extends VerticleBase {
                     + " needs the role " + needed));
             return;
         }
-        blocking(ctx, work);
+        blocking(ctx, status, work);
     }
 
     private static JsonObject jsonBody(RoutingContext ctx) {
@@ -312,9 +334,17 @@ public final class AdminApiServer extends VerticleBase {
     }
 
     private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
+        blocking(ctx, 200, work);
+    }
+
+    private void blocking(RoutingContext ctx, int status, Callable<JsonObject> work) {
         offContext(work).onComplete(r -> {
             if (r.succeeded()) {
-                ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                if (status == 201) {
+                    // A new device's one-time code is in the answer: no cache keeps it.
+                    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+                }
+                ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .end(r.result().encode());
             } else {
                 problem(ctx, asProblem(r.cause()));

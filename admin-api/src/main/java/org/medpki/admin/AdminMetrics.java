@@ -41,7 +41,8 @@ public final class AdminMetrics {
             route("/api/v1/revocations"), route("/api/v1/requests"), route("/api/v1/requests/{id}"),
             route("/api/v1/requests/{id}/approve"), route("/api/v1/requests/{id}/reject"), route("/api/v1/owners"),
             route("/api/v1/owners/{name}"), route("/api/v1/admins"), route("/api/v1/admins/{name}/roles"),
-            route("/api/v1/ca-rollovers"), route("/api/v1/ca-rollovers/{id}"));
+            route("/api/v1/ca-rollovers"), route("/api/v1/ca-rollovers/{id}"), route("/api/v1/devices"),
+            route("/api/v1/devices/{serial}"), route("/api/v1/devices/{serial}/decommission"));
 
     /** One counter of calls. */
     private record Call(String method, String route, String outcome) {

@@ -444,7 +444,68 @@ class AdminApiTest {
                 "admin.roles_changed admin:Sofia Officer");
     }
 
+    @Test
+    void operatorsRegisterListAndDecommissionDevicesAndTheCodeIsShownOnce() throws Exception {
+        List<Identity> admins = enrollAll(new String[] {"Olga Devices", "operator"},
+                new String[] {"Arne Auditor", "auditor"});
+        Identity operator = admins.get(0);
+        Identity auditor = admins.get(1);
+        String body = "{\"serial\":\"INF-7731\",\"manufacturer\":\"Acme Pumps\",\"model\":\"P5\","
+                + "\"location\":\"Ward 3\"}";
+        assertProblem(post(auditor, "/api/v1/devices", body), 403, "forbidden");
+        Reply registered = post(operator, "/api/v1/devices", body);
+        assertThat(registered.status()).as(() -> registered.body() + logTail()).isEqualTo(201);
+        String code = registered.json().get("enrollmentCode").asText();
+        assertThat(code).matches("[0-9A-HJKMNP-TV-Z]{32}");
+        assertThat(registered.json().get("serial").asText()).isEqualTo("INF-7731");
+        assertThat(registered.json().get("expires").asText()).isNotBlank();
+
+        JsonNode listed = get(auditor, "/api/v1/devices?state=registered&manufacturer=Acme%20Pumps").json();
+        assertThat(listed.get("items")).extracting(d -> d.get("serial").asText()).containsExactly("INF-7731");
+        JsonNode device = get(auditor, "/api/v1/devices/INF-7731").json();
+        assertThat(device.get("state").asText()).isEqualTo("registered");
+        assertThat(device.get("location").asText()).isEqualTo("Ward 3");
+        assertThat(device.get("codeUsed").asBoolean()).isFalse();
+        assertThat(device.get("certificates")).isEmpty();
+        assertThat(device.toString()).doesNotContain(code);
+
+        for (String bad : List.of("{\"serial\":\"-starts-with-a-dash\"}", "{\"serial\":\"A\",\"model\":\"x\\u0007\"}",
+                "{\"serial\":\"" + "A".repeat(65) + "\"}", "{\"serial\":\"A\",\"colour\":\"red\"}", "{\"serial\":7}")) {
+            assertProblem(post(operator, "/api/v1/devices", bad), 422, "bad-input");
+        }
+        assertProblem(get(auditor, "/api/v1/devices?state=lost"), 422, "bad-input");
+        assertProblem(get(auditor, "/api/v1/devices/NO-SUCH-DEVICE"), 404, "not-found");
+        assertProblem(post(auditor, "/api/v1/devices/INF-7731/decommission", ""), 403, "forbidden");
+
+        Reply decommissioned = post(operator, "/api/v1/devices/INF-7731/decommission", "");
+        assertThat(decommissioned.status()).as(decommissioned.body()).isEqualTo(200);
+        assertThat(decommissioned.json().get("state").asText()).isEqualTo("decommissioned");
+        assertThat(decommissioned.json().get("revoked")).isEmpty();
+        assertThat(get(auditor, "/api/v1/devices/INF-7731").json().get("state").asText()).isEqualTo("decommissioned");
+        assertProblem(post(operator, "/api/v1/devices", body), 409, "conflict");
+
+        List<String> types = new ArrayList<>();
+        get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+            assertThat(e.toString()).as("the enrollment code is in no audit entry").doesNotContain(code);
+            if (e.get("type").asText().startsWith("device.")) {
+                types.add(e.get("type").asText() + " " + e.get("actor").asText() + " " + e.get("details").get("device"));
+            }
+        });
+        assertThat(types).containsExactly("device.registered admin:Olga Devices \"INF-7731\"",
+                "device.decommissioned admin:Olga Devices \"INF-7731\"");
+    }
+
     // ---- helpers
+
+    /** The end of the services' output, for the message of a failed assertion. */
+    private static String logTail() {
+        try {
+            String log = Files.readString(up.out()) + Files.readString(up.err());
+            return "\n" + log.substring(Math.max(0, log.length() - 6000));
+        } catch (IOException e) {
+            return "";
+        }
+    }
 
     private static Identity key(String name) throws Exception {
         return admin.key(name);

@@ -99,7 +99,7 @@ class ExportedHomesTest {
                 .allMatch(f -> !f.contains("/") || f.split("/").length == 3);
         assertThat(files(tmp.resolve("ocsp-home"))).contains("ocsp-token.pin").doesNotContain("token.pin");
         assertThat(files(tmp.resolve("admin-home"))).contains("services/admin/key.pem", "services/admin/chain.pem",
-                "secrets/db-admin.password", "medpki.yaml", "pki/root-ca.pem")
+                "secrets/db-admin.password", "secrets/device-code.key", "medpki.yaml", "pki/root-ca.pem")
                 .noneMatch(f -> f.startsWith("tokens/") || f.endsWith(".pin") || f.startsWith("services/ca/")
                         || f.startsWith("secrets/db-ca"));
 

@@ -8,15 +8,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.medpki.core.error.ErrorKind;
+import org.medpki.admin.Devices;
 import org.medpki.core.error.PkiException;
 import org.medpki.device.DeviceRegistry;
 
 /**
  * The device registry on PostgreSQL (tables device, device_enrollment_code, device_certificate of
  * V56): the enrollment front ends' port, and registration, listing and decommissioning for the
- * command line on the CA host.
+ * command line on the CA host and the admin API ({@link Devices}).
  */
-public final class PgDeviceRegistry implements DeviceRegistry {
+public final class PgDeviceRegistry implements DeviceRegistry, Devices {
     /** What the registry holds about one device, for listings. */
     public record Registered(long id, String serial, String manufacturer, String model, String location, String owner,
                              String state, Instant registeredAt, String registeredBy, Instant codeExpires,
@@ -64,11 +65,15 @@ public final class PgDeviceRegistry implements DeviceRegistry {
                         + "location = coalesce($3, location), owner = coalesce($4, owner) WHERE id = $1",
                         Tuple.of(deviceId, r.model(), r.location(), r.owner()));
             }
-            sql.run(conn, "storing the enrollment code of " + r.serial(), "INSERT INTO device_enrollment_code "
-                    + "(device_id, code_sha256, code_sealed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) "
-                    + "ON CONFLICT (device_id) DO UPDATE SET code_sha256 = EXCLUDED.code_sha256, code_sealed = "
-                    + "EXCLUDED.code_sealed, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, used_at = NULL",
-                    Tuple.of(deviceId, codeSha256, seal.apply(deviceId), PgQueries.time(now), PgQueries.time(expires)));
+            // Replaced, else inserted (the device's row is locked): no ON CONFLICT, which would need
+            // the admin API's login to read the codes' columns, which it never does.
+            Tuple code = Tuple.of(deviceId, codeSha256, seal.apply(deviceId), PgQueries.time(now), PgQueries.time(expires));
+            if (sql.run(conn, "replacing the enrollment code of " + r.serial(), "UPDATE device_enrollment_code SET "
+                    + "code_sha256 = $2, code_sealed = $3, created_at = $4, expires_at = $5, used_at = NULL "
+                    + "WHERE device_id = $1", code).rowCount() == 0) {
+                sql.run(conn, "storing the enrollment code of " + r.serial(), "INSERT INTO device_enrollment_code "
+                        + "(device_id, code_sha256, code_sealed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)", code);
+            }
             return deviceId;
         });
         return byId(id, now);
@@ -118,6 +123,41 @@ public final class PgDeviceRegistry implements DeviceRegistry {
                     .map(row -> new DeviceCertificate(deviceId, row.getString("name"),
                             row.getBigDecimal("serial").toBigInteger())).toList();
         });
+    }
+
+    @Override
+    public List<Entry> devices(String state, String serial, String manufacturer, int limit, Instant now) {
+        return sql.rows("listing devices", listing("($1::text IS NULL OR d.state = $1) AND ($3::text IS NULL OR "
+                + "d.serial = $3) AND ($4::text IS NULL OR d.manufacturer = $4)") + " ORDER BY d.serial, d.manufacturer "
+                + "LIMIT $5", Tuple.of(state, PgQueries.time(now), serial, manufacturer, limit)).stream()
+                .map(PgDeviceRegistry::registered).map(PgDeviceRegistry::entry).toList();
+    }
+
+    @Override
+    public Entry registerDevice(NewDevice d, String by, byte[] codeSha256, java.util.function.LongFunction<byte[]> seal,
+                                Instant expires, Instant now) {
+        return entry(register(new Registration(d.serial(), d.manufacturer(), d.model(), d.location(), d.owner(), by),
+                codeSha256, seal, expires, now));
+    }
+
+    @Override
+    public List<Held> deviceCertificates(long deviceId, int limit) {
+        return sql.rows("reading the certificates of device " + deviceId, "SELECT ca.name, c.serial, c.status, "
+                + "c.not_after FROM certificate c JOIN ca ON ca.id = c.ca_id WHERE (c.ca_id, c.serial) IN (SELECT ca_id, "
+                + "serial FROM device_certificate WHERE device_id = $1) OR c.requester LIKE '%:device:' || $1::bigint "
+                + "ORDER BY c.not_after DESC LIMIT $2", Tuple.of(deviceId, limit)).stream()
+                .map(r -> new Held(r.getString("name"), r.getBigDecimal("serial").toBigInteger(), r.getString("status"),
+                        PgQueries.instant(r, "not_after"))).toList();
+    }
+
+    @Override
+    public List<InForce> decommissionDevice(long deviceId, String by, Instant now) {
+        return decommission(deviceId, by, now).stream().map(c -> new InForce(c.issuer(), c.serial())).toList();
+    }
+
+    private static Entry entry(Registered r) {
+        return new Entry(r.id(), r.serial(), r.manufacturer(), r.model(), r.location(), r.owner(), r.state(),
+                r.registeredAt(), r.codeExpires(), r.codeUsed(), r.activeCertificates());
     }
 
     @Override

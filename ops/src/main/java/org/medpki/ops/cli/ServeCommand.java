@@ -14,6 +14,7 @@ import org.medpki.inventory.pg.PgKeyDestructions;
 import org.medpki.admin.CaRevocationDesk;
 import org.medpki.admin.CaRolloverDesk;
 import org.medpki.inventory.pg.PgCaRollovers;
+import org.medpki.admin.DeviceDesk;
 import org.medpki.admin.OwnerDesk;
 import org.medpki.admin.Owners;
 import org.medpki.admin.RevocationDesk;
@@ -433,6 +434,10 @@ public final class ServeCommand implements Runnable {
         server.keyDestructions(new org.medpki.admin.KeyDestructionDesk(new KeyRetirementService(database.inventory(),
                 PgKeyDestructions.over(database), context.audit(), context.clock(), null, null, null), requests,
                 ca::destroyKey, context.audit(), context.clock(), approvals, desk));
+        // The device registry: codes sealed with the enrollment services' code key (read when a device
+        // is registered), certificates of decommissioned devices revoked through the CA.
+        server.devices(new DeviceDesk(PgDeviceRegistry.over(database), () -> DeviceCommand.codes(context.home(), false),
+                ca::revoke, context.audit(), context.clock(), DeviceSettings.codeLifetime(context.settings())));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {
             ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),

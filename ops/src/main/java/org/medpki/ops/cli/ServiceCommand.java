@@ -98,7 +98,8 @@ public final class ServiceCommand implements Runnable {
                     written, out);
             copy(service.resolve("key.pem"), out.resolve("services").resolve(name).resolve("key.pem"), SECRET_MODE,
                     written, out);
-            // The enrollment front ends share the enroll login; CMP alone needs the code key (a MAC's secret).
+            // The enrollment front ends share the enroll login; CMP needs the code key (a MAC's secret),
+            // the admin API seals the codes of the devices it registers with it.
             DatabaseRole role = List.of("est", "cmp").contains(name) ? DatabaseRole.ENROLL
                     : DatabaseRole.valueOf(name.toUpperCase(Locale.ROOT));
             Path password = home.databasePassword(role);
@@ -109,7 +110,7 @@ public final class ServiceCommand implements Runnable {
             mkdir(out.resolve("secrets"));
             copy(password, out.resolve("secrets").resolve(password.getFileName()), SECRET_MODE, written, out);
             Path codeKey = home.secrets().resolve(DeviceCommand.CODE_KEY_FILE);
-            if ("cmp".equals(name)) {
+            if ("cmp".equals(name) || "admin".equals(name)) {
                 DeviceCommand.codes(home, true); // made here when no device is registered yet
                 copy(codeKey, out.resolve("secrets").resolve(codeKey.getFileName()), SECRET_MODE, written, out);
             }

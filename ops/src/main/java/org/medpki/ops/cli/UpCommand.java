@@ -72,10 +72,9 @@ public final class UpCommand implements Callable<Integer> {
             if (devices.contains("scep")) {
                 ca.ensureSoftHsmToken(TokenRole.ENROLL);
             }
-            if (!devices.isEmpty()) {
-                // The code key the front ends unseal CMP secrets with; made here when no device is registered yet.
-                DeviceCommand.codes(home, true);
-            }
+            // The code key: the admin API seals the codes of the devices it registers with it, the
+            // front ends unseal CMP secrets with it; made here when no device is registered yet.
+            DeviceCommand.codes(home, true);
             services.addAll(devices);
         }
         Map<String, Process> children = new LinkedHashMap<>();

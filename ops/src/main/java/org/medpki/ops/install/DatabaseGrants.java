@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -72,8 +72,10 @@ public final class DatabaseGrants {
                     Map.entry("acme_account", Set.of("SELECT(contact,eab_kid,id)")),
                     Map.entry("acme_order", Set.of("SELECT(account_id,cert_serial,created_at)")),
                     Map.entry("ca_revocation", R), Map.entry("key_destruction", R),
-                    Map.entry("ca_rollover", R), Map.entry("device", R), Map.entry("device_certificate", R),
-                    Map.entry("device_enrollment_code", CODE_STATE)));
+                    Map.entry("ca_rollover", R), Map.entry("device", RIU), Map.entry("device_certificate", R),
+                    // registers devices and their codes (V57), and reads no code's hash or sealed copy
+                    Map.entry("device_enrollment_code", Set.of("SELECT(created_at,device_id,expires_at,used_at)",
+                            "INSERT", "UPDATE"))));
 
     private DatabaseGrants() {
     }
