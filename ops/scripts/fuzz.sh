@@ -11,8 +11,8 @@ set -euo pipefail
 ensure_jdk
 cd "$medpki_root"
 
-modules=(ca-core ocsp-responder acme-server)
-tests=RequestValidatorFuzzTest,ProfileCatalogFuzzTest,RequestParserFuzzTest,JwsParseFuzzTest,CaaPropertyFuzzTest,Dns01DigestFuzzTest,Http01ResponseFuzzTest,DnsPersistRecordFuzzTest
+modules=(ca-core ocsp-responder acme-server device-enrollment)
+tests=RequestValidatorFuzzTest,ProfileCatalogFuzzTest,RequestParserFuzzTest,JwsParseFuzzTest,CaaPropertyFuzzTest,Dns01DigestFuzzTest,Http01ResponseFuzzTest,DnsPersistRecordFuzzTest,EstCodecFuzzTest,CmpMessageFuzzTest,ScepMessageFuzzTest
 
 echo "fuzz phase: ${JAZZER_MAX_DURATION:-the maxDuration on each test} per target"
 start=$SECONDS

@@ -255,12 +255,19 @@ final class ScepResponder {
         } catch (IOException | CMSException | RuntimeException e) {
             throw new Unreadable("the pkiMessage is not a CMS SignedData");
         }
-        Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
-        if (signers.size() != 1) {
-            throw new Unreadable("the pkiMessage must have exactly one signer");
+        SignerInformation signer;
+        AttributeTable attributes;
+        // BouncyCastle parses the signer infos and their attributes lazily: a malformed one throws here.
+        try {
+            Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
+            if (signers.size() != 1) {
+                throw new Unreadable("the pkiMessage must have exactly one signer");
+            }
+            signer = signers.iterator().next();
+            attributes = signer.getSignedAttributes();
+        } catch (RuntimeException e) {
+            throw new Unreadable("the pkiMessage's signer information is malformed");
         }
-        SignerInformation signer = signers.iterator().next();
-        AttributeTable attributes = signer.getSignedAttributes();
         if (attributes == null) {
             throw new Unreadable("the pkiMessage has no signed attributes");
         }

@@ -61,6 +61,32 @@ public final class DeviceCommand implements Runnable {
         return new EnrollmentCodes(key);
     }
 
+    /** A registration's outcome: the device and its one-time code, shown once. */
+    record Issued(PgDeviceRegistry.Registered device, String code, Instant expires) {
+    }
+
+    /**
+     * Registers a device (or gives a registered one a new code) and audits it: what 'pki device
+     * register' does once the arguments are checked, shared with 'pki bench register-devices'.
+     */
+    static Issued register(PkiContext context, EnrollmentCodes codes, String serial, String manufacturer, String model,
+                           String location, String owner) {
+        String code = EnrollmentCodes.newCode();
+        Instant now = context.clock().instant();
+        Instant expires = now.plus(DeviceSettings.codeLifetime(context.settings()));
+        PgDeviceRegistry.Registered device = PgDeviceRegistry.over(context.database()).register(
+                new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli()),
+                EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("device", serial);
+        if (manufacturer != null) {
+            details.put("manufacturer", manufacturer);
+        }
+        details.put("codeExpires", expires.toString());
+        context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(), details));
+        return new Issued(device, code, expires);
+    }
+
     @Command(name = "register", description = "Register a device (or give a registered one a new code) and print its "
             + "one-time enrollment code, shown once: EST Basic password, CMP MAC secret, SCEP challenge password.")
     static final class Register implements Callable<Integer> {
@@ -95,20 +121,10 @@ public final class DeviceCommand implements Runnable {
             }
             PkiHome home = PkiHome.fromEnvironment();
             try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
-                EnrollmentCodes codes = codes(home, true);
-                String code = EnrollmentCodes.newCode();
-                Instant now = context.clock().instant();
-                Instant expires = now.plus(DeviceSettings.codeLifetime(context.settings()));
-                PgDeviceRegistry.Registered device = PgDeviceRegistry.over(context.database()).register(
-                        new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli()),
-                        EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
-                Map<String, String> details = new LinkedHashMap<>();
-                details.put("device", serial);
-                if (manufacturer != null) {
-                    details.put("manufacturer", manufacturer);
-                }
-                details.put("codeExpires", expires.toString());
-                context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(), details));
+                Issued issued = register(context, codes(home, true), serial, manufacturer, model, location, owner);
+                String code = issued.code();
+                Instant expires = issued.expires();
+                PgDeviceRegistry.Registered device = issued.device();
                 if (json) {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("serial", device.serial());
