@@ -148,6 +148,57 @@ class DeviceEnrollmentServiceTest {
     }
 
     @Test
+    void aManufacturerCertificateFromATrustedMakerNamingARegisteredSerialEnrolls() throws Exception {
+        KeyPair makerKey = TestKeys.freshEc("secp256r1");
+        X509Certificate maker = selfSignedCa("CN=Infusion Corp Device CA,O=Infusion Corp", makerKey);
+        KeyPair otherKey = TestKeys.freshEc("secp256r1");
+        X509Certificate otherMaker = selfSignedCa("CN=Infusion Corp Device CA,O=Infusion Corp", otherKey);
+        service = new DeviceEnrollmentService(registry, ca, codes, new AuditLog(auditStore, clock), clock,
+                new DeviceEnrollmentService.Settings("device", GRACE, List.of(maker), "est"), new EnrollmentMetrics());
+        registry.register(1, "PUMP-7");
+        KeyPair deviceKey = TestKeys.freshEc("secp256r1");
+        byte[] csr = TestCsrs.der(TestKeys.freshEc("secp256r1"), "CN=pump", List.of());
+
+        var enrolled = service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
+                List.of(idevid(maker, makerKey, "PUMP-7", deviceKey)), csr);
+        assertThat(enrolled.deviceSerial()).isEqualTo("PUMP-7");
+
+        // Signed by a look-alike CA (same name, another key), or naming a serial nobody registered: refused.
+        assertThatThrownBy(() -> service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
+                List.of(idevid(otherMaker, otherKey, "PUMP-7", deviceKey)), csr))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
+        assertThatThrownBy(() -> service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
+                List.of(idevid(maker, makerKey, "PUMP-8", deviceKey)), csr))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
+        assertThat(ca.issued).hasSize(1);
+    }
+
+    private static X509Certificate selfSignedCa(String name, KeyPair key) throws Exception {
+        Instant now = Instant.now();
+        var b = new X509v3CertificateBuilder(new org.bouncycastle.asn1.x500.X500Name(name), BigInteger.ONE,
+                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(3650))),
+                new org.bouncycastle.asn1.x500.X500Name(name), org.bouncycastle.asn1.x509.SubjectPublicKeyInfo
+                .getInstance(key.getPublic().getEncoded()));
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        b.addExtension(Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
+                org.bouncycastle.asn1.x509.KeyUsage.keyCertSign));
+        return SoftwareSigner.jdk(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    }
+
+    /** An IEEE 802.1AR IDevID: the device's serial in the subject's serialNumber. */
+    private static X509Certificate idevid(X509Certificate maker, KeyPair makerKey, String serial, KeyPair device)
+            throws Exception {
+        Instant now = Instant.now();
+        var b = new X509v3CertificateBuilder(org.bouncycastle.asn1.x500.X500Name.getInstance(
+                maker.getSubjectX500Principal().getEncoded()), BigInteger.valueOf(now.toEpochMilli()),
+                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(3650))),
+                new org.bouncycastle.asn1.x500.X500Name("SERIALNUMBER=" + serial + ",O=Infusion Corp"),
+                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(device.getPublic().getEncoded()));
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        return SoftwareSigner.jdk(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(makerKey.getPrivate())));
+    }
+
+    @Test
     void theMacSecretIsTheLiveCodeOnly() {
         String code = registry.register(1, "MON-5");
         assertThat(service.macSecret("MON-5")).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo(code));
