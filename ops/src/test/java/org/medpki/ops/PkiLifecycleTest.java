@@ -1,5 +1,7 @@
 package org.medpki.ops;
 
+import org.medpki.ops.install.ServiceCredentials;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -222,13 +224,14 @@ class PkiLifecycleTest {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_event WHERE type = 'certificate.refused'");
             rs.next();
             assertThat(rs.getInt(1)).as("refusals audited (not the unreadable file)").isGreaterThanOrEqualTo(5);
-            // Besides the test's own: the five service certificates (acme, crl, ocsp, admin, ca) made at init.
+            // Besides the test's own: the eight service certificates (acme, crl, ocsp, admin, est, cmp, scep,
+            // ca) made at init.
             rs = s.executeQuery("SELECT count(*) FROM certificate WHERE profile <> 'service'");
             rs.next();
             assertThat(rs.getInt(1)).as("no row for a refused request").isEqualTo(issuedSerials.size());
             rs = s.executeQuery("SELECT count(*) FROM certificate WHERE profile = 'service' AND status = 'issued'");
             rs.next();
-            assertThat(rs.getInt(1)).as("service certificates").isEqualTo(5);
+            assertThat(rs.getInt(1)).as("service certificates").isEqualTo(ServiceCredentials.CALLERS.size() + 1);
         }
     }
 
@@ -260,7 +263,8 @@ class PkiLifecycleTest {
         PkiProcess.Result soon = pki.run("list", "--expiring-within", "30", "--json");
         assertThat(JSON.readTree(soon.out())).isEmpty();
         PkiProcess.Result later = pki.run("list", "--expiring-within", "4000", "--status", "issued", "--json");
-        assertThat(JSON.readTree(later.out())).hasSize(issuedSerials.size() - 1 + 5); // and the 5 service certificates
+        // and the service certificates (each caller's and the CA endpoint's)
+        assertThat(JSON.readTree(later.out())).hasSize(issuedSerials.size() - 1 + ServiceCredentials.CALLERS.size() + 1);
     }
 
     @Test

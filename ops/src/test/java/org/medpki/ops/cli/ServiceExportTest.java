@@ -55,7 +55,7 @@ class ServiceExportTest {
         for (String s : ServiceCommand.SERVICES) {
             write("services/" + s + "/key.pem", "KEY-OF-" + s + "\n", "rw-------");
             write("services/" + s + "/chain.pem", "CHAIN-OF-" + s + "\n", "rw-r--r--");
-            write("secrets/db-" + s + ".password", "PASSWORD-OF-" + s + "\n", "rw-------");
+            write("secrets/db-" + login(s) + ".password", "PASSWORD-OF-" + login(s) + "\n", "rw-------");
         }
         write("secrets/db-owner.password", "PASSWORD-OF-owner\n", "rw-------");
         write("secrets/db-auditor.password", "PASSWORD-OF-auditor\n", "rw-------");
@@ -66,6 +66,11 @@ class ServiceExportTest {
         write("ocsp-token.so-pin", "OCSP-SO-PIN\n", "rw-------");
         write("crl.yaml", "fullInterval: PT6H\n", "rw-r--r--");
         write("db/PG_VERSION", "17\n", "rw-------");
+    }
+
+    /** The database login of a service: the enrollment front ends share one. */
+    private static String login(String service) {
+        return List.of("est", "cmp", "scep").contains(service) ? "enroll" : service;
     }
 
     private void token(String dir, String label) throws Exception {
@@ -109,7 +114,11 @@ class ServiceExportTest {
             ServiceCommand.export(home, service, out);
             Set<String> expected = new TreeSet<>(List.of("medpki.yaml", "profiles/service.yaml", "pki/root-ca.pem",
                     "pki/identity-ca.pem", "services/" + service + "/key.pem", "services/" + service + "/chain.pem",
-                    "secrets/db-" + service + ".password"));
+                    "secrets/db-" + login(service) + ".password"));
+            // The code key seals enrollment codes (the admin API registers devices) and opens them (CMP's MAC).
+            if (service.equals("admin") || service.equals("cmp")) {
+                expected.add("secrets/device-code.key");
+            }
             switch (service) {
                 case "ca" -> expected.addAll(List.of("token.pin", "tokens/aaaa-ca/token.object",
                         "tokens/aaaa-ca/generation"));
@@ -127,14 +136,17 @@ class ServiceExportTest {
                 }
             }
             assertThat(mode(out.resolve("services/" + service + "/key.pem"))).isEqualTo("rw-------");
-            assertThat(mode(out.resolve("secrets/db-" + service + ".password"))).isEqualTo("rw-------");
+            assertThat(mode(out.resolve("secrets/db-" + login(service) + ".password"))).isEqualTo("rw-------");
             String content = allContent(out);
-            assertThat(content).contains("KEY-OF-" + service, "PASSWORD-OF-" + service)
+            assertThat(content).contains("KEY-OF-" + service, "PASSWORD-OF-" + login(service))
                     .doesNotContain("SO-PIN", "PASSWORD-OF-owner", "PASSWORD-OF-auditor", "PASSWORD-OF-superuser");
             for (String other : ServiceCommand.SERVICES) {
                 if (!other.equals(service)) {
                     assertThat(content).as(service + " export holds nothing of " + other)
-                            .doesNotContain("KEY-OF-" + other, "PASSWORD-OF-" + other);
+                            .doesNotContain("KEY-OF-" + other);
+                }
+                if (!login(other).equals(login(service))) {
+                    assertThat(content).doesNotContain("PASSWORD-OF-" + login(other));
                 }
             }
             if (!service.equals("ca")) {
