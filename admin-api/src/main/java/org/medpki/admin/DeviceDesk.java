@@ -29,7 +29,7 @@ import org.medpki.device.EnrollmentCodes;
  */
 public final class DeviceDesk {
     /** As {@code pki device register} accepts it: unique per manufacturer, safe in a URL and a log line. */
-    static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}");
+    static final Pattern SERIAL = org.medpki.device.DeviceRegistry.SERIAL;
     private static final Set<String> STATES = Set.of("registered", "enrolled", "decommissioned");
     private static final Set<String> LIST_PARAMETERS = Set.of("state", "serial", "manufacturer", "limit");
     private static final int MAX_CERTIFICATES = 100;

@@ -11,6 +11,12 @@ import java.util.Optional;
  */
 public interface DeviceRegistry {
 
+    /**
+     * What a device serial may be (the table's CHECK of V56): a letter or digit, then at most 63
+     * of letters, digits and {@code . _ : / + -}. The command line and the admin API check it here.
+     */
+    java.util.regex.Pattern SERIAL = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}");
+
     /** A registered device; {@code id} names it in requesters ("device:ID"). */
     record Device(long id, String serial, String manufacturer, String state) {
     }

@@ -115,7 +115,7 @@ public final class DeviceCommand implements Runnable {
             checkText("--model", model, 128);
             checkText("--location", location, 128);
             checkText("--owner", owner, 128);
-            if (!serial.matches("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}")) {
+            if (!DeviceRegistry.SERIAL.matcher(serial).matches()) {
                 throw new PkiException(ErrorKind.MALFORMED, "SERIAL must start with a letter or digit and hold at most 64"
                         + " of letters, digits and . _ : / + -");
             }
