@@ -93,7 +93,7 @@ class DeploymentFilesTest {
         }
     }
 
-    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl, admin, est, cmp). */
+    /** What a command line runs as: init, export, or the served service (ca, acme, ocsp, crl, admin, est, cmp, scep). */
     private record Role(String name, Integer port) {
     }
 
@@ -122,6 +122,7 @@ class DeploymentFilesTest {
             case "admin" -> httpPort + 365;
             case "est" -> httpPort + 366;
             case "cmp" -> httpPort + 367;
+            case "scep" -> httpPort + 368;
             default -> throw new AssertionError(role.name() + " serves nothing");
         };
     }

@@ -23,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The container flow without containers: 'pki init' with the administrator's password in
  * PKI_DATABASE_PASSWORD_FILE and the CA API named by a host outside the domain, then 'pki service
- * export' of ca, ocsp, crl and admin, and each service run from its own exported PKI_HOME (its own
- * copy of its own SoftHSM2 token, no other PIN; the admin service no token at all): the CRL and OCSP
- * services reach the CA over its API, and the admin API answers /health and /metrics over TLS
- * without a client certificate, its metrics counting a refused call.
+ * export' of ca, ocsp, crl, admin and scep, and each service run from its own exported PKI_HOME (its
+ * own copy of its own SoftHSM2 token, no other PIN; the admin service no token at all; SCEP a token
+ * it makes itself): the CRL and OCSP services reach the CA over its API, SCEP has its RA key
+ * certified and hands it out, and the admin API answers /health and /metrics over TLS without a
+ * client certificate, its metrics counting a refused call.
  */
 class ExportedHomesTest {
     @TempDir
@@ -89,7 +90,7 @@ class ExportedHomesTest {
                 passwordFile.toString()), "init", "--http-port", Integer.toString(httpPort), "--ca-api-host",
                 "localhost", "--ca-api-port", Integer.toString(caPort));
         assertThat(init.exit()).as(init.toString()).isZero();
-        for (String service : List.of("ca", "ocsp", "crl", "admin")) {
+        for (String service : List.of("ca", "ocsp", "crl", "admin", "scep")) {
             PkiProcess.Result export = ceremony.run("service", "export", service, "--out",
                     tmp.resolve(service + "-home").toString());
             assertThat(export.exit()).as(export.toString()).isZero();
@@ -103,6 +104,10 @@ class ExportedHomesTest {
                 .noneMatch(f -> f.startsWith("tokens/") || f.endsWith(".pin") || f.startsWith("services/ca/")
                         || f.startsWith("secrets/db-ca"));
 
+        // SCEP's home has no token and no PIN: it makes its own enrollment token where it runs.
+        assertThat(files(tmp.resolve("scep-home"))).contains("services/scep/key.pem", "secrets/db-enroll.password")
+                .noneMatch(f -> f.startsWith("tokens/") || f.endsWith(".pin") || f.endsWith("device-code.key"));
+
         Map<String, String> service = Map.of("PKI_DATABASE_URL", noPassword);
         Set<String> caSecrets = Set.of("PKI_TOKEN_PIN", "PKI_TOKEN_PIN_FILE", "PKI_TEST_TOKEN_PIN");
         serve(new PkiProcess(tmp.resolve("ca-home"), null), service, Set.of(), "serve", "ca");
@@ -114,7 +119,28 @@ class ExportedHomesTest {
         PkiProcess adminHome = new PkiProcess(tmp.resolve("admin-home"), null);
         serve(adminHome, service, pins, "serve", "admin", "--port", Integer.toString(adminPort));
 
+        // The SCEP service from its export, given only the enrollment token's PIN: it makes the
+        // token, generates the RA key in it and has the CA certify it; GetCACert hands it out.
+        Path enrollPin = tmp.resolve("enroll-token-pin");
+        Files.writeString(enrollPin, "enroll-1234\n");
+        Files.setPosixFilePermissions(enrollPin, PosixFilePermissions.fromString("rw-------"));
+        int scepPort = AcmeLab.freePort(1);
+        Map<String, String> scepEnv = Map.of("PKI_DATABASE_URL", noPassword, "PKI_ENROLL_TOKEN_PIN_FILE",
+                enrollPin.toString());
+        serve(new PkiProcess(tmp.resolve("scep-home"), null), scepEnv, pins, "serve", "scep", "--port",
+                Integer.toString(scepPort));
+        assertThat(files(tmp.resolve("scep-home"))).anyMatch(f -> f.startsWith("tokens/"))
+                .noneMatch(f -> f.endsWith(".pin"));
+
         HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> raCerts = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scepPort
+                + "/scep?operation=GetCACert")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(raCerts.statusCode()).isEqualTo(200);
+        assertThat(raCerts.headers().firstValue("Content-Type")).hasValue("application/x-x509-ca-ra-cert");
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        assertThat(x509.generateCertificates(new java.io.ByteArrayInputStream(raCerts.body())).stream()
+                .map(c -> ((java.security.cert.X509Certificate) c).getSubjectX500Principal().getName()))
+                .anyMatch(n -> n.contains("SCEP RA"));
         for (int port : List.of(httpPort, httpPort + 1)) {
             HttpResponse<String> health = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -522,6 +522,9 @@ public final class ServeCommand implements Runnable {
         CaApiClient ca = caClient(context, vertx, "scep");
         DeviceEnrollmentService enrollment = deviceEnrollment(context, vertx, "scep", metrics, ca);
         // The RA key is generated in the enrollment token and certified by the CA (profile scep-ra).
+        // With SoftHSM2 the token is made here when this host has none (a host of its own, see
+        // 'pki service export scep'); a hardware HSM's enrollment partition is the operator's.
+        context.ensureSoftHsmToken(org.medpki.ops.install.TokenRole.ENROLL);
         org.medpki.ops.install.ScepRaIdentity.Identity ra = org.medpki.ops.install.ScepRaIdentity.open(context,
                 csr -> ca.issue(org.medpki.ops.install.ScepRaIdentity.PROFILE, csr, "ra", null, Set.of()));
         org.medpki.device.scep.ScepConfig config = new org.medpki.device.scep.ScepConfig(at.host(),

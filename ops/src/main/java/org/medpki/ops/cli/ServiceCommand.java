@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ServiceCommand.Export.class})
 public final class ServiceCommand implements Runnable {
     /** The services a host can run on its own. */
-    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl", "admin", "est", "cmp");
+    public static final List<String> SERVICES = List.of("ca", "acme", "ocsp", "crl", "admin", "est", "cmp", "scep");
 
     @Override
     public void run() {
@@ -37,11 +37,12 @@ public final class ServiceCommand implements Runnable {
     }
 
     @Command(name = "export", description = "Write to DIR, as the PKI_HOME of a host that runs only service NAME "
-            + "(ca, acme, ocsp, crl, admin, est or cmp), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, services/NAME/, "
-            + "secrets/db-NAME.password; for ca and ocsp its token's lab PIN file "
-            + "and, with SoftHSM2, its token's directory. DIR must not exist or be empty.")
+            + "(ca, acme, ocsp, crl, admin, est, cmp or scep), exactly what it needs: medpki.yaml, profiles/, pki/*.pem, "
+            + "services/NAME/, secrets/db-NAME.password (est, cmp and scep: db-enroll); for cmp and admin the device "
+            + "code key; for ca and ocsp its token's lab PIN file and, with SoftHSM2, its token's directory (scep makes "
+            + "its own enrollment token). DIR must not exist or be empty.")
     static final class Export implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp, crl, admin, est or cmp")
+        @Parameters(index = "0", paramLabel = "NAME", description = "ca, acme, ocsp, crl, admin, est, cmp or scep")
         String name;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write (mode 700).")
@@ -99,8 +100,10 @@ public final class ServiceCommand implements Runnable {
             copy(service.resolve("key.pem"), out.resolve("services").resolve(name).resolve("key.pem"), SECRET_MODE,
                     written, out);
             // The enrollment front ends share the enroll login; CMP needs the code key (a MAC's secret),
-            // the admin API seals the codes of the devices it registers with it.
-            DatabaseRole role = List.of("est", "cmp").contains(name) ? DatabaseRole.ENROLL
+            // the admin API seals the codes of the devices it registers with it. SCEP gets no token:
+            // its enrollment token holds only the RA key, which 'pki serve scep' generates on its own
+            // host (SoftHSM2: a token it makes there), so no key and no PIN of this host travels.
+            DatabaseRole role = List.of("est", "cmp", "scep").contains(name) ? DatabaseRole.ENROLL
                     : DatabaseRole.valueOf(name.toUpperCase(Locale.ROOT));
             Path password = home.databasePassword(role);
             if (!Files.isRegularFile(password)) {

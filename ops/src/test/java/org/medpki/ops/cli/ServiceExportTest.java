@@ -49,6 +49,7 @@ class ServiceExportTest {
         Files.writeString(home.softhsmConfig(), "directories.tokendir = " + home.tokens() + "\nobjectstore.backend = file\n");
         token("aaaa-ca", "medpki");
         token("bbbb-ocsp", "medpki-ocsp");
+        token("cccc-enroll", "medpki-enroll");
         write("profiles/service.yaml", "name: service\n", "rw-r--r--");
         write("pki/root-ca.pem", "ROOT\n", "rw-r--r--");
         write("pki/identity-ca.pem", "IDENTITY\n", "rw-r--r--");
@@ -64,6 +65,7 @@ class ServiceExportTest {
         write("token.so-pin", "CA-SO-PIN\n", "rw-------");
         write("ocsp-token.pin", "OCSP-PIN\n", "rw-------");
         write("ocsp-token.so-pin", "OCSP-SO-PIN\n", "rw-------");
+        write("enroll-token.pin", "ENROLL-PIN\n", "rw-------");
         write("crl.yaml", "fullInterval: PT6H\n", "rw-r--r--");
         write("db/PG_VERSION", "17\n", "rw-------");
     }
@@ -157,6 +159,9 @@ class ServiceExportTest {
                 assertThat(content).doesNotContain("OCSP-PIN");
                 assertThat(files(out)).noneMatch(f -> f.startsWith("tokens/bbbb-ocsp"));
             }
+            // SCEP makes its own enrollment token where it runs: this host's token and PIN stay here.
+            assertThat(content).doesNotContain("ENROLL-PIN");
+            assertThat(files(out)).noneMatch(f -> f.startsWith("tokens/cccc-enroll"));
             if (service.equals("ca") || service.equals("ocsp")) {
                 assertThat(mode(out.resolve(service.equals("ca") ? "token.pin" : "ocsp-token.pin"))).isEqualTo("rw-------");
             }
