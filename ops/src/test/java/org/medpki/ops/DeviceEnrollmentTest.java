@@ -49,6 +49,7 @@ class DeviceEnrollmentTest {
     static Path root;
     static Path serverCa;
     static String databaseUrl;
+    static Path manufacturerCa;
 
     @BeforeAll
     static void up() throws Exception {
@@ -60,12 +61,18 @@ class DeviceEnrollmentTest {
         scepPort = AcmeLab.freePort(1);
         PkiProcess.Result init = pki.run("init", "--http-port", Integer.toString(httpPort));
         assertThat(init.exit()).as(init.toString()).isZero();
+        // A manufacturer's IDevID CA (IEEE 802.1AR) that the installation trusts, and one it does not.
+        manufacturerCa = authority("infusion-idevid-ca", "/O=Infusion Corp/CN=Infusion Corp IDevID CA");
+        authority("rogue-idevid-ca", "/O=Infusion Corp/CN=Infusion Corp IDevID CA");
+        Files.createDirectories(pki.home().resolve("manufacturers"));
+        Files.copy(manufacturerCa, pki.home().resolve("manufacturers").resolve("infusion.pem"));
         Path settings = pki.home().resolve("medpki.yaml");
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         ObjectNode doc = (ObjectNode) yaml.readTree(settings.toFile());
         ObjectNode devices = doc.putObject("devices");
         devices.putArray("protocols").add("est").add("cmp").add("scep");
         devices.put("supersedeGrace", "PT0S");
+        devices.putArray("manufacturerCas").add("manufacturers/infusion.pem");
         devices.putObject("est").put("port", estPort);
         devices.putObject("cmp").put("port", cmpPort);
         // Debian's scepclient signs with SHA-1 and encrypts with DES whatever GetCACaps offers.
@@ -265,6 +272,92 @@ class DeviceEnrollmentTest {
         assertThat(entries).anyMatch(e -> e.toLowerCase(java.util.Locale.ROOT).startsWith("device.enrolled success") && e.contains("PUMP-0001"));
         assertThat(entries).anyMatch(e -> e.toLowerCase(java.util.Locale.ROOT).startsWith("device.authentication_failed failure"));
         assertThat(entries).noneMatch(e -> e.contains(code));
+    }
+
+    @Test
+    @Order(20)
+    void aDeviceEnrollsWithItsManufacturerCertificateOverEstAndCmpOnlyWhenTrustedAndRegistered() throws Exception {
+        register("PUMP-IDEV-1", "--manufacturer", "Infusion Corp");
+        register("PUMP-IDEV-2", "--manufacturer", "Infusion Corp");
+        Path idev1 = idevid("infusion-idevid-ca", "idev1", "PUMP-IDEV-1");
+
+        // EST: the IDevID as TLS client certificate, no Basic credentials; the CSR's subject is ignored
+        // for the registry's identity.
+        assertThat(estWithClientCertificate(idev1, csr("idev1-new", "/CN=pump"), "idev1.p7")).isEqualTo(200);
+        Path cert = printCerts("idev1.p7", "idev1-ldevid.pem");
+        X509Certificate ldevid = certificates(cert).get(0);
+        assertThat(serialNumber(ldevid)).isEqualTo("PUMP-IDEV-1");
+        assertThat(ldevid.getIssuerX500Principal().getName()).contains("server-ca");
+        verifies(cert);
+        assertThat(listed("PUMP-IDEV-1").get("state").asText()).isEqualTo("enrolled");
+
+        // CMP: an ir signed with the IDevID's key, its certificate as the protection certificate.
+        Path idev2 = idevid("infusion-idevid-ca", "idev2", "PUMP-IDEV-2");
+        PkiProcess.Result ir = cmp("-cmd", "ir", "-cert", idev2 + ".pem", "-key", idev2 + ".key", "-newkey",
+                key("idev2-new").toString(), "-subject", "/CN=pump", "-certout", "idev2-ldevid.pem", "-trusted",
+                root.toString());
+        assertThat(ir.exit()).as(ir.toString()).isZero();
+        assertThat(serialNumber(certificates(tmp.resolve("idev2-ldevid.pem")).get(0))).isEqualTo("PUMP-IDEV-2");
+        verifies(tmp.resolve("idev2-ldevid.pem"));
+
+        // A look-alike CA the settings do not trust, and a trusted one's certificate for a serial that
+        // is not registered: refused over both protocols (EST: 403, a certificate refused), nothing
+        // issued, each refusal audited.
+        register("PUMP-IDEV-3", "--manufacturer", "Infusion Corp");
+        Path rogue = idevid("rogue-idevid-ca", "idev3", "PUMP-IDEV-3");
+        assertThat(estWithClientCertificate(rogue, csr("idev3-new", "/CN=pump"), "idev3.p7")).isEqualTo(403);
+        PkiProcess.Result rogueIr = cmp("-cmd", "ir", "-cert", rogue + ".pem", "-key", rogue + ".key", "-newkey",
+                key("idev3-new").toString(), "-subject", "/CN=pump", "-certout", "idev3-ldevid.pem", "-trusted",
+                root.toString());
+        assertThat(rogueIr.exit()).as(rogueIr.toString()).isNotZero();
+        Path unknown = idevid("infusion-idevid-ca", "idev4", "PUMP-NOT-REGISTERED");
+        assertThat(estWithClientCertificate(unknown, csr("idev4-new", "/CN=pump"), "idev4.p7")).isEqualTo(403);
+        assertThat(listed("PUMP-IDEV-3").get("state").asText()).isEqualTo("registered");
+        assertThat(listed("PUMP-IDEV-3").get("activeCertificates").asLong()).isZero();
+        List<String> refusals = new ArrayList<>();
+        try (var db = TestEnvironment.connect(databaseUrl);
+             var rows = db.createStatement().executeQuery("SELECT details FROM audit_event WHERE type = "
+                     + "'device.authentication_failed'")) {
+            while (rows.next()) {
+                refusals.add(rows.getString(1));
+            }
+        }
+        assertThat(refusals).anyMatch(d -> d.contains("PUMP-IDEV-3") && d.contains("trusted manufacturer CA"));
+        assertThat(refusals).anyMatch(d -> d.contains("PUMP-NOT-REGISTERED") && d.contains("no registered device"));
+    }
+
+    /** A self-signed CA made with openssl: {@code tmp/NAME.pem} and {@code tmp/NAME.key}. */
+    private static Path authority(String name, String subject) throws Exception {
+        PkiProcess.Result r = PkiProcess.tool(Map.of(), "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", tmp.resolve(name + ".key").toString(), "-out",
+                tmp.resolve(name + ".pem").toString(), "-subj", subject, "-days", "3650", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return tmp.resolve(name + ".pem");
+    }
+
+    /** An IDevID issued by the CA {@code ca} to the device {@code serial}: returns tmp/NAME (.pem, .key). */
+    private static Path idevid(String ca, String name, String serial) throws Exception {
+        key(name);
+        Path ext = tmp.resolve(name + ".ext");
+        Files.writeString(ext, "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n");
+        PkiProcess.Result r = sh("openssl req -new -key " + tmp.resolve(name + ".key") + " -subj '/O=Infusion Corp/"
+                + "serialNumber=" + serial + "/CN=pump' | openssl x509 -req -CA " + tmp.resolve(ca + ".pem") + " -CAkey "
+                + tmp.resolve(ca + ".key") + " -set_serial 0x" + java.util.HexFormat.of().formatHex(
+                java.security.SecureRandom.getSeed(8)) + " -days 3650 -extfile " + ext + " -out "
+                + tmp.resolve(name + ".pem"));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return tmp.resolve(name);
+    }
+
+    /** The HTTP status of an EST simpleenroll authenticated by a TLS client certificate only. */
+    private static int estWithClientCertificate(Path device, Path csr, String out) throws Exception {
+        PkiProcess.Result r = PkiProcess.tool(Map.of(), "curl", "-sS", "-o", tmp.resolve(out).toString(), "-w",
+                "%{http_code}", "--cacert", root.toString(), "--cert", device + ".pem", "--key", device + ".key",
+                "-H", "Content-Type: application/pkcs10", "--data-binary", "@" + csr,
+                "https://127.0.0.1:" + estPort + "/.well-known/est/simpleenroll");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return Integer.parseInt(r.out().strip());
     }
 
     private static JsonNode register(String serial, String... options) throws Exception {
