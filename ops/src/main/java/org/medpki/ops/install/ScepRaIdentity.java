@@ -59,6 +59,13 @@ public final class ScepRaIdentity {
      * {@code certify} has the CA sign a PKCS#10 request (DER) under {@link #PROFILE}.
      */
     public static Identity open(PkiContext context, Function<byte[], IssuedCertificate> certify) {
+        if (!context.profiles().names().contains(PROFILE)) {
+            // Its policy OID must be asserted by the identity CA's certificate, which one certified
+            // before the profile existed does not do: a new installation has it.
+            throw new PkiException(ErrorKind.CONFIGURATION, "this installation has no " + PROFILE + " profile (it "
+                    + "predates SCEP, and its identity CA does not assert the profile's policy): SCEP can run in an "
+                    + "installation made with this version; EST and CMP need no RA certificate");
+        }
         InstallationConfig.Token token = context.config().token(TokenRole.ENROLL);
         long slot = TokenSlots.slotOf(token.module(), token.label());
         Provider provider;
