@@ -196,7 +196,7 @@ class SettingsFilesTest {
         SettingsFiles.writeInstallation(home, new InstallationConfig(granted.domain(), granted.organisation(),
                 granted.token(), granted.ocspToken(), granted.database(), granted.urls(), granted.repository(),
                 granted.profilesDirectory(), InstallationConfig.CaApi.defaults("127.0.0.1", 8444,
-                        java.util.List.of("tls-server", "shortlived", "tls-client"))));
+                        java.util.List.of("tls-server", "shortlived", "tls-client"), DeviceSettings.DEFAULT_PROFILES)));
         var config = AcmeSettings.config(SettingsFiles.load(home, Map.of()));
         assertThat(config.profiles()).containsExactly("tls-server", "tls-client", "shortlived");
         assertThat(config.profile()).isEqualTo("tls-server");
