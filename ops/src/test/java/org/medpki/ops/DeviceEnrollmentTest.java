@@ -290,28 +290,28 @@ class DeviceEnrollmentTest {
         verifies(cert);
 
         // A CSR asking for another URI than the registry's: refused, nothing issued, the code still unspent.
-        JsonNode second = register("MON-0002", "--manufacturer", "Monitor Corp", "--profile", "sdc-participant",
+        JsonNode second = register("SDC-0002", "--manufacturer", "Monitor Corp", "--profile", "sdc-participant",
                 "--uri", "urn:uuid:" + java.util.UUID.randomUUID());
         long before = deviceCertificatesIssued();
         Path asking = csrAsking("mon2", "/CN=monitor", "subjectAltName=URI:urn:uuid:" + java.util.UUID.randomUUID());
-        int status = estEnroll("MON-0002", second.get("enrollmentCode").asText(), asking, "mon2.p7");
+        int status = estEnroll("SDC-0002", second.get("enrollmentCode").asText(), asking, "mon2.p7");
         assertThat(status).isBetween(400, 499);
         assertThat(deviceCertificatesIssued()).isEqualTo(before);
-        JsonNode refused = listed("MON-0002");
+        JsonNode refused = listed("SDC-0002");
         assertThat(refused.get("state").asText()).isEqualTo("registered");
         assertThat(refused.get("codeUsed").asBoolean()).isFalse();
 
         // Registrations the CA would refuse are refused at once, naming the option.
-        PkiProcess.Result noUri = pki.run("device", "register", "MON-0003", "--profile", "sdc-participant");
+        PkiProcess.Result noUri = pki.run("device", "register", "SDC-0003", "--profile", "sdc-participant");
         assertThat(noUri.exit()).isNotZero();
         assertThat(noUri.err()).contains("--uri");
-        PkiProcess.Result badUri = pki.run("device", "register", "MON-0003", "--uri", "http://monitor.example/3");
+        PkiProcess.Result badUri = pki.run("device", "register", "SDC-0003", "--uri", "http://monitor.example/3");
         assertThat(badUri.exit()).isNotZero();
         assertThat(badUri.err()).contains("--uri");
-        PkiProcess.Result badProfile = pki.run("device", "register", "MON-0003", "--profile", "tls-server");
+        PkiProcess.Result badProfile = pki.run("device", "register", "SDC-0003", "--profile", "tls-server");
         assertThat(badProfile.exit()).isNotZero();
         assertThat(badProfile.err()).contains("--profile");
-        PkiProcess.Result taken = pki.run("device", "register", "MON-0003", "--uri", uri);
+        PkiProcess.Result taken = pki.run("device", "register", "SDC-0003", "--uri", uri);
         assertThat(taken.exit()).isNotZero();
         assertThat(taken.err()).contains(uri).doesNotContain("duplicate key");
     }

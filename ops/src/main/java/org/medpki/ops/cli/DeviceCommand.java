@@ -101,15 +101,22 @@ public final class DeviceCommand implements Runnable {
         return new Issued(device, code, expires);
     }
 
-    /** The profiles a device may be registered under (devices.profiles), from the installation's profile files. */
+    /**
+     * The profiles a device may be registered under (devices.profiles), from the installation's
+     * profile files. A default one without a file (an installation older than it) is left out;
+     * one the settings name must have its file.
+     */
     public static Map<String, CertificateProfile> profiles(PkiContext context) {
+        boolean written = context.settings().devices().profiles() != null;
+        String standard = DeviceSettings.profile(context.settings());
         Map<String, CertificateProfile> out = new LinkedHashMap<>();
         for (String name : DeviceSettings.profiles(context.settings())) {
-            if (!context.profiles().names().contains(name)) {
-                throw new PkiException(ErrorKind.CONFIGURATION, "devices.profiles names " + name + ", which has no "
-                        + "profile file in " + context.profilesDirectory());
+            if (context.profiles().names().contains(name)) {
+                out.put(name, context.profiles().get(name));
+            } else if (written || name.equals(standard)) {
+                throw new PkiException(ErrorKind.CONFIGURATION, (written ? "devices.profiles" : "devices.profile")
+                        + " names " + name + ", which has no profile file in " + context.profilesDirectory());
             }
-            out.put(name, context.profiles().get(name));
         }
         return out;
     }
