@@ -18,6 +18,8 @@ import org.medpki.core.audit.AuditLog;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.profile.CertificateProfile;
+import org.medpki.device.DeviceNames;
 import org.medpki.device.EnrollmentCodes;
 
 /**
@@ -40,21 +42,33 @@ public final class DeviceDesk {
     private final AuditLog audit;
     private final Clock clock;
     private final Duration codeLifetime;
+    private final String defaultProfile;
+    private final Map<String, CertificateProfile> profiles;
 
     /**
-     * @param codes        the code key of the enrollment services (read when a device is registered:
-     *                     an installation without one can still list and decommission)
-     * @param revoker      the CA API, which revokes the certificates of a decommissioned device
-     * @param codeLifetime how long a new code is valid (devices.codeLifetime)
+     * @param codes          the code key of the enrollment services (read when a device is registered:
+     *                       an installation without one can still list and decommission)
+     * @param revoker        the CA API, which revokes the certificates of a decommissioned device
+     * @param codeLifetime   how long a new code is valid (devices.codeLifetime)
+     * @param defaultProfile the profile of a device registered without one (devices.profile)
+     * @param profiles       the profiles a device may be registered under (devices.profiles), by name;
+     *                       holds {@code defaultProfile}
      */
     public DeviceDesk(Devices devices, Supplier<EnrollmentCodes> codes, RevocationDesk.Revoker revoker, AuditLog audit,
-                      Clock clock, Duration codeLifetime) {
+                      Clock clock, Duration codeLifetime, String defaultProfile,
+                      Map<String, CertificateProfile> profiles) {
         this.devices = devices;
         this.codes = codes;
         this.revoker = revoker;
         this.audit = audit;
         this.clock = clock;
         this.codeLifetime = codeLifetime;
+        this.defaultProfile = defaultProfile;
+        this.profiles = Map.copyOf(profiles);
+        if (!this.profiles.containsKey(defaultProfile)) {
+            throw new IllegalArgumentException("the device profiles " + this.profiles.keySet() + " do not hold "
+                    + defaultProfile);
+        }
     }
 
     /** {@code GET /api/v1/devices}: {"items": [...]}, filtered by state, serial and manufacturer. */
@@ -99,9 +113,12 @@ public final class DeviceDesk {
         return view(device).put("certificates", certificates);
     }
 
-    /** {@code POST /api/v1/devices}: 201 {serial, enrollmentCode, expires}. */
+    /**
+     * {@code POST /api/v1/devices}: 201 {serial, manufacturer, enrollmentCode, expires, and uri and
+     * profile when the device has them}.
+     */
     JsonObject register(Admin admin, JsonObject body) {
-        Bodies.only(body, Set.of("serial", "manufacturer", "model", "location", "owner"), "");
+        Bodies.only(body, Set.of("serial", "manufacturer", "model", "location", "owner", "uri", "profile"), "");
         if (!(body.getValue("serial") instanceof String serial) || !SERIAL.matcher(serial).matches()) {
             throw Problem.badInput("serial", serialRule());
         }
@@ -109,6 +126,23 @@ public final class DeviceDesk {
         String model = text(body.getValue("model"), "model", 128);
         String location = text(body.getValue("location"), "location", 128);
         String owner = text(body.getValue("owner"), "owner", 128);
+        String uri = null;
+        if (body.getValue("uri") != null) {
+            String problem = body.getValue("uri") instanceof String s ? DeviceNames.uriProblem(s) : "must be a string";
+            if (problem != null) {
+                throw Problem.badInput("uri", "uri " + problem);
+            }
+            uri = body.getString("uri");
+        }
+        String profile = null;
+        if (body.getValue("profile") != null) {
+            if (!(body.getValue("profile") instanceof String p) || !profiles.containsKey(p)) {
+                throw Problem.badInput("profile", "profile must be one of the device profiles ("
+                        + String.join(", ", profiles.keySet().stream().sorted().toList()) + ")");
+            }
+            profile = p;
+        }
+        checkNames(serial, manufacturer, uri, profile);
         EnrollmentCodes sealer;
         try {
             sealer = codes.get();
@@ -121,11 +155,13 @@ public final class DeviceDesk {
         Instant expires = now.plus(codeLifetime);
         Devices.Entry device;
         try {
-            device = devices.registerDevice(new Devices.NewDevice(serial, manufacturer, model, location, owner),
-                    actor(admin), EnrollmentCodes.hash(code), id -> sealer.seal(code, id), expires, now);
+            device = devices.registerDevice(new Devices.NewDevice(serial, manufacturer, model, location, owner, uri,
+                    profile), actor(admin), EnrollmentCodes.hash(code), id -> sealer.seal(code, id), expires, now);
         } catch (PkiException e) {
             if (e.kind() == ErrorKind.CONFLICT) {
-                throw Problem.conflict("device " + serial + " is decommissioned: it cannot enroll again");
+                // The registry's own sentences: the device is decommissioned, or its URI is another's.
+                throw Problem.conflict(e.getMessage().contains("decommissioned") && !e.getMessage().contains("URI")
+                        ? "device " + serial + " is decommissioned: it cannot enroll again" : e.getMessage());
             }
             throw e;
         }
@@ -134,10 +170,46 @@ public final class DeviceDesk {
         if (manufacturer != null) {
             details.put("manufacturer", manufacturer);
         }
+        if (uri != null) {
+            details.put("uri", uri);
+        }
+        if (profile != null) {
+            details.put("profile", profile);
+        }
         details.put("codeExpires", expires.toString());
         audit.record(AuditEvent.success(now, "device.registered", actor(admin), details));
-        return new JsonObject().put("serial", device.serial()).put("manufacturer", device.manufacturer())
+        JsonObject out = new JsonObject().put("serial", device.serial()).put("manufacturer", device.manufacturer())
                 .put("enrollmentCode", code).put("expires", expires.toString());
+        if (device.uri() != null) {
+            out.put("uri", device.uri());
+        }
+        if (device.profile() != null) {
+            out.put("profile", device.profile());
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a registration the CA would refuse at enrollment: the device's profile (the one
+     * given, else the one it has, else devices.profile) must take its URI (the one given, else the
+     * one it has), and one that needs a subjectAltName needs a URI.
+     */
+    private void checkNames(String serial, String manufacturer, String uri, String profile) {
+        Devices.Entry existing = devices.devices(null, serial, manufacturer == null ? "" : manufacturer, 1,
+                clock.instant()).stream().findFirst().orElse(null);
+        String effectiveUri = uri != null ? uri : existing == null ? null : existing.uri();
+        String effectiveProfile = profile != null ? profile
+                : existing != null && existing.profile() != null ? existing.profile() : defaultProfile;
+        CertificateProfile p = profiles.get(effectiveProfile);
+        if (p == null) {
+            throw Problem.badInput("profile", "device " + serial + " has profile " + effectiveProfile
+                    + ", which is no longer a device profile: give one of " + String.join(", ",
+                    profiles.keySet().stream().sorted().toList()));
+        }
+        String problem = DeviceNames.profileProblem(p, effectiveUri);
+        if (problem != null) {
+            throw Problem.badInput(uri != null || effectiveUri == null ? "uri" : "profile", problem);
+        }
     }
 
     /**
@@ -197,7 +269,8 @@ public final class DeviceDesk {
                 .put("location", d.location()).put("owner", d.owner()).put("state", d.state())
                 .put("registeredAt", d.registeredAt() == null ? null : d.registeredAt().toString())
                 .put("codeExpires", d.codeExpires() == null ? null : d.codeExpires().toString())
-                .put("codeUsed", d.codeUsed()).put("activeCertificates", d.activeCertificates());
+                .put("codeUsed", d.codeUsed()).put("activeCertificates", d.activeCertificates())
+                .put("uri", d.uri()).put("profile", d.profile());
     }
 
     /** Optional text as the command line accepts it: 1 to {@code max} characters, no control characters. */

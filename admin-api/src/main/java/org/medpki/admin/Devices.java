@@ -11,13 +11,22 @@ import java.util.function.LongFunction;
  * themselves are made and sealed by the caller; the registry keeps only their hash and sealed copy.
  */
 public interface Devices {
-    /** A registered device; {@code manufacturer} is empty when none was given. */
+    /**
+     * A registered device; {@code manufacturer} is empty when none was given; {@code uri} (the URI
+     * SAN of its certificates) and {@code profile} (null: the installation's devices.profile) are
+     * null when none was given.
+     */
     record Entry(long id, String serial, String manufacturer, String model, String location, String owner,
-                 String state, Instant registeredAt, Instant codeExpires, boolean codeUsed, long activeCertificates) {
+                 String state, Instant registeredAt, Instant codeExpires, boolean codeUsed, long activeCertificates,
+                 String uri, String profile) {
     }
 
-    /** A device to register (or, registered and not decommissioned, to give a new code). */
-    record NewDevice(String serial, String manufacturer, String model, String location, String owner) {
+    /**
+     * A device to register (or, registered and not decommissioned, to give a new code); a null
+     * {@code uri} or {@code profile} keeps what a registered device has.
+     */
+    record NewDevice(String serial, String manufacturer, String model, String location, String owner, String uri,
+                     String profile) {
     }
 
     /** A certificate a device holds or held: issuer CA, serial, pending/issued/revoked, end of validity. */
@@ -33,7 +42,7 @@ public interface Devices {
 
     /**
      * Registers the device and stores its code ({@code seal} seals it for the device's id), in one
-     * transaction. CONFLICT when the device is decommissioned.
+     * transaction. CONFLICT when the device is decommissioned, or another live device has the URI.
      */
     Entry registerDevice(NewDevice device, String by, byte[] codeSha256, LongFunction<byte[]> seal, Instant expires,
                          Instant now);

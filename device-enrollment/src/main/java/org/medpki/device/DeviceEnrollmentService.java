@@ -23,6 +23,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -44,7 +45,8 @@ import org.medpki.core.revocation.RevocationReason;
 public final class DeviceEnrollmentService implements DeviceEnrollment {
 
     /**
-     * @param profile        the profile device certificates are issued under
+     * @param profile        the profile device certificates are issued under, unless the registry
+     *                       names another for the device
      * @param supersedeGrace how long a replaced certificate stays valid before it is revoked
      *                       (superseded), so that a device can finish switching to the new one
      * @param manufacturerCas the manufacturer CAs whose IDevIDs authenticate devices (may be empty)
@@ -197,8 +199,8 @@ public final class DeviceEnrollmentService implements DeviceEnrollment {
         }
         IssuedCertificate issued;
         try {
-            issued = ca.issue(settings.profile(), csr, "device:" + device.id(),
-                    new AssignedIdentity(identity(device), List.of()));
+            issued = ca.issue(device.profile() != null ? device.profile() : settings.profile(), csr,
+                    "device:" + device.id(), new AssignedIdentity(identity(device), names(device)));
         } catch (PkiException e) {
             if (e.kind() == ErrorKind.BAD_CSR || e.kind() == ErrorKind.BAD_PUBLIC_KEY
                     || e.kind() == ErrorKind.BAD_SIGNATURE_ALGORITHM || e.kind() == ErrorKind.REJECTED_IDENTIFIER
@@ -265,6 +267,12 @@ public final class DeviceEnrollmentService implements DeviceEnrollment {
         }
         return registry.currentHolder(der, clock.instant()).orElseThrow(() -> refused(protocol,
                 serialNumberOf(current), "the certificate is not a current certificate of a registered device"));
+    }
+
+    /** The registry's names of the device: its URI, when it has one; the CA checks it against the profile. */
+    private static List<GeneralName> names(DeviceRegistry.Device device) {
+        return device.uri() == null ? List.of()
+                : List.of(new GeneralName(GeneralName.uniformResourceIdentifier, device.uri()));
     }
 
     private X500Name identity(DeviceRegistry.Device device) {

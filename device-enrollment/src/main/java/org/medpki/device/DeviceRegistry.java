@@ -17,8 +17,16 @@ public interface DeviceRegistry {
      */
     java.util.regex.Pattern SERIAL = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}");
 
-    /** A registered device; {@code id} names it in requesters ("device:ID"). */
-    record Device(long id, String serial, String manufacturer, String state) {
+    /**
+     * A registered device; {@code id} names it in requesters ("device:ID"). {@code uri}, when not
+     * null, is the URI its certificates carry as a SAN; {@code profile}, when not null, the
+     * profile they are issued under (else the installation's devices.profile).
+     */
+    record Device(long id, String serial, String manufacturer, String state, String uri, String profile) {
+        /** A device without names and with the installation's profile. */
+        public Device(long id, String serial, String manufacturer, String state) {
+            this(id, serial, manufacturer, state, null, null);
+        }
     }
 
     /** A certificate of a device: the issuing CA's name and the serial. */

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -199,6 +200,24 @@ class DeviceEnrollmentServiceTest {
     }
 
     @Test
+    void theRegistrysUriAndProfileGoToTheCaAndADeviceWithoutThemGetsNoNamesAndTheInstallationsProfile() {
+        String uri = "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e";
+        String sdc = registry.register(new DeviceRegistry.Device(1, "MON-1", "Monitor Corp", "registered", uri,
+                "sdc-participant"));
+        String plain = registry.register(2, "PUMP-2");
+        service.enrollWithCode(DeviceEnrollment.Protocol.EST, "MON-1", sdc,
+                TestCsrs.der(TestKeys.freshEc("secp256r1"), "CN=monitor", List.of()));
+        service.enrollWithCode(DeviceEnrollment.Protocol.EST, "PUMP-2", plain,
+                TestCsrs.der(TestKeys.freshEc("secp256r1"), "CN=pump", List.of()));
+
+        assertThat(ca.profiles).containsExactly("sdc-participant", "device");
+        assertThat(ca.identities.get(0).subject().toString()).isEqualTo("SERIALNUMBER=MON-1");
+        assertThat(ca.identities.get(0).names()).containsExactly(
+                new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+        assertThat(ca.identities.get(1).names()).isEmpty();
+    }
+
+    @Test
     void theMacSecretIsTheLiveCodeOnly() {
         String code = registry.register(1, "MON-5");
         assertThat(service.macSecret("MON-5")).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo(code));
@@ -217,8 +236,13 @@ class DeviceEnrollmentServiceTest {
         boolean spendBeforeNextRecord;
 
         String register(long id, String serial) {
+            return register(new Device(id, serial, "", "registered"));
+        }
+
+        String register(Device device) {
+            long id = device.id();
             String code = EnrollmentCodes.newCode();
-            devices.add(new Device(id, serial, "", "registered"));
+            devices.add(device);
             codes.add(new Object[] {id, EnrollmentCodes.hash(code), DeviceEnrollmentServiceTest.this.codes.seal(code, id),
                     false});
             return code;
@@ -304,6 +328,7 @@ class DeviceEnrollmentServiceTest {
     final class Ca implements DeviceCa {
         final List<IssuedCertificate> issued = new ArrayList<>();
         final List<AssignedIdentity> identities = new ArrayList<>();
+        final List<String> profiles = new ArrayList<>();
         final List<String> revoked = new ArrayList<>();
         final AtomicLong serials = new AtomicLong(100);
         final List<String> requesters = new ArrayList<>();
@@ -322,6 +347,7 @@ class DeviceEnrollmentServiceTest {
                 X509CertificateHolder cert = b.build(new JcaContentSignerBuilder("SHA256withECDSA")
                         .build(PKI.issuingKey().getPrivate()));
                 identities.add(identity);
+                profiles.add(profile);
                 IssuedCertificate done = new IssuedCertificate(serial, profile, "server-ca", cert,
                         List.of(PKI.issuingCert(), PKI.root()));
                 issued.add(done);

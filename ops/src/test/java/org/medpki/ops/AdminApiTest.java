@@ -475,6 +475,29 @@ class AdminApiTest {
         }
         assertProblem(get(auditor, "/api/v1/devices?state=lost"), 422, "bad-input");
         assertProblem(get(auditor, "/api/v1/devices/NO-SUCH-DEVICE"), 404, "not-found");
+
+        // An IEEE 11073 SDC device: its profile and URI (its certificates' SAN) kept and shown; a
+        // registration the CA would refuse (no URI for a profile that needs a name, a URI the profile
+        // does not allow, another live device's URI, a profile not in devices.profiles) refused.
+        String uri = "urn:uuid:" + java.util.UUID.randomUUID();
+        Reply sdc = post(operator, "/api/v1/devices", "{\"serial\":\"MON-17\",\"profile\":\"sdc-participant\","
+                + "\"uri\":\"" + uri + "\"}");
+        assertThat(sdc.status()).as(sdc.body()).isEqualTo(201);
+        assertThat(sdc.json().get("uri").asText()).isEqualTo(uri);
+        assertThat(sdc.json().get("profile").asText()).isEqualTo("sdc-participant");
+        JsonNode monitor = get(auditor, "/api/v1/devices/MON-17").json();
+        assertThat(monitor.get("uri").asText()).isEqualTo(uri);
+        assertThat(monitor.get("profile").asText()).isEqualTo("sdc-participant");
+        assertThat(get(auditor, "/api/v1/devices/INF-7731").json().get("uri").isNull()).isTrue();
+        for (String bad : List.of("{\"serial\":\"MON-18\",\"profile\":\"sdc-participant\"}",
+                "{\"serial\":\"MON-18\",\"profile\":\"sdc-participant\",\"uri\":\"urn:dev:mac:0024befffe804ff1\"}",
+                "{\"serial\":\"MON-18\",\"uri\":\"urn:uuid:a b\"}", "{\"serial\":\"MON-18\",\"uri\":\"ftp://x\"}",
+                "{\"serial\":\"MON-18\",\"profile\":\"tls-server\"}")) {
+            assertProblem(post(operator, "/api/v1/devices", bad), 422, "bad-input");
+        }
+        Reply taken = post(operator, "/api/v1/devices", "{\"serial\":\"MON-18\",\"uri\":\"" + uri + "\"}");
+        assertProblem(taken, 409, "conflict");
+        assertThat(taken.body()).contains(uri).doesNotContain("duplicate key");
         assertProblem(post(auditor, "/api/v1/devices/INF-7731/decommission", ""), 403, "forbidden");
 
         Reply decommissioned = post(operator, "/api/v1/devices/INF-7731/decommission", "");
@@ -492,6 +515,7 @@ class AdminApiTest {
             }
         });
         assertThat(types).containsExactly("device.registered admin:Olga Devices \"INF-7731\"",
+                "device.registered admin:Olga Devices \"MON-17\"",
                 "device.decommissioned admin:Olga Devices \"INF-7731\"");
     }
 

@@ -360,6 +360,90 @@ class DeviceEnrollmentTest {
         return Integer.parseInt(r.out().strip());
     }
 
+    @Test
+    @Order(10)
+    void anSdcDeviceGetsTheSdcKeyPurposesAndTheRegistrysUriAndCannotAskForAnotherUri() throws Exception {
+        String uri = "urn:uuid:" + java.util.UUID.randomUUID();
+        JsonNode device = register("MON-0001", "--manufacturer", "Monitor Corp", "--profile", "sdc-participant",
+                "--uri", uri);
+        assertThat(device.get("uri").asText()).isEqualTo(uri);
+        assertThat(device.get("profile").asText()).isEqualTo("sdc-participant");
+        JsonNode listed = listed("MON-0001");
+        assertThat(listed.get("uri").asText()).isEqualTo(uri);
+        assertThat(listed.get("profile").asText()).isEqualTo("sdc-participant");
+
+        Path csr = csr("mon1", "/CN=monitor");
+        assertThat(estEnroll("MON-0001", device.get("enrollmentCode").asText(), csr, "mon1.p7")).isEqualTo(200);
+        Path cert = printCerts("mon1.p7", "mon1.pem");
+        X509Certificate issued = certificates(cert).get(0);
+        assertThat(serialNumber(issued)).isEqualTo("MON-0001");
+        assertThat(uris(issued)).containsExactly(uri);
+        assertThat(issued.getExtendedKeyUsage()).contains("1.2.840.10004.20701.1.1", "1.2.840.10004.20701.1.2",
+                "1.3.6.1.5.5.7.3.2");
+        verifies(cert);
+
+        // A CSR asking for another URI than the registry's: refused, nothing issued, the code still unspent.
+        JsonNode second = register("SDC-0002", "--manufacturer", "Monitor Corp", "--profile", "sdc-participant",
+                "--uri", "urn:uuid:" + java.util.UUID.randomUUID());
+        long before = deviceCertificatesIssued();
+        Path asking = csrAsking("mon2", "/CN=monitor", "subjectAltName=URI:urn:uuid:" + java.util.UUID.randomUUID());
+        int status = estEnroll("SDC-0002", second.get("enrollmentCode").asText(), asking, "mon2.p7");
+        assertThat(status).isBetween(400, 499);
+        assertThat(deviceCertificatesIssued()).isEqualTo(before);
+        JsonNode refused = listed("SDC-0002");
+        assertThat(refused.get("state").asText()).isEqualTo("registered");
+        assertThat(refused.get("codeUsed").asBoolean()).isFalse();
+
+        // Registrations the CA would refuse are refused at once, naming the option.
+        PkiProcess.Result noUri = pki.run("device", "register", "SDC-0003", "--profile", "sdc-participant");
+        assertThat(noUri.exit()).isNotZero();
+        assertThat(noUri.err()).contains("--uri");
+        PkiProcess.Result badUri = pki.run("device", "register", "SDC-0003", "--uri", "http://monitor.example/3");
+        assertThat(badUri.exit()).isNotZero();
+        assertThat(badUri.err()).contains("--uri");
+        PkiProcess.Result badProfile = pki.run("device", "register", "SDC-0003", "--profile", "tls-server");
+        assertThat(badProfile.exit()).isNotZero();
+        assertThat(badProfile.err()).contains("--profile");
+        PkiProcess.Result taken = pki.run("device", "register", "SDC-0003", "--uri", uri);
+        assertThat(taken.exit()).isNotZero();
+        assertThat(taken.err()).contains(uri).doesNotContain("duplicate key");
+    }
+
+    /** A base64 DER PKCS#10 request with an extension ({@code openssl req -addext}). */
+    private static Path csrAsking(String name, String subject, String extension) throws Exception {
+        Path key = key(name);
+        Path der = tmp.resolve(name + ".csr.der");
+        PkiProcess.Result r = PkiProcess.tool(Map.of(), "openssl", "req", "-new", "-key", key.toString(), "-subj",
+                subject, "-addext", extension, "-outform", "DER", "-out", der.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Path b64 = tmp.resolve(name + ".csr.b64");
+        Files.writeString(b64, java.util.Base64.getMimeEncoder().encodeToString(Files.readAllBytes(der)));
+        return b64;
+    }
+
+    /** The certificate's URI subjectAltNames. */
+    private static List<String> uris(X509Certificate c) throws Exception {
+        List<String> out = new ArrayList<>();
+        if (c.getSubjectAlternativeNames() != null) {
+            for (List<?> san : c.getSubjectAlternativeNames()) {
+                if (((Integer) san.get(0)) == 6) {
+                    out.add((String) san.get(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Certificates the CA issued to devices (requester ...device:ID), as the inventory has them. */
+    private static long deviceCertificatesIssued() throws Exception {
+        try (var db = TestEnvironment.connect(databaseUrl);
+             var rows = db.createStatement().executeQuery(
+                     "SELECT count(*) FROM certificate WHERE requester LIKE '%device:%'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
     private static JsonNode register(String serial, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("device", "register", serial, "--json"));
         args.addAll(List.of(options));

@@ -21,15 +21,24 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
     /** What the registry holds about one device, for listings. */
     public record Registered(long id, String serial, String manufacturer, String model, String location, String owner,
                              String state, Instant registeredAt, String registeredBy, Instant codeExpires,
-                             boolean codeUsed, long activeCertificates) {
+                             boolean codeUsed, long activeCertificates, String uri, String profile) {
     }
 
-    /** A new registration: the code's hash and sealed copy are made by the caller (EnrollmentCodes). */
+    /**
+     * A new registration: the code's hash and sealed copy are made by the caller (EnrollmentCodes).
+     * {@code uri} and {@code profile} (null: none given) replace those of a device registered again.
+     */
     public record Registration(String serial, String manufacturer, String model, String location, String owner,
-                               String registeredBy) {
+                               String registeredBy, String uri, String profile) {
+        public Registration(String serial, String manufacturer, String model, String location, String owner,
+                            String registeredBy) {
+            this(serial, manufacturer, model, location, owner, registeredBy, null, null);
+        }
     }
 
-    private static final String DEVICE = "d.id, d.serial, d.manufacturer, d.state";
+    private static final String DEVICE = "d.id, d.serial, d.manufacturer, d.state, d.uri, d.profile";
+    /** The partial unique index of V58: one live device per URI. */
+    private static final String URI_INDEX = "device_uri_live";
     private final PgQueries sql;
 
     public static PgDeviceRegistry over(InventoryDatabase database) {
@@ -47,23 +56,51 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
      */
     public Registered register(Registration r, byte[] codeSha256, java.util.function.LongFunction<byte[]> seal,
                                Instant expires, Instant now) {
-        long id = sql.inTransactionOf("registering device " + r.serial(), conn -> {
+        long id;
+        try {
+            id = registerIn(r, codeSha256, seal, expires, now);
+        } catch (PkiException e) {
+            // Another registration with the URI committed meanwhile: the index's refusal, said plainly.
+            if (e.kind() == ErrorKind.CONFLICT && r.uri() != null && String.valueOf(e.getMessage()).contains(URI_INDEX)) {
+                throw uriTaken(r.uri());
+            }
+            throw e;
+        }
+        return byId(id, now);
+    }
+
+    private static PkiException uriTaken(String uri) {
+        return new PkiException(ErrorKind.CONFLICT, "another device that is not decommissioned has the URI " + uri);
+    }
+
+    private long registerIn(Registration r, byte[] codeSha256, java.util.function.LongFunction<byte[]> seal,
+                            Instant expires, Instant now) {
+        return sql.inTransactionOf("registering device " + r.serial(), conn -> {
             List<Row> existing = list(sql.run(conn, "reading device " + r.serial(),
                     "SELECT id, state FROM device WHERE manufacturer = $1 AND serial = $2 FOR UPDATE",
                     Tuple.of(nz(r.manufacturer()), r.serial())));
             long deviceId;
+            Long self = existing.isEmpty() ? null : existing.getFirst().getLong("id");
+            if (r.uri() != null && sql.run(conn, "checking the URI of device " + r.serial(), "SELECT 1 FROM device "
+                    + "WHERE uri = $1 AND state <> 'decommissioned' AND ($2::bigint IS NULL OR id <> $2)",
+                    Tuple.of(r.uri(), self)).size() > 0) {
+                throw uriTaken(r.uri());
+            }
             if (existing.isEmpty()) {
                 deviceId = sql.run(conn, "registering device " + r.serial(), "INSERT INTO device (serial, manufacturer, "
-                        + "model, location, owner, registered_at, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                        + "RETURNING id", Tuple.of(r.serial(), nz(r.manufacturer()), r.model(), r.location(), r.owner(),
-                        PgQueries.time(now), r.registeredBy())).iterator().next().getLong("id");
+                        + "model, location, owner, registered_at, registered_by, uri, profile) VALUES ($1, $2, $3, $4, "
+                        + "$5, $6, $7, $8, $9) RETURNING id", Tuple.from(java.util.Arrays.asList(r.serial(),
+                        nz(r.manufacturer()), r.model(), r.location(), r.owner(), PgQueries.time(now), r.registeredBy(),
+                        r.uri(), r.profile()))).iterator().next().getLong("id");
             } else if ("decommissioned".equals(existing.getFirst().getString("state"))) {
                 throw new PkiException(ErrorKind.CONFLICT, "device " + r.serial() + " is decommissioned");
             } else {
                 deviceId = existing.getFirst().getLong("id");
                 sql.run(conn, "updating device " + r.serial(), "UPDATE device SET model = coalesce($2, model), "
-                        + "location = coalesce($3, location), owner = coalesce($4, owner) WHERE id = $1",
-                        Tuple.of(deviceId, r.model(), r.location(), r.owner()));
+                        + "location = coalesce($3, location), owner = coalesce($4, owner), uri = coalesce($5, uri), "
+                        + "profile = coalesce($6, profile) WHERE id = $1",
+                        Tuple.from(java.util.Arrays.asList(deviceId, r.model(), r.location(), r.owner(), r.uri(),
+                                r.profile())));
             }
             // Replaced, else inserted (the device's row is locked): no ON CONFLICT, which would need
             // the admin API's login to read the codes' columns, which it never does.
@@ -76,7 +113,6 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
             }
             return deviceId;
         });
-        return byId(id, now);
     }
 
     /** Devices, ordered by serial, at most {@code limit}, optionally only those in {@code state}. */
@@ -98,7 +134,7 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
 
     private static String listing(String where) {
         return "SELECT d.id, d.serial, d.manufacturer, d.model, d.location, d.owner, d.state, d.registered_at, "
-                + "d.registered_by, k.expires_at, k.used_at IS NOT NULL AS code_used, "
+                + "d.registered_by, d.uri, d.profile, k.expires_at, k.used_at IS NOT NULL AS code_used, "
                 + "(SELECT count(*) FROM device_certificate dc JOIN certificate c ON (c.ca_id, c.serial) = "
                 + "(dc.ca_id, dc.serial) WHERE dc.device_id = d.id AND c.status = 'issued' AND c.not_after > $2) AS active "
                 + "FROM device d LEFT JOIN device_enrollment_code k ON k.device_id = d.id WHERE " + where;
@@ -136,8 +172,8 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
     @Override
     public Entry registerDevice(NewDevice d, String by, byte[] codeSha256, java.util.function.LongFunction<byte[]> seal,
                                 Instant expires, Instant now) {
-        return entry(register(new Registration(d.serial(), d.manufacturer(), d.model(), d.location(), d.owner(), by),
-                codeSha256, seal, expires, now));
+        return entry(register(new Registration(d.serial(), d.manufacturer(), d.model(), d.location(), d.owner(), by,
+                d.uri(), d.profile()), codeSha256, seal, expires, now));
     }
 
     @Override
@@ -157,7 +193,7 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
 
     private static Entry entry(Registered r) {
         return new Entry(r.id(), r.serial(), r.manufacturer(), r.model(), r.location(), r.owner(), r.state(),
-                r.registeredAt(), r.codeExpires(), r.codeUsed(), r.activeCertificates());
+                r.registeredAt(), r.codeExpires(), r.codeUsed(), r.activeCertificates(), r.uri(), r.profile());
     }
 
     @Override
@@ -251,14 +287,16 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
     }
 
     private static Device device(Row r) {
-        return new Device(r.getLong("id"), r.getString("serial"), r.getString("manufacturer"), r.getString("state"));
+        return new Device(r.getLong("id"), r.getString("serial"), r.getString("manufacturer"), r.getString("state"),
+                r.getString("uri"), r.getString("profile"));
     }
 
     private static Registered registered(Row r) {
         return new Registered(r.getLong("id"), r.getString("serial"), r.getString("manufacturer"), r.getString("model"),
                 r.getString("location"), r.getString("owner"), r.getString("state"), PgQueries.instant(r, "registered_at"),
                 r.getString("registered_by"), PgQueries.instant(r, "expires_at"),
-                Boolean.TRUE.equals(r.getBoolean("code_used")), r.getLong("active"));
+                Boolean.TRUE.equals(r.getBoolean("code_used")), r.getLong("active"), r.getString("uri"),
+                r.getString("profile"));
     }
 
     private static List<Row> list(io.vertx.sqlclient.RowSet<Row> rows) {

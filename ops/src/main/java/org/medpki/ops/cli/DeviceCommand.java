@@ -13,6 +13,8 @@ import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
 import org.medpki.core.revocation.RevocationReason;
+import org.medpki.core.profile.CertificateProfile;
+import org.medpki.device.DeviceNames;
 import org.medpki.device.DeviceRegistry;
 import org.medpki.device.EnrollmentCodes;
 import org.medpki.inventory.pg.PgDeviceRegistry;
@@ -71,20 +73,81 @@ public final class DeviceCommand implements Runnable {
      */
     static Issued register(PkiContext context, EnrollmentCodes codes, String serial, String manufacturer, String model,
                            String location, String owner) {
+        return register(context, codes, serial, manufacturer, model, location, owner, null, null);
+    }
+
+    /** {@code uri}, {@code profile}: null keeps what a registered device has (none for a new one). */
+    static Issued register(PkiContext context, EnrollmentCodes codes, String serial, String manufacturer, String model,
+                           String location, String owner, String uri, String profile) {
         String code = EnrollmentCodes.newCode();
         Instant now = context.clock().instant();
         Instant expires = now.plus(DeviceSettings.codeLifetime(context.settings()));
         PgDeviceRegistry.Registered device = PgDeviceRegistry.over(context.database()).register(
-                new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli()),
-                EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
+                new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli(), uri,
+                        profile), EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("device", serial);
         if (manufacturer != null) {
             details.put("manufacturer", manufacturer);
         }
+        if (uri != null) {
+            details.put("uri", uri);
+        }
+        if (profile != null) {
+            details.put("profile", profile);
+        }
         details.put("codeExpires", expires.toString());
         context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(), details));
         return new Issued(device, code, expires);
+    }
+
+    /**
+     * The profiles a device may be registered under (devices.profiles), from the installation's
+     * profile files. A default one without a file (an installation older than it) is left out;
+     * one the settings name must have its file.
+     */
+    public static Map<String, CertificateProfile> profiles(PkiContext context) {
+        boolean written = context.settings().devices().profiles() != null;
+        String standard = DeviceSettings.profile(context.settings());
+        Map<String, CertificateProfile> out = new LinkedHashMap<>();
+        for (String name : DeviceSettings.profiles(context.settings())) {
+            if (context.profiles().names().contains(name)) {
+                out.put(name, context.profiles().get(name));
+            } else if (written || name.equals(standard)) {
+                throw new PkiException(ErrorKind.CONFIGURATION, (written ? "devices.profiles" : "devices.profile")
+                        + " names " + name + ", which has no profile file in " + context.profilesDirectory());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a registration the CA would refuse at enrollment: the device's profile (the one
+     * given, else the one it has, else devices.profile) must take its URI (the one given, else the
+     * one it has), and one that needs a subjectAltName needs a URI. The CA checks again at issuance.
+     */
+    static void checkNames(PkiContext context, String serial, String manufacturer, String uri, String profile) {
+        Map<String, CertificateProfile> profiles = profiles(context);
+        if (profile != null && !profiles.containsKey(profile)) {
+            throw new PkiException(ErrorKind.MALFORMED, "--profile must be one of devices.profiles ("
+                    + String.join(", ", profiles.keySet()) + "), not " + profile);
+        }
+        PgDeviceRegistry.Registered existing = PgDeviceRegistry.over(context.database())
+                .withSerial(serial, context.clock().instant()).stream()
+                .filter(d -> d.manufacturer().equals(manufacturer == null ? "" : manufacturer)).findFirst().orElse(null);
+        String effectiveUri = uri != null ? uri : existing == null ? null : existing.uri();
+        String effectiveProfile = profile != null ? profile : existing != null && existing.profile() != null
+                ? existing.profile() : DeviceSettings.profile(context.settings());
+        CertificateProfile p = profiles.get(effectiveProfile);
+        if (p == null) {
+            throw new PkiException(ErrorKind.MALFORMED, "device " + serial + " has profile " + effectiveProfile
+                    + ", which is not in devices.profiles: give --profile, one of " + String.join(", ", profiles.keySet()));
+        }
+        String problem = DeviceNames.profileProblem(p, effectiveUri);
+        if (problem != null) {
+            throw new PkiException(ErrorKind.MALFORMED, (uri != null || effectiveUri == null ? "--uri" : "--profile")
+                    + ": " + problem);
+        }
     }
 
     @Command(name = "register", description = "Register a device (or give a registered one a new code) and print its "
@@ -105,12 +168,30 @@ public final class DeviceCommand implements Runnable {
         @Option(names = "--owner", description = "Who is responsible for the device.")
         String owner;
 
-        @Option(names = "--json", description = "Print one JSON object: serial, enrollmentCode, expires.")
+        @Option(names = "--uri", paramLabel = "URI", description = "The URI the device's certificates carry as a "
+                + "subjectAltName: urn:uuid:... (an SDC participant's endpoint reference), urn:dev:... (RFC 9039) or "
+                + "https://...; unique among devices not decommissioned. Kept when not given again.")
+        String uri;
+
+        @Option(names = "--profile", paramLabel = "PROFILE", description = "The certificate profile the device enrolls "
+                + "under, one of devices.profiles (default devices.profile; sdc-participant for IEEE 11073 SDC "
+                + "devices, which needs --uri). Kept when not given again.")
+        String profile;
+
+        @Option(names = "--json", description = "Print one JSON object: serial, enrollmentCode, expires (and uri, "
+                + "profile when the device has them).")
         boolean json;
 
         @Override
         public Integer call() {
             checkText("SERIAL", serial, 64);
+            if (uri != null && DeviceNames.uriProblem(uri) != null) {
+                throw new PkiException(ErrorKind.MALFORMED, "--uri " + DeviceNames.uriProblem(uri));
+            }
+            if (profile != null && !DeviceNames.PROFILE.matcher(profile).matches()) {
+                throw new PkiException(ErrorKind.MALFORMED, "--profile must be a profile name (lower-case letters, "
+                        + "digits and -)");
+            }
             checkText("--manufacturer", manufacturer, 128);
             checkText("--model", model, 128);
             checkText("--location", location, 128);
@@ -121,7 +202,9 @@ public final class DeviceCommand implements Runnable {
             }
             PkiHome home = PkiHome.fromEnvironment();
             try (PkiContext context = PkiContext.open(home, DatabaseRole.CA)) {
-                Issued issued = register(context, codes(home, true), serial, manufacturer, model, location, owner);
+                checkNames(context, serial, manufacturer, uri, profile);
+                Issued issued = register(context, codes(home, true), serial, manufacturer, model, location, owner, uri,
+                        profile);
                 String code = issued.code();
                 Instant expires = issued.expires();
                 PgDeviceRegistry.Registered device = issued.device();
@@ -130,10 +213,22 @@ public final class DeviceCommand implements Runnable {
                     out.put("serial", device.serial());
                     out.put("enrollmentCode", code);
                     out.put("expires", expires.toString());
+                    if (device.uri() != null) {
+                        out.put("uri", device.uri());
+                    }
+                    if (device.profile() != null) {
+                        out.put("profile", device.profile());
+                    }
                     System.out.println(Json.write(out));
                 } else {
                     System.out.println("device:          " + device.serial()
                             + (device.manufacturer().isEmpty() ? "" : " (" + device.manufacturer() + ")"));
+                    if (device.uri() != null) {
+                        System.out.println("uri:             " + device.uri());
+                    }
+                    if (device.profile() != null) {
+                        System.out.println("profile:         " + device.profile());
+                    }
                     System.out.println("enrollment code: " + code);
                     System.out.println("expires:         " + expires);
                 }
@@ -178,13 +273,16 @@ public final class DeviceCommand implements Runnable {
                         m.put("codeExpires", d.codeExpires() == null ? null : d.codeExpires().toString());
                         m.put("codeUsed", d.codeUsed());
                         m.put("activeCertificates", d.activeCertificates());
+                        m.put("uri", d.uri());
+                        m.put("profile", d.profile());
                         out.add(m);
                     }
                     System.out.println(Json.write(out));
                 } else {
                     for (PgDeviceRegistry.Registered d : devices) {
-                        System.out.printf("%-24s %-16s %-14s %d active  %s%n", d.serial(),
+                        System.out.printf("%-24s %-16s %-14s %d active  %-16s %s  %s%n", d.serial(),
                                 d.manufacturer().isEmpty() ? "-" : d.manufacturer(), d.state(), d.activeCertificates(),
+                                d.profile() == null ? "-" : d.profile(), d.uri() == null ? "-" : d.uri(),
                                 d.location() == null ? "" : d.location());
                     }
                 }

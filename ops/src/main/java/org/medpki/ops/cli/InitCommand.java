@@ -1,6 +1,7 @@
 package org.medpki.ops.cli;
 
 import org.medpki.ops.install.AcmeSettings;
+import org.medpki.ops.install.DeviceSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.medpki.core.hierarchy.CaCertificate;
@@ -22,7 +23,8 @@ public final class InitCommand implements Callable<Integer> {
     public Integer call() {
         PkiHome home = PkiHome.fromEnvironment();
         Hierarchy hierarchy = new Installer(home, policiesDir()).initialise(init.options(), Actors.cli(),
-                new ServiceSettings(AcmeSettings.profiles(home), ServiceNames::of));
+                new ServiceSettings(AcmeSettings.profiles(home),
+                        DeviceSettings.profilesBeforeInstallation(home), ServiceNames::of));
         System.out.println("PKI initialised in " + home.dir());
         for (CaCertificate ca : hierarchy.all()) {
             System.out.printf("  %-12s %-28s key %s  %s%n", ca.record().role().wireName(), ca.name(), ca.keyLabel(),

@@ -230,7 +230,7 @@ public final class ServeCommand implements Runnable {
         InstallationConfig.CaApi api = context.config().caApi() != null ? context.config().caApi()
                 // made before the CA API: ACME may issue under the profiles of the acme section on this host
                 : InstallationConfig.CaApi.defaults("127.0.0.1", context.config().repository().port() + 364,
-                        AcmeSettings.config(context.settings()).profiles());
+                        AcmeSettings.config(context.settings()).profiles(), DeviceSettings.profiles(context.settings()));
         ServiceCredentials credentials = new ServiceCredentials(context.home());
         // Only its own endpoint's: the callers' certificates live on their hosts and renew through the API.
         credentials.issueMissing(context, "service:ca", ServiceNames.of(context), List.of(ServiceCredentials.CA));
@@ -437,7 +437,8 @@ public final class ServeCommand implements Runnable {
         // The device registry: codes sealed with the enrollment services' code key (read when a device
         // is registered), certificates of decommissioned devices revoked through the CA.
         server.devices(new DeviceDesk(PgDeviceRegistry.over(database), () -> DeviceCommand.codes(context.home(), false),
-                ca::revoke, context.audit(), context.clock(), DeviceSettings.codeLifetime(context.settings())));
+                ca::revoke, context.audit(), context.clock(), DeviceSettings.codeLifetime(context.settings()),
+                DeviceSettings.profile(context.settings()), DeviceCommand.profiles(context)));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {
             ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),

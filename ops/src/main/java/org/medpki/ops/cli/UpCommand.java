@@ -55,7 +55,8 @@ public final class UpCommand implements Callable<Integer> {
         if (!installer.isInitialised()) {
             System.out.println("first run: initialising the PKI in " + home.dir());
             installer.initialise(init.options(), Actors.cli(),
-                    new ServiceSettings(AcmeSettings.profiles(home), ServiceNames::of));
+                    new ServiceSettings(AcmeSettings.profiles(home),
+                        DeviceSettings.profilesBeforeInstallation(home), ServiceNames::of));
         }
         // An installation from before medpki.yaml: its config.yaml, acme.yaml and crl.yaml merged into it.
         SettingsFiles.migrate(home).forEach(System.err::println);

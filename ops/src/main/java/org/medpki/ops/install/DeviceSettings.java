@@ -19,7 +19,10 @@ import org.medpki.listener.ListenerLimits;
  * <ul>
  * <li>{@code protocols}: the enrollment front ends 'pki up' starts, of est, cmp and scep (default
  *     none: a port that is not needed is not opened);</li>
- * <li>{@code profile} (default device), {@code codeLifetime} (how long an enrollment code can be
+ * <li>{@code profile} (default device: the profile of a device registered without one),
+ *     {@code profiles} (the profiles a device may be registered under, which must hold
+ *     {@code profile} and which the CA must let est, cmp and scep issue; default {@code profile} and
+ *     sdc-participant, as far as the CA grants them), {@code codeLifetime} (how long an enrollment code can be
  *     used, default 14 days), {@code supersedeGrace} (how long a replaced certificate stays valid,
  *     default 7 days), {@code manufacturerCas} (PEM files of the manufacturer CAs whose IDevIDs
  *     authenticate devices; relative paths under PKI_HOME);</li>
@@ -50,13 +53,14 @@ public final class DeviceSettings {
     /** The section as written. */
     public record File(@JsonProperty("protocols") List<String> protocols,
                        @JsonProperty("profile") String profile,
+                       @JsonProperty("profiles") List<String> profiles,
                        @JsonProperty("codeLifetime") String codeLifetime,
                        @JsonProperty("supersedeGrace") String supersedeGrace,
                        @JsonProperty("manufacturerCas") List<String> manufacturerCas,
                        @JsonProperty("est") Listener est,
                        @JsonProperty("cmp") Listener cmp,
                        @JsonProperty("scep") Listener scep) {
-        public static final File EMPTY = new File(null, null, null, null, null, null, null, null);
+        public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null);
     }
 
     /** Where one front end listens: bind address, port, the host in its URL, the listener's bounds. */
@@ -76,8 +80,82 @@ public final class DeviceSettings {
     }
 
     public static String profile(Settings settings) {
-        String p = settings.devices().profile();
+        return profile(settings.devices());
+    }
+
+    private static String profile(File f) {
+        String p = f.profile();
         return p == null || p.isBlank() ? "device" : p;
+    }
+
+    /** The default devices.profiles (after devices.profile): device certificates and IEEE 11073 SDC participants. */
+    public static final List<String> DEFAULT_PROFILES = List.of("device", "sdc-participant");
+
+    /**
+     * {@code devices.profiles}: the profiles a device may be registered under, devices.profile first.
+     * As written, each granted by the CA to every enrollment front end it has a row for; by default
+     * devices.profile and those of the defaults that the CA grants them.
+     */
+    public static List<String> profiles(Settings settings) {
+        try {
+            return profiles(settings.devices(), settings.installation().caApi());
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(e);
+        }
+    }
+
+    /** The profiles 'pki init' grants the enrollment front ends (from the devices section as written). */
+    public static List<String> profilesBeforeInstallation(PkiHome home) {
+        return profiles(SettingsFiles.devicesBeforeInstallation(home, System.getenv()), null);
+    }
+
+    /** {@code caApi} null: the CA grants what the settings ask (an installation from before the CA API). */
+    static List<String> profiles(File f, InstallationConfig.CaApi caApi) {
+        String first = profile(f);
+        if (!org.medpki.device.DeviceNames.PROFILE.matcher(first).matches()) {
+            throw new IllegalArgumentException("devices.profile '" + first + "' is not a profile name");
+        }
+        List<String> granted = caApi == null ? null : granted(caApi);
+        if (f.profiles() == null) {
+            var out = new java.util.LinkedHashSet<String>();
+            out.add(first);
+            DEFAULT_PROFILES.stream().filter(p -> granted == null || granted.contains(p)).forEach(out::add);
+            return List.copyOf(out);
+        }
+        for (String p : f.profiles()) {
+            if (p == null || !org.medpki.device.DeviceNames.PROFILE.matcher(p).matches()) {
+                throw new IllegalArgumentException("devices.profiles holds '" + p + "', which is not a profile name");
+            }
+        }
+        if (!f.profiles().contains(first)) {
+            throw new IllegalArgumentException("devices.profile " + first + " must be one of devices.profiles "
+                    + f.profiles());
+        }
+        if (granted != null) {
+            List<String> refused = f.profiles().stream().filter(p -> !granted.contains(p)).distinct().toList();
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("devices.profiles names " + refused + ", which the CA does not let "
+                        + "the enrollment services issue (caApi.callers.est/cmp/scep.issue): grant them on the CA host "
+                        + "or remove them");
+            }
+        }
+        var out = new java.util.LinkedHashSet<String>();
+        out.add(first);
+        out.addAll(f.profiles());
+        return List.copyOf(out);
+    }
+
+    /** What the CA lets every enrollment front end it has a row for issue; null when it has none. */
+    private static List<String> granted(InstallationConfig.CaApi caApi) {
+        List<String> granted = null;
+        for (String caller : List.of("est", "cmp", "scep")) {
+            var row = caApi.callers().get(caller);
+            if (row != null) {
+                List<String> issue = row.issue() == null ? List.of() : row.issue();
+                granted = granted == null ? issue : granted.stream().filter(issue::contains).toList();
+            }
+        }
+        return granted;
     }
 
     public static Duration codeLifetime(Settings settings) {

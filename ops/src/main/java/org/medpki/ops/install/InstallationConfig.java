@@ -132,14 +132,19 @@ public record InstallationConfig(
          * signed; OCSP has its signers certified; the admin API revokes what its administrators
          * approved, has the certificates of administrators it enrolls issued, has retired CA keys
          * destroyed and has issuing CAs rolled over, once its administrators approved; the device
-         * enrollment front ends (est, cmp, scep) issue under the device profile and revoke what they
-         * had issued (superseded certificates, a device's own revocation).
+         * enrollment front ends (est, cmp, scep) issue under the device profiles (devices.profiles)
+         * and revoke what they had issued (superseded certificates, a device's own revocation);
+         * SCEP also has its RA certificate issued.
          */
-        /** Each device enrollment front end: device certificates, and revoking those it had issued. */
-        private static final org.medpki.caapi.CallerPermissions DEVICE_ENROLLMENT =
-                new org.medpki.caapi.CallerPermissions(java.util.List.of("device"), true, false, false, false);
-
-        public static CaApi defaults(String host, int port, java.util.List<String> acmeProfiles) {
+        public static CaApi defaults(String host, int port, java.util.List<String> acmeProfiles,
+                                     java.util.List<String> deviceProfiles) {
+            // Each device enrollment front end: device certificates, and revoking those it had issued.
+            org.medpki.caapi.CallerPermissions deviceEnrollment =
+                    new org.medpki.caapi.CallerPermissions(deviceProfiles, true, false, false, false);
+            java.util.List<String> scep = new java.util.ArrayList<>(deviceProfiles);
+            if (!scep.contains("scep-ra")) {
+                scep.add("scep-ra");
+            }
             return new CaApi(host, port, java.util.Map.of(
                     "acme", new org.medpki.caapi.CallerPermissions(acmeProfiles, true, false, false,
                             false),
@@ -147,10 +152,9 @@ public record InstallationConfig(
                     "ocsp", new org.medpki.caapi.CallerPermissions(java.util.List.of(), false, false, true, false),
                     "admin", new org.medpki.caapi.CallerPermissions(java.util.List.of("admin"), false, false, false,
                             true, true, true, true),
-                    "est", DEVICE_ENROLLMENT, "cmp", DEVICE_ENROLLMENT,
+                    "est", deviceEnrollment, "cmp", deviceEnrollment,
                     // and its RA certificate (the key in the enrollment token), which it renews itself
-                    "scep", new org.medpki.caapi.CallerPermissions(java.util.List.of("device", "scep-ra"), true,
-                            false, false, false)), null);
+                    "scep", new org.medpki.caapi.CallerPermissions(scep, true, false, false, false)), null);
         }
 
         /** Where the CA binds: listenHost; else host when it is an IP address; else every address (0.0.0.0). */
@@ -188,7 +192,8 @@ public record InstallationConfig(
 
     /** The CA API settings; for installations made before it existed, loopback on the repository port + 364. */
     public CaApi caApiOrDefault() {
-        return caApi != null ? caApi : CaApi.defaults("127.0.0.1", repository.port() + 364, java.util.List.of("tls-server"));
+        return caApi != null ? caApi : CaApi.defaults("127.0.0.1", repository.port() + 364, java.util.List.of("tls-server"),
+                DeviceSettings.DEFAULT_PROFILES);
     }
 
     /** URLs that go into certificates (AIA and CDP): where relying parties will find OCSP and CRLs. */

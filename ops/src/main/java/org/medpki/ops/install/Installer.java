@@ -66,7 +66,7 @@ public final class Installer {
         // merged into medpki.yaml; the environment is applied when read, never written.
         SettingsFiles.migrate(home).forEach(System.err::println);
         InstallationConfig config = SettingsFiles.exists(home) ? SettingsFiles.readInstallation(home)
-                : newConfig(options, shipped(services.acmeProfiles()));
+                : newConfig(options, shipped(services.acmeProfiles()), services.deviceProfiles());
         SettingsFiles.writeInstallation(home, config);
         config = SettingsFiles.load(home).installation();
         copyProfiles(config);
@@ -101,10 +101,10 @@ public final class Installer {
 
     /**
      * The configuration of a new installation. The CA grants ACME {@code acmeProfiles} only (the acme
-     * section's at the ceremony); offering more later means changing caApi.callers.acme.issue too, on
-     * the CA host.
+     * section's at the ceremony), and the enrollment front ends {@code deviceProfiles} (devices.profiles
+     * at the ceremony); offering more later means changing caApi.callers too, on the CA host.
      */
-    private InstallationConfig newConfig(InitOptions o, List<String> acmeProfiles) {
+    private InstallationConfig newConfig(InitOptions o, List<String> acmeProfiles, List<String> deviceProfiles) {
         boolean softhsm = SoftHsmTokens.isSoftHsm(o.module());
         int port = o.httpPort();
         String base = "http://" + hostForUrl(o.httpHost()) + ":";
@@ -121,7 +121,7 @@ public final class Installer {
                 new InstallationConfig.Database(null, embeddedPort == null ? freePort() : embeddedPort, 16, prefix),
                 new InstallationConfig.Urls(base + (port + 1) + "/ocsp", base + port + "/crl", base + port + "/ca"),
                 new InstallationConfig.Listen(o.httpHost(), port), null,
-                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfiles));
+                InstallationConfig.CaApi.defaults(o.caApiHost(), o.caApiPort(), acmeProfiles, deviceProfiles));
     }
 
     private static String hostForUrl(String host) {

@@ -108,25 +108,38 @@ public final class SettingsFiles {
      * grants ACME.
      */
     public static AcmeSettings.File acmeBeforeInstallation(PkiHome home, Map<String, String> env) {
+        return sectionBeforeInstallation(home, env, "acme", home.dir().resolve("acme.yaml"), AcmeSettings.File.class,
+                AcmeSettings.File.EMPTY);
+    }
+
+    /** The devices section as written before the installation exists (the profiles 'pki init' grants est, cmp, scep). */
+    public static DeviceSettings.File devicesBeforeInstallation(PkiHome home, Map<String, String> env) {
+        return sectionBeforeInstallation(home, env, "devices", null, DeviceSettings.File.class,
+                DeviceSettings.File.EMPTY);
+    }
+
+    /** {@code legacy}: the section's file from before medpki.yaml, or null. */
+    private static <T> T sectionBeforeInstallation(PkiHome home, Map<String, String> env, String name, Path legacy,
+                                                   Class<T> type, T empty) {
         ObjectNode root = YAML.createObjectNode();
         Path medpki = file(home);
         if (Files.exists(medpki)) {
-            JsonNode acme = readTree(medpki).get("acme");
-            if (acme != null) {
-                root.set("acme", acme);
+            JsonNode section = readTree(medpki).get(name);
+            if (section != null) {
+                root.set(name, section);
             }
-        } else if (Files.exists(home.dir().resolve("acme.yaml"))) {
-            root.set("acme", readTree(home.dir().resolve("acme.yaml")));
+        } else if (legacy != null && Files.exists(legacy)) {
+            root.set(name, readTree(legacy));
         }
-        Map<String, String> fromEnvironment = applyEnvironment(root, env, Set.of("acme"));
-        JsonNode acme = root.get("acme");
-        if (acme == null || acme.isNull()) {
-            return AcmeSettings.File.EMPTY;
+        Map<String, String> fromEnvironment = applyEnvironment(root, env, Set.of(name));
+        JsonNode section = root.get(name);
+        if (section == null || section.isNull()) {
+            return empty;
         }
         try {
-            return YAML.treeToValue(acme, AcmeSettings.File.class);
+            return YAML.treeToValue(section, type);
         } catch (JsonProcessingException e) {
-            throw error(e, "acme", Files.exists(medpki) ? medpki : home.dir().resolve("acme.yaml"), fromEnvironment);
+            throw error(e, name, Files.exists(medpki) || legacy == null ? medpki : legacy, fromEnvironment);
         }
     }
 

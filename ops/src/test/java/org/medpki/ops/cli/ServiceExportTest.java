@@ -45,7 +45,7 @@ class ServiceExportTest {
                 new InstallationConfig.Urls("http://127.0.0.1:8081/ocsp", "http://127.0.0.1:8080/crl",
                         "http://127.0.0.1:8080/ca"),
                 new InstallationConfig.Listen("0.0.0.0", 8080), null,
-                InstallationConfig.CaApi.defaults("ca", 8444, java.util.List.of("tls-server"))));
+                InstallationConfig.CaApi.defaults("ca", 8444, java.util.List.of("tls-server"), org.medpki.ops.install.DeviceSettings.DEFAULT_PROFILES)));
         Files.writeString(home.softhsmConfig(), "directories.tokendir = " + home.tokens() + "\nobjectstore.backend = file\n");
         token("aaaa-ca", "medpki");
         token("bbbb-ocsp", "medpki-ocsp");

@@ -12,14 +12,14 @@ class CaApiEndpointSettingsTest {
 
     @Test
     void bindsTheHostWhenItIsAnAddressElseEveryAddressUnlessListenHostSaysOtherwise() {
-        assertThat(InstallationConfig.CaApi.defaults("127.0.0.1", 8444, java.util.List.of("tls-server")).bindHost()).isEqualTo("127.0.0.1");
-        assertThat(InstallationConfig.CaApi.defaults("::1", 8444, java.util.List.of("tls-server")).bindHost()).isEqualTo("::1");
-        assertThat(InstallationConfig.CaApi.defaults("ca", 8444, java.util.List.of("tls-server")).bindHost()).isEqualTo("0.0.0.0");
-        assertThat(InstallationConfig.CaApi.defaults("ca.medpki.svc", 8444, java.util.List.of("tls-server")).bindHost()).isEqualTo("0.0.0.0");
+        assertThat(InstallationConfig.CaApi.defaults("127.0.0.1", 8444, java.util.List.of("tls-server"), DeviceSettings.DEFAULT_PROFILES).bindHost()).isEqualTo("127.0.0.1");
+        assertThat(InstallationConfig.CaApi.defaults("::1", 8444, java.util.List.of("tls-server"), DeviceSettings.DEFAULT_PROFILES).bindHost()).isEqualTo("::1");
+        assertThat(InstallationConfig.CaApi.defaults("ca", 8444, java.util.List.of("tls-server"), DeviceSettings.DEFAULT_PROFILES).bindHost()).isEqualTo("0.0.0.0");
+        assertThat(InstallationConfig.CaApi.defaults("ca.medpki.svc", 8444, java.util.List.of("tls-server"), DeviceSettings.DEFAULT_PROFILES).bindHost()).isEqualTo("0.0.0.0");
         assertThat(new InstallationConfig.CaApi("ca", 8444, Map.of(), "10.0.0.5").bindHost()).isEqualTo("10.0.0.5");
         assertThatThrownBy(() -> new InstallationConfig.CaApi("ca", 8444, Map.of(), "ca"))
                 .hasMessageContaining("caApi.listenHost must be an IP address");
-        assertThat(InstallationConfig.CaApi.defaults("::1", 8444, java.util.List.of("tls-server")).url()).isEqualTo("https://[::1]:8444");
+        assertThat(InstallationConfig.CaApi.defaults("::1", 8444, java.util.List.of("tls-server"), DeviceSettings.DEFAULT_PROFILES).url()).isEqualTo("https://[::1]:8444");
     }
 
     @Test

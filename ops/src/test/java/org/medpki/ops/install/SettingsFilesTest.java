@@ -196,7 +196,7 @@ class SettingsFilesTest {
         SettingsFiles.writeInstallation(home, new InstallationConfig(granted.domain(), granted.organisation(),
                 granted.token(), granted.ocspToken(), granted.database(), granted.urls(), granted.repository(),
                 granted.profilesDirectory(), InstallationConfig.CaApi.defaults("127.0.0.1", 8444,
-                        java.util.List.of("tls-server", "shortlived", "tls-client"))));
+                        java.util.List.of("tls-server", "shortlived", "tls-client"), DeviceSettings.DEFAULT_PROFILES)));
         var config = AcmeSettings.config(SettingsFiles.load(home, Map.of()));
         assertThat(config.profiles()).containsExactly("tls-server", "tls-client", "shortlived");
         assertThat(config.profile()).isEqualTo("tls-server");
@@ -205,5 +205,32 @@ class SettingsFilesTest {
                 + "acme:\n  profile: shortlived\n  profiles: [tls-server, atna-node]\n");
         assertThatThrownBy(() -> AcmeSettings.config(SettingsFiles.load(home, Map.of())))
                 .hasMessageContaining("acme.profiles names [atna-node]").hasMessageContaining("caApi.callers.acme.issue");
+    }
+
+    @Test
+    void devicesMayBeRegisteredUnderTheProfilesTheCaGrantsTheEnrollmentServicesAndTheDefaultMustBeOne() throws Exception {
+        assertThat(DeviceSettings.profiles(SettingsFiles.load(home, Map.of())))
+                .as("an installation from before the CA API: the CA grants what the settings ask")
+                .containsExactly("device", "sdc-participant");
+        InstallationConfig before = SettingsFiles.readInstallation(home);
+        SettingsFiles.writeInstallation(home, new InstallationConfig(before.domain(), before.organisation(),
+                before.token(), before.ocspToken(), before.database(), before.urls(), before.repository(),
+                before.profilesDirectory(), InstallationConfig.CaApi.defaults("127.0.0.1", 8444,
+                        java.util.List.of("tls-server"), java.util.List.of("device"))));
+        var granted = SettingsFiles.readInstallation(home).caApi().callers();
+        assertThat(granted.get("est").issue()).containsExactly("device");
+        assertThat(granted.get("scep").issue()).containsExactly("device", "scep-ra");
+        assertThat(DeviceSettings.profiles(SettingsFiles.load(home, Map.of())))
+                .as("the defaults the CA does not grant are left out").containsExactly("device");
+
+        String installation = Files.readString(SettingsFiles.file(home));
+        Files.writeString(SettingsFiles.file(home), installation + "devices:\n  profiles: [device, sdc-participant]\n");
+        assertThatThrownBy(() -> DeviceSettings.profiles(SettingsFiles.load(home, Map.of())))
+                .hasMessageContaining("devices.profiles names [sdc-participant]").hasMessageContaining("caApi.callers");
+        Files.writeString(SettingsFiles.file(home), installation + "devices:\n  profile: device\n  profiles: [other]\n");
+        assertThatThrownBy(() -> DeviceSettings.profiles(SettingsFiles.load(home, Map.of())))
+                .hasMessageContaining("devices.profile device must be one of devices.profiles");
+        assertThat(InstallationConfig.CaApi.defaults("127.0.0.1", 8444, java.util.List.of("tls-server"),
+                DeviceSettings.DEFAULT_PROFILES).callers().get("cmp").issue()).containsExactly("device", "sdc-participant");
     }
 }
