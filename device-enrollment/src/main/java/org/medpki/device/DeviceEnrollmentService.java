@@ -49,17 +49,32 @@ public final class DeviceEnrollmentService implements DeviceEnrollment {
      *                       names another for the device
      * @param supersedeGrace how long a replaced certificate stays valid before it is revoked
      *                       (superseded), so that a device can finish switching to the new one
-     * @param manufacturerCas the manufacturer CAs whose IDevIDs authenticate devices (may be empty)
+     * @param manufacturerCas the manufacturer CAs whose IDevIDs authenticate devices, each for the
+     *                       devices registered with its manufacturer only (may be empty)
      * @param caller         this front end's name as the CA API knows it (est, cmp, scep): the
      *                       requester prefix of the certificates it had issued
      */
-    public record Settings(String profile, Duration supersedeGrace, List<X509Certificate> manufacturerCas,
+    public record Settings(String profile, Duration supersedeGrace, List<ManufacturerCa> manufacturerCas,
                            String caller) {
         public Settings {
             manufacturerCas = List.copyOf(manufacturerCas);
             if (supersedeGrace.isNegative()) {
                 throw new IllegalArgumentException("supersedeGrace must not be negative");
             }
+        }
+    }
+
+    /**
+     * A manufacturer's IDevID CA and the manufacturer it speaks for, as devices are registered
+     * ({@code pki device register --manufacturer}, compared ignoring case). A CA vouches only for
+     * its own manufacturer's devices: one trusted maker cannot enroll another's device by its serial.
+     */
+    public record ManufacturerCa(String manufacturer, X509Certificate certificate) {
+        public ManufacturerCa {
+            if (manufacturer == null || manufacturer.isBlank()) {
+                throw new IllegalArgumentException("a manufacturer CA must name its manufacturer");
+            }
+            java.util.Objects.requireNonNull(certificate, "certificate");
         }
     }
 
@@ -102,19 +117,18 @@ public final class DeviceEnrollmentService implements DeviceEnrollment {
         }
         X509Certificate idevid = chain.get(0);
         String serial = serialNumberOf(idevid);
-        if (!trustedManufacturerCertificate(chain)) {
+        Set<String> makers = manufacturersVouching(chain);
+        if (makers.isEmpty()) {
             throw refused(protocol, serial, "the manufacturer certificate does not chain to a trusted manufacturer CA");
         }
         if (serial == null) {
             throw refused(protocol, null, "the manufacturer certificate's subject has no serialNumber");
         }
-        List<DeviceRegistry.Device> devices = registry.bySerial(serial);
-        String maker = attribute(idevid, BCStyle.O);
-        if (devices.size() > 1 && maker != null) {
-            devices = devices.stream().filter(d -> d.manufacturer().equalsIgnoreCase(maker)).toList();
-        }
+        List<DeviceRegistry.Device> devices = registry.bySerial(serial).stream()
+                .filter(d -> makers.contains(d.manufacturer().toLowerCase(java.util.Locale.ROOT))).toList();
         if (devices.size() != 1) {
-            throw refused(protocol, serial, devices.isEmpty() ? "no registered device has this serial"
+            throw refused(protocol, serial, devices.isEmpty()
+                    ? "no registered device of the certificate's manufacturer has this serial"
                     : "several registered devices have this serial and the manufacturer does not tell them apart");
         }
         return issue(protocol, devices.get(0), csr, null, "manufacturer-certificate");
@@ -279,25 +293,34 @@ public final class DeviceEnrollmentService implements DeviceEnrollment {
         return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.SERIALNUMBER, device.serial()).build();
     }
 
-    private boolean trustedManufacturerCertificate(List<X509Certificate> chain) {
+    /**
+     * The manufacturers (lower case) whose CA the chain validates to; empty when it validates to
+     * none of them.
+     */
+    private Set<String> manufacturersVouching(List<X509Certificate> chain) {
         if (settings.manufacturerCas().isEmpty()) {
-            return false;
+            return Set.of();
         }
         try {
-            Set<TrustAnchor> anchors = settings.manufacturerCas().stream().map(c -> new TrustAnchor(c, null))
-                    .collect(Collectors.toSet());
+            Set<TrustAnchor> anchors = settings.manufacturerCas().stream().map(m -> m.certificate()).distinct()
+                    .map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
             PKIXParameters params = new PKIXParameters(anchors);
             // Manufacturers publish no revocation status a hospital network can reach; the
             // registry (a decommissioned device) is the revocation that matters here.
             params.setRevocationEnabled(false);
             params.setDate(java.util.Date.from(clock.instant()));
             List<X509Certificate> path = chain.stream()
-                    .filter(c -> settings.manufacturerCas().stream().noneMatch(c::equals)).toList();
-            CertPathValidator.getInstance("PKIX").validate(
-                    CertificateFactory.getInstance("X.509").generateCertPath(path), params);
-            return true;
+                    .filter(c -> settings.manufacturerCas().stream().noneMatch(m -> m.certificate().equals(c))).toList();
+            if (path.isEmpty()) {
+                return Set.of(); // a CA's own certificate is no device's
+            }
+            X509Certificate anchor = ((java.security.cert.PKIXCertPathValidatorResult) CertPathValidator
+                    .getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params))
+                    .getTrustAnchor().getTrustedCert();
+            return settings.manufacturerCas().stream().filter(m -> m.certificate().equals(anchor))
+                    .map(m -> m.manufacturer().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toSet());
         } catch (Exception e) {
-            return false;
+            return Set.of();
         }
     }
 

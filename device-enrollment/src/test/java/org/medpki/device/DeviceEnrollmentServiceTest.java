@@ -149,14 +149,17 @@ class DeviceEnrollmentServiceTest {
     }
 
     @Test
-    void aManufacturerCertificateFromATrustedMakerNamingARegisteredSerialEnrolls() throws Exception {
+    void aManufacturerCertificateEnrollsOnlyARegisteredDeviceOfItsOwnManufacturer() throws Exception {
         KeyPair makerKey = TestKeys.freshEc("secp256r1");
         X509Certificate maker = selfSignedCa("CN=Infusion Corp Device CA,O=Infusion Corp", makerKey);
         KeyPair otherKey = TestKeys.freshEc("secp256r1");
         X509Certificate otherMaker = selfSignedCa("CN=Infusion Corp Device CA,O=Infusion Corp", otherKey);
         service = new DeviceEnrollmentService(registry, ca, codes, new AuditLog(auditStore, clock), clock,
-                new DeviceEnrollmentService.Settings("device", GRACE, List.of(maker), "est"), new EnrollmentMetrics());
-        registry.register(1, "PUMP-7");
+                new DeviceEnrollmentService.Settings("device", GRACE, List.of(
+                        new DeviceEnrollmentService.ManufacturerCa("Infusion Corp", maker)), "est"), new EnrollmentMetrics());
+        registry.register(new DeviceRegistry.Device(1, "PUMP-7", "infusion corp", "registered"));
+        // The same serial registered for another manufacturer: this maker's CA does not vouch for it.
+        registry.register(new DeviceRegistry.Device(2, "PUMP-6", "Monitor Corp", "registered"));
         KeyPair deviceKey = TestKeys.freshEc("secp256r1");
         byte[] csr = TestCsrs.der(TestKeys.freshEc("secp256r1"), "CN=pump", List.of());
 
@@ -170,6 +173,14 @@ class DeviceEnrollmentServiceTest {
                 .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
         assertThatThrownBy(() -> service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
                 List.of(idevid(maker, makerKey, "PUMP-8", deviceKey)), csr))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
+        assertThatThrownBy(() -> service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
+                List.of(idevid(maker, makerKey, "PUMP-6", deviceKey)), csr))
+                .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.getMessage())
+                        .contains("no registered device of the certificate's manufacturer"));
+        // The maker's CA certificate itself is no device's certificate.
+        assertThatThrownBy(() -> service.enrollWithManufacturerCertificate(DeviceEnrollment.Protocol.EST,
+                List.of(maker), csr))
                 .isInstanceOfSatisfying(PkiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
         assertThat(ca.issued).hasSize(1);
     }

@@ -72,7 +72,8 @@ class DeviceEnrollmentTest {
         ObjectNode devices = doc.putObject("devices");
         devices.putArray("protocols").add("est").add("cmp").add("scep");
         devices.put("supersedeGrace", "PT0S");
-        devices.putArray("manufacturerCas").add("manufacturers/infusion.pem");
+        devices.putArray("manufacturerCas").addObject().put("manufacturer", "Infusion Corp")
+                .put("certificates", "manufacturers/infusion.pem");
         devices.putObject("est").put("port", estPort);
         devices.putObject("cmp").put("port", cmpPort);
         // Debian's scepclient signs with SHA-1 and encrypts with DES whatever GetCACaps offers.
@@ -276,7 +277,7 @@ class DeviceEnrollmentTest {
 
     @Test
     @Order(20)
-    void aDeviceEnrollsWithItsManufacturerCertificateOverEstAndCmpOnlyWhenTrustedAndRegistered() throws Exception {
+    void aDeviceEnrollsWithItsManufacturerCertificateOverEstAndCmpOnlyWhenTrustedRegisteredAndItsMakers() throws Exception {
         register("PUMP-IDEV-1", "--manufacturer", "Infusion Corp");
         register("PUMP-IDEV-2", "--manufacturer", "Infusion Corp");
         Path idev1 = idevid("infusion-idevid-ca", "idev1", "PUMP-IDEV-1");
@@ -312,6 +313,11 @@ class DeviceEnrollmentTest {
         assertThat(rogueIr.exit()).as(rogueIr.toString()).isNotZero();
         Path unknown = idevid("infusion-idevid-ca", "idev4", "PUMP-NOT-REGISTERED");
         assertThat(estWithClientCertificate(unknown, csr("idev4-new", "/CN=pump"), "idev4.p7")).isEqualTo(403);
+        // A trusted maker's certificate for another maker's device: its CA vouches for its own devices only.
+        register("PUMP-IDEV-5", "--manufacturer", "Monitor Corp");
+        Path foreign = idevid("infusion-idevid-ca", "idev5", "PUMP-IDEV-5");
+        assertThat(estWithClientCertificate(foreign, csr("idev5-new", "/CN=pump"), "idev5.p7")).isEqualTo(403);
+        assertThat(listed("PUMP-IDEV-5").get("activeCertificates").asLong()).isZero();
         assertThat(listed("PUMP-IDEV-3").get("state").asText()).isEqualTo("registered");
         assertThat(listed("PUMP-IDEV-3").get("activeCertificates").asLong()).isZero();
         List<String> refusals = new ArrayList<>();
@@ -324,6 +330,7 @@ class DeviceEnrollmentTest {
         }
         assertThat(refusals).anyMatch(d -> d.contains("PUMP-IDEV-3") && d.contains("trusted manufacturer CA"));
         assertThat(refusals).anyMatch(d -> d.contains("PUMP-NOT-REGISTERED") && d.contains("no registered device"));
+        assertThat(refusals).anyMatch(d -> d.contains("PUMP-IDEV-5") && d.contains("no registered device"));
     }
 
     /** A self-signed CA made with openssl: {@code tmp/NAME.pem} and {@code tmp/NAME.key}. */

@@ -468,7 +468,8 @@ public final class ServeCommand implements Runnable {
         org.medpki.device.est.EstServer server = new org.medpki.device.est.EstServer(vertx,
                 new org.medpki.device.OnVirtualThreads(enrollment),
                 org.medpki.device.est.EstConfig.of(at.host(), port != null ? port : at.port(), own.keyPem(),
-                        own.chainPem(), DeviceSettings.manufacturerCas(context.settings(), context.home()))
+                        own.chainPem(), DeviceSettings.manufacturerCas(context.settings(), context.home()).stream()
+                        .map(org.medpki.device.DeviceEnrollmentService.ManufacturerCa::certificate).distinct().toList())
                         .withListener(at.limits()));
         server.probes(new org.medpki.device.ServiceProbes(() -> context.database().reachable(), metrics::prometheus));
         int bound = server.start().await();

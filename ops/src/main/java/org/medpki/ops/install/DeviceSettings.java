@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.medpki.core.settings.Durations;
+import org.medpki.device.DeviceEnrollmentService;
 import org.medpki.listener.ListenerLimits;
 
 /**
@@ -24,8 +25,8 @@ import org.medpki.listener.ListenerLimits;
  *     {@code profile} and which the CA must let est, cmp and scep issue; default {@code profile} and
  *     sdc-participant, as far as the CA grants them), {@code codeLifetime} (how long an enrollment code can be
  *     used, default 14 days), {@code supersedeGrace} (how long a replaced certificate stays valid,
- *     default 7 days), {@code manufacturerCas} (PEM files of the manufacturer CAs whose IDevIDs
- *     authenticate devices; relative paths under PKI_HOME);</li>
+ *     default 7 days), {@code manufacturerCas} (the manufacturer CAs whose IDevIDs authenticate
+ *     devices of that manufacturer: {@link ManufacturerCaFile}; PEM paths relative to PKI_HOME);</li>
  * <li>{@code est}, {@code cmp}, {@code scep}: each {@code port} (default the repository port + 366,
  *     + 367, + 368), {@code host} (listen address, default the repository's), {@code publicHost}
  *     (EST: the name in its URL and TLS certificate) and the listener's bounds; {@code scep} also
@@ -56,11 +57,30 @@ public final class DeviceSettings {
                        @JsonProperty("profiles") List<String> profiles,
                        @JsonProperty("codeLifetime") String codeLifetime,
                        @JsonProperty("supersedeGrace") String supersedeGrace,
-                       @JsonProperty("manufacturerCas") List<String> manufacturerCas,
+                       @JsonProperty("manufacturerCas") List<ManufacturerCaFile> manufacturerCas,
                        @JsonProperty("est") Listener est,
                        @JsonProperty("cmp") Listener cmp,
                        @JsonProperty("scep") Listener scep) {
         public static final File EMPTY = new File(null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * One entry of {@code devices.manufacturerCas}: {@code {manufacturer: NAME, certificates: FILE}},
+     * or just FILE, when each CA certificate's subject O names the manufacturer. Its IDevIDs
+     * authenticate only devices registered with that manufacturer.
+     */
+    public record ManufacturerCaFile(String manufacturer, String certificates) {
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES)
+        public ManufacturerCaFile(@JsonProperty("manufacturer") String manufacturer,
+                                  @JsonProperty("certificates") String certificates) {
+            this.manufacturer = manufacturer;
+            this.certificates = certificates;
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        public static ManufacturerCaFile of(String certificates) {
+            return new ManufacturerCaFile(null, certificates);
+        }
     }
 
     /** Where one front end listens: bind address, port, the host in its URL, the listener's bounds. */
@@ -182,22 +202,48 @@ public final class DeviceSettings {
         }
     }
 
-    /** The manufacturer CA certificates, read from their PEM files. */
-    public static List<X509Certificate> manufacturerCas(Settings settings, PkiHome home) {
-        List<X509Certificate> cas = new ArrayList<>();
-        List<String> files = settings.devices().manufacturerCas() == null ? List.of() : settings.devices().manufacturerCas();
-        for (String f : files) {
-            Path path = home.dir().resolve(f);
+    /**
+     * The manufacturer CA certificates, read from their PEM files, each with the manufacturer it
+     * vouches for (the entry's, else the certificate's subject O; neither is a settings error).
+     */
+    public static List<DeviceEnrollmentService.ManufacturerCa> manufacturerCas(Settings settings, PkiHome home) {
+        List<DeviceEnrollmentService.ManufacturerCa> cas = new ArrayList<>();
+        List<ManufacturerCaFile> entries = settings.devices().manufacturerCas() == null ? List.of()
+                : settings.devices().manufacturerCas();
+        for (ManufacturerCaFile entry : entries) {
+            if (entry == null || entry.certificates() == null || entry.certificates().isBlank()) {
+                throw settings.invalid(new IllegalArgumentException("devices.manufacturerCas: each entry names a PEM "
+                        + "file (certificates: FILE)"));
+            }
+            Path path = home.dir().resolve(entry.certificates());
+            List<X509Certificate> read = new ArrayList<>();
             try (var in = Files.newInputStream(path)) {
                 for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    cas.add((X509Certificate) c);
+                    read.add((X509Certificate) c);
                 }
             } catch (IOException | CertificateException e) {
                 throw settings.invalid(new IllegalArgumentException("devices.manufacturerCas: cannot read " + path
                         + " as PEM certificates: " + e.getMessage()));
             }
+            for (X509Certificate c : read) {
+                String maker = entry.manufacturer() != null && !entry.manufacturer().isBlank() ? entry.manufacturer()
+                        : organisation(c);
+                if (maker == null) {
+                    throw settings.invalid(new IllegalArgumentException("devices.manufacturerCas: " + path + " holds '"
+                            + c.getSubjectX500Principal().getName() + "', whose subject names no organisation: give the "
+                            + "entry as {manufacturer: NAME, certificates: " + entry.certificates() + "}"));
+                }
+                cas.add(new DeviceEnrollmentService.ManufacturerCa(maker, c));
+            }
         }
         return List.copyOf(cas);
+    }
+
+    private static String organisation(X509Certificate c) {
+        org.bouncycastle.asn1.x500.RDN[] rdns = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                c.getSubjectX500Principal().getEncoded()).getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.O);
+        return rdns.length == 0 ? null : org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(
+                rdns[0].getFirst().getValue());
     }
 
     /**
