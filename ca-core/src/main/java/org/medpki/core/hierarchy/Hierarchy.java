@@ -71,6 +71,18 @@ public final class Hierarchy {
         return ca;
     }
 
+    /**
+     * Every generation of the issuing CA that profiles call {@code issuerName}, oldest first: that
+     * CA and the ones a rollover recorded as {@code <name>-g<n>} ({@link CaRollover#generationName}).
+     * Read from the CA rows alone (only the CA writes them), so that a process without access to
+     * the rollover record (a service calling the CA API) knows them too; empty for an unknown name.
+     */
+    public List<CaCertificate> generationsByName(String issuerName) {
+        return byId.values().stream().filter(c -> c.record().role() == CaRole.ISSUING)
+                .filter(c -> CaRollover.firstGenerationName(c.name()).equals(issuerName))
+                .sorted(java.util.Comparator.comparingLong(c -> c.record().id())).toList();
+    }
+
     /** The newest OCSP-signing delegate of an issuing CA. */
     public Optional<CaCertificate> ocspSignerOf(CaCertificate issuing) {
         return withRole(CaRole.OCSP_SIGNER).stream()
