@@ -32,6 +32,11 @@ public final class Hierarchy {
         return new Hierarchy(inventory.cas());
     }
 
+    /** The hierarchy of these CA rows (as {@link #load} reads them). */
+    public static Hierarchy of(List<CaRecord> records) {
+        return new Hierarchy(records);
+    }
+
     public boolean isEmpty() {
         return byId.isEmpty();
     }
