@@ -53,6 +53,7 @@ import org.medpki.caapi.RemoteOcspSignerCertifier;
 import org.medpki.core.crl.CrlIssuer;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.core.hierarchy.CaCertificate;
 import org.medpki.core.hierarchy.CaOcspSignerCertifier;
 import org.medpki.core.hierarchy.OcspSignerRotation;
 import org.medpki.core.hierarchy.Hierarchy;
