@@ -251,7 +251,7 @@ public final class AdminApiServer extends VerticleBase {
                 // Any client certificate passes the handshake: the refusal of a foreign, expired or
                 // revoked one is a 401 problem with an audit entry, not a silent TLS failure.
                 .setClientAuth(ClientAuth.REQUEST)
-                .setTrustOptions(TrustOptions.wrap(new CallerTrust(authenticator.issuer().x509())))
+                .setTrustOptions(TrustOptions.wrap(new CallerTrust(authenticator.issuers())))
                 .setCompressionSupported(false).setHost(config.host()).setPort(config.port());
         return guard.install(vertx, vertx.createHttpServer(options), router).listen().onSuccess(s -> server = s);
     }
@@ -274,7 +274,7 @@ public final class AdminApiServer extends VerticleBase {
                 refused(from, r.getMessage(), ctx.request().path(), r.subject());
                 throw Problem.unauthenticated("an administrator certificate of this PKI is required: " + r.getMessage());
             }
-            Admin admin = admins.holder(authenticator.issuer().record().id(), caller.serial())
+            Admin admin = admins.holder(caller.caId(), caller.serial())
                     .filter(a -> a.name().equals(caller.name()))
                     .orElseThrow(() -> {
                         refused(from, "certificate of no enrolled administrator", ctx.request().path(), caller.name());

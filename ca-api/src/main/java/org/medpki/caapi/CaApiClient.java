@@ -49,18 +49,18 @@ public final class CaApiClient implements AutoCloseable {
     /** How much longer than the request's timeout a whole call may take before it fails. */
     private static final long CALL_MARGIN_MS = 5_000;
     private volatile X509Certificate verifiedEndpoint;
-    private final X509Certificate serviceCa;
+    private final CallerIssuers serviceCas;
 
     /**
      * @param url       https://host:port of the CA API
      * @param keyPem    this service's private key (PEM)
      * @param chainPem  this service's certificate chain (PEM, leaf first)
      * @param rootPem   the PKI's root certificate (PEM): the CA endpoint must chain to it
-     * @param serviceCa the CA that issues the {@code service} profile: the endpoint's certificate
-     *                  must be signed by it
+     * @param serviceCas the generations of the CA that issues the {@code service} profile: the
+     *                   endpoint's certificate must be signed by one of them
      */
     public CaApiClient(Vertx vertx, String url, String keyPem, String chainPem, String rootPem,
-                       X509Certificate serviceCa, Duration timeout) {
+                       CallerIssuers serviceCas, Duration timeout) {
         URI u = URI.create(url);
         if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 1) {
             throw new PkiException(ErrorKind.CONFIGURATION, "the CA API URL must be https://host:port, not " + url);
@@ -69,7 +69,7 @@ public final class CaApiClient implements AutoCloseable {
         this.port = u.getPort();
         this.url = url;
         this.timeout = timeout;
-        this.serviceCa = java.util.Objects.requireNonNull(serviceCa, "serviceCa");
+        this.serviceCas = java.util.Objects.requireNonNull(serviceCas, "serviceCas");
         // No host name verification: in containers and Kubernetes the CA is reached by a service
         // name ("ca", "ca.medpki.svc") that is outside the PKI's domain and so cannot be in the
         // service profile's SANs. The endpoint is checked by identity instead (checkEndpoint), which
@@ -225,14 +225,15 @@ public final class CaApiClient implements AutoCloseable {
 
     /**
      * The peer must be the CA service itself, not another holder of a certificate of this PKI: TLS
-     * has already checked the chain to the root; here the leaf must be signed by the service CA,
-     * carry CN "ca" and allow serverAuth. Checked before any request body is trusted.
+     * has already checked the chain to the root; here the leaf must be signed by a generation of
+     * the service CA (one certified since this client started is read then), carry CN "ca" and
+     * allow serverAuth. Checked before any request body is trusted.
      */
     private void checkEndpoint(HttpClientResponse response) {
         try {
             List<Certificate> chain = response.request().connection().peerCertificates();
             if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
-                    && (leaf.equals(verifiedEndpoint) || isCaEndpoint(leaf, serviceCa))) {
+                    && (leaf.equals(verifiedEndpoint) || isCaEndpoint(leaf, serviceCas))) {
                 // The same certificate on every call of a kept-alive connection: its signature is
                 // checked once, not on each call (a JDK ECDSA verification costs about a millisecond).
                 verifiedEndpoint = leaf;
@@ -242,6 +243,11 @@ public final class CaApiClient implements AutoCloseable {
             // refused below
         }
         throw new PkiException(ErrorKind.CA_UNAVAILABLE, "the endpoint at " + url + " is not the CA service");
+    }
+
+    /** Whether {@code leaf} is the CA service's endpoint certificate, issued by a generation of the service CA. Blocks. */
+    static boolean isCaEndpoint(X509Certificate leaf, CallerIssuers serviceCas) {
+        return serviceCas.signerOf(leaf).filter(ca -> isCaEndpoint(leaf, ca.x509())).isPresent();
     }
 
     /** Whether {@code leaf} is the CA service's endpoint certificate: issued by {@code serviceCa}, CN "ca", serverAuth. */

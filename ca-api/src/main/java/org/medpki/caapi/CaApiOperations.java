@@ -369,7 +369,8 @@ public final class CaApiOperations {
         }
         // The same identity as the certificate it calls with: its names and its usages, nothing more.
         org.bouncycastle.cert.X509CertificateHolder current = inventory.certificatesWithSerial(caller.serial()).stream()
-                .filter(r -> serviceProfile.equals(r.profile()) && r.der() != null).findFirst()
+                .filter(r -> r.caId() == caller.caId() && serviceProfile.equals(r.profile()) && r.der() != null)
+                .findFirst()
                 .map(r -> {
                     try {
                         return new org.bouncycastle.cert.X509CertificateHolder(r.der());

@@ -16,7 +16,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -79,7 +78,6 @@ public final class CaApiServer extends VerticleBase {
     private final AuditLog audit;
     private final Clock clock;
     private final TlsIdentity tls;
-    private final X509Certificate serviceCa;
     private final String host;
     private final int port;
     private final BooleanSupplier ready;
@@ -93,13 +91,12 @@ public final class CaApiServer extends VerticleBase {
 
     /** {@code ready}: whether the CA can serve (database and token reachable), for /health. */
     public CaApiServer(CaApiOperations operations, CallerAuthenticator authenticator, AuditLog audit, Clock clock,
-                       TlsIdentity tls, X509Certificate serviceCa, String host, int port, BooleanSupplier ready) {
+                       TlsIdentity tls, String host, int port, BooleanSupplier ready) {
         this.operations = operations;
         this.authenticator = authenticator;
         this.audit = audit;
         this.clock = clock;
         this.tls = tls;
-        this.serviceCa = serviceCa;
         this.host = host;
         this.port = port;
         this.ready = ready;
@@ -141,7 +138,7 @@ public final class CaApiServer extends VerticleBase {
                 .setKeyCertOptions(new PemKeyCertOptions().addKeyValue(Buffer.buffer(tls.keyPem()))
                         .addCertValue(Buffer.buffer(tls.chainPem())))
                 .setClientAuth(ClientAuth.REQUEST)
-                .setTrustOptions(TrustOptions.wrap(new CallerTrust(serviceCa)))
+                .setTrustOptions(TrustOptions.wrap(new CallerTrust(authenticator.issuers())))
                 .setIdleTimeout(120).setCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(s -> server = s);
     }

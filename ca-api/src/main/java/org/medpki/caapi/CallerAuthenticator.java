@@ -23,10 +23,11 @@ import org.medpki.core.inventory.Inventory;
 
 /**
  * Who is calling: the TLS client certificate, checked against the CA's own records rather than
- * only a trust store. The certificate must be signed by the CA that issues the caller's profile
- * (service for the CA API, admin for the admin API), be within its validity, and be in the
- * inventory under that CA as an issued (not revoked) certificate of that profile with exactly
- * these bytes. The caller's name is its CN.
+ * only a trust store. The certificate must be signed by a generation of the CA that issues the
+ * caller's profile (service for the CA API, admin for the admin API; each generation's certificate
+ * checked with its own key, see {@link CallerIssuers}), be within its validity, and be in the
+ * inventory under that generation as an issued (not revoked) certificate of that profile with
+ * exactly these bytes. The caller's name is its CN.
  * TLS itself proved that the client holds the certificate's key (CertificateVerify).
  * A positive answer is remembered for {@link #REMEMBER} so that a busy caller costs one inventory
  * look-up per interval; a revocation takes effect within that interval.
@@ -34,8 +35,8 @@ import org.medpki.core.inventory.Inventory;
 public final class CallerAuthenticator {
     static final Duration REMEMBER = Duration.ofSeconds(10);
 
-    /** An authenticated calling service. */
-    public record Caller(String name, BigInteger serial) {
+    /** An authenticated caller: its CN, and its certificate's serial and issuing CA row. */
+    public record Caller(String name, BigInteger serial, long caId) {
     }
 
     /** Why a certificate was not accepted: a short, fixed phrase (it goes into the audit log). */
@@ -56,19 +57,19 @@ public final class CallerAuthenticator {
     private record Remembered(Caller caller, Instant until, byte[] der) {
     }
 
-    private final CaCertificate serviceCa;
+    private final CallerIssuers issuers;
     private final String serviceProfile;
 
-    /** The CA that issues the callers' certificates. */
-    public CaCertificate issuer() {
-        return serviceCa;
+    /** The generations of the CA that issues the callers' certificates. */
+    public CallerIssuers issuers() {
+        return issuers;
     }
     private final Inventory inventory;
     private final Clock clock;
     private final Map<BigInteger, Remembered> remembered = new ConcurrentHashMap<>();
 
-    public CallerAuthenticator(CaCertificate serviceCa, String serviceProfile, Inventory inventory, Clock clock) {
-        this.serviceCa = serviceCa;
+    public CallerAuthenticator(CallerIssuers issuers, String serviceProfile, Inventory inventory, Clock clock) {
+        this.issuers = java.util.Objects.requireNonNull(issuers, "issuers");
         this.serviceProfile = serviceProfile;
         this.inventory = inventory;
         this.clock = clock;
@@ -91,19 +92,17 @@ public final class CallerAuthenticator {
         if (known != null && now.isBefore(known.until()) && Arrays.equals(known.der(), der)) {
             return known.caller();
         }
-        if (!leaf.getIssuerX500Principal().equals(serviceCa.x509().getSubjectX500Principal())) {
-            throw new Refusal("client certificate from another CA", subject);
+        Optional<CaCertificate> signer = issuers.signerOf(leaf);
+        if (signer.isEmpty()) {
+            throw new Refusal(issuers.namesIssuerOf(leaf) ? "client certificate signature does not verify"
+                    : "client certificate from another CA", subject);
         }
-        try {
-            leaf.verify(serviceCa.publicKey());
-        } catch (GeneralSecurityException e) {
-            throw new Refusal("client certificate signature does not verify", subject);
-        }
+        long caId = signer.get().record().id();
         if (now.isBefore(leaf.getNotBefore().toInstant()) || now.isAfter(leaf.getNotAfter().toInstant())) {
             throw new Refusal("client certificate expired or not yet valid", subject);
         }
         Optional<CertificateRecord> record = inventory.certificatesWithSerial(leaf.getSerialNumber()).stream()
-                .filter(r -> r.caId() == serviceCa.record().id()).findFirst();
+                .filter(r -> r.caId() == caId).findFirst();
         if (record.isEmpty() || record.get().der() == null || !Arrays.equals(record.get().der(), der)) {
             throw new Refusal("client certificate unknown to the inventory", subject);
         }
@@ -115,7 +114,7 @@ public final class CallerAuthenticator {
             throw new Refusal("client certificate is not a " + serviceProfile + " certificate", subject);
         }
         String name = commonName(leaf).orElseThrow(() -> new Refusal("client certificate names no one (CN)", subject));
-        Caller caller = new Caller(name, leaf.getSerialNumber());
+        Caller caller = new Caller(name, leaf.getSerialNumber(), caId);
         Instant until = now.plus(REMEMBER);
         if (until.isAfter(leaf.getNotAfter().toInstant())) {
             until = leaf.getNotAfter().toInstant();

@@ -8,14 +8,16 @@ import javax.net.ssl.X509TrustManager;
  * Takes any client certificate at the TLS layer (TLS still proves possession of its key), so that
  * a certificate from another CA, an expired or a revoked one reaches the API and is refused there
  * with an audit entry, rather than vanishing as a failed handshake. {@link CallerAuthenticator}
- * makes the real decision. Names the callers' CA as the one to present a certificate of. Used by
+ * makes the real decision. Names every generation of the callers' CA (and the CAs above them) as
+ * those to present a certificate of, so that clients that pick their certificate by that list
+ * present one of a generation the server has not read yet. Used by
  * every API that authenticates callers by client certificate (the CA API, the admin API).
  */
 public final class CallerTrust implements X509TrustManager {
-    private final X509Certificate callersCa;
+    private final CallerIssuers callersCas;
 
-    public CallerTrust(X509Certificate callersCa) {
-        this.callersCa = callersCa;
+    public CallerTrust(CallerIssuers callersCas) {
+        this.callersCas = callersCas;
     }
 
     @Override
@@ -30,6 +32,6 @@ public final class CallerTrust implements X509TrustManager {
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[] {callersCa};
+        return callersCas.acceptedIssuers();
     }
 }

@@ -27,6 +27,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.hierarchy.Hierarchy;
 import org.medpki.core.inventory.CaRecord;
 import org.medpki.core.inventory.CaRole;
 import org.medpki.core.inventory.CertificateIntent;
@@ -38,9 +39,10 @@ import org.medpki.core.inventory.NewCa;
 import org.medpki.core.revocation.RevocationReason;
 
 /**
- * Who may call the CA API, decided against the inventory (an in-memory one here): the service
- * CA's signature, validity, an issued service certificate with exactly these bytes, a CN; and a
- * revocation taking effect once the remembered answer runs out.
+ * Who may call the CA API, decided against the inventory (an in-memory one here): the signature of
+ * a generation of the service CA, validity, an issued service certificate with exactly these bytes
+ * under that generation, a CN; a revocation taking effect once the remembered answer runs out; and
+ * a generation certified while the API runs, recognised once the generations are read again.
  */
 class CallerAuthenticatorTest {
     private static final long SERVICE_CA_ID = 7;
@@ -52,9 +54,12 @@ class CallerAuthenticatorTest {
             BigInteger.ONE, NOW.minus(1, ChronoUnit.DAYS), NOW.plus(3650, ChronoUnit.DAYS));
     private final CaCertificate serviceCa = CaCertificate.of(new CaRecord(SERVICE_CA_ID, "identity-ca", CaRole.ISSUING,
             1L, "identity-ca.key", encoded(caCert), NOW.minus(1, ChronoUnit.DAYS), NOW.plus(3650, ChronoUnit.DAYS), NOW));
-    private final MemoryInventory inventory = new MemoryInventory();
+    private final MemoryInventory inventory = new MemoryInventory(serviceCa.record());
     private final MutableClock clock = new MutableClock(NOW);
-    private final CallerAuthenticator authenticator = new CallerAuthenticator(serviceCa, "service", inventory, clock);
+    private long nanos;
+    private final CallerIssuers issuers = new CallerIssuers(() -> Hierarchy.load(inventory), "identity-ca",
+            () -> nanos);
+    private final CallerAuthenticator authenticator = new CallerAuthenticator(issuers, "service", inventory, clock);
 
     @Test
     void anIssuedServiceCertificateNamesTheCallerByItsCn() throws Exception {
@@ -100,6 +105,55 @@ class CallerAuthenticatorTest {
         assertThat(authenticator.authenticate(List.of(crl)).name()).as("still remembered").isEqualTo("crl");
         clock.advance(Duration.ofSeconds(2));
         refused(List.of(crl), "revoked");
+    }
+
+    @Test
+    void afterARolloverCallersOfEitherGenerationAreAcceptedAndAForeignCaOfTheSameNameIsNot() throws Exception {
+        X509Certificate old = serviceCert("acme", 30);
+        inventory.add(old, "service", CertificateStatus.ISSUED);
+        assertThat(authenticator.authenticate(List.of(old)).caId()).isEqualTo(SERVICE_CA_ID);
+
+        // Generation 2 certified while the API runs: a key and a CA row of its own.
+        KeyPair g2Key = key();
+        X500Name g2Name = new X500Name("O=hospital.test PKI,CN=identity-ca G2");
+        X509Certificate g2Cert = cert(g2Name, g2Key.getPrivate(), g2Name, g2Key.getPublic(), true, BigInteger.TWO,
+                NOW.minus(1, ChronoUnit.DAYS), NOW.plus(3650, ChronoUnit.DAYS));
+        long g2Id = 8;
+        X509Certificate renewed = cert(g2Name, g2Key.getPrivate(), new X500Name("O=hospital.test PKI,CN=crl"),
+                key().getPublic(), false, BigInteger.valueOf(31), NOW.minus(1, ChronoUnit.HOURS),
+                NOW.plus(90, ChronoUnit.DAYS));
+        inventory.cas.add(new CaRecord(g2Id, "identity-ca-g2", CaRole.ISSUING, 1L, "identity-ca-g2.key",
+                encoded(g2Cert), NOW.minus(1, ChronoUnit.DAYS), NOW.plus(3650, ChronoUnit.DAYS), NOW));
+        inventory.add(renewed, "service", CertificateStatus.ISSUED, g2Id);
+        // Read less than two seconds ago: not read again, so the new generation is not known yet.
+        refused(List.of(renewed), "from another CA");
+        nanos += CallerIssuers.REREAD_NANOS;
+        CallerAuthenticator.Caller crl = authenticator.authenticate(List.of(renewed));
+        assertThat(crl.name()).isEqualTo("crl");
+        assertThat(crl.caId()).isEqualTo(g2Id);
+        assertThat(issuers.generations()).extracting(CaCertificate::name).containsExactly("identity-ca",
+                "identity-ca-g2");
+        assertThat(issuers.acceptedIssuers()).contains(caCert, g2Cert);
+
+        // A certificate of the old generation still works, and is looked up under the old generation.
+        X509Certificate stillOld = serviceCert("ocsp", 32);
+        inventory.add(stillOld, "service", CertificateStatus.ISSUED);
+        assertThat(authenticator.authenticate(List.of(stillOld)).caId()).isEqualTo(SERVICE_CA_ID);
+        // A record under the other generation does not make a certificate of this one valid.
+        X509Certificate misfiled = cert(g2Name, g2Key.getPrivate(), new X500Name("O=hospital.test PKI,CN=est"),
+                key().getPublic(), false, BigInteger.valueOf(33), NOW.minus(1, ChronoUnit.HOURS),
+                NOW.plus(90, ChronoUnit.DAYS));
+        inventory.add(misfiled, "service", CertificateStatus.ISSUED, SERVICE_CA_ID);
+        refused(List.of(misfiled), "unknown to the inventory");
+
+        // A foreign CA with either generation's name and a service's subject: refused.
+        KeyPair foreign = key();
+        for (X500Name issuer : List.of(SERVICE_CA, g2Name)) {
+            X509Certificate forged = cert(issuer, foreign.getPrivate(), new X500Name("O=hospital.test PKI,CN=acme"),
+                    key().getPublic(), false, BigInteger.valueOf(30), NOW.minus(1, ChronoUnit.HOURS),
+                    NOW.plus(90, ChronoUnit.DAYS));
+            refused(List.of(forged), "does not verify");
+        }
     }
 
     private void refused(List<X509Certificate> chain, String reason) {
@@ -173,9 +227,18 @@ class CallerAuthenticatorTest {
     /** The certificates the authenticator looks up; nothing else of the port is used. */
     private static final class MemoryInventory implements Inventory {
         private final List<CertificateRecord> records = new ArrayList<>();
+        final List<CaRecord> cas = new ArrayList<>();
+
+        MemoryInventory(CaRecord serviceCa) {
+            cas.add(serviceCa);
+        }
 
         void add(X509Certificate c, String profile, CertificateStatus status) {
-            records.add(new CertificateRecord(SERVICE_CA_ID, c.getSerialNumber(), profile,
+            add(c, profile, status, SERVICE_CA_ID);
+        }
+
+        void add(X509Certificate c, String profile, CertificateStatus status, long caId) {
+            records.add(new CertificateRecord(caId, c.getSerialNumber(), profile,
                     c.getSubjectX500Principal().getName(), List.of(), c.getNotBefore().toInstant(),
                     c.getNotAfter().toInstant(), status, null, null, null, encoded(c), "test", NOW));
         }
@@ -218,7 +281,7 @@ class CallerAuthenticatorTest {
 
         @Override
         public List<CaRecord> cas() {
-            throw new UnsupportedOperationException();
+            return List.copyOf(cas);
         }
 
         @Override

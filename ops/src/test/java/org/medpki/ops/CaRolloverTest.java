@@ -5,6 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidator;
@@ -90,7 +108,6 @@ class CaRolloverTest {
         for (String[] c : new String[][] {
                 {"{\"ca\":\"root-ca\"}", "ca", "root CA"},
                 {"{\"ca\":\"nope-ca\"}", "ca", "no issuing CA named 'nope-ca'"},
-                {"{\"ca\":\"identity-ca\"}", "ca", "not rolled over"},
                 {"{\"ca\":\"../etc\"}", "ca", "name of an issuing CA"},
                 {"{\"ca\":\"server-ca\",\"switchAt\":\"tomorrow\"}", "switchAt", "RFC 3339"},
                 {"{\"ca\":\"server-ca\",\"switchAt\":\"2020-01-01T00:00:00Z\"}", "switchAt", "from now on"},
@@ -195,7 +212,147 @@ class CaRolloverTest {
         assertThat(again.err()).contains("takes over at " + later);
     }
 
+    @Test
+    @Order(3)
+    void afterARolloverOfTheIdentityCaServicesAndAdministratorsOfBothGenerationsGetInAndAForgedOneDoesNot()
+            throws Exception {
+        Identity before = admin.enroll("Olga Before", "auditor");
+        assertThat(issuerSubject(before.chain())).doesNotContain(" G2");
+
+        PkiProcess.Result rolled = pki.run("ca", "rollover", "identity-ca");
+        assertThat(rolled.exit()).as(rolled.toString()).isZero();
+        assertThat(rolled.out()).contains("generation 2: identity-ca-g2");
+
+        // An administrator enrolled now has a certificate from the new generation; the running admin
+        // API reads that generation when it first meets one of its certificates.
+        Identity after = admin.enroll("Nils After", "auditor");
+        assertThat(issuerSubject(after.chain())).contains(" G2");
+        for (Identity who : List.of(after, before)) {
+            Reply me = await("/api/v1/me for " + who.chain(), Duration.ofSeconds(20), () -> {
+                Reply r = admin.get(who, "/api/v1/me");
+                return r.status() == 200 ? r : null;
+            });
+            assertThat(me.body()).contains(who == after ? "Nils After" : "Olga Before");
+        }
+
+        // A service still on the old generation calls the CA API (curl, its certificate as it is):
+        // it renews and gets a certificate from the new generation...
+        Path services = pki.home().resolve("services");
+        Path acmeOld = services.resolve("acme");
+        assertThat(issuerSubject(acmeOld.resolve("chain.pem"))).doesNotContain(" G2");
+        Path renewed = renewThroughTheCaApi(acmeOld.resolve("chain.pem"), acmeOld.resolve("key.pem"), "acme");
+        assertThat(issuerSubject(renewed.resolve("chain.pem"))).contains(" G2");
+        // ...with which it calls the CA API again.
+        Path again = renewThroughTheCaApi(renewed.resolve("chain.pem"), renewed.resolve("key.pem"), "acme");
+        assertThat(issuerSubject(again.resolve("chain.pem"))).contains(" G2");
+
+        // The product's own client (CaApiClient, as 'pki serve acme' makes it) with a certificate of
+        // either generation: issuance through the running CA.
+        PkiProcess.Result oldClient = pki.run("bench", "issue", "--via-api", "--count", "1", "--threads", "1");
+        assertThat(oldClient.exit()).as(oldClient.toString()).isZero();
+        assertThat(oldClient.out()).contains("1 certificates");
+        Files.copy(renewed.resolve("chain.pem"), acmeOld.resolve("chain.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.resolve("key.pem"), acmeOld.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+        PkiProcess.Result newClient = pki.run("bench", "issue", "--via-api", "--count", "1", "--threads", "1");
+        assertThat(newClient.exit()).as(newClient.toString()).isZero();
+        assertThat(newClient.out()).contains("1 certificates");
+
+        // A CA of this PKI's name that is not this PKI's (either generation's subject, another key):
+        // its certificate for a service's or an administrator's name is refused by both APIs.
+        for (Path caPem : List.of(pki.home().resolve("pki/identity-ca.pem"),
+                pki.home().resolve("pki/identity-ca-g2.pem"))) {
+            X500Name impostor = X500Name.getInstance(certificates(caPem).getFirst().getSubjectX500Principal().getEncoded());
+            Path forgedService = forged(impostor, new X500Name("CN=acme"), "forged-acme");
+            String[] answer = curlCaApi(forgedService.resolve("chain.pem"), forgedService.resolve("key.pem"),
+                    "{\"csr\":\"" + Base64.getEncoder().encodeToString(serviceCsr("acme")) + "\"}");
+            assertThat(answer[0]).as(answer[1]).isEqualTo("401");
+            assertThat(answer[1]).contains("does not verify");
+            Path forgedAdmin = forged(impostor, new X500Name("CN=Olga Before"), "forged-admin");
+            Reply refused = admin.get(new Identity(forgedAdmin.resolve("key.pem"), null,
+                    forgedAdmin.resolve("chain.pem"), null), "/api/v1/me");
+            assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+        }
+    }
+
     // ---- helpers
+
+    /** A service's renewal through the CA API with curl and its certificate; the new key and chain in a directory. */
+    private static Path renewThroughTheCaApi(Path chain, Path key, String service) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, service + "-renewed");
+        KeyPair pair = ecKey();
+        // The names of the certificate it calls with, as 'pki serve' asks (ServiceCredentials).
+        JcaPKCS10CertificationRequestBuilder request = new JcaPKCS10CertificationRequestBuilder(
+                new X500Name("CN=" + service), pair.getPublic());
+        Extension names = new X509CertificateHolder(certificates(chain).getFirst().getEncoded())
+                .getExtension(Extension.subjectAlternativeName);
+        if (names != null) {
+            request.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(names));
+        }
+        byte[] csr = request.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())).getEncoded();
+        String[] answer = curlCaApi(chain, key, "{\"csr\":\"" + Base64.getEncoder().encodeToString(csr) + "\"}");
+        assertThat(answer[0]).as(answer[1]).isEqualTo("200");
+        StringBuilder pem = new StringBuilder(pem("CERTIFICATE", Base64.getDecoder().decode(
+                AdminCurl.JSON.readTree(answer[1]).get("certificate").asText())));
+        for (JsonNode c : AdminCurl.JSON.readTree(answer[1]).get("chain")) {
+            pem.append(pem("CERTIFICATE", Base64.getDecoder().decode(c.asText())));
+        }
+        Files.writeString(dir.resolve("chain.pem"), pem);
+        Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        return dir;
+    }
+
+    /** POST service-certificates to the CA API with curl and a client certificate: {status, body}. */
+    private static String[] curlCaApi(Path chain, Path key, String json) throws Exception {
+        Path body = Files.createTempFile(tmp, "ca-api", ".json");
+        Path sent = Files.createTempFile(tmp, "ca-api-sent", ".json");
+        Files.writeString(sent, json);
+        // -k: the endpoint's identity is not what is tested here, the callers' are.
+        PkiProcess.Result r = PkiProcess.tool(Map.of(), "curl", "-sk", "-o", body.toString(), "-w", "%{http_code}",
+                "-H", "Content-Type: application/json", "--data-binary", "@" + sent, "--cert", chain.toString(),
+                "--key", key.toString(), "https://127.0.0.1:" + (httpPort + 364) + "/ca-api/v1/service-certificates");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return new String[] {r.out().trim(), Files.readString(body)};
+    }
+
+    /** A CSR for a service's name (the renewal keeps the names of the certificate it is called with). */
+    private static byte[] serviceCsr(String service) throws Exception {
+        KeyPair pair = ecKey();
+        return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + service), pair.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())).getEncoded();
+    }
+
+    /** A CA of subject {@code caName} made here, and its certificate for {@code subject}: key and chain in a directory. */
+    private static Path forged(X500Name caName, X500Name subject, String stem) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, stem);
+        KeyPair ca = ecKey();
+        KeyPair leaf = ecKey();
+        Instant now = Instant.now();
+        JcaX509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(30, ChronoUnit.DAYS)), caName, ca.getPublic());
+        caBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        X509CertificateHolder caCert = caBuilder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.getPrivate()));
+        JcaX509v3CertificateBuilder leafBuilder = new JcaX509v3CertificateBuilder(caName,
+                new BigInteger(64, new java.security.SecureRandom()).setBit(63), Date.from(now.minus(1, ChronoUnit.HOURS)),
+                Date.from(now.plus(30, ChronoUnit.DAYS)), subject, leaf.getPublic());
+        leafBuilder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        X509CertificateHolder leafCert = leafBuilder.build(new JcaContentSignerBuilder("SHA256withECDSA")
+                .build(ca.getPrivate()));
+        Files.writeString(dir.resolve("chain.pem"), pem("CERTIFICATE", leafCert.getEncoded())
+                + pem("CERTIFICATE", caCert.getEncoded()));
+        Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", leaf.getPrivate().getEncoded()));
+        return dir;
+    }
+
+    private static KeyPair ecKey() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
 
     private static Path issue(String name) throws Exception {
         Path csr = Csrs.openssl(tmp, name, "ec:P-256", "/CN=" + name + ".hospital.test", "DNS:" + name + ".hospital.test");

@@ -32,6 +32,11 @@ public final class Hierarchy {
         return new Hierarchy(inventory.cas());
     }
 
+    /** The hierarchy of these CA rows (as {@link #load} reads them). */
+    public static Hierarchy of(List<CaRecord> records) {
+        return new Hierarchy(records);
+    }
+
     public boolean isEmpty() {
         return byId.isEmpty();
     }
@@ -69,6 +74,18 @@ public final class Hierarchy {
                     + String.join(", ", withRole(CaRole.ISSUING).stream().map(CaCertificate::name).toList()) + ")");
         }
         return ca;
+    }
+
+    /**
+     * Every generation of the issuing CA that profiles call {@code issuerName}, oldest first: that
+     * CA and the ones a rollover recorded as {@code <name>-g<n>} ({@link CaRollover#generationName}).
+     * Read from the CA rows alone (only the CA writes them), so that a process without access to
+     * the rollover record (a service calling the CA API) knows them too; empty for an unknown name.
+     */
+    public List<CaCertificate> generationsByName(String issuerName) {
+        return byId.values().stream().filter(c -> c.record().role() == CaRole.ISSUING)
+                .filter(c -> CaRollover.firstGenerationName(c.name()).equals(issuerName))
+                .sorted(java.util.Comparator.comparingLong(c -> c.record().id())).toList();
     }
 
     /** The newest OCSP-signing delegate of an issuing CA. */

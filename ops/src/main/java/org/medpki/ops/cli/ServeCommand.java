@@ -193,11 +193,9 @@ public final class ServeCommand implements Runnable {
                     + context.home().pemDir() + ": " + e.getMessage());
         }
         // The CA endpoint is recognised as the holder of the service certificate CN "ca" issued by
-        // the CA that issues the service profile (see CaApiClient), whatever name reaches it.
-        java.security.cert.X509Certificate serviceCa = context.hierarchy()
-                .issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer()).x509();
-        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem, serviceCa,
-                Duration.ofSeconds(30));
+        // a generation of the CA that issues the service profile (see CaApiClient), whatever name reaches it.
+        CaApiClient client = new CaApiClient(vertx, api.url(), own.keyPem(), own.chainPem(), rootPem,
+                context.callerIssuers(ServiceCredentials.PROFILE), Duration.ofSeconds(30));
         client.unavailable().ifPresentOrElse(
                 why -> System.err.println("pki serve " + service + ": " + why + "; serving anyway, calls to the CA"
                         + " fail until it answers"),
@@ -243,11 +241,11 @@ public final class ServeCommand implements Runnable {
                 new org.medpki.core.revocation.CaRevocationService(context.inventory(), context.audit(), context.clock(),
                         crls), context.caRollover()), context.activeIssuers(),
                 context.inventory(), ServiceCredentials.PROFILE, retirement(context, context.keys(), null, crls, crl));
-        CaCertificate serviceCa = hierarchy.issuing(context.profiles().get(ServiceCredentials.PROFILE).issuer());
         ServiceCredentials.Credential own = credentials.read(ServiceCredentials.CA);
-        CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(serviceCa, ServiceCredentials.PROFILE,
-                context.inventory(), context.clock()), context.audit(), context.clock(),
-                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), serviceCa.x509(), api.bindHost(),
+        CaApiServer server = new CaApiServer(operations, new CallerAuthenticator(
+                context.callerIssuers(ServiceCredentials.PROFILE), ServiceCredentials.PROFILE, context.inventory(),
+                context.clock()), context.audit(), context.clock(),
+                new CaApiServer.TlsIdentity(own.keyPem(), own.chainPem()), api.bindHost(),
                 port != null ? port : api.port(), () -> context.database().reachable());
         vertx.deployVerticle(server).await();
         // Sign the head of the audit chain hourly (the audit key is in the CA token), so that an
@@ -403,7 +401,7 @@ public final class ServeCommand implements Runnable {
         // none enrolled, and the API then refuses everyone (401) under the service CA.
         String adminProfile = context.profiles().names().contains(org.medpki.admin.Admin.PROFILE)
                 ? org.medpki.admin.Admin.PROFILE : ServiceCredentials.PROFILE;
-        CaCertificate adminCa = context.hierarchy().issuing(context.profiles().get(adminProfile).issuer());
+        org.medpki.caapi.CallerIssuers adminCas = context.callerIssuers(adminProfile);
         InventoryDatabase database = context.database();
         // Revocations go through the CA (its row in caApi.callers: revokeAny), the one writer of
         // certificate status; the admin API decides only who may ask and when it is approved.
@@ -421,13 +419,13 @@ public final class ServeCommand implements Runnable {
                 issuer -> database.inventory().ca(issuer).orElseThrow().id(), context.audit(), context.clock(),
                 approvals);
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
-                new CallerAuthenticator(adminCa, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
+                new CallerAuthenticator(adminCas, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 registry, new InventoryQueries(database.inventory(), owners, database.auditStore(),
                 context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
                 admins, new CaRevocationDesk(database.inventory(), requests,
                 (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
                 desk), new CaRolloverDesk(database.inventory(), PgCaRollovers.over(database), requests,
-                ca::rolloverCa, context.audit(), context.clock(), approvals, context.pinnedIssuers(), desk),
+                ca::rolloverCa, context.audit(), context.clock(), approvals, java.util.Map.of(), desk),
                 context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         // Key retirement: checked here with the CA's own rules (no token), run by the CA (caApi.callers: destroyKeys).

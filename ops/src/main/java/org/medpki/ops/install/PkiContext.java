@@ -439,23 +439,17 @@ public final class PkiContext implements AutoCloseable {
     /** The rollover ceremony: needs the CA token (run it where the CA keys are). */
     public org.medpki.core.hierarchy.IssuingCaRollover caRollover() {
         return new org.medpki.core.hierarchy.IssuingCaRollover(keys(), inventory(), caRollovers(), audit(), clock,
-                pinnedIssuers());
+                Map.of());
     }
 
     /**
-     * The issuing CAs a rollover would lock services out of: the CA API and the admin API trust
-     * their clients' certificates (profiles service and admin) through that one CA certificate.
+     * The generations of the CA that issues {@code profile} (service, admin), as the CA API, the
+     * admin API and the CA API's clients recognise their peers' certificates: read now, and again
+     * when a certificate names none of them (at most every two seconds), so that a rollover of that
+     * CA reaches running services without a restart. Needs only the CA rows.
      */
-    public Map<String, String> pinnedIssuers() {
-        Map<String, String> pinned = new java.util.HashMap<>();
-        for (String profile : List.of(ServiceCredentials.PROFILE, "admin")) {
-            if (profiles().names().contains(profile)) {
-                pinned.put(profiles().get(profile).issuer(), "it issues the '" + profile + "' certificates, which the "
-                        + "CA API and the admin API accept from that one CA certificate; see ARCHITECTURE.md, "
-                        + "'Issuing-CA rollover'");
-            }
-        }
-        return pinned;
+    public org.medpki.caapi.CallerIssuers callerIssuers(String profile) {
+        return new org.medpki.caapi.CallerIssuers(() -> Hierarchy.load(inventory()), profiles().get(profile).issuer());
     }
 
     /** The crl section: CRL schedule, shards per CA, delta CRLs, output directory. */
