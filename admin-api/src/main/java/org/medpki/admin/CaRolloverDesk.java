@@ -53,15 +53,10 @@ public final class CaRolloverDesk {
     private final AuditLog audit;
     private final Clock clock;
     private final Approvals approvals;
-    private final Map<String, String> pinned;
 
-    /**
-     * {@code desk} hands approved rollover requests to this one; {@code pinned}: issuing CAs that
-     * cannot be rolled over, with the reason (as the CA's {@link IssuingCaRollover} has them).
-     */
+    /** {@code desk} hands approved rollover requests to this one. */
     public CaRolloverDesk(Inventory inventory, CaRollovers rollovers, AdminRequests requests, CaRoller roller,
-                          AuditLog audit, Clock clock, Approvals approvals, Map<String, String> pinned,
-                          RevocationDesk desk) {
+                          AuditLog audit, Clock clock, Approvals approvals, RevocationDesk desk) {
         this.inventory = inventory;
         this.rollovers = rollovers;
         this.requests = requests;
@@ -69,7 +64,6 @@ public final class CaRolloverDesk {
         this.audit = audit;
         this.clock = clock;
         this.approvals = approvals;
-        this.pinned = Map.copyOf(pinned);
         desk.handle(KIND, this::run);
     }
 
@@ -98,7 +92,7 @@ public final class CaRolloverDesk {
         IssuerGenerations generations = new IssuerGenerations(Hierarchy.load(inventory), rollovers.all());
         CaCertificate target;
         try {
-            target = IssuingCaRollover.rollable(generations, name, pinned);
+            target = IssuingCaRollover.rollable(generations, name);
         } catch (PkiException e) {
             throw Problem.badInput("ca", e.publicDetail());
         }

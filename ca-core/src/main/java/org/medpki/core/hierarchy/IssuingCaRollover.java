@@ -82,16 +82,9 @@ public final class IssuingCaRollover {
     private final CaCertificateLinter linter = new CaCertificateLinter();
     private final CaTemplates templates = new CaTemplates();
     private final SerialNumbers serials = new SerialNumbers();
-    private final Map<String, String> pinned;
-
-    /**
-     * {@code keys}: the CA token (root and issuing CA keys). {@code pinned}: issuing CAs that may
-     * not be rolled over here, each with the reason (a CA whose certificate services pin as their
-     * clients' trust anchor).
-     */
-    public IssuingCaRollover(SigningKeys keys, Inventory inventory, CaRollovers rollovers, AuditLog audit, Clock clock,
-                             Map<String, String> pinned) {
-        this.pinned = Map.copyOf(pinned);
+    /** {@code keys}: the CA token (root and issuing CA keys). */
+    public IssuingCaRollover(SigningKeys keys, Inventory inventory, CaRollovers rollovers, AuditLog audit,
+                             Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.rollovers = Objects.requireNonNull(rollovers, "rollovers");
@@ -119,7 +112,7 @@ public final class IssuingCaRollover {
         try {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             IssuerGenerations generations = new IssuerGenerations(Hierarchy.load(inventory), rollovers.all());
-            CaCertificate first = rollable(generations, name, pinned);
+            CaCertificate first = rollable(generations, name);
             Optional<CaRollover> open = rollovers.open(first.name());
             CaRollover rollover;
             boolean resumed = open.isPresent();
@@ -159,7 +152,7 @@ public final class IssuingCaRollover {
     }
 
     /** The issuing CA's first generation that {@code name} names, or why it cannot be rolled over here. */
-    public static CaCertificate rollable(IssuerGenerations generations, String name, Map<String, String> pinned) {
+    public static CaCertificate rollable(IssuerGenerations generations, String name) {
         if (name == null || name.isBlank()) {
             throw new PkiException(ErrorKind.MALFORMED, "name the issuing CA to roll over");
         }
@@ -182,10 +175,6 @@ public final class IssuingCaRollover {
                     throw new PkiException(ErrorKind.MALFORMED, "'" + ca.name() + "' is generation "
                             + made.get().generation() + " of " + made.get().issuerName() + ": roll over '"
                             + made.get().issuerName() + "', the name the profiles use");
-                }
-                if (pinned.containsKey(ca.name())) {
-                    throw new PkiException(ErrorKind.MALFORMED, "'" + ca.name() + "' is not rolled over by this "
-                            + "release: " + pinned.get(ca.name()));
                 }
                 yield ca;
             }

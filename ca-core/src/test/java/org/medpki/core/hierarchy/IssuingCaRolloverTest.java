@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.bouncycastle.asn1.x509.CertificatePolicies;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -65,8 +64,7 @@ class IssuingCaRolloverTest {
         keys = new SoftwareSigningKeys().add("root", pki.rootKey()).add("server-ca", pki.issuingKey());
         auditStore = new InMemoryAuditStore();
         audit = new AuditLog(auditStore, clock);
-        ceremony = new IssuingCaRollover(keys, inventory, rollovers, audit, clock,
-                Map.of("identity-ca", "it issues the service certificates"));
+        ceremony = new IssuingCaRollover(keys, inventory, rollovers, audit, clock);
     }
 
     @AfterEach
@@ -138,7 +136,6 @@ class IssuingCaRolloverTest {
         Object[][] cases = {
                 {"root-ca", null, ErrorKind.MALFORMED, "root CA"},
                 {"nope-ca", null, ErrorKind.NOT_FOUND, "no issuing CA named 'nope-ca' (issuing CAs: server-ca, identity-ca)"},
-                {"identity-ca", null, ErrorKind.MALFORMED, "service certificates"},
                 {"", null, ErrorKind.MALFORMED, "name the issuing CA"},
                 {"server-ca", clock.instant().minus(Duration.ofHours(1)), ErrorKind.MALFORMED, "in the past"},
                 {"server-ca", clock.instant().plus(Duration.ofDays(400)), ErrorKind.MALFORMED, "days ahead"}};

@@ -425,7 +425,7 @@ public final class ServeCommand implements Runnable {
                 admins, new CaRevocationDesk(database.inventory(), requests,
                 (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
                 desk), new CaRolloverDesk(database.inventory(), PgCaRollovers.over(database), requests,
-                ca::rolloverCa, context.audit(), context.clock(), approvals, java.util.Map.of(), desk),
+                ca::rolloverCa, context.audit(), context.clock(), approvals, desk),
                 context.audit(), context.clock(), database::reachable,
                 new AdminMetrics(() -> requests.countByState(AdminMetrics.GAUGE_STATES), context.clock()));
         // Key retirement: checked here with the CA's own rules (no token), run by the CA (caApi.callers: destroyKeys).

@@ -438,8 +438,7 @@ public final class PkiContext implements AutoCloseable {
 
     /** The rollover ceremony: needs the CA token (run it where the CA keys are). */
     public org.medpki.core.hierarchy.IssuingCaRollover caRollover() {
-        return new org.medpki.core.hierarchy.IssuingCaRollover(keys(), inventory(), caRollovers(), audit(), clock,
-                Map.of());
+        return new org.medpki.core.hierarchy.IssuingCaRollover(keys(), inventory(), caRollovers(), audit(), clock);
     }
 
     /**
