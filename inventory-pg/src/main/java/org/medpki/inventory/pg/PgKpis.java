@@ -48,7 +48,8 @@ public final class PgKpis implements Kpis {
             + "count(*) FILTER (WHERE crl_s IS NULL) AS crl_unpublished FROM ("
             + "SELECT o.ca_id IS NOT NULL AS stored, "
             + "CASE WHEN o.status = 'revoked' THEN greatest(0, floor(extract(epoch FROM o.this_update - c.revoked_at)))::bigint END AS ocsp_s, "
-            + "greatest(0, floor(extract(epoch FROM f.this_update - c.revoked_at)))::bigint AS crl_s "
+            // greatest() skips a null: an unpublished revocation would count as 0 without the CASE.
+            + "CASE WHEN f.this_update IS NOT NULL THEN greatest(0, floor(extract(epoch FROM f.this_update - c.revoked_at)))::bigint END AS crl_s "
             + "FROM certificate c LEFT JOIN ocsp_response o ON o.ca_id = c.ca_id AND o.serial = c.serial "
             + "LEFT JOIN LATERAL (SELECT l.this_update FROM crl l WHERE l.ca_id = c.ca_id AND l.shard = 0 "
             + "AND l.kind = 'full' AND l.this_update >= c.revoked_at ORDER BY l.this_update LIMIT 1) f ON true "
