@@ -19,3 +19,5 @@ CREATE INDEX IF NOT EXISTS acme_challenge_invalid_started ON acme_challenge (sta
 GRANT SELECT (ca_id, serial, status, this_update) ON ocsp_response TO pki_admin;
 GRANT SELECT (ca_id, shard, kind, this_update) ON crl TO pki_admin;
 GRANT SELECT (status, started) ON acme_challenge TO pki_admin;
+-- A replacement's ACME order names what it replaces (acme_order_serial finds the order by serial).
+GRANT SELECT (replaces) ON acme_order TO pki_admin;

@@ -9,8 +9,9 @@ import java.util.List;
  * the audit log (blocking). Definitions (also in the README):
  *
  * <ul>
- * <li>A certificate's <em>replacement</em> is the next certificate issued after it under the same
- * profile with the same subject (which holds a device's serialNumber) and the same set of SANs.
+ * <li>A certificate's <em>replacement</em> is the one whose ACME order named it in {@code replaces}
+ * (while the order is kept), else the next certificate issued after it under the same profile with
+ * the same subject (which holds a device's serialNumber) and the same set of SANs.
  * <li>Its <em>renewal window start</em> is where ACME Renewal Information puts it: two thirds of
  * the lifetime after notBefore, half of it for a certificate of at most 10 days.
  * <li><em>Time to renew</em>: for each certificate whose replacement was issued in the period,

@@ -19,18 +19,37 @@ public final class PgKpis implements Kpis {
     private static final String WINDOW_START = "(p.not_before + CASE WHEN p.not_after - p.not_before "
             + "<= interval '10 days' THEN (p.not_after - p.not_before) / 2 ELSE (p.not_after - p.not_before) * 2 / 3 END)";
 
+    /** A certificate's serial as ACME orders store it (cert_serial): lower-case hex, no leading zeros. */
+    private static final String SERIAL_HEX = "(SELECT ltrim(string_agg(substr('0123456789abcdef', "
+            + "mod(div(r.serial, 16::numeric ^ k), 16)::int + 1, 1), '' ORDER BY k DESC), '0') "
+            + "FROM generate_series(0, 40) k)";
+    /** The serial an RFC 9773 CERTID names: its second part, base64url of the serial's DER content octets. */
+    private static final String CERTID_SERIAL = "(SELECT sum(get_byte(b, i) * 256::numeric ^ (length(b) - 1 - i)) "
+            + "FROM (SELECT decode(translate(x, '-_', '+/') || repeat('=', (4 - length(x) % 4) % 4), 'base64') AS b "
+            + "FROM (SELECT split_part(o.replaces, '.', 2) AS x) y) d, generate_series(0, length(b) - 1) i)";
+
     /**
-     * Each replacement issued in the period and its predecessor: the newest certificate issued before
+     * Each replacement issued in the period and its predecessor: the certificate its ACME order
+     * named in {@code replaces} (while the order is kept), else the newest certificate issued before
      * it with the same profile, subject and set of SANs (any status but pending: a predecessor is
-     * usually revoked as superseded once replaced).
+     * usually revoked as superseded once replaced). A CERTID that is not base64url is not followed.
      */
     static final String TIME_TO_RENEW = "SELECT count(s) AS n, percentile_disc(0.5) WITHIN GROUP (ORDER BY s) AS p50, "
             + "percentile_disc(0.95) WITHIN GROUP (ORDER BY s) AS p9x FROM ("
             + "SELECT floor(extract(epoch FROM r.issued_at - " + WINDOW_START + "))::bigint AS s "
-            + "FROM certificate r CROSS JOIN LATERAL (SELECT c.not_before, c.not_after FROM certificate c "
+            + "FROM certificate r "
+            + "LEFT JOIN LATERAL (SELECT c.not_before, c.not_after FROM acme_order o "
+            + "CROSS JOIN LATERAL " + CERTID_SERIAL + " AS named(serial) "
+            + "JOIN certificate c ON c.serial = named.serial "
+            + "WHERE o.cert_serial = " + SERIAL_HEX + " AND o.replaces ~ '^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$' "
+            + "AND length(split_part(o.replaces, '.', 2)) % 4 <> 1 "
+            + "AND c.status <> 'pending' AND c.issued_at < r.issued_at ORDER BY c.issued_at DESC LIMIT 1) n ON true "
+            + "LEFT JOIN LATERAL (SELECT c.not_before, c.not_after FROM certificate c "
             + "WHERE c.status <> 'pending' AND c.profile = r.profile AND c.subject = r.subject "
             + "AND c.issued_at < r.issued_at AND c.sans @> r.sans AND c.sans <@ r.sans "
-            + "ORDER BY c.issued_at DESC LIMIT 1) p "
+            + "ORDER BY c.issued_at DESC LIMIT 1) l ON true "
+            + "CROSS JOIN LATERAL (SELECT coalesce(n.not_before, l.not_before) AS not_before, "
+            + "coalesce(n.not_after, l.not_after) AS not_after) p "
             + "WHERE r.status <> 'pending' AND r.issued_at >= $1 AND r.issued_at < $2) t";
 
     /**

@@ -96,13 +96,23 @@ class PgKpisTest {
         cert(c, "server", "CN=g", List.of("g.example"), T0.minus(Duration.ofDays(100)), Duration.ofDays(90), "issued");
         cert(c, "server", "CN=g", List.of("g.example"), T0.minus(DAY), Duration.ofDays(90), "issued");
         cert(c, "server", "CN=a", List.of("a.example"), T1.plusSeconds(1), Duration.ofDays(90), "issued");
+        // Renamed, linked only by its ACME order's "replaces" (see validations): three hours in. The
+        // serial's first octet has its high bit set, so its DER content octets start with 00.
+        long counter = serial;
+        serial = 0xC0FFEE;
+        cert(c, "server", "CN=n", List.of("n.example"), T0.minus(Duration.ofDays(60)), Duration.ofDays(90), "issued");
+        cert(c, "server", "CN=n2", List.of("n2.example"), T0.plusSeconds(10_800), Duration.ofDays(90), "issued");
+        serial = counter;
     }
 
     @Test
     void timeToRenewIsFromTheWindowStartToTheReplacement() {
-        // -29 days, 600 s, 1 h, 2 days, 57 days: the median and the 95th percentile are values of the set.
+        // -29 days, 600 s, 1 h, 3 h (by "replaces"), 2 days, 57 days: the median and the 95th
+        // percentile are values of the set.
         Kpis.Quantiles q = kpis.timeToRenew(T0, T1);
-        assertThat(q).isEqualTo(new Kpis.Quantiles(5, 3600L, Duration.ofDays(57).toSeconds()));
+        assertThat(q).isEqualTo(new Kpis.Quantiles(6, 3600L, Duration.ofDays(57).toSeconds()));
+        assertThat(kpis.timeToRenew(T0.plusSeconds(10_000), T0.plusSeconds(11_000)))
+                .isEqualTo(new Kpis.Quantiles(1, 10_800L, 10_800L));
         assertThat(kpis.timeToRenew(T1.plus(DAY), T1.plus(Duration.ofDays(2))))
                 .isEqualTo(new Kpis.Quantiles(0, null, null));
     }
@@ -151,6 +161,21 @@ class PgKpisTest {
             s.execute("INSERT INTO acme_account (id, thumbprint, jwk, status) VALUES ('acc', 'tp', '{}', 'valid')");
             s.execute("INSERT INTO acme_authorization (id, account_id, type, value, wildcard, status, expires) "
                     + "VALUES ('az', 'acc', 'dns', 'a.example', false, 'invalid', '2027-01-01Z')");
+        }
+        String certId = "AAEC." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.math.BigInteger.valueOf(0xC0FFEE).toByteArray());
+        assertThat(certId).endsWith(".AMD_7g");
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO acme_order (id, account_id, status, identifiers, "
+                + "profile, expires, cert_serial, replaces) VALUES (?, 'acc', 'valid', '[]', 'server', '2027-01-01Z', ?, ?)")) {
+            p.setString(1, "o1");
+            p.setString(2, Long.toHexString(0xC0FFEF));
+            p.setString(3, certId);
+            p.executeUpdate();
+            // The order of the second certificate (CN=a) with a malformed CERTID: not followed, the names link it.
+            p.setString(1, "o2");
+            p.setString(2, Long.toHexString(1001));
+            p.setString(3, "not a certid!");
+            p.executeUpdate();
         }
         challenge(c, "c1", "invalid", T0.plus(DAY).plusSeconds(10));
         challenge(c, "c2", "invalid", T0.plus(DAY).plusSeconds(20));
