@@ -11,7 +11,7 @@ function el(name, attributes) {
 }
 
 function text(x, y, content, attributes) {
-  const t = el('text', Object.assign({ x, y }, attributes || {}));
+  const t = el('text', Object.assign({ x, y, 'font-size': 10 }, attributes || {}));
   t.textContent = content;
   return t;
 }
@@ -39,7 +39,7 @@ export function barChart(bars, options = {}) {
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const slot = bars.length ? plotW / bars.length : plotW;
-  svg.appendChild(el('line', { x1: pad.left, y1: pad.top + plotH, x2: width - pad.right, y2: pad.top + plotH, class: 'axis' }));
+  svg.appendChild(el('line', { x1: pad.left, y1: pad.top + plotH, x2: width - pad.right, y2: pad.top + plotH, class: 'axis', stroke: '#888' }));
   svg.appendChild(text(pad.left - 4, pad.top + 8, String(max), { 'text-anchor': 'end', class: 'tick' }));
   svg.appendChild(text(pad.left - 4, pad.top + plotH, '0', { 'text-anchor': 'end', class: 'tick' }));
   const every = Math.max(1, Math.ceil(bars.length / 12));
@@ -81,7 +81,7 @@ export function stackedBarChart(categories, series, options = {}) {
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const slot = categories.length ? plotW / categories.length : plotW;
-  svg.appendChild(el('line', { x1: pad.left, y1: pad.top + plotH, x2: width - pad.right, y2: pad.top + plotH, class: 'axis' }));
+  svg.appendChild(el('line', { x1: pad.left, y1: pad.top + plotH, x2: width - pad.right, y2: pad.top + plotH, class: 'axis', stroke: '#888' }));
   svg.appendChild(text(pad.left - 4, pad.top + 8, String(max), { 'text-anchor': 'end', class: 'tick' }));
   const every = Math.max(1, Math.ceil(categories.length / 12));
   categories.forEach((c, i) => {
