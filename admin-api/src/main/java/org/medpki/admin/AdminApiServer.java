@@ -53,7 +53,8 @@ public final class AdminApiServer extends VerticleBase {
     private static final Set<AdminRole> ANY_ROLE = EnumSet.allOf(AdminRole.class);
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
-            Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"), "GET",
+            Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"
+                    + "|/api/v1/kpis|/api/v1/expiry-timeline"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
@@ -83,6 +84,7 @@ public final class AdminApiServer extends VerticleBase {
     private final CaRevocationDesk caDesk;
     private KeyDestructionDesk keyDesk;
     private DeviceDesk deviceDesk;
+    private KpiDesk kpiDesk;
     private final CaRolloverDesk rolloverDesk;
     private final AuditLog audit;
     private final Clock clock;
@@ -123,6 +125,13 @@ public final class AdminApiServer extends VerticleBase {
     /** Offers the device registry ({@code /api/v1/devices}); before it is deployed. */
     public AdminApiServer devices(DeviceDesk desk) {
         this.deviceDesk = desk;
+        return this;
+    }
+
+    /** Offers the KPIs and the expiry timeline, also as metrics; before it is deployed. */
+    public AdminApiServer kpis(KpiDesk desk) {
+        this.kpiDesk = desk;
+        metrics.kpis(desk.kpis());
         return this;
     }
 
@@ -190,6 +199,11 @@ public final class AdminApiServer extends VerticleBase {
             router.post("/api/v1/devices/:serial/decommission").handler(ctx -> allowed(ctx,
                     EnumSet.of(AdminRole.OPERATOR), () -> deviceDesk.decommission(admin(ctx), ctx.pathParam("serial"),
                             ctx.body() == null || ctx.body().isEmpty() ? new JsonObject() : jsonBody(ctx))));
+        }
+        if (kpiDesk != null) {
+            router.get("/api/v1/kpis").handler(ctx -> allowed(ctx, ANY_ROLE, () -> kpiDesk.kpis(ctx.queryParams())));
+            router.get("/api/v1/expiry-timeline").handler(ctx -> allowed(ctx, ANY_ROLE,
+                    () -> kpiDesk.timeline(ctx.queryParams())));
         }
         router.get("/api/v1/requests").handler(ctx -> allowed(ctx, ANY_ROLE, () -> {
             String state = ctx.queryParams().get("state");

@@ -128,4 +128,65 @@ class AdminMetricsTest {
         String text = m.scrape();
         assertThat(text).doesNotContain("medpki_admin_requests{").contains("medpki_admin_requests_count_failures_total 1\n");
     }
+
+    /** A fixed answer, counting how often it is asked. */
+    static class FixedKpis implements Kpis {
+        final AtomicInteger reads = new AtomicInteger();
+
+        @Override
+        public Quantiles timeToRenew(Instant from, Instant to) {
+            reads.incrementAndGet();
+            return new Quantiles(5, 3600L, 86_400L);
+        }
+
+        @Override
+        public RevocationLatency revocationLatency(Instant from, Instant to) {
+            return new RevocationLatency(4, new Quantiles(2, 5L, 7L), 1, 1, new Quantiles(0, null, null), 4);
+        }
+
+        @Override
+        public java.util.List<DayCount> failedValidations(Instant from, Instant to) {
+            java.time.LocalDate d = java.time.LocalDate.of(2026, 12, 1);
+            return java.util.List.of(new DayCount(d, "acme", 2), new DayCount(d, "device-est", 5),
+                    new DayCount(d.plusDays(1), "acme", 1));
+        }
+
+        @Override
+        public java.util.List<DayCount> unauthorizedIssuanceAttempts(Instant from, Instant to) {
+            return java.util.List.of(new DayCount(java.time.LocalDate.of(2026, 12, 1),
+                    "certificate.refused/UNAUTHORIZED", 3));
+        }
+
+        @Override
+        public java.util.List<Expiring> expiryTimeline(Instant from, Instant to) {
+            return java.util.List.of();
+        }
+    }
+
+    @Test
+    void kpisAreGaugesOfTheLast30DaysReadAtMostOnceAMinute() {
+        TestClock clock = new TestClock();
+        AdminMetrics m = new AdminMetrics(Map::of, clock);
+        FixedKpis kpis = new FixedKpis();
+        m.kpis(kpis);
+        String text = m.scrape();
+        assertThat(text).contains("medpki_kpi_time_to_renew_seconds{quantile=\"0.5\"} 3600\n",
+                "medpki_kpi_time_to_renew_seconds{quantile=\"0.95\"} 86400\n",
+                "medpki_kpi_time_to_renew_count 5\n",
+                "medpki_kpi_revocation_latency_seconds{channel=\"ocsp\",quantile=\"0.5\"} 5\n",
+                "medpki_kpi_revocation_latency_seconds{channel=\"ocsp\",quantile=\"0.99\"} 7\n",
+                "medpki_kpi_revocation_latency_seconds{channel=\"crl\",quantile=\"0.5\"} NaN\n",
+                "medpki_kpi_revocations_unpublished{channel=\"crl\"} 4\n",
+                "medpki_kpi_failed_validations_last_30d{source=\"acme\"} 3\n",
+                "medpki_kpi_failed_validations_last_30d{source=\"device-est\"} 5\n",
+                "medpki_kpi_unauthorized_issuance_attempts_last_30d{reason=\"certificate.refused/UNAUTHORIZED\"} 3\n",
+                "# TYPE medpki_kpi_time_to_renew_seconds gauge\n");
+        m.scrape();
+        clock.now = clock.now.plusSeconds(59);
+        m.scrape();
+        assertThat(kpis.reads).hasValue(1);
+        clock.now = clock.now.plusSeconds(1);
+        m.scrape();
+        assertThat(kpis.reads).hasValue(2);
+    }
 }

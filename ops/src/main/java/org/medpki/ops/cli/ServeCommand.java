@@ -437,6 +437,8 @@ public final class ServeCommand implements Runnable {
         server.devices(new DeviceDesk(PgDeviceRegistry.over(database), () -> DeviceCommand.codes(context.home(), false),
                 ca::revoke, context.audit(), context.clock(), DeviceSettings.codeLifetime(context.settings()),
                 DeviceSettings.profile(context.settings()), DeviceCommand.profiles(context)));
+        // KPIs and the expiry timeline: read-only, from the inventory and the audit log (V59's grants).
+        server.kpis(new org.medpki.admin.KpiDesk(org.medpki.inventory.pg.PgKpis.over(database), context.clock()));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {
             ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),
