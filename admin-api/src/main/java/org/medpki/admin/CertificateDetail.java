@@ -318,7 +318,7 @@ final class CertificateDetail {
         Pattern named = Pattern.compile("(?i)(?<![0-9a-f])0*" + Pattern.quote(serialHex) + "(?![0-9a-f])");
         JsonArray items = new JsonArray();
         for (AuditEntry e : auditStore.page(from, null, AUDIT_WINDOW)) {
-            if (named.matcher(e.details()).find()) {
+            if (e.details() != null && named.matcher(e.details()).find()) {
                 items.add(new JsonObject().put("seq", e.seq()).put("at", e.at().toString()).put("type", e.type())
                         .put("actor", e.actor()).put("outcome", e.outcome()));
             }

@@ -21,8 +21,13 @@ final class Console {
     }
 
     static void install(Router router) {
-        router.get("/console").handler(ctx -> ctx.response().setStatusCode(301)
-                .putHeader(HttpHeaders.LOCATION, "/console/").end());
+        router.get("/console").handler(ctx -> {
+            if (ctx.request().path().endsWith("/")) {
+                ctx.next();
+                return;
+            }
+            ctx.response().setStatusCode(301).putHeader(HttpHeaders.LOCATION, "/console/").end();
+        });
         router.route("/console/*").handler(ctx -> {
             ctx.response().putHeader("Content-Security-Policy", CSP)
                     .putHeader("X-Content-Type-Options", "nosniff")
