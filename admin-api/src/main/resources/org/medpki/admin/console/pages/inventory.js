@@ -105,7 +105,7 @@ export async function render(root, ctx) {
   function table(items) {
     const t = el('table', { id: 'certificates' },
       el('thead', {}, el('tr', {}, header('Serial', 'serial'), header('Subject'), header('SANs'), header('Profile'),
-        header('Issuer'), header('Status'), header('Owner'), header('Recorded', 'issuedAt'), header('Not after', 'notAfter'))));
+        header('Issuer'), header('Status'), header('Owner'), header('Location'), header('Recorded', 'issuedAt'), header('Not after', 'notAfter'))));
     const body = el('tbody', {});
     for (const c of items) {
       body.append(el('tr', {},
@@ -116,6 +116,7 @@ export async function render(root, ctx) {
         el('td', {}, c.issuer),
         el('td', { class: 'status-' + c.status }, c.status),
         el('td', {}, c.owner || ''),
+        el('td', { class: 'location' }, c.location || ''),
         el('td', {}, c.createdAt || ''),
         el('td', {}, c.notAfter)));
     }
