@@ -120,6 +120,20 @@ class ConsoleBrowserTest {
         assertThat(out.get("statusBefore").asText()).isEqualTo("issued");
         assertThat(out.get("statusAfter").asText()).startsWith("revoked");
         assertThat(out.get("ocspAfter").asText()).startsWith("revoked");
+        assertThat(out.get("revokeAnswer").asText()).startsWith("Revoked (request ").endsWith(": done).");
+        // What the page said of OCSP, asked of the OCSP responder itself with openssl.
+        JsonNode detail = admin.get(operator, "/api/v1/certificates/" + issuer + "/" + victim.serial()).json();
+        Path issuerPem = Files.writeString(tmp.resolve("issuer.pem"), detail.get("chain").get(0).get("pem").asText());
+        String ocspUrl = null;
+        for (JsonNode a : detail.get("extensions").get("authorityInfoAccess")) {
+            if (a.get("method").asText().equals("ocsp")) {
+                ocspUrl = a.get("location").asText();
+            }
+        }
+        assertThat(ocspUrl).isNotNull();
+        String ocsp = AdminCurl.exec("openssl", "ocsp", "-issuer", issuerPem.toString(), "-cert", victim.chain().toString(),
+                "-url", ocspUrl, "-CAfile", AdminLab.rootPem(pki).toString());
+        assertThat(ocsp).contains(": revoked").contains("Response verify OK");
         // The mass revocation: dry run, request, two approvals, done.
         assertThat(out.get("dryRun").get("text").asText()).contains("2 approval(s) needed");
         assertThat(out.get("dryRun").get("listed").asInt()).isGreaterThanOrEqualTo(11);

@@ -52,12 +52,14 @@ export async function render(root, ctx) {
       e.preventDefault();
       result.textContent = '';
       try {
-        const answer = await ctx.api.post('/api/v1/revocations', { serials: [c.serial], reason: reason.value });
-        result.append(el('p', { id: 'revoke-state' }, answer.state === 'done' ? 'Revoked.'
-          : 'Request ' + answer.id + ': ' + answer.state + ' (' + answer.approvalsRequired + ' approval(s) needed)'));
-        if (answer.state === 'done' || answer.state === 'running') {
-          setTimeout(() => { window.dispatchEvent(new HashChangeEvent('hashchange')); }, 500);
+        let answer = await ctx.api.post('/api/v1/revocations', { serials: [c.serial], reason: reason.value });
+        // Without approvals it runs at once: follow it to its end.
+        for (let i = 0; i < 30 && answer.state === 'running'; i++) {
+          await new Promise((resolve) => { setTimeout(resolve, 500); });
+          answer = await ctx.api.get('/api/v1/requests/' + encodeURIComponent(answer.id));
         }
+        result.append(el('p', { id: 'revoke-state' }, answer.state === 'done' ? 'Revoked (request ' + answer.id + ': done).'
+          : 'Request ' + answer.id + ': ' + answer.state + ' (' + answer.approvalsRequired + ' approval(s) needed)'));
       } catch (err) {
         result.append(errorBox(err));
       }
