@@ -50,11 +50,14 @@ import org.slf4j.LoggerFactory;
 public final class AdminApiServer extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApiServer.class);
     private static final String ADMIN = "medpki.admin";
+    /** The DER of the client certificate that authenticated the request. */
+    static final String CERTIFICATE = "medpki.admin.certificate";
     private static final Set<AdminRole> ANY_ROLE = EnumSet.allOf(AdminRole.class);
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"
-                    + "|/api/v1/kpis|/api/v1/expiry-timeline"), "GET",
+                    + "|/api/v1/kpis|/api/v1/expiry-timeline"
+                    + "|/api/v1/certificates/[^/]+/(?!owner$)[^/]+(/pem|/der)?"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
             Pattern.compile("/api/v1/certificates/[^/]+/owner|/api/v1/admins/[^/]+/roles"), "PUT",
@@ -92,6 +95,7 @@ public final class AdminApiServer extends VerticleBase {
     private final AuditBudget budget;
     private final String openApi;
     private final AdminMetrics metrics;
+    private final Csrf csrf = new Csrf(this::refusedCsrf);
     private HttpServer server;
 
     public AdminApiServer(AdminApiConfig config, TlsIdentity tls, CallerAuthenticator authenticator,
@@ -157,6 +161,7 @@ public final class AdminApiServer extends VerticleBase {
                 problem(ctx, asProblem(r.cause()));
             }
         }));
+        Console.install(router);
         router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
         // Before any asynchronous step, so that no byte of the body is lost; bounded, and the
@@ -164,9 +169,15 @@ public final class AdminApiServer extends VerticleBase {
         router.post("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.put("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route("/api/v1/*").handler(this::authenticate);
-        router.get("/api/v1/me").handler(ctx -> allowed(ctx, ANY_ROLE, () -> me(admin(ctx))));
+        router.route("/api/v1/*").handler(csrf::check);
+        router.get("/api/v1/me").handler(ctx -> allowed(ctx, ANY_ROLE,
+                () -> me(admin(ctx)).put("csrfToken", csrf.token(ctx.get(CERTIFICATE)))));
         router.get("/api/v1/certificates").handler(ctx -> allowed(ctx, ANY_ROLE,
                 () -> queries.certificates(ctx.queryParams())));
+        router.get("/api/v1/certificates/:issuer/:serial").handler(ctx -> allowed(ctx, ANY_ROLE,
+                () -> queries.detail().describe(ctx.pathParam("issuer"), ctx.pathParam("serial"),
+                        admin(ctx).holds(AdminRole.AUDITOR))));
+        router.get("/api/v1/certificates/:issuer/:serial/:format").handler(this::download);
         router.get("/api/v1/audit").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
                 () -> queries.audit(ctx.queryParams())));
         router.post("/api/v1/revocations").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.REQUESTER, AdminRole.OPERATOR),
@@ -298,6 +309,12 @@ public final class AdminApiServer extends VerticleBase {
         }).onComplete(r -> {
             if (r.succeeded()) {
                 ctx.put(ADMIN, r.result());
+                try {
+                    ctx.put(CERTIFICATE, peer.getFirst().getEncoded());
+                } catch (java.security.cert.CertificateEncodingException e) {
+                    problem(ctx, Problem.unauthenticated("the client certificate cannot be encoded"));
+                    return;
+                }
                 ctx.next();
             } else {
                 problem(ctx, asProblem(r.cause()));
@@ -324,6 +341,31 @@ public final class AdminApiServer extends VerticleBase {
             return;
         }
         blocking(ctx, status, work);
+    }
+
+    /** {@code GET /api/v1/certificates/{issuer}/{serial}/pem|der}: the certificate itself, any role. */
+    private void download(RoutingContext ctx) {
+        String format = ctx.pathParam("format");
+        if (!format.equals("pem") && !format.equals("der")) {
+            problem(ctx, Problem.notFound("no such resource: " + cut(ctx.request().path())));
+            return;
+        }
+        offContext(() -> queries.detail().find(ctx.pathParam("issuer"), ctx.pathParam("serial"))).onComplete(r -> {
+            if (r.failed()) {
+                problem(ctx, asProblem(r.cause()));
+                return;
+            }
+            String name = r.result().serialHex() + (format.equals("pem") ? ".pem" : ".cer");
+            ctx.response().putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"")
+                    .putHeader("X-Content-Type-Options", "nosniff");
+            if (format.equals("pem")) {
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/pem-certificate-chain")
+                        .end(CertificateDetail.pem(r.result().der()));
+            } else {
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/pkix-cert")
+                        .end(Buffer.buffer(r.result().der()));
+            }
+        });
     }
 
     private static JsonObject jsonBody(RoutingContext ctx) {
@@ -383,6 +425,16 @@ public final class AdminApiServer extends VerticleBase {
         }
         ctx.response().setStatusCode(p.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
                 .end(p.json().encode());
+    }
+
+    private void refusedCsrf(RoutingContext ctx, String reason) {
+        Admin admin = admin(ctx);
+        offContext(() -> {
+            refused("admin:" + admin.name(), reason, ctx.request().method() + " " + ctx.request().path(),
+                    cut(ctx.request().getHeader(HttpHeaders.ORIGIN)));
+            return null;
+        });
+        problem(ctx, Problem.forbidden(reason));
     }
 
     /** A refusal anyone can provoke: within the budget of its reason; beyond it only counted. */

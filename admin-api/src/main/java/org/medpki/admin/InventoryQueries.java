@@ -29,7 +29,10 @@ import org.medpki.core.inventory.Inventory;
 public final class InventoryQueries {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    private static final Set<String> CERTIFICATE_PARAMETERS = union(CertificateFilters.NAMES, Set.of("status", "limit"));
+    /** A page of the sorted list (the console): a larger limit is cut to this, not refused. */
+    static final int MAX_PAGE = 200;
+    private static final Set<String> CERTIFICATE_PARAMETERS = union(CertificateFilters.NAMES,
+            Set.of("status", "limit", "sort", "order", "after"));
     private static final Set<String> AUDIT_PARAMETERS = Set.of("since", "limit");
 
     private final Inventory inventory;
@@ -38,6 +41,7 @@ public final class InventoryQueries {
     private final AuditStore auditStore;
     private final Clock clock;
     private final Map<Long, String> caNames = new ConcurrentHashMap<>();
+    private final CertificateDetail detail;
 
     public InventoryQueries(Inventory inventory, Owners owners, AuditStore auditStore, Clock clock) {
         this.inventory = inventory;
@@ -45,6 +49,17 @@ public final class InventoryQueries {
         this.filters = new CertificateFilters(inventory, owners, clock);
         this.auditStore = auditStore;
         this.clock = clock;
+        this.detail = new CertificateDetail(inventory, auditStore);
+    }
+
+    /** Lets the certificate detail tell whether the newest CRL lists a certificate; before serving. */
+    public InventoryQueries crls(org.medpki.core.crl.CrlStore store) {
+        detail.crls(store);
+        return this;
+    }
+
+    CertificateDetail detail() {
+        return detail;
     }
 
     /** {@code GET /api/v1/certificates}: {"items": [...]}, newest first, or soonest to expire first with expiringWithinDays. */
@@ -63,14 +78,38 @@ public final class InventoryQueries {
                 default -> throw Problem.badInput("status", "status must be pending, issued or revoked");
             };
         }
-        CertificateQuery query = filters.parse(params::get, "", status, limit(params));
+        boolean sorted = params.contains("sort") || params.contains("order") || params.contains("after");
+        int limit = sorted ? pageLimit(params) : limit(params);
+        CertificateQuery query = filters.parse(params::get, "", status, limit);
+        if (sorted) {
+            query = query.withOrder(ListOrder.parse(single(params, "sort"), single(params, "order"),
+                    single(params, "after")));
+        }
         List<CertificateRecord> found = inventory.list(query);
         Map<String, Owners.Ownership> ownership = owners.ownership(found);
         JsonArray items = new JsonArray();
         for (CertificateRecord r : found) {
             items.add(item(r, ownership.getOrDefault(Owners.key(r.caId(), r.serial()), Owners.Ownership.NONE)));
         }
-        return new JsonObject().put("items", items);
+        JsonObject answer = new JsonObject().put("items", items);
+        if (sorted) {
+            answer.put("limit", limit).put("next", found.size() < limit ? null
+                    : ListOrder.cursor(query.order().key(), found.getLast()));
+        }
+        return answer;
+    }
+
+    /** With sort/order/after, a limit above {@link #MAX_PAGE} is cut to it (still a number from 1). */
+    private static int pageLimit(MultiMap params) {
+        String limit = single(params, "limit");
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        if (!limit.matches("[0-9]{1,18}") || Long.parseLong(limit) < 1) {
+            throw Problem.badInput("limit", "limit must be a whole number from 1 (more than " + MAX_PAGE
+                    + " gives " + MAX_PAGE + ")");
+        }
+        return (int) Math.min(Long.parseLong(limit), MAX_PAGE);
     }
 
     /**
@@ -117,6 +156,7 @@ public final class InventoryQueries {
                 .put("profile", r.profile()).put("status", r.status().name().toLowerCase(Locale.ROOT))
                 .put("subject", r.subject()).put("sans", new JsonArray(r.sans()))
                 .put("notBefore", r.notBefore().toString()).put("notAfter", r.notAfter().toString())
+                .put("createdAt", r.createdAt() == null ? null : r.createdAt().toString())
                 .put("owner", ownership.owner()).put("location", ownership.location())
                 .put("tags", new JsonArray(ownership.tags()));
         if (r.revokedAt() != null) {

@@ -33,9 +33,24 @@ final class AdminCurl {
     record Identity(Path key, Path csr, Path chain, String serial) {
     }
 
-    record Reply(int status, String body, String contentType) {
+    record Reply(int status, String body, String contentType, String headers) {
+        Reply(int status, String body, String contentType) {
+            this(status, body, contentType, "");
+        }
+
         JsonNode json() throws IOException {
             return JSON.readTree(body);
+        }
+
+        /** The value of response header {@code name} (the first), or null. */
+        String header(String name) {
+            for (String line : headers.split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
         }
     }
 
@@ -106,9 +121,18 @@ final class AdminCurl {
 
     /** curl against the admin API, trusting the PKI's root; with {@code who}'s certificate and key, if any. */
     Reply request(Identity who, String method, String path, String json) throws Exception {
+        return request(who, method, path, json, List.of());
+    }
+
+    /** As above, with request headers ("Name: value"); the reply keeps the response headers. */
+    Reply request(Identity who, String method, String path, String json, List<String> headers) throws Exception {
         Path body = Files.createTempFile(dir, "body", ".json");
+        Path dumped = Files.createTempFile(dir, "headers", ".txt");
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "-X", method, "--cacert", rootPem.toString(),
-                "-o", body.toString(), "-w", "%{http_code} %{content_type}"));
+                "-o", body.toString(), "-D", dumped.toString(), "-w", "%{http_code} %{content_type}"));
+        for (String h : headers) {
+            command.addAll(List.of("-H", h));
+        }
         if (json != null) {
             Path sent = Files.createTempFile(dir, "sent", ".json");
             Files.writeString(sent, json);
@@ -119,7 +143,10 @@ final class AdminCurl {
         }
         command.add("https://127.0.0.1:" + port + path);
         String[] written = exec(command.toArray(String[]::new)).trim().split(" ", 2);
-        return new Reply(Integer.parseInt(written[0]), Files.readString(body), written.length > 1 ? written[1] : "");
+        // Decoded leniently: a DER download is not UTF-8.
+        return new Reply(Integer.parseInt(written[0]), new String(Files.readAllBytes(body),
+                java.nio.charset.StandardCharsets.UTF_8), written.length > 1 ? written[1] : "",
+                Files.readString(dumped));
     }
 
     static String exec(String... command) throws Exception {

@@ -11,11 +11,14 @@ import java.util.List;
  * {@code owner} and {@code tag} those whose recorded owner is that one or whose tags include that
  * one; {@code issuedAfter}/{@code issuedBefore} bound the issuance time; {@code spkiSha256} those of
  * one public key; {@code serials} those among the given serials (how ACME accounts and EAB keys are
- * searched: their orders name the serials).
+ * searched: their orders name the serials). {@code order}, when set, sorts and pages by a key
+ * (keyset paging: the rows after a cursor); when null the listing is newest first, or soonest to
+ * expire first with {@code expiringBefore}.
  */
 public record CertificateQuery(String profile, CertificateStatus status, Instant expiringBefore, String san,
                                int limit, Long caId, String owner, String tag, Instant issuedAfter,
-                               Instant issuedBefore, byte[] spkiSha256, List<BigInteger> serials) {
+                               Instant issuedBefore, byte[] spkiSha256, List<BigInteger> serials,
+                               Order order) {
     public CertificateQuery {
         if (limit <= 0 || limit > 100_000) {
             throw new IllegalArgumentException("limit must be between 1 and 100000");
@@ -28,7 +31,7 @@ public record CertificateQuery(String profile, CertificateStatus status, Instant
     }
 
     public CertificateQuery(String profile, CertificateStatus status, Instant expiringBefore, String san, int limit) {
-        this(profile, status, expiringBefore, san, limit, null, null, null, null, null, null, null);
+        this(profile, status, expiringBefore, san, limit, null, null, null, null, null, null, null, null);
     }
 
     /** Without a name filter. */
@@ -48,26 +51,51 @@ public record CertificateQuery(String profile, CertificateStatus status, Instant
 
     public CertificateQuery withCa(Long id) {
         return new CertificateQuery(profile, status, expiringBefore, san, limit, id, owner, tag, issuedAfter,
-                issuedBefore, spkiSha256, serials);
+                issuedBefore, spkiSha256, serials, order);
     }
 
     public CertificateQuery withOwner(String name, String tagged) {
         return new CertificateQuery(profile, status, expiringBefore, san, limit, caId, name, tagged, issuedAfter,
-                issuedBefore, spkiSha256, serials);
+                issuedBefore, spkiSha256, serials, order);
     }
 
     public CertificateQuery withIssued(Instant after, Instant before) {
         return new CertificateQuery(profile, status, expiringBefore, san, limit, caId, owner, tag, after, before,
-                spkiSha256, serials);
+                spkiSha256, serials, order);
     }
 
     public CertificateQuery withKey(byte[] sha256) {
         return new CertificateQuery(profile, status, expiringBefore, san, limit, caId, owner, tag, issuedAfter,
-                issuedBefore, sha256, serials);
+                issuedBefore, sha256, serials, order);
     }
 
     public CertificateQuery withSerials(List<BigInteger> among) {
         return new CertificateQuery(profile, status, expiringBefore, san, limit, caId, owner, tag, issuedAfter,
-                issuedBefore, spkiSha256, among);
+                issuedBefore, spkiSha256, among, order);
+    }
+
+    public CertificateQuery withOrder(Order by) {
+        return new CertificateQuery(profile, status, expiringBefore, san, limit, caId, owner, tag, issuedAfter,
+                issuedBefore, spkiSha256, serials, by);
+    }
+
+    /** The sort keys: notAfter, the time the inventory recorded the certificate, the serial. */
+    public enum SortKey { NOT_AFTER, CREATED_AT, SERIAL }
+
+    /**
+     * Sorted by {@code key} (then CA and serial, so that the order is total), ascending or not;
+     * with {@code after}, only the rows after that one in this order.
+     */
+    public record Order(SortKey key, boolean descending, Cursor after) {
+        public Order {
+            java.util.Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** The last row of a page: its sort value (an Instant for times, null for SERIAL), CA and serial. */
+    public record Cursor(Instant time, long caId, BigInteger serial) {
+        public Cursor {
+            java.util.Objects.requireNonNull(serial, "serial");
+        }
     }
 }

@@ -180,7 +180,7 @@ public final class InMemoryInventory implements Inventory {
 
     @Override
     public synchronized List<CertificateRecord> list(CertificateQuery q) {
-        if (q.usesExtendedFilters()) {
+        if (q.usesExtendedFilters() || q.order() != null) {
             throw new UnsupportedOperationException("the in-memory inventory filters by profile, status, name and expiry only");
         }
         Instant now = clock.instant();

@@ -428,6 +428,38 @@ public final class PgInventory implements Inventory, AutoCloseable {
         if (q.expiringBefore() != null) {
             params.addValue(time(q.expiringBefore()));
             statement.append(" AND status = 'issued' AND not_after > now() AND not_after < $").append(params.size());
+        }
+        if (q.order() != null) {
+            CertificateQuery.Order order = q.order();
+            String column = switch (order.key()) {
+                case NOT_AFTER -> "not_after";
+                case CREATED_AT -> "created_at";
+                case SERIAL -> null;
+            };
+            String direction = order.descending() ? " DESC" : "";
+            if (order.after() != null) {
+                // Keyset paging: a row comparison over the whole sort key, so that no row is skipped or repeated.
+                CertificateQuery.Cursor c = order.after();
+                StringBuilder left = new StringBuilder("(");
+                StringBuilder right = new StringBuilder("(");
+                if (column != null) {
+                    params.addValue(time(c.time() == null ? java.time.Instant.EPOCH : c.time()));
+                    left.append(column).append(", ");
+                    right.append('$').append(params.size()).append(", ");
+                }
+                params.addValue(new BigDecimal(c.serial()));
+                left.append("serial, ca_id)");
+                right.append('$').append(params.size()).append("::numeric, ");
+                params.addValue(c.caId());
+                right.append('$').append(params.size()).append(')');
+                statement.append(" AND ").append(left).append(order.descending() ? " < " : " > ").append(right);
+            }
+            statement.append(" ORDER BY ");
+            if (column != null) {
+                statement.append(column).append(direction).append(", ");
+            }
+            statement.append("serial").append(direction).append(", ca_id").append(direction);
+        } else if (q.expiringBefore() != null) {
             statement.append(" ORDER BY not_after, ca_id, serial");
         } else {
             statement.append(" ORDER BY created_at DESC, ca_id, serial");

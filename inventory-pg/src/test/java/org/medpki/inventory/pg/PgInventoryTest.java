@@ -336,6 +336,48 @@ class PgInventoryTest {
     }
 
     @Test
+    void aSortedListPagedByKeysetGivesEveryRowOnceInOrder() {
+        Instant base = Instant.now().plus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        List<CertificateRecord> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            BigInteger serial = serial();
+            // Pairs with the same notAfter: ties are broken by serial and CA.
+            inventory.recordIntent(new org.medpki.core.inventory.CertificateIntent(caId, serial, "paged-list", "CN=p" + i,
+                    List.of(), Instant.now().minusSeconds(60), base.plus(i / 2, ChronoUnit.DAYS), new byte[] {1},
+                    new byte[32], "t"));
+            inventory.recordIssued(caId, serial, new byte[] {1});
+            made.add(inventory.certificate(caId, serial).orElseThrow());
+        }
+        for (CertificateQuery.SortKey key : CertificateQuery.SortKey.values()) {
+            java.util.function.Function<CertificateRecord, Instant> time = switch (key) {
+                case NOT_AFTER -> CertificateRecord::notAfter;
+                case CREATED_AT -> CertificateRecord::createdAt;
+                case SERIAL -> r -> null;
+            };
+            java.util.Comparator<CertificateRecord> order = java.util.Comparator
+                    .comparing(time, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                    .thenComparing(CertificateRecord::serial).thenComparingLong(CertificateRecord::caId);
+            for (boolean descending : new boolean[] {false, true}) {
+                List<BigInteger> expected = made.stream().sorted(descending ? order.reversed() : order)
+                        .map(CertificateRecord::serial).toList();
+                List<BigInteger> paged = new java.util.ArrayList<>();
+                CertificateQuery.Cursor after = null;
+                for (int page = 0; page < 5; page++) {
+                    List<CertificateRecord> rows = inventory.list(new CertificateQuery("paged-list", null, null, 3)
+                            .withOrder(new CertificateQuery.Order(key, descending, after)));
+                    rows.forEach(r -> paged.add(r.serial()));
+                    if (rows.size() < 3) {
+                        break;
+                    }
+                    CertificateRecord last = rows.getLast();
+                    after = new CertificateQuery.Cursor(time.apply(last), last.caId(), last.serial());
+                }
+                assertThat(paged).as(key + (descending ? " desc" : " asc")).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
     void theMigrationHistoryHasTheInventoryVersions() throws Exception {
         try (Connection c = database.admin(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success AND version IN ('1', '2', '3')")) {

@@ -421,7 +421,7 @@ public final class ServeCommand implements Runnable {
         AdminApiServer server = new AdminApiServer(config, new AdminApiServer.TlsIdentity(own.keyPem(), own.chainPem()),
                 new CallerAuthenticator(adminCas, org.medpki.admin.Admin.PROFILE, database.inventory(), context.clock()),
                 registry, new InventoryQueries(database.inventory(), owners, database.auditStore(),
-                context.clock()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
+                context.clock()).crls(database.crlStore()), desk, new OwnerDesk(owners, database.inventory(), context.audit(), context.clock()),
                 admins, new CaRevocationDesk(database.inventory(), requests,
                 (name, reason, actor) -> ca.revokeCa(name, reason, actor), context.audit(), context.clock(), approvals,
                 desk), new CaRolloverDesk(database.inventory(), PgCaRollovers.over(database), requests,

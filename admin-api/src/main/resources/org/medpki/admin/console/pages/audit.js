@@ -1,0 +1,37 @@
+// The audit log, page by page (GET /api/v1/audit with since = the previous page's next).
+import { el, clear, errorBox } from '../dom.js';
+
+export async function render(root, ctx) {
+  const out = el('div', { id: 'audit-log' });
+  root.append(el('h1', {}, 'Audit log'), out);
+  const pages = ['0'];
+
+  async function load() {
+    clear(out);
+    let answer;
+    try {
+      answer = await ctx.api.get('/api/v1/audit?limit=100&since=' + encodeURIComponent(pages[pages.length - 1]));
+    } catch (e) {
+      out.append(errorBox(e));
+      return;
+    }
+    const t = el('table', {}, el('thead', {}, el('tr', {}, ['Seq', 'At', 'Type', 'Actor', 'Outcome', 'Details'].map((h) => el('th', {}, h)))));
+    const body = el('tbody', {});
+    for (const a of answer.items) {
+      body.append(el('tr', {}, el('td', {}, a.seq), el('td', {}, a.at), el('td', {}, a.type), el('td', {}, a.actor),
+        el('td', {}, a.outcome), el('td', {}, JSON.stringify(a.details))));
+    }
+    t.append(body);
+    out.append(t);
+    const pager = el('div', { class: 'pager' });
+    if (pages.length > 1) {
+      pager.append(el('button', { type: 'button', onclick: () => { pages.pop(); load(); } }, 'Previous'));
+    }
+    if (answer.next !== null && answer.next !== undefined) {
+      pager.append(el('button', { type: 'button', id: 'next', onclick: () => { pages.push(String(answer.next)); load(); } }, 'Next'));
+    }
+    out.append(pager);
+  }
+
+  await load();
+}
