@@ -1,7 +1,7 @@
 // The web console in Chromium (Debian's, driven by playwright-core): each role's navigation, the
 // how-to page without a certificate, search, a certificate's page, a revocation and its status, a
 // mass revocation two approvers complete, a script in a location shown as text, a forged CSRF
-// token and a huge page size from the page itself. Input: environment (see below); output: one
+// token and a huge page size from the page itself, the KPI and timeline pages against the API. Input: environment (see below); output: one
 // JSON object on stdout; exit 0 when the run completed (the JUnit test asserts the findings).
 //
 // CONSOLE_URL        https://127.0.0.1:PORT
@@ -207,6 +207,31 @@ try {
     }
     out.massState = state;
     await shot(page, 'approvals-done');
+    await context.close();
+  }
+  // The KPI and timeline pages show the numbers the API returns for the same period.
+  {
+    const { context, page } = await as('auditor');
+    await page.goto(url + '/console/#/kpis');
+    await page.waitForSelector('[data-testid=kpi-rev-count]');
+    const shown = await page.$$eval('[data-testid^=kpi-][data-value]',
+      (e) => Object.fromEntries(e.map((x) => [x.dataset.testid, x.dataset.value])));
+    const period = await page.$eval('[data-from]', (b) => ({ from: b.dataset.from, to: b.dataset.to }));
+    const api = await page.evaluate(async (p) => (await fetch('/api/v1/kpis?from=' + encodeURIComponent(p.from)
+      + '&to=' + encodeURIComponent(p.to))).json(), period);
+    out.kpis = { shown, api };
+    await shot(page, 'kpis');
+    await page.goto(url + '/console/#/timeline');
+    await page.waitForSelector('[data-testid=timeline-total]');
+    const t = await page.evaluate(async () => (await fetch('/api/v1/expiry-timeline?days=90')).json());
+    out.timeline = {
+      shownTotal: await page.getAttribute('[data-testid=timeline-total]', 'data-value'),
+      shownWithout: await page.getAttribute('[data-testid=timeline-without-replacement]', 'data-value'),
+      apiTotal: t.items.reduce((a, i) => a + i.expiring, 0),
+      apiWithout: t.items.reduce((a, i) => a + i.withoutReplacement, 0),
+      bars: await page.$$eval('[data-testid=timeline-chart] rect', (r) => r.length),
+    };
+    await shot(page, 'timeline');
     await context.close();
   }
   out.completed = true;

@@ -1,7 +1,6 @@
 package org.medpki.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,9 +35,10 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void up() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "chromium is installed (ops/test installs it)");
-        assumeTrue(Files.isDirectory(PLAYWRIGHT.resolve("node_modules/playwright-core")),
-                "playwright-core is installed (ops/test installs it)");
+        // ops/test installs both: missing, the browser test fails rather than being skipped.
+        assertThat(Path.of("/usr/bin/chromium")).as("chromium is installed (ops/test installs it)").isExecutable();
+        assertThat(PLAYWRIGHT.resolve("node_modules/playwright-core"))
+                .as("playwright-core is installed (ops/test installs it)").isDirectory();
         pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
         port = AcmeLab.freePort(1);
         up = AdminLab.up(pki, port);
@@ -60,6 +60,14 @@ class ConsoleBrowserTest {
         Identity victim = admins.get(5);
         PkiProcess.Result bench = pki.run("bench", "issue", "--count", "12", "--threads", "2");
         assertThat(bench.exit()).as(bench.toString()).isZero();
+        // Two client certificates that expire within the timeline's 90 days, with no replacement.
+        for (int i = 0; i < 2; i++) {
+            Path csr = Csrs.openssl(tmp, "expiring" + i, "ec:P-256", "/CN=expiring" + i + ".hospital.test",
+                    "DNS:expiring" + i + ".hospital.test");
+            PkiProcess.Result issued = pki.run("issue", "--profile", "tls-client", "--csr", csr.toString(), "--days",
+                    "30", "--out", tmp.resolve("expiring" + i + ".pem").toString());
+            assertThat(issued.exit()).as(issued.toString()).isZero();
+        }
         Reply located = admin.request(operator, "PUT", "/api/v1/certificates/" + admins.get(0).serial() + "/owner",
                 AdminCurl.JSON.writeValueAsString(Map.of("location", SCRIPT)), List.of());
         assertThat(located.status()).as(located.body()).isEqualTo(200);
@@ -141,6 +149,31 @@ class ConsoleBrowserTest {
         assertThat(out.get("approver1Decided").asText()).contains("pending-approval");
         assertThat(out.get("approver2Decided").asText()).containsAnyOf("running", "done");
         assertThat(out.get("massState").asText()).isEqualTo("done");
+
+        // The KPI page's numbers are the API's for the page's period; the revocations above are among them.
+        JsonNode shown = out.get("kpis").get("shown");
+        JsonNode kpis = out.get("kpis").get("api");
+        JsonNode revocation = kpis.get("revocationPublicationLatency");
+        assertThat(shown.get("kpi-rev-count").asLong()).isEqualTo(revocation.get("revoked").asLong())
+                .isGreaterThanOrEqualTo(12);
+        assertThat(shown.get("kpi-ttr-count").asLong()).isEqualTo(kpis.get("timeToRenew").get("count").asLong());
+        assertThat(shown.get("kpi-rev-crl-unpublished").asLong())
+                .isEqualTo(revocation.get("crl").get("notPublished").asLong());
+        assertThat(shown.get("kpi-rev-ocsp-unstored").asLong())
+                .isEqualTo(revocation.get("ocsp").get("notStored").asLong());
+        for (String q : List.of("p50", "p99")) {
+            for (String channel : List.of("ocsp", "crl")) {
+                JsonNode v = revocation.get(channel).get(q + "Seconds");
+                assertThat(shown.get("kpi-rev-" + channel + "-" + q).asText()).as(channel + " " + q)
+                        .isEqualTo(v == null || v.isNull() ? "" : v.asText());
+            }
+        }
+        JsonNode timeline = out.get("timeline");
+        assertThat(timeline.get("shownTotal").asLong()).isEqualTo(timeline.get("apiTotal").asLong())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(timeline.get("shownWithout").asLong()).isEqualTo(timeline.get("apiWithout").asLong())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(timeline.get("bars").asInt()).isPositive();
         JsonNode left = admin.get(operator, "/api/v1/certificates?profile=tls-server&status=issued").json().get("items");
         assertThat(left).as("every tls-server certificate revoked").isEmpty();
         assertThat(Files.list(shots).map(f -> f.getFileName().toString()).toList())

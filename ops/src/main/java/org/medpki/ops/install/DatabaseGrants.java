@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59, V60), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -74,7 +74,8 @@ public final class DatabaseGrants {
                     // the KPIs (V59): when a challenge failed, when a revocation was published; no bytes, no token
                     Map.entry("acme_challenge", Set.of("SELECT(started,status)")),
                     Map.entry("ocsp_response", Set.of("SELECT(ca_id,serial,status,this_update)")),
-                    Map.entry("crl", Set.of("SELECT(ca_id,kind,shard,this_update)")),
+                    // the CRLs themselves (V60): the console shows whether a certificate is on its CA's newest CRL
+                    Map.entry("crl", R),
                     Map.entry("ca_revocation", R), Map.entry("key_destruction", R),
                     Map.entry("ca_rollover", R), Map.entry("device", RIU), Map.entry("device_certificate", R),
                     // registers devices and their codes (V57), and reads no code's hash or sealed copy
