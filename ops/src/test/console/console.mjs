@@ -77,6 +77,12 @@ try {
     if (role === 'auditor') {
       await page.goto(url + '/console/#/audit');
       await page.waitForSelector('#audit-log table');
+      await page.waitForSelector('[data-testid=audit-verified]');
+      out.auditVerified = {
+        ok: await page.getAttribute('[data-testid=audit-verified]', 'data-ok'),
+        entries: Number(await page.getAttribute('[data-testid=audit-verified]', 'data-entries')),
+        text: await page.textContent('[data-testid=audit-verified]'),
+      };
       await shot(page, 'audit');
       await page.goto(url + '/console/#/timeline');
       await page.waitForSelector('main h1, #not-available');

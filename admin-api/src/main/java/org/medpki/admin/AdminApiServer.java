@@ -56,7 +56,7 @@ public final class AdminApiServer extends VerticleBase {
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"
-                    + "|/api/v1/kpis|/api/v1/expiry-timeline"
+                    + "|/api/v1/kpis|/api/v1/expiry-timeline|/api/v1/audit/verification"
                     + "|/api/v1/certificates/[^/]+/(?!owner$)[^/]+(/pem|/der)?"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
@@ -88,6 +88,7 @@ public final class AdminApiServer extends VerticleBase {
     private KeyDestructionDesk keyDesk;
     private DeviceDesk deviceDesk;
     private KpiDesk kpiDesk;
+    private AuditVerification auditVerification;
     private final CaRolloverDesk rolloverDesk;
     private final AuditLog audit;
     private final Clock clock;
@@ -133,6 +134,12 @@ public final class AdminApiServer extends VerticleBase {
     }
 
     /** Offers the KPIs and the expiry timeline, also as metrics; before it is deployed. */
+    /** Enables {@code GET /api/v1/audit/verification} (auditors). Call before deploying. */
+    public AdminApiServer auditVerification(AuditVerification verification) {
+        this.auditVerification = verification;
+        return this;
+    }
+
     public AdminApiServer kpis(KpiDesk desk) {
         this.kpiDesk = desk;
         metrics.kpis(desk.kpis());
@@ -180,6 +187,10 @@ public final class AdminApiServer extends VerticleBase {
         router.get("/api/v1/certificates/:issuer/:serial/:format").handler(this::download);
         router.get("/api/v1/audit").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
                 () -> queries.audit(ctx.queryParams())));
+        if (auditVerification != null) {
+            router.get("/api/v1/audit/verification").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
+                    auditVerification::status));
+        }
         router.post("/api/v1/revocations").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.REQUESTER, AdminRole.OPERATOR),
                         () -> desk.submit(admin(ctx), jsonBody(ctx))));
         if (caDesk != null) {

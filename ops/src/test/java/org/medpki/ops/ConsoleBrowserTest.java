@@ -106,6 +106,12 @@ class ConsoleBrowserTest {
                 .isEqualTo("[\"inventory\",\"approvals\",\"revocations\",\"timeline\",\"kpis\"]");
         assertThat(out.get("nav").get("approver1").toString()).isEqualTo("[\"inventory\",\"approvals\",\"timeline\",\"kpis\"]");
         assertThat(out.get("approverAudit").asText()).contains("roles do not allow");
+        // The audit page shows the chain verified, as 'pki audit verify' finds it.
+        assertThat(out.get("auditVerified").get("ok").asText()).isEqualTo("true");
+        assertThat(out.get("auditVerified").get("entries").asLong()).isPositive();
+        assertThat(out.get("auditVerified").get("text").asText()).startsWith("Chain verified: ");
+        PkiProcess.Result verify = pki.run("audit", "verify");
+        assertThat(verify.exit()).as(verify.toString()).isZero();
         // Search; markup in a location shown as text, nothing run.
         assertThat(out.get("search").get("rows").asInt()).isGreaterThanOrEqualTo(6);
         assertThat(out.get("search").get("profiles").toString()).isEqualTo("[\"admin\"]");

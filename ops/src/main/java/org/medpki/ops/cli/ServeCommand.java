@@ -439,6 +439,10 @@ public final class ServeCommand implements Runnable {
                 DeviceSettings.profile(context.settings()), DeviceCommand.profiles(context)));
         // KPIs and the expiry timeline: read-only, from the inventory and the audit log (V59's grants).
         server.kpis(new org.medpki.admin.KpiDesk(org.medpki.inventory.pg.PgKpis.over(database), context.clock()));
+        // The audit log verified for auditors as 'pki audit verify' does (V61: the checkpoints).
+        java.security.PublicKey auditKey = context.hierarchy().auditSigner().map(CaCertificate::publicKey).orElse(null);
+        server.auditVerification(new org.medpki.admin.AuditVerification(
+                () -> new org.medpki.core.audit.AuditVerifier(database.auditStore()).verify(auditKey), context.clock()));
         vertx.deployVerticle(server).await();
         if (notices.isPresent()) {
             ExpiryNotices job = new ExpiryNotices(notices.get(), PgExpiryNotices.over(database), context.audit(),

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59, V60), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59, V60, V61), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -63,7 +63,8 @@ public final class DatabaseGrants {
             // owners, records the expiry notices it sends; appends its own audit entries. Of the ACME tables it reads only the columns that
             // map certificates to accounts, EAB keys and owners.
             DatabaseRole.ADMIN, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
-                    Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("admin", RIU),
+                    Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("audit_checkpoint", R),
+                    Map.entry("admin", RIU),
                     Map.entry("admin_certificate", RIU), Map.entry("admin_request", RIU),
                     Map.entry("admin_request_item", RIU), Map.entry("admin_approval", RIU), Map.entry("owner", RIU),
                     Map.entry("owner_acme_contact", RIUD), Map.entry("certificate_owner", RIU),

@@ -1,9 +1,23 @@
-// The audit log, page by page (GET /api/v1/audit with since = the previous page's next).
+// The audit log's verification (GET /api/v1/audit/verification: hashes, chain links, signed
+// checkpoints) and the log itself, page by page (GET /api/v1/audit with since = the previous page's next).
 import { el, clear, errorBox } from '../dom.js';
 
 export async function render(root, ctx) {
   const out = el('div', { id: 'audit-log' });
-  root.append(el('h1', {}, 'Audit log'), out);
+  const verification = el('section', { id: 'audit-verification' });
+  root.append(el('h1', {}, 'Audit log'), verification, out);
+  try {
+    const v = await ctx.api.get('/api/v1/audit/verification');
+    verification.append(el('p', { class: v.ok ? 'status-issued' : 'status-revoked', 'data-testid': 'audit-verified',
+      'data-ok': String(v.ok), 'data-entries': v.entries },
+    (v.ok ? 'Chain verified: ' : 'Chain verification FAILED: ') + v.entries + ' entries, '
+      + v.checkpointsVerified + ' signed checkpoints verified (checked ' + v.verifiedAt + ').'));
+    if (v.problems.length > 0) {
+      verification.append(el('ul', { id: 'audit-problems' }, v.problems.map((p) => el('li', {}, p))));
+    }
+  } catch (e) {
+    verification.append(errorBox(e));
+  }
   const pages = ['0'];
 
   async function load() {
