@@ -1,20 +1,10 @@
 // The KPIs page: a period (7, 30 or 90 days), the four indicators as numbers, failed validations
 // per day and refused issuance per reason as SVG bars. Text from the API is set with textContent.
 import { barChart, stackedBarChart, legend } from '../charts.js';
+import { el as h } from '../dom.js';
 
 const PERIODS = [7, 30, 90];
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
-
-function h(tag, attributes, content) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attributes || {})) {
-    e.setAttribute(k, String(v));
-  }
-  if (content !== undefined && content !== null) {
-    e.textContent = String(content);
-  }
-  return e;
-}
 
 /** Seconds for people: "—" for none, else s, min, h or d with one decimal. */
 export function duration(seconds) {
@@ -54,7 +44,7 @@ export async function render(root, ctx) {
   const form = h('div', { class: 'period', role: 'group', 'aria-label': 'Period' });
   const body = h('div', { id: 'kpi-body' });
   for (const n of PERIODS) {
-    const b = h('button', { type: 'button', 'data-testid': `kpi-period-${n}`, 'aria-pressed': n === selected }, `${n} days`);
+    const b = h('button', { type: 'button', 'data-testid': `kpi-period-${n}`, 'aria-pressed': String(n === selected) }, `${n} days`);
     b.addEventListener('click', () => {
       for (const other of form.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
       show(body, ctx, n);

@@ -2,21 +2,11 @@
 // bars stacked per profile, those without a replacement drawn apart (highlighted), and the same
 // numbers in a table. Text from the API is set with textContent.
 import { stackedBarChart, legend } from '../charts.js';
+import { el as h } from '../dom.js';
 
 const DAYS = 90;
 const PALETTE = ['#4e79a7', '#59a14f', '#76b7b2', '#edc948', '#b07aa1', '#9c755f', '#bab0ac', '#86bcb6'];
 const HIGHLIGHT = '#e15759';
-
-function h(tag, attributes, content) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attributes || {})) {
-    e.setAttribute(k, String(v));
-  }
-  if (content !== undefined && content !== null) {
-    e.textContent = String(content);
-  }
-  return e;
-}
 
 function dayList(from, n) {
   const out = [];
