@@ -78,6 +78,17 @@ try {
       await page.goto(url + '/console/#/audit');
       await page.waitForSelector('#audit-log table');
       await page.waitForSelector('[data-testid=audit-verified]');
+      await page.waitForSelector('[data-testid=compliance-ok]');
+      const filed = await page.evaluate(async () => (await fetch('/api/v1/compliance-report')).json());
+      out.compliance = {
+        ok: await page.getAttribute('[data-testid=compliance-ok]', 'data-ok'),
+        failed: Number(await page.getAttribute('[data-testid=compliance-ok]', 'data-failed')),
+        rows: await page.$$eval('[data-testid=compliance-checks] tbody tr', (r) => r.length),
+        apiOk: filed.ok,
+        apiFailed: filed.failed,
+        apiChecks: filed.report.safeguards.reduce((a, g) => a + g.checks.length, 0),
+        generatedAt: filed.report.generatedAt,
+      };
       out.auditVerified = {
         ok: await page.getAttribute('[data-testid=audit-verified]', 'data-ok'),
         entries: Number(await page.getAttribute('[data-testid=audit-verified]', 'data-entries')),

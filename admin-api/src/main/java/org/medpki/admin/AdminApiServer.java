@@ -56,7 +56,7 @@ public final class AdminApiServer extends VerticleBase {
     /** The resources and the method each answers: another method on them is 405, not 404. */
     private static final Map<Pattern, String> RESOURCES = Map.of(
             Pattern.compile("/health|/metrics|/api/v1/openapi\\.json|/api/v1/me|/api/v1/certificates|/api/v1/audit"
-                    + "|/api/v1/kpis|/api/v1/expiry-timeline|/api/v1/audit/verification"
+                    + "|/api/v1/kpis|/api/v1/expiry-timeline|/api/v1/audit/verification|/api/v1/compliance-report"
                     + "|/api/v1/certificates/[^/]+/(?!owner$)[^/]+(/pem|/der)?"), "GET",
             Pattern.compile("/api/v1/requests(/[^/]+)?|/api/v1/owners|/api/v1/ca-revocations/[^/]+"), "GET",
             Pattern.compile("/api/v1/owners/[^/]+"), "GET, PUT",
@@ -89,6 +89,7 @@ public final class AdminApiServer extends VerticleBase {
     private DeviceDesk deviceDesk;
     private KpiDesk kpiDesk;
     private AuditVerification auditVerification;
+    private java.util.function.Supplier<java.util.Optional<JsonObject>> complianceReports;
     private final CaRolloverDesk rolloverDesk;
     private final AuditLog audit;
     private final Clock clock;
@@ -134,6 +135,16 @@ public final class AdminApiServer extends VerticleBase {
     }
 
     /** Offers the KPIs and the expiry timeline, also as metrics; before it is deployed. */
+    /**
+     * Enables {@code GET /api/v1/compliance-report} (auditors): {@code newest} answers the newest
+     * report 'pki report compliance' filed, as {"id", "generatedAt", "filedAt", "ok", "failed",
+     * "report"}. Call before deploying.
+     */
+    public AdminApiServer complianceReports(java.util.function.Supplier<java.util.Optional<JsonObject>> newest) {
+        this.complianceReports = newest;
+        return this;
+    }
+
     /** Enables {@code GET /api/v1/audit/verification} (auditors). Call before deploying. */
     public AdminApiServer auditVerification(AuditVerification verification) {
         this.auditVerification = verification;
@@ -187,6 +198,11 @@ public final class AdminApiServer extends VerticleBase {
         router.get("/api/v1/certificates/:issuer/:serial/:format").handler(this::download);
         router.get("/api/v1/audit").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
                 () -> queries.audit(ctx.queryParams())));
+        if (complianceReports != null) {
+            router.get("/api/v1/compliance-report").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
+                    () -> complianceReports.get().orElseThrow(() -> Problem.notFound("no compliance report has been "
+                            + "filed yet: run 'pki report compliance' on the CA host"))));
+        }
         if (auditVerification != null) {
             router.get("/api/v1/audit/verification").handler(ctx -> allowed(ctx, EnumSet.of(AdminRole.AUDITOR),
                     auditVerification::status));

@@ -74,6 +74,12 @@ class ConsoleBrowserTest {
         String issuer = admin.get(operator, "/api/v1/certificates?profile=admin&limit=1").json().get("items").get(0)
                 .get("issuer").asText();
 
+        // A compliance report filed on the CA host, for the audit page.
+        PkiProcess.Result report = pki.run("report", "compliance", "--json");
+        assertThat(report.exit()).as(report.toString()).isIn(0, 11);
+        assertThat(report.err()).contains("compliance report filed as number");
+        JsonNode printed = AdminCurl.JSON.readTree(report.out());
+
         ObjectNode ids = AdminCurl.JSON.createObjectNode();
         String[] roles = {"auditor", "operator", "requester", "approver1", "approver2"};
         for (int i = 0; i < roles.length; i++) {
@@ -110,6 +116,14 @@ class ConsoleBrowserTest {
         assertThat(out.get("auditVerified").get("ok").asText()).isEqualTo("true");
         assertThat(out.get("auditVerified").get("entries").asLong()).isPositive();
         assertThat(out.get("auditVerified").get("text").asText()).startsWith("Chain verified: ");
+        // ... and the compliance report the command filed and printed, every check in a row.
+        JsonNode compliance = out.get("compliance");
+        assertThat(compliance.get("generatedAt").asText()).isEqualTo(printed.get("generatedAt").asText());
+        assertThat(compliance.get("ok").asText()).isEqualTo(compliance.get("apiOk").asText())
+                .isEqualTo(printed.get("ok").asText());
+        assertThat(compliance.get("failed").asInt()).isEqualTo(compliance.get("apiFailed").asInt())
+                .isEqualTo(printed.get("counts").get("fail").asInt());
+        assertThat(compliance.get("rows").asInt()).isEqualTo(compliance.get("apiChecks").asInt()).isGreaterThan(10);
         PkiProcess.Result verify = pki.run("audit", "verify");
         assertThat(verify.exit()).as(verify.toString()).isZero();
         // Search; markup in a location shown as text, nothing run.

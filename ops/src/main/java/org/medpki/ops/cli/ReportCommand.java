@@ -60,6 +60,7 @@ public final class ReportCommand implements Runnable {
             }
             try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.AUDITOR)) {
                 ComplianceReport report = new ComplianceAuditor(context, tables, options).run();
+                file(context, report);
                 if (json) {
                     System.out.println(Json.write(report.toMap()));
                 } else {
@@ -70,6 +71,22 @@ public final class ReportCommand implements Runnable {
                             org.medpki.ops.compliance.CheckStatus.FAIL) + " check(s) failed");
                 }
                 return report.exitCode();
+            }
+        }
+
+        /**
+         * Files the report (V62) for the admin API's auditors (the console's audit page). A report
+         * that cannot be filed is still printed, with a warning naming why.
+         */
+        private static void file(PkiContext context, ComplianceReport report) {
+            try {
+                long id = org.medpki.inventory.pg.PgComplianceReports.over(context.database()).file(
+                        report.generatedAt(), report.ok(), (int) report.count(
+                                org.medpki.ops.compliance.CheckStatus.FAIL),
+                        new io.vertx.core.json.JsonObject(Json.write(report.toMap())));
+                System.err.println("pki: compliance report filed as number " + id);
+            } catch (org.medpki.core.error.PkiException e) {
+                System.err.println("pki: the compliance report could not be filed: " + e.publicDetail());
             }
         }
     }

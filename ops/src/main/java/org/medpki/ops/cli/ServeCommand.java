@@ -439,6 +439,11 @@ public final class ServeCommand implements Runnable {
                 DeviceSettings.profile(context.settings()), DeviceCommand.profiles(context)));
         // KPIs and the expiry timeline: read-only, from the inventory and the audit log (V59's grants).
         server.kpis(new org.medpki.admin.KpiDesk(org.medpki.inventory.pg.PgKpis.over(database), context.clock()));
+        // The newest compliance report 'pki report compliance' filed (V62), for auditors.
+        org.medpki.inventory.pg.PgComplianceReports reports = org.medpki.inventory.pg.PgComplianceReports.over(database);
+        server.complianceReports(() -> reports.newest().map(r -> new io.vertx.core.json.JsonObject().put("id", r.id())
+                .put("generatedAt", r.generatedAt().toString()).put("filedAt", r.filedAt().toString())
+                .put("ok", r.ok()).put("failed", r.failed()).put("report", r.report())));
         // The audit log verified for auditors as 'pki audit verify' does (V61: the checkpoints).
         java.security.PublicKey auditKey = context.hierarchy().auditSigner().map(CaCertificate::publicKey).orElse(null);
         server.auditVerification(new org.medpki.admin.AuditVerification(

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The table privileges each service login holds through its group role (migrations V3, V10, V20,
- * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59, V60, V61), written down once so that the compliance report can compare what really runs against
+ * V30, V40, V43, V45, V46, V47, V48, V49, V50, V54, V55, V56, V57, V59, V60, V61, V62), written down once so that the compliance report can compare what really runs against
  * it. A change of a migration's grants must change this table too (ComplianceReportTest fails
  * otherwise).
  */
@@ -44,6 +44,8 @@ public final class DatabaseGrants {
                     Map.entry("certificate_owner", I),
                     Map.entry("ca_rollover", R))),
             DatabaseRole.AUDITOR, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
+                    // files the compliance reports it makes (V62), and changes none
+                    Map.entry("compliance_report", RI),
                     Map.entry("audit_event", R), Map.entry("audit_head", R), Map.entry("audit_checkpoint", R),
                     Map.entry("ocsp_response", R), Map.entry("crl", R), Map.entry("crl_counter", R),
                     Map.entry("acme_account", R), Map.entry("acme_order", R), Map.entry("acme_authorization", R),
@@ -64,7 +66,7 @@ public final class DatabaseGrants {
             // map certificates to accounts, EAB keys and owners.
             DatabaseRole.ADMIN, Map.ofEntries(Map.entry("ca", R), Map.entry("certificate", R),
                     Map.entry("audit_event", RI), Map.entry("audit_head", RU), Map.entry("audit_checkpoint", R),
-                    Map.entry("admin", RIU),
+                    Map.entry("compliance_report", R), Map.entry("admin", RIU),
                     Map.entry("admin_certificate", RIU), Map.entry("admin_request", RIU),
                     Map.entry("admin_request_item", RIU), Map.entry("admin_approval", RIU), Map.entry("owner", RIU),
                     Map.entry("owner_acme_contact", RIUD), Map.entry("certificate_owner", RIU),

@@ -5,7 +5,9 @@ import { el, clear, errorBox } from '../dom.js';
 export async function render(root, ctx) {
   const out = el('div', { id: 'audit-log' });
   const verification = el('section', { id: 'audit-verification' });
-  root.append(el('h1', {}, 'Audit log'), verification, out);
+  const compliance = el('section', { id: 'compliance' });
+  root.append(el('h1', {}, 'Audit log'), verification, compliance, out);
+  await showCompliance(compliance, ctx);
   try {
     const v = await ctx.api.get('/api/v1/audit/verification');
     verification.append(el('p', { class: v.ok ? 'status-issued' : 'status-revoked', 'data-testid': 'audit-verified',
@@ -48,4 +50,34 @@ export async function render(root, ctx) {
   }
 
   await load();
+}
+
+// The newest compliance report 'pki report compliance' filed (GET /api/v1/compliance-report):
+// each HIPAA 164.312 safeguard with its checks' status and summary.
+async function showCompliance(section, ctx) {
+  section.append(el('h2', {}, 'Compliance report'));
+  let filed;
+  try {
+    filed = await ctx.api.get('/api/v1/compliance-report');
+  } catch (e) {
+    section.append(el('p', { class: 'note', 'data-testid': 'compliance-none' },
+      'No compliance report is filed yet: an auditor runs pki report compliance on the CA host. (' + (e.message || e) + ')'));
+    return;
+  }
+  const r = filed.report;
+  section.append(el('p', { class: filed.ok ? 'status-issued' : 'status-revoked', 'data-testid': 'compliance-ok',
+    'data-ok': String(filed.ok), 'data-failed': filed.failed },
+  (filed.ok ? 'No check failed' : filed.failed + ' check(s) failed') + ' (report ' + filed.id + ', made '
+    + filed.generatedAt + ' for ' + r.installation + ').'));
+  const table = el('table', { 'data-testid': 'compliance-checks' },
+    el('thead', {}, el('tr', {}, ['Safeguard', 'Check', 'Status', 'Summary'].map((h) => el('th', {}, h)))));
+  const body = el('tbody', {});
+  for (const g of r.safeguards) {
+    for (const c of g.checks) {
+      body.append(el('tr', { 'data-status': c.status }, el('td', {}, g.section + ' ' + g.title), el('td', {}, c.id),
+        el('td', { class: c.status === 'fail' ? 'status-revoked' : '' }, c.status), el('td', {}, c.summary)));
+    }
+  }
+  table.append(body);
+  section.append(table);
 }
