@@ -20,6 +20,7 @@ import org.medpki.core.error.PkiException;
 import org.medpki.core.revocation.RevocationReason;
 import org.medpki.core.profile.CertificateProfile;
 import org.medpki.device.DeviceNames;
+import org.medpki.device.DeviceRegistry;
 import org.medpki.device.EnrollmentCodes;
 
 /**
@@ -159,25 +160,13 @@ public final class DeviceDesk {
                     profile), actor(admin), EnrollmentCodes.hash(code), id -> sealer.seal(code, id), expires, now);
         } catch (PkiException e) {
             if (e.kind() == ErrorKind.CONFLICT) {
-                // The registry's own sentences: the device is decommissioned, or its URI is another's.
-                throw Problem.conflict(e.getMessage().contains("decommissioned") && !e.getMessage().contains("URI")
-                        ? "device " + serial + " is decommissioned: it cannot enroll again" : e.getMessage());
+                // The registry's own sentence: the device is decommissioned, or its URI is another's.
+                throw Problem.conflict(e.getMessage());
             }
             throw e;
         }
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("device", serial);
-        if (manufacturer != null) {
-            details.put("manufacturer", manufacturer);
-        }
-        if (uri != null) {
-            details.put("uri", uri);
-        }
-        if (profile != null) {
-            details.put("profile", profile);
-        }
-        details.put("codeExpires", expires.toString());
-        audit.record(AuditEvent.success(now, "device.registered", actor(admin), details));
+        audit.record(AuditEvent.success(now, "device.registered", actor(admin),
+                DeviceRegistry.registeredDetails(serial, manufacturer, uri, profile, expires)));
         JsonObject out = new JsonObject().put("serial", device.serial()).put("manufacturer", device.manufacturer())
                 .put("enrollmentCode", code).put("expires", expires.toString());
         if (device.uri() != null) {

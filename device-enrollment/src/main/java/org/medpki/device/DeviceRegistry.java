@@ -18,6 +18,28 @@ public interface DeviceRegistry {
     java.util.regex.Pattern SERIAL = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}");
 
     /**
+     * The details of a {@code device.registered} audit entry, the same from the command line and
+     * the admin API: the device, what was given of manufacturer, URI and profile, and when its
+     * code expires (never the code).
+     */
+    static java.util.Map<String, String> registeredDetails(String serial, String manufacturer, String uri,
+                                                           String profile, Instant codeExpires) {
+        java.util.Map<String, String> details = new java.util.LinkedHashMap<>();
+        details.put("device", serial);
+        if (manufacturer != null) {
+            details.put("manufacturer", manufacturer);
+        }
+        if (uri != null) {
+            details.put("uri", uri);
+        }
+        if (profile != null) {
+            details.put("profile", profile);
+        }
+        details.put("codeExpires", codeExpires.toString());
+        return details;
+    }
+
+    /**
      * A registered device; {@code id} names it in requesters ("device:ID"). {@code uri}, when not
      * null, is the URI its certificates carry as a SAN; {@code profile}, when not null, the
      * profile they are issued under (else the installation's devices.profile).

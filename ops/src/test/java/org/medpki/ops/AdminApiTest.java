@@ -505,7 +505,9 @@ class AdminApiTest {
         assertThat(decommissioned.json().get("state").asText()).isEqualTo("decommissioned");
         assertThat(decommissioned.json().get("revoked")).isEmpty();
         assertThat(get(auditor, "/api/v1/devices/INF-7731").json().get("state").asText()).isEqualTo("decommissioned");
-        assertProblem(post(operator, "/api/v1/devices", body), 409, "conflict");
+        Reply again = post(operator, "/api/v1/devices", body);
+        assertProblem(again, 409, "conflict");
+        assertThat(again.body()).contains("device INF-7731 is decommissioned: it cannot enroll again");
 
         List<String> types = new ArrayList<>();
         get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {

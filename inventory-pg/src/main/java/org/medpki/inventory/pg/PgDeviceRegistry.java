@@ -93,7 +93,8 @@ public final class PgDeviceRegistry implements DeviceRegistry, Devices {
                         nz(r.manufacturer()), r.model(), r.location(), r.owner(), PgQueries.time(now), r.registeredBy(),
                         r.uri(), r.profile()))).iterator().next().getLong("id");
             } else if ("decommissioned".equals(existing.getFirst().getString("state"))) {
-                throw new PkiException(ErrorKind.CONFLICT, "device " + r.serial() + " is decommissioned");
+                throw new PkiException(ErrorKind.CONFLICT, "device " + r.serial() + " is decommissioned: it cannot enroll "
+                        + "again");
             } else {
                 deviceId = existing.getFirst().getLong("id");
                 sql.run(conn, "updating device " + r.serial(), "UPDATE device SET model = coalesce($2, model), "

@@ -85,19 +85,8 @@ public final class DeviceCommand implements Runnable {
         PgDeviceRegistry.Registered device = PgDeviceRegistry.over(context.database()).register(
                 new PgDeviceRegistry.Registration(serial, manufacturer, model, location, owner, Actors.cli(), uri,
                         profile), EnrollmentCodes.hash(code), id -> codes.seal(code, id), expires, now);
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("device", serial);
-        if (manufacturer != null) {
-            details.put("manufacturer", manufacturer);
-        }
-        if (uri != null) {
-            details.put("uri", uri);
-        }
-        if (profile != null) {
-            details.put("profile", profile);
-        }
-        details.put("codeExpires", expires.toString());
-        context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(), details));
+        context.audit().record(AuditEvent.success(now, "device.registered", Actors.cli(),
+                DeviceRegistry.registeredDetails(serial, manufacturer, uri, profile, expires)));
         return new Issued(device, code, expires);
     }
 
