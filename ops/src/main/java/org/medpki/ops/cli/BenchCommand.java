@@ -20,13 +20,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks on this installation (use a scratch PKI_HOME: keys are created).",
         subcommands = {BenchCommand.Sign.class, BenchCommand.Issue.class, BenchRevocationPropagation.class,
-                BenchAcme.class, BenchMassRevocation.class, BenchEst.class, BenchEst.RegisterDevices.class})
+                BenchAcme.class, BenchMassRevocation.class, BenchEst.class, BenchEst.RegisterDevices.class,
+                BenchSeed.class})
 public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
         throw new IllegalArgumentException("name a benchmark: sign, issue, revocation-propagation, acme, "
-                + "mass-revocation, est");
+                + "mass-revocation, est, seed");
     }
 
     @Command(name = "sign", description = "Raw token signatures per second for each key type, with 1 and 2 threads.")
