@@ -14,14 +14,29 @@ const PAGE = 50;
 export async function render(root, ctx) {
   const state = {
     filters: {},
-    sort: ctx.params.query.get('sort') || 'issuedAt',
-    order: ctx.params.query.get('order') || 'desc',
+    sort: ctx.params.query.get('sort'),
+    order: ctx.params.query.get('order'),
+    sortChosen: ctx.params.query.has('sort'),
     cursors: [null],
   };
   for (const [name] of FILTERS) {
     const v = ctx.params.query.get(name);
     if (v) {
       state.filters[name] = v;
+    }
+  }
+  defaultOrder();
+
+  // Until a column is chosen: newest first, or, with an expiry window, the soonest to expire first.
+  // The window is a range of notAfter, so that order reads the window's first rows from the index;
+  // newest first would have to pass over every certificate issued since the window's first one.
+  function defaultOrder() {
+    if (!state.sortChosen) {
+      const expiring = Boolean(state.filters.expiringWithinDays);
+      state.sort = expiring ? 'notAfter' : 'issuedAt';
+      state.order = state.order || (expiring ? 'asc' : 'desc');
+    } else {
+      state.order = state.order || 'asc';
     }
   }
   const form = el('form', { class: 'filters', id: 'filters' });
@@ -56,6 +71,10 @@ export async function render(root, ctx) {
         state.filters[name] = v;
       }
     }
+    if (!state.sortChosen) {
+      state.order = null;
+    }
+    defaultOrder();
     state.cursors = [null];
     load();
   });
@@ -97,6 +116,7 @@ export async function render(root, ctx) {
     return el('th', {}, el('button', { type: 'button', 'data-sort': key, onclick: () => {
       state.order = state.sort === key && state.order === 'asc' ? 'desc' : 'asc';
       state.sort = key;
+      state.sortChosen = true;
       state.cursors = [null];
       load();
     } }, label + mark));
