@@ -157,8 +157,8 @@ public final class SeedCertificates {
         for (int at : labelAt) {
             System.arraycopy(label, 0, out, at, label.length);
         }
-        put(out, notBeforeAt, UTC_TIME.format(notBefore));
-        put(out, notAfterAt, UTC_TIME.format(notAfter));
+        put(out, notBeforeAt, notBefore);
+        put(out, notAfterAt, notAfter);
         System.arraycopy(points, pointAt, out, this.pointAt, 64);
         return out;
     }
@@ -188,12 +188,12 @@ public final class SeedCertificates {
         return "h" + "0".repeat(LABEL_DIGITS - digits.length()) + digits;
     }
 
-    private static void put(byte[] out, int at, String ascii) {
-        byte[] b = ascii.getBytes(StandardCharsets.US_ASCII);
-        if (b.length != 13) {
-            throw new IllegalArgumentException("a time from 1950 to 2049 (UTCTime): " + ascii);
+    private static void put(byte[] out, int at, Instant time) {
+        int year = time.atZone(ZoneOffset.UTC).getYear();
+        if (year < 1950 || year > 2049 || time.getNano() != 0) {
+            throw new IllegalArgumentException("a time in whole seconds from 1950 to 2049 (UTCTime), not " + time);
         }
-        System.arraycopy(b, 0, out, at, b.length);
+        System.arraycopy(UTC_TIME.format(time).getBytes(StandardCharsets.US_ASCII), 0, out, at, 13);
     }
 
     private static int only(byte[] in, byte[] what) {

@@ -77,7 +77,8 @@ final class BenchSeed implements Callable<Integer> {
         try (PkiContext context = PkiContext.open(PkiHome.fromEnvironment(), DatabaseRole.OWNER)) {
             String domain = "bench." + context.config().domain();
             List<Kind> kinds = kinds(context, domain);
-            Instant now = context.clock().instant();
+            // Whole seconds: a certificate's dates have no fraction, and the rows must say what the DER says.
+            Instant now = context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             long started = System.nanoTime();
             Seeded seeded;
             try (Connection c = PgLogins.connect(context.databaseUrl(DatabaseRole.OWNER),
