@@ -48,6 +48,17 @@ public interface OcspRepository {
      */
     List<Due> due(Instant signedBefore, long[] servedCas, long[] currentSigners, int limit);
 
+    /**
+     * What {@link #due} finds between two of its passes, read through indexes only, so that the
+     * minute-by-minute look-up costs what is due and not what the inventory holds: certificates of
+     * {@code servedCas} issued since {@code issuedSince} (not pending, not expired) without a
+     * response, first; then responses signed from {@code liveSince} to before {@code signedBefore}
+     * whose certificate is issued or revoked and not expired, the oldest first; at most
+     * {@code limit}. Responses older than {@code liveSince}, by a replaced signer, or missing for an
+     * older certificate are left to {@link #due}.
+     */
+    List<Due> dueSince(Instant issuedSince, Instant liveSince, Instant signedBefore, long[] servedCas, int limit);
+
     /** Revoked certificates of the served CAs: re-checked after an interrupted notification subscription. */
     List<Due> revoked(long[] servedCas);
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class OcspResponder {
      */
     private static final int REFRESH_BATCH = 20_000;
     private static final int REFRESH_THREADS = 8;
+    /** How late a certificate's row may commit after its issued_at and still be found by the next pass. */
+    private static final Duration LATE_COMMIT_MARGIN = Duration.ofMinutes(5);
 
     private final OcspConfig config;
     private final OcspRepository store;
@@ -54,6 +57,9 @@ public final class OcspResponder {
     private final RequestParser parser;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private volatile Issuers issuers = Issuers.of(List.of());
+    /** When the refresher's last pass and last full pass began (refreshDue runs on one thread). */
+    private Instant lastPass;
+    private Instant lastFullPass;
 
     public OcspResponder(OcspConfig config, OcspRepository store, ResponseSigner signer, OcspMetrics metrics,
                          Clock clock, Supplier<Hierarchy> hierarchy) {
@@ -204,7 +210,7 @@ public final class OcspResponder {
      * were signed.
      */
     public int refreshDue() {
-        reloadSigners();
+        boolean rotated = reloadSigners();
         Issuers current = issuers;
         long[] cas = current.all().stream().mapToLong(Issuer::caId).toArray();
         long[] signers = current.all().stream().mapToLong(Issuer::signerId).toArray();
@@ -213,13 +219,23 @@ public final class OcspResponder {
         }
         Instant started = clock.instant();
         Instant signedBefore = started.minus(config.refreshAfter());
+        // The full look-up reads every valid certificate; between its runs (at start, after a
+        // signer rotation, every refreshAfter) a pass looks only at what can have become due since
+        // the last one: certificates issued since then (less a margin for late commits) and
+        // responses old enough to re-sign but still served.
+        Instant previous = lastPass;
+        boolean full = previous == null || rotated || lastFullPass == null
+                || !started.isBefore(lastFullPass.plus(config.refreshAfter()));
+        Instant issuedSince = previous == null ? null : previous.minus(LATE_COMMIT_MARGIN);
+        Instant liveSince = started.minus(config.validity());
         int signed = 0;
         // Each response costs a status read and a durable commit: one at a time, the refresher
         // waits for a WAL flush per response (about 150 a second); several at once share flushes.
         try (ExecutorService pool = Executors.newFixedThreadPool(REFRESH_THREADS,
                 Thread.ofPlatform().daemon().name("ocsp-refresh-", 0).factory())) {
             while (true) {
-                List<OcspRepository.Due> due = store.due(signedBefore, cas, signers, REFRESH_BATCH);
+                List<OcspRepository.Due> due = full ? store.due(signedBefore, cas, signers, REFRESH_BATCH)
+                        : store.dueSince(issuedSince, liveSince, signedBefore, cas, REFRESH_BATCH);
                 if (due.isEmpty()) {
                     break;
                 }
@@ -248,6 +264,10 @@ public final class OcspResponder {
                     throw failed;
                 }
             }
+        }
+        lastPass = started;
+        if (full) {
+            lastFullPass = started;
         }
         long staleBefore = signedBefore.toEpochMilli();
         for (Map.Entry<ResponseKey, SignedResponse> e : cache.entries()) {

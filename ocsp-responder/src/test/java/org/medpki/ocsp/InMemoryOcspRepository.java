@@ -35,10 +35,21 @@ final class InMemoryOcspRepository implements OcspRepository {
     private final Clock clock;
     private final Map<Key, Stored> responses = new TreeMap<>();
     private final AtomicInteger reads = new AtomicInteger();
+    private final AtomicInteger fullLookups = new AtomicInteger();
+    private final AtomicInteger recentLookups = new AtomicInteger();
 
     InMemoryOcspRepository(Inventory inventory, Clock clock) {
         this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** How many times {@link #due} (every valid certificate) and {@link #dueSince} were asked. */
+    int fullLookups() {
+        return fullLookups.get();
+    }
+
+    int recentLookups() {
+        return recentLookups.get();
     }
 
     /** How many statuses and stored responses were read. */
@@ -86,6 +97,7 @@ final class InMemoryOcspRepository implements OcspRepository {
 
     @Override
     public synchronized List<Due> due(Instant signedBefore, long[] servedCas, long[] currentSigners, int limit) {
+        fullLookups.incrementAndGet();
         Instant now = clock.instant();
         return certificates().stream()
                 .filter(c -> c.status() != CertificateStatus.PENDING && c.notAfter().isAfter(now))
@@ -93,6 +105,24 @@ final class InMemoryOcspRepository implements OcspRepository {
                 .map(c -> Map.entry(c, Optional.ofNullable(responses.get(new Key(c.caId(), c.serial())))))
                 .filter(e -> e.getValue().map(s -> s.thisUpdate().isBefore(signedBefore)
                         || !contains(currentSigners, s.signerId())).orElse(true))
+                .sorted(Comparator.comparing(e -> e.getValue().map(Stored::thisUpdate).orElse(Instant.MIN)))
+                .limit(limit)
+                .map(e -> new Due(e.getKey().caId(), e.getKey().serial()))
+                .toList();
+    }
+
+    @Override
+    public synchronized List<Due> dueSince(Instant issuedSince, Instant liveSince, Instant signedBefore,
+                                           long[] servedCas, int limit) {
+        recentLookups.incrementAndGet();
+        Instant now = clock.instant();
+        return certificates().stream()
+                .filter(c -> c.status() != CertificateStatus.PENDING && c.notAfter().isAfter(now))
+                .filter(c -> contains(servedCas, c.caId()))
+                .map(c -> Map.entry(c, Optional.ofNullable(responses.get(new Key(c.caId(), c.serial())))))
+                .filter(e -> e.getValue().map(s -> !s.thisUpdate().isBefore(liveSince)
+                                && s.thisUpdate().isBefore(signedBefore))
+                        .orElse(!e.getKey().createdAt().isBefore(issuedSince)))
                 .sorted(Comparator.comparing(e -> e.getValue().map(Stored::thisUpdate).orElse(Instant.MIN)))
                 .limit(limit)
                 .map(e -> new Due(e.getKey().caId(), e.getKey().serial()))

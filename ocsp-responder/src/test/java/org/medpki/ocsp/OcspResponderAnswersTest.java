@@ -225,6 +225,45 @@ class OcspResponderAnswersTest {
         assertThat(responder.refreshDue()).isZero();
     }
 
+    @Test
+    void betweenFullPassesTheRefresherReadsOnlyWhatCanHaveBecomeDue() throws Exception {
+        assertThat(responder.refreshDue()).isZero(); // the first pass is a full one
+        assertThat(repository.fullLookups()).isEqualTo(1);
+
+        clock.advance(Duration.ofHours(1));
+        BigInteger announced = issue(); // signed at once, through its announcement
+        assertThat(repository.stored(serverCa.id(), announced)).isPresent();
+        inventory.notifications().interrupt();
+        BigInteger missed = issue();
+        inventory.notifications().reconnect();
+        clock.advance(Duration.ofMinutes(1));
+        // The next pass finds the certificate issued since the last one without a response, and
+        // only through the narrow look-up.
+        assertThat(responder.refreshDue()).isEqualTo(1);
+        assertThat(repository.stored(serverCa.id(), missed)).get()
+                .extracting(OcspRepository.Stored::thisUpdate).isEqualTo(clock.instant());
+        assertThat(repository.fullLookups()).isEqualTo(1);
+        assertThat(repository.recentLookups()).isPositive();
+
+        // Ten hours after the first: a full pass again (nothing there is ten hours old yet).
+        clock.advance(Duration.ofHours(9));
+        assertThat(responder.refreshDue()).isZero();
+        assertThat(repository.fullLookups()).isEqualTo(2);
+
+        // Past refreshAfter for the two responses signed an hour after the full pass: the narrow
+        // look-up re-signs them (old enough to re-sign, young enough to be still served).
+        clock.advance(Duration.ofMinutes(75));
+        int recent = repository.recentLookups();
+        assertThat(responder.refreshDue()).isEqualTo(2);
+        assertThat(repository.fullLookups()).isEqualTo(2);
+        assertThat(repository.recentLookups()).isGreaterThan(recent);
+        for (BigInteger serial : List.of(announced, missed)) {
+            assertThat(repository.stored(serverCa.id(), serial)).get()
+                    .extracting(OcspRepository.Stored::thisUpdate).isEqualTo(clock.instant());
+        }
+        assertThat(responder.refreshDue()).isZero();
+    }
+
     // ---- the world ----
 
     private BigInteger issue() {

@@ -93,6 +93,23 @@ public final class PgOcspRepository implements OcspRepository {
     }
 
     @Override
+    public List<Due> dueSince(Instant issuedSince, Instant liveSince, Instant signedBefore, long[] servedCas, int limit) {
+        // certificate_issued_at (V59) and ocsp_response_this_update (V63): both ranges are small.
+        return sql.rows("finding OCSP responses to refresh since the last pass", "SELECT ca_id, serial FROM ("
+                + "SELECT c.ca_id, c.serial, NULL::timestamptz AS signed FROM certificate c "
+                + "WHERE c.status <> 'pending' AND c.issued_at >= $1 AND c.not_after > now() AND c.ca_id = ANY($4) "
+                + "AND NOT EXISTS (SELECT 1 FROM ocsp_response o WHERE o.ca_id = c.ca_id AND o.serial = c.serial) "
+                + "UNION ALL "
+                + "SELECT o.ca_id, o.serial, o.this_update FROM ocsp_response o "
+                + "JOIN certificate c ON c.ca_id = o.ca_id AND c.serial = o.serial "
+                + "WHERE o.this_update >= $2 AND o.this_update < $3 AND o.ca_id = ANY($4) "
+                + "AND c.status IN ('issued', 'revoked') AND c.not_after > now()"
+                + ") due ORDER BY signed NULLS FIRST LIMIT $5",
+                Tuple.of(time(issuedSince), time(liveSince), time(signedBefore), boxed(servedCas), limit)).stream()
+                .map(r -> new Due(r.getLong(0), r.getNumeric(1).bigIntegerValue())).toList();
+    }
+
+    @Override
     public List<Due> revoked(long[] servedCas) {
         return sql.rows("listing revoked certificates", "SELECT ca_id, serial FROM certificate WHERE status = 'revoked' "
                 + "AND ca_id = ANY($1)", Tuple.of((Object) boxed(servedCas))).stream()

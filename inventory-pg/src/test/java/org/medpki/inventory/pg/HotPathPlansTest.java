@@ -219,6 +219,9 @@ class HotPathPlansTest {
         inventory.certificatesWithSerial(serial);
         ocsp.state(caId, serial);
         ocsp.stored(caId, serial);
+        // the refresher's minute-by-minute look-up (the full one, at start and every refreshAfter, reads every valid certificate)
+        ocsp.dueSince(Instant.now().minus(Duration.ofMinutes(6)), Instant.now().minus(Duration.ofHours(24)),
+                Instant.now().minus(Duration.ofHours(10)), new long[] {caId}, 20_000);
         inventory.revoke(caId, serial, RevocationReason.KEY_COMPROMISE, Instant.now(), null);
         inventory.list(new CertificateQuery(null, CertificateStatus.ISSUED,
                 Instant.now().plus(30, ChronoUnit.DAYS), 1000));
