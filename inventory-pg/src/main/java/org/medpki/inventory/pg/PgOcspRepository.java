@@ -94,7 +94,7 @@ public final class PgOcspRepository implements OcspRepository {
 
     @Override
     public List<Due> dueSince(Instant issuedSince, Instant liveSince, Instant signedBefore, long[] servedCas, int limit) {
-        // certificate_issued_at (V59) and ocsp_response_this_update (V63): both ranges are small.
+        // certificate_issued_at (V59) and ocsp_response_this_update (V10): both ranges are small.
         return sql.rows("finding OCSP responses to refresh since the last pass", "SELECT ca_id, serial FROM ("
                 + "SELECT c.ca_id, c.serial, NULL::timestamptz AS signed FROM certificate c "
                 + "WHERE c.status <> 'pending' AND c.issued_at >= $1 AND c.not_after > now() AND c.ca_id = ANY($4) "
