@@ -142,6 +142,22 @@ try {
       audit: await page.$$eval('#audit', (t) => t.length),
     };
     await shot(page, 'certificate');
+
+    // An expiry window and no column chosen: the soonest to expire first (the window's index order).
+    await page.goto(url + '/console/#/inventory');
+    await page.waitForSelector('#certificates');
+    await page.fill('input[name=expiringWithinDays]', '3650');
+    const [windowRequest] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/api/v1/certificates?') && r.url().includes('expiringWithinDays=3650')),
+      page.click('#search'),
+    ]);
+    await page.waitForSelector('#certificates tbody tr');
+    const windowQuery = new URL(windowRequest.url()).searchParams;
+    out.expiryWindow = {
+      sort: windowQuery.get('sort'),
+      order: windowQuery.get('order'),
+      notAfters: await page.$$eval('#certificates tbody tr td:last-child', (c) => c.map((x) => x.textContent)),
+    };
     await context.close();
   }
 

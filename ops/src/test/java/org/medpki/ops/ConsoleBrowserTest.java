@@ -132,6 +132,12 @@ class ConsoleBrowserTest {
         assertThat(out.get("script").get("shownAsText").asBoolean()).isTrue();
         assertThat(out.get("script").get("injectedElements").asInt()).isZero();
         assertThat(out.get("script").get("ran").asBoolean()).isFalse();
+        // An expiry window without a chosen column asks for the soonest to expire first, and shows it so.
+        assertThat(out.get("expiryWindow").get("sort").asText()).isEqualTo("notAfter");
+        assertThat(out.get("expiryWindow").get("order").asText()).isEqualTo("asc");
+        List<String> notAfters = new java.util.ArrayList<>();
+        out.get("expiryWindow").get("notAfters").forEach(n -> notAfters.add(n.asText()));
+        assertThat(notAfters).hasSizeGreaterThan(1).isSorted();
         // A certificate's page: the auditor sees the audit entries and no revoke form.
         assertThat(out.get("detail").get("subject").asText()).contains("CN=Val Victim");
         assertThat(out.get("detail").get("status").asText()).isEqualTo("issued");
