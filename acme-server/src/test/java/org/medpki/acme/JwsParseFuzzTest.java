@@ -30,7 +30,7 @@ class JwsParseFuzzTest {
     static final String URL = "https://acme.hospital.test/acme/new-order";
     private static final ECKey FIXED = fixedKey();
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void flattenedJws(byte[] data) throws JOSEException {
         JsonObject body;
         try {

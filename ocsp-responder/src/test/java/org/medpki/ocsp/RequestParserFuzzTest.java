@@ -23,7 +23,7 @@ class RequestParserFuzzTest {
     private static final Issuers ISSUERS = issuers();
     private final RequestParser parser = new RequestParser(10, true);
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "5s")
     void ocspRequest(byte[] data) {
         try {
             ParsedRequest p = parser.parse(data, ISSUERS);

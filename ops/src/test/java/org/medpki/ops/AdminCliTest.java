@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.medpki.ops.AdminCurl.Identity;
 
@@ -28,6 +28,7 @@ import org.medpki.ops.AdminCurl.Identity;
  * processes; the other admin API calls run the same entry point (PkiMain) in this JVM, since a JVM
  * start per call is most of this class's time and their subject is the answer, not the process.
  */
+@ExtendWith(AdminLab.Shared.Resolver.class)
 class AdminCliTest {
     @TempDir
     static Path tmp;
@@ -37,17 +38,11 @@ class AdminCliTest {
     static AdminCurl admin;
 
     @BeforeAll
-    static void up() throws Exception {
-        pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
-        int port = AcmeLab.freePort(1);
-        up = AdminLab.up(pki, port);
-        url = "https://127.0.0.1:" + port;
-        admin = new AdminCurl(pki, tmp, port);
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        AdminLab.down(up);
+    static void up(AdminLab.Shared lab) {
+        pki = lab.pki();
+        up = lab.up();
+        url = "https://127.0.0.1:" + lab.port();
+        admin = new AdminCurl(pki, tmp, lab.port());
     }
 
     @Test
@@ -84,7 +79,7 @@ class AdminCliTest {
         PkiProcess.Result revoke = pki.run("revoke", victim.serial(), "--reason", "superseded");
         assertThat(revoke.exit()).as(revoke.toString()).isZero();
         List<JsonNode> entries = new ArrayList<>();
-        json(cli(auditor, "audit", "--since", "0", "--limit", "1000")).get("items").forEach(e -> {
+        auditLog(auditor).forEach(e -> {
             if (e.get("type").asText().equals("certificate.revoked")
                     && e.get("details").get("serial").asText().equals(victim.serial())) {
                 entries.add(e);
@@ -253,6 +248,23 @@ class AdminCliTest {
         command.addAll(List.of("--url", at, "--cacert", root, "--cert", who.chain().toString(), "--key",
                 who.key().toString()));
         return PkiProcess.inProcess(command.toArray(String[]::new));
+    }
+
+    /**
+     * Every audit entry, read with 'pki admin audit' page by page from the first (the installation is
+     * shared with other classes: more entries than one page holds).
+     */
+    private static List<JsonNode> auditLog(Identity who) throws Exception {
+        List<JsonNode> entries = new ArrayList<>();
+        String since = "0";
+        while (since != null) {
+            PkiProcess.Result page = cli(who, "audit", "--since", since, "--limit", "1000");
+            assertThat(page.exit()).as(page.toString()).isZero();
+            json(page).get("items").forEach(entries::add);
+            JsonNode next = json(page).get("next");
+            since = next == null || next.isNull() ? null : next.asText();
+        }
+        return entries;
     }
 
     private static void assertRefused(PkiProcess.Result r, int exit, String says) {

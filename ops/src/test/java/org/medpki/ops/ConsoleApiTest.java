@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.medpki.ops.AdminCurl.Identity;
 import org.medpki.ops.AdminCurl.Reply;
@@ -22,6 +22,7 @@ import org.medpki.ops.AdminCurl.Reply;
  * changed; the CLI unchanged), the sorted keyset-paged list with its clamped page size, and one
  * certificate's detail and downloads checked against openssl.
  */
+@ExtendWith(AdminLab.Shared.Resolver.class)
 class ConsoleApiTest {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -34,16 +35,11 @@ class ConsoleApiTest {
     static AdminCurl admin;
 
     @BeforeAll
-    static void up() throws Exception {
-        pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
-        port = AcmeLab.freePort(1);
-        up = AdminLab.up(pki, port);
+    static void up(AdminLab.Shared lab) {
+        pki = lab.pki();
+        up = lab.up();
+        port = lab.port();
         admin = new AdminCurl(pki, tmp, port);
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        AdminLab.down(up);
     }
 
     @Test
@@ -79,7 +75,7 @@ class ConsoleApiTest {
 
     @Test
     void aBrowserRequestThatChangesStateNeedsThisOriginAndTheAdminsTokenWhileTheCliNeedsNone() throws Exception {
-        List<Identity> admins = admin.enrollAll(new String[] {"Opal Operator", "operator,requester"},
+        List<Identity> admins = admin.enrollAll(new String[] {"Orla Operator", "operator,requester"},
                 new String[] {"Aldous Auditor", "auditor"}, new String[] {"Vic Victim", "auditor"});
         Identity operator = admins.get(0);
         Identity auditor = admins.get(1);
@@ -136,7 +132,7 @@ class ConsoleApiTest {
         assertThat(revoked.get("ocsp").get("status").asText()).isEqualTo("revoked");
 
         List<String> reasons = new ArrayList<>();
-        admin.get(auditor, "/api/v1/audit?since=0&limit=1000").json().get("items").forEach(e -> {
+        admin.audit(auditor).forEach(e -> {
             if (e.get("type").asText().equals("admin-api.refused")) {
                 reasons.add(e.get("details").get("reason").asText());
             }

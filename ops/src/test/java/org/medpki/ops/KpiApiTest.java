@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.medpki.ops.AdminCurl.Identity;
 import org.medpki.ops.AdminCurl.Reply;
@@ -19,6 +19,7 @@ import org.medpki.ops.AdminCurl.Reply;
  * a 422 naming the parameter, no certificate is a 401, and a revocation shows in the numbers and
  * on /metrics.
  */
+@ExtendWith(AdminLab.Shared.Resolver.class)
 class KpiApiTest {
     @TempDir
     static Path tmp;
@@ -28,16 +29,11 @@ class KpiApiTest {
     static AdminCurl admin;
 
     @BeforeAll
-    static void up() throws Exception {
-        pki = new PkiProcess(tmp.resolve("home"), TestEnvironment.newDatabase());
-        port = AcmeLab.freePort(1);
-        up = AdminLab.up(pki, port);
+    static void up(AdminLab.Shared lab) {
+        pki = lab.pki();
+        up = lab.up();
+        port = lab.port();
         admin = new AdminCurl(pki, tmp, port);
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        AdminLab.down(up);
     }
 
     @Test

@@ -109,6 +109,16 @@ final class PkiProcess {
 
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The class path and the class-data archive options of every 'pki' process; made at first use. */
+    private static SharedClasses sharedClasses;
+
+    private static synchronized SharedClasses sharedClasses() {
+        if (sharedClasses == null) {
+            sharedClasses = SharedClasses.make();
+        }
+        return sharedClasses;
+    }
+
     /** Starts the command; stdout and stderr go to files of their own in the home (never inherited). */
     Started start(Map<String, String> extraEnv, String... args) throws IOException {
         return start(extraEnv, java.util.Set.of(), args);
@@ -116,12 +126,20 @@ final class PkiProcess {
 
     /** As {@link #start(Map, String...)}, without the named variables of this installation's environment. */
     Started start(Map<String, String> extraEnv, java.util.Set<String> without, String... args) throws IOException {
+        SharedClasses shared = sharedClasses();
+        return start(shared.classPath(), shared.options(), extraEnv, without, args);
+    }
+
+    /** As above, on {@code classPath} with {@code options} after {@link #JVM_OPTIONS}. */
+    Started start(String classPath, List<String> options, Map<String, String> extraEnv, java.util.Set<String> without,
+            String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
+        command.addAll(options);
         command.add("-Dmedpki.policies=" + TestEnvironment.policies());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(PkiMain.class.getName());
         command.addAll(List.of(args));
         int run = RUNS.incrementAndGet();

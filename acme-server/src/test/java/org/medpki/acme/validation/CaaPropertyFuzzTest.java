@@ -15,7 +15,7 @@ class CaaPropertyFuzzTest {
     private static final List<String> IDENTITIES = List.of("ca.hospital.test", "medpki.test");
     private static final String ACCOUNT = "https://acme.hospital.test/acme/account/a1";
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void caaRecordSet(byte[] data) {
         if (data.length == 0) {
             return;

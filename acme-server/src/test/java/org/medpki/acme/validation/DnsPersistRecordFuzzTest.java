@@ -15,7 +15,7 @@ class DnsPersistRecordFuzzTest {
     private static final List<String> US = List.of("ca.hospital.test");
     private static final String ACCOUNT = "https://acme.hospital.test/acme/account/a1";
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void txtValue(byte[] data) {
         if (data.length == 0) {
             return;

@@ -19,7 +19,7 @@ class RequestValidatorFuzzTest {
             ErrorKind.BAD_PUBLIC_KEY, ErrorKind.BAD_SIGNATURE_ALGORITHM, ErrorKind.REJECTED_IDENTIFIER);
     private final RequestValidator validator = new RequestValidator();
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void csr(byte[] data) {
         for (CertificateProfile profile : PROFILES.all()) {
             try {

@@ -31,7 +31,7 @@ class ProfileCatalogFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "12s")
     void profileYaml(byte[] data) throws IOException {
         Matcher m = NAME.matcher(new String(data, StandardCharsets.ISO_8859_1));
         Path file = DIR.resolve((m.find() ? m.group(1) : "fuzz") + ".yaml");

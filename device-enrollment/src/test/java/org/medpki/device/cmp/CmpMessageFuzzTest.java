@@ -38,7 +38,7 @@ class CmpMessageFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void pkiMessage(byte[] data) {
         CmpResponder.Reply reply = RESPONDER.handle(data);
         if (reply.httpStatus() != 200 && reply.httpStatus() != 400) {

@@ -35,7 +35,7 @@ class EstCodecFuzzTest {
     }
 
     /** Every input is tried as each of the four: one fuzz target per class, as the fuzz phase runs one per JVM. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void estInput(byte[] data) {
         credentials(new String(data, StandardCharsets.UTF_8));
         credentials("Basic " + Base64.getEncoder().encodeToString(data));

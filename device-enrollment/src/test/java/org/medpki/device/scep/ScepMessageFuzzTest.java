@@ -31,7 +31,7 @@ class ScepMessageFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void pkiOperation(byte[] data) {
         ScepResponder.Answer answer = RESPONDER.pkiOperation(data);
         if (answer.status() != 200 && answer.status() != 400) {
