@@ -42,7 +42,10 @@ final class CrlDirectory {
     }
 
     private void replace(String name, byte[] content) throws IOException {
-        Path tmp = dir.resolve("." + name + ".tmp");
+        // A temporary name of this process and thread: 'pki ca revoke' and 'pki crl' on the CA host
+        // write the root's CRL into the same directory as the running publisher, maybe at once.
+        Path tmp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId()
+                + ".tmp");
         Files.write(tmp, content);
         try {
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

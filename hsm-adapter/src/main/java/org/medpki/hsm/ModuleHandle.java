@@ -107,15 +107,20 @@ final class ModuleHandle {
 
     /**
      * Finalises and re-initialises the library, unless another thread already did so since
-     * {@code seenEpoch}. Must not be called while holding {@link #shared()}.
+     * {@code seenEpoch}. Must not be called while holding {@link #shared()}. {@code warn}: false
+     * for a routine second look at a module (logged at debug), true when a token went away.
      */
-    void reinitialize(long seenEpoch) {
+    void reinitialize(long seenEpoch, boolean warn) {
         lock.writeLock().lock();
         try {
             if (epoch != seenEpoch) {
                 return;
             }
-            LOG.warn("re-initialising the PKCS#11 module {} to find its tokens again", path);
+            if (warn) {
+                LOG.warn("re-initialising the PKCS#11 module {} to find its tokens again", path);
+            } else {
+                LOG.debug("re-initialising the PKCS#11 module {} to look for its tokens again", path);
+            }
             epoch++;
             try {
                 module.finalize(null);

@@ -79,8 +79,8 @@ final class SessionPool implements AutoCloseable {
 
     /**
      * The current connection, finding the token by label when there is none. When the token is
-     * missing after having been there, the module is re-initialised once (most libraries only see
-     * a returning token after C_Initialize). Call without holding the module's shared lock.
+     * missing, the module is re-initialised once and looked at again (most libraries only see a
+     * returning token after C_Initialize). Call without holding the module's shared lock.
      */
     Connection connect() {
         Connection current = connection;
@@ -97,15 +97,19 @@ final class SessionPool implements AutoCloseable {
             }
             long seenEpoch = module.epoch();
             Connection found = null;
-            boolean libraryFailed = false;
             try {
                 found = find();
             } catch (PKCS11Exception e) {
                 LOG.warn("looking for token '{}' in {} failed: {}", tokenLabel, module.path(), e.getErrorName());
-                libraryFailed = true;
             }
-            if (found == null && (libraryFailed || connectedBefore)) {
-                module.reinitialize(seenEpoch);
+            // Also on a first look: SoftHSM2 lists the tokens whose files it could read at
+            // C_Initialize, and a token another process was rewriting at that instant is missing
+            // from that list until the module is initialised again.
+            if (found == null) {
+                if (!connectedBefore) {
+                    pause(); // give a rewrite in progress its few milliseconds
+                }
+                module.reinitialize(seenEpoch, connectedBefore);
                 try {
                     found = find();
                 } catch (PKCS11Exception e) {
@@ -124,6 +128,14 @@ final class SessionPool implements AutoCloseable {
             }
             connectedBefore = true;
             return found;
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -41,7 +41,7 @@ public final class StaplingExport {
                         : serial + ".ocsp";
                 Path target = dir.resolve(name);
                 try {
-                    Path tmp = dir.resolve("." + name + ".tmp");
+                    Path tmp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + ".tmp"); // exports may overlap
                     Files.write(tmp, r.der());
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException e) {

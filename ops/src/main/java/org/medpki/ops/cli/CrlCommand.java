@@ -42,7 +42,8 @@ public final class CrlCommand implements Runnable {
     static void write(CrlSettings settings, String stem, PublishedCrl crl) throws java.io.IOException {
         Path dir = settings.directory();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + stem + ".crl.tmp");
+        // A temporary name of this process: the running publisher may write the same CRL at once.
+        Path tmp = dir.resolve("." + stem + ".crl." + ProcessHandle.current().pid() + ".tmp");
         Files.write(tmp, crl.der());
         Files.move(tmp, dir.resolve(stem + ".crl"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
