@@ -19,9 +19,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.medpki.core.audit.AuditEvent;
 import org.medpki.core.crl.CrlDistribution;
 import org.medpki.core.hierarchy.CaCertificate;
+import org.medpki.core.pem.Pem;
 import org.medpki.core.profile.CertificateProfile;
 import org.medpki.inventory.pg.PgLogins;
 import org.medpki.ops.bench.SeedCertificates;
@@ -66,7 +68,7 @@ final class BenchSeed implements Callable<Integer> {
     boolean scratch;
 
     private record Kind(String profile, CaCertificate ca, CrlDistribution crl, Duration validity,
-                        SeedCertificates template, String caPem) {
+                        SeedCertificates template) {
     }
 
     @Override
@@ -118,7 +120,7 @@ final class BenchSeed implements Callable<Integer> {
             CaCertificate ca = context.hierarchy().issuing(p.issuer());
             KeyPurposeId usage = name.equals("tls-server") ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth;
             kinds.add(new Kind(name, ca, context.crlSettings().distributions().of(ca.name()), p.defaultValidity(),
-                    SeedCertificates.template(ca.certificate(), domain, usage), pem(ca)));
+                    SeedCertificates.template(ca.certificate(), domain, usage)));
         }
         if (kinds.isEmpty() || !kinds.get(0).profile().equals("tls-server")) {
             throw new IllegalStateException("this installation has no tls-server profile to seed");
@@ -165,7 +167,7 @@ final class BenchSeed implements Callable<Integer> {
                 REASONS[random.nextInt(REASONS.length)]);
     }
 
-    private Seeded seed(Connection c, List<Kind> kinds, Instant now) throws SQLException {
+    private Seeded seed(Connection c, List<Kind> kinds, Instant now) throws SQLException, java.io.IOException {
         long seed = new SecureRandom().nextLong();
         long hosts = Math.max(1, (certificates + GENERATIONS - 1) / GENERATIONS);
         long accounts = orders == 0 ? 0 : Math.max(1, (orders + ORDERS_PER_ACCOUNT - 1) / ORDERS_PER_ACCOUNT);
@@ -224,7 +226,6 @@ final class BenchSeed implements Callable<Integer> {
         }
 
         // Four passes over the orders, one table each, every id from the order's own random.
-        Base64.Encoder mime = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
         String failure = "{\"type\":\"urn:ietf:params:acme:error:unauthorized\",\"detail\":\"the http-01 "
                 + "response did not match\",\"status\":403}";
         String[] tables = {
@@ -252,8 +253,8 @@ final class BenchSeed implements Callable<Integer> {
                                 "[{\"type\":\"dns\",\"value\":\"" + name + "\"}]", "tls-server",
                                 created.plus(Duration.ofDays(7)).toString(), done ? null : failure,
                                 done ? cert.serialNumber().toString(16) : null,
-                                done ? "-----BEGIN CERTIFICATE-----\n" + mime.encodeToString(cert.der())
-                                        + "\n-----END CERTIFICATE-----\n" + cert.kind().caPem() : null,
+                                done ? Pem.certificates(List.of(new X509CertificateHolder(cert.der()),
+                                        cert.kind().ca().certificate())) : null,
                                 done ? cert.notAfter().toString() : null, created.toString());
                         case 1 -> copy.row(authzId, account, "dns", name, "f", done ? "valid" : "invalid",
                                 created.plus(Duration.ofDays(30)).toString(), created.toString());
@@ -266,15 +267,6 @@ final class BenchSeed implements Callable<Integer> {
             }
         }
         return new Seeded(certificates, revoked, orders, orderedCount, accounts);
-    }
-
-    private static String pem(CaCertificate ca) {
-        try {
-            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-                    .encodeToString(ca.certificate().getEncoded()) + "\n-----END CERTIFICATE-----\n";
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** 70 % tls-server, 20 % the second kind, 10 % the third (tls-server where a kind is missing). */
