@@ -2,11 +2,13 @@
 # Exports PKI_TEST_PG_ADMIN_URL, a superuser URL that tests use to create their own databases.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
 
-# start_test_postgres [durable]: tests run with fsync off (speed; the cluster is thrown away);
-# benchmarks pass "durable" to measure with fsync and synchronous commit as in production.
+# start_test_postgres [durable] [SERVER_OPTIONS]: tests run with fsync off (speed; the cluster is
+# thrown away); benchmarks pass "durable" to measure with fsync and synchronous commit as in
+# production, and may add server options ("-c name=value ...", e.g. profile_pg_options).
 start_test_postgres() {
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${1:-}" = durable ] && durability=""
+  durability="$durability ${2:-}"
   local bindir
   bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then

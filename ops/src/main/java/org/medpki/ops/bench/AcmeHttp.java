@@ -1,5 +1,6 @@
 package org.medpki.ops.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,7 +22,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * HTTPS to an ACME server for the load driver: trusts only the given anchor, checks the host name
  * of the URL, and may connect to another address for some host names (like curl's --resolve), so
- * that a lab name needs no DNS entry. Blocking calls, meant for virtual threads.
+ * that a lab name needs no DNS entry. Blocking calls, meant for virtual threads. Each simulated
+ * client takes a {@link #session()} of its own: one kept-alive connection on one event loop, as a
+ * real ACME client has one connection.
  */
 final class AcmeHttp implements AutoCloseable {
     /** One response: status, the headers the driver needs, body. */
@@ -28,18 +32,35 @@ final class AcmeHttp implements AutoCloseable {
     }
 
     private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final Path trustAnchorPem;
     private final HttpClientAgent client;
+    private final Context context;
     private final Map<String, String> resolve;
     private final Duration timeout;
 
-    AcmeHttp(Path trustAnchorPem, Map<String, String> resolve, int connections, Duration timeout) {
+    AcmeHttp(Path trustAnchorPem, Map<String, String> resolve, Duration timeout) {
+        this(Vertx.vertx(), true, trustAnchorPem, resolve, timeout);
+    }
+
+    private AcmeHttp(Vertx vertx, boolean ownsVertx, Path trustAnchorPem, Map<String, String> resolve,
+                     Duration timeout) {
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.trustAnchorPem = trustAnchorPem;
         this.resolve = Map.copyOf(resolve);
         this.timeout = timeout;
-        this.vertx = Vertx.vertx();
+        // From a thread outside Vert.x, a new event-loop context: the sessions spread over the loops.
+        this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setTrustOptions(new PemTrustOptions().addCertPath(trustAnchorPem.toString()))
                         .setVerifyHost(true).setKeepAlive(true).setConnectTimeout((int) timeout.toMillis()),
-                new PoolOptions().setHttp1MaxSize(connections));
+                new PoolOptions().setHttp1MaxSize(1));
+    }
+
+    /** A client's own connection to the same server, on the same event loops; close it when done. */
+    AcmeHttp session() {
+        return new AcmeHttp(vertx, false, trustAnchorPem, resolve, timeout);
     }
 
     Reply get(String url) {
@@ -65,12 +86,17 @@ final class AcmeHttp implements AutoCloseable {
         if (body != null) {
             options.putHeader("Content-Type", "application/jose+json");
         }
-        var reply = client.request(options)
+        // The whole exchange runs on this client's event loop: begun from the calling (virtual)
+        // thread, an answer that came back within microseconds (Pebble's do) was now and then
+        // received on the connection but never reached the request's future.
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        context.runOnContext(v -> client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(b -> new Reply(response.statusCode(),
-                        response.getHeader("Location"), response.getHeader("Replay-Nonce"), b.toString())));
+                        response.getHeader("Location"), response.getHeader("Replay-Nonce"), b.toString())))
+                .onComplete(ok -> reply.complete(ok), failed -> reply.completeExceptionally(failed)));
         try {
-            return reply.toCompletionStage().toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return reply.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(method + " " + url + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
@@ -85,7 +111,9 @@ final class AcmeHttp implements AutoCloseable {
     public void close() {
         try {
             client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (ownsVertx) {
+                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

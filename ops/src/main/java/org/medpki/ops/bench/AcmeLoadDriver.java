@@ -45,8 +45,7 @@ public final class AcmeLoadDriver {
         AtomicInteger failures = new AtomicInteger();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         long start;
-        try (AcmeHttp http = new AcmeHttp(settings.trustAnchor(), settings.resolve(), settings.clients(),
-                settings.requestTimeout())) {
+        try (AcmeHttp http = new AcmeHttp(settings.trustAnchor(), settings.resolve(), settings.requestTimeout())) {
             JsonNode directory = json(http.get(settings.directory().toString()), 200, "directory");
             start = System.nanoTime();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -56,13 +55,15 @@ public final class AcmeLoadDriver {
                         int done = 0;
                         try {
                             Thread.sleep(settings.rampStep().multipliedBy(client - 1));
-                            Session session = new Session(http, directory, challenges);
-                            CsrFactory csrs = new CsrFactory();
-                            for (int k = 1; k <= settings.certsPerClient(); k++) {
-                                session.order("load" + client + "-" + k + "." + settings.domain(), csrs, newOrder,
-                                        finalize, toCertificate);
-                                certificates.incrementAndGet();
-                                done++;
+                            try (AcmeHttp own = http.session()) {
+                                Session session = new Session(own, directory, challenges);
+                                CsrFactory csrs = new CsrFactory();
+                                for (int k = 1; k <= settings.certsPerClient(); k++) {
+                                    session.order("load" + client + "-" + k + "." + settings.domain(), csrs,
+                                            newOrder, finalize, toCertificate);
+                                    certificates.incrementAndGet();
+                                    done++;
+                                }
                             }
                         } catch (RuntimeException | InterruptedException e) {
                             failures.addAndGet(settings.certsPerClient() - done);

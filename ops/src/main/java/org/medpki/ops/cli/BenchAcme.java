@@ -59,6 +59,11 @@ public final class BenchAcme implements Callable<Integer> {
             + "the first (a ramp-up; the rate counts from the first start).")
     int rampMillis;
 
+    @Option(names = "--warmup-rounds", defaultValue = "0", description = "Run the same load this many times "
+            + "untimed first (names under wR.DOMAIN), so that this client's JVM is compiled when the timed run "
+            + "starts: a cold client spends most of a short run's CPU compiling itself, on the server's cores.")
+    int warmupRounds;
+
     @Option(names = "--label", defaultValue = "acme")
     String label;
 
@@ -75,19 +80,43 @@ public final class BenchAcme implements Callable<Integer> {
             }
             hosts.put(entry.substring(0, eq).toLowerCase(Locale.ROOT), entry.substring(eq + 1));
         }
-        AcmeLoadSettings settings = new AcmeLoadSettings(directory, trust, hosts, webroot, domain, clients,
-                certsPerClient, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(pollMillis),
-                Duration.ofMillis(rampMillis));
+        if (warmupRounds < 0) {
+            throw new IllegalArgumentException("--warmup-rounds must not be negative: " + warmupRounds);
+        }
+        int warmupCertificates = 0;
+        int warmupFailures = 0;
+        for (int round = 1; round <= warmupRounds; round++) {
+            AcmeLoadSettings warm = settings("w" + round + "." + domain, hosts);
+            AcmeLoadResult w = new AcmeLoadDriver(warm).run();
+            AcmeLoadDriver.describe(label + " warm-up " + round, warm, w).forEach(System.out::println);
+            warmupCertificates += w.certificates();
+            warmupFailures += w.failures();
+        }
+        AcmeLoadSettings settings = settings(domain, hosts);
+        long cpuBefore = processCpuNanos();
         AcmeLoadResult r = new AcmeLoadDriver(settings).run();
+        double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
         AcmeLoadDriver.describe(label, settings, r).forEach(System.out::println);
         if (keyValue) {
             System.out.printf(Locale.ROOT, "kv label=%s certificates=%d failed=%d seconds=%.3f rate=%.2f"
                             + " new_order_p50=%.1f new_order_p99=%.1f finalize_p50=%.1f finalize_p99=%.1f"
-                            + " to_cert_p50=%.1f to_cert_p99=%.1f%n", label, r.certificates(), r.failures(),
+                            + " to_cert_p50=%.1f to_cert_p99=%.1f warmup_certificates=%d warmup_failed=%d"
+                            + " client_cpu_s=%.2f%n", label, r.certificates(), r.failures(),
                     r.seconds(), r.certificatesPerSecond(), r.newOrder().p50Millis(), r.newOrder().p99Millis(),
                     r.finalizeRoundTrip().p50Millis(), r.finalizeRoundTrip().p99Millis(), r.finalizeToCertificate().p50Millis(),
-                    r.finalizeToCertificate().p99Millis());
+                    r.finalizeToCertificate().p99Millis(), warmupCertificates, warmupFailures, cpuSeconds);
         }
-        return r.failures() == 0 ? 0 : 1;
+        return r.failures() == 0 && warmupFailures == 0 ? 0 : 1;
+    }
+
+    private AcmeLoadSettings settings(String names, Map<String, String> hosts) {
+        return new AcmeLoadSettings(directory, trust, hosts, webroot, names, clients, certsPerClient,
+                Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(pollMillis), Duration.ofMillis(rampMillis));
+    }
+
+    /** This process's CPU time (every thread, user and system): what the client itself cost. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                .getProcessCpuTime();
     }
 }
