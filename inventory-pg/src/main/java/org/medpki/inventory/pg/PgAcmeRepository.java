@@ -181,11 +181,23 @@ public final class PgAcmeRepository implements AcmeRepository {
                                 + "expires) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         Tuple.of(a.id(), a.accountId(), a.identifier().type(), a.identifier().value(), a.wildcard(),
                                 a.status(), time(a.expires())));
+            }
+            // Every challenge of the order's new authorizations in one statement (five a name).
+            List<String[]> challenges = new ArrayList<>();
+            for (Authorization a : created) {
                 for (Challenge c : a.challenges()) {
-                    sql.run(conn, what, "INSERT INTO acme_challenge (id, authz_id, type, token, status) "
-                                    + "VALUES ($1, $2, $3, $4, $5)",
-                            Tuple.of(c.id(), a.id(), c.type(), c.token(), c.status()));
+                    challenges.add(new String[] {c.id(), a.id(), c.type(), c.token(), c.status()});
                 }
+            }
+            if (!challenges.isEmpty()) {
+                Object[] columns = new Object[5];
+                for (int i = 0; i < columns.length; i++) {
+                    int field = i;
+                    columns[i] = challenges.stream().map(c -> c[field]).toArray(String[]::new);
+                }
+                sql.run(conn, what, "INSERT INTO acme_challenge (id, authz_id, type, token, status) "
+                        + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
+                        Tuple.from(columns));
             }
             JsonArray ids = new JsonArray();
             order.identifiers().forEach(i -> ids.add(i.json()));
@@ -203,17 +215,11 @@ public final class PgAcmeRepository implements AcmeRepository {
 
     @Override
     public Optional<Order> order(String id) {
-        String what = "reading ACME order " + id;
-        Optional<Row> row = one(sql.run(what, "SELECT * FROM acme_order WHERE id = $1", Tuple.of(id)));
-        if (row.isEmpty()) {
-            return Optional.empty();
-        }
-        List<String> authz = new ArrayList<>();
-        for (Row r : sql.run(what, "SELECT oa.authz_id FROM acme_order_authorization oa JOIN acme_authorization a "
-                + "ON a.id = oa.authz_id WHERE oa.order_id = $1 ORDER BY a.created_at, a.id", Tuple.of(id))) {
-            authz.add(r.getString(0));
-        }
-        return Optional.of(order(row.get(), authz));
+        // The order with its authorizations' ids, in one round trip: clients poll orders.
+        return one(sql.run("reading ACME order " + id, "SELECT o.*, ARRAY(SELECT oa.authz_id "
+                + "FROM acme_order_authorization oa JOIN acme_authorization a ON a.id = oa.authz_id "
+                + "WHERE oa.order_id = o.id ORDER BY a.created_at, a.id) AS authz_ids FROM acme_order o WHERE o.id = $1",
+                Tuple.of(id))).map(r -> order(r, List.of(r.getArrayOfStrings("authz_ids"))));
     }
 
     @Override
@@ -279,16 +285,25 @@ public final class PgAcmeRepository implements AcmeRepository {
 
     @Override
     public Optional<Authorization> authorization(String id) {
-        String what = "reading ACME authorization " + id;
-        Optional<Row> row = one(sql.run(what, "SELECT * FROM acme_authorization WHERE id = $1", Tuple.of(id)));
-        if (row.isEmpty()) {
+        // The authorization and its challenges, in one round trip (a row per challenge): clients
+        // poll authorizations while they are validated.
+        RowSet<Row> rows = sql.run("reading ACME authorization " + id, "SELECT a.id, a.account_id, a.type, a.value, "
+                + "a.wildcard, a.status, a.expires, c.id AS c_id, c.type AS c_type, c.token AS c_token, "
+                + "c.status AS c_status, c.validated AS c_validated, c.error AS c_error FROM acme_authorization a "
+                + "LEFT JOIN acme_challenge c ON c.authz_id = a.id WHERE a.id = $1 ORDER BY c.type", Tuple.of(id));
+        Row r = null;
+        List<Challenge> challenges = new ArrayList<>();
+        for (Row row : rows) {
+            r = row;
+            if (row.getString("c_id") != null) {
+                challenges.add(new Challenge(row.getString("c_id"), id, row.getString("c_type"),
+                        row.getString("c_token"), row.getString("c_status"), instant(row, "c_validated"),
+                        row.getString("c_error")));
+            }
+        }
+        if (r == null) {
             return Optional.empty();
         }
-        List<Challenge> challenges = new ArrayList<>();
-        for (Row c : sql.run(what, "SELECT * FROM acme_challenge WHERE authz_id = $1 ORDER BY type", Tuple.of(id))) {
-            challenges.add(challenge(c));
-        }
-        Row r = row.get();
         return Optional.of(new Authorization(r.getString("id"), r.getString("account_id"),
                 new Identifier(r.getString("type"), r.getString("value")), r.getBoolean("wildcard"),
                 r.getString("status"), instant(r, "expires"), challenges));
