@@ -2,6 +2,7 @@ package org.medpki.ops.adminclient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -27,6 +28,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.medpki.core.error.ErrorKind;
 import org.medpki.core.error.PkiException;
+import org.medpki.ops.VertxExchange;
 
 /**
  * A blocking client of the admin API for the command line, over the Vert.x HTTP client: HTTPS
@@ -41,6 +43,7 @@ public final class AdminApiClient implements AutoCloseable {
     private final Path caCert;
     private final Duration timeout;
     private final Vertx vertx;
+    private final Context context;
     private final HttpClient http;
 
     /**
@@ -54,6 +57,7 @@ public final class AdminApiClient implements AutoCloseable {
         TrustOptions trust = TrustOptions.wrap(trustOnly(Pem.certificates(caCert, "--cacert")));
         KeyCertOptions key = KeyCertOptions.wrap(identity.open());
         this.vertx = Vertx.vertx();
+        this.context = vertx.getOrCreateContext();
         int port = base.getPort() == -1 ? 443 : base.getPort();
         this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true)
                 .setDefaultHost(base.getHost()).setDefaultPort(port).setTrustOptions(trust).setKeyCertOptions(key)
@@ -86,11 +90,11 @@ public final class AdminApiClient implements AutoCloseable {
         }
         request.putHeader("Accept", "application/json, application/problem+json");
         try {
-            return http.request(request)
+            return VertxExchange.on(context, () -> http.request(request)
                     .compose(r -> call.jsonBody() == null ? r.send() : r.send(Buffer.buffer(call.jsonBody())))
                     .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
-                            response.getHeader("Content-Type"), b.toString())))
-                    .toCompletionStage().toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                            response.getHeader("Content-Type"), b.toString()))))
+                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw unreachable("no answer within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.medpki.ops.VertxExchange;
 
 /**
  * HTTPS to an ACME server for the load driver: trusts only the given anchor, checks the host name
@@ -86,15 +87,10 @@ final class AcmeHttp implements AutoCloseable {
         if (body != null) {
             options.putHeader("Content-Type", "application/jose+json");
         }
-        // The whole exchange runs on this client's event loop: begun from the calling (virtual)
-        // thread, an answer that came back within microseconds (Pebble's do) was now and then
-        // received on the connection but never reached the request's future.
-        CompletableFuture<Reply> reply = new CompletableFuture<>();
-        context.runOnContext(v -> client.request(options)
+        CompletableFuture<Reply> reply = VertxExchange.on(context, () -> client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(b -> new Reply(response.statusCode(),
-                        response.getHeader("Location"), response.getHeader("Replay-Nonce"), b.toString())))
-                .onComplete(ok -> reply.complete(ok), failed -> reply.completeExceptionally(failed)));
+                        response.getHeader("Location"), response.getHeader("Replay-Nonce"), b.toString()))));
         try {
             return reply.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
