@@ -87,10 +87,16 @@ final class LoopbackDnsServer implements AutoCloseable {
                 tcpQueries.add(query);
                 byte[] answer = tcpAnswer.apply(query);
                 if (answer != null) {
+                    // The length prefix and the message in one write, as DNS servers send them:
+                    // dnsjava's TCP client loses the framing when the two-byte prefix arrives in
+                    // two reads (it then reads the rest as the message), which separate one-byte
+                    // writes brought about on a loaded machine (a 30 s timeout now and then).
+                    byte[] framed = new byte[answer.length + 2];
+                    framed[0] = (byte) (answer.length >> 8);
+                    framed[1] = (byte) answer.length;
+                    System.arraycopy(answer, 0, framed, 2, answer.length);
                     OutputStream out = c.getOutputStream();
-                    out.write(answer.length >> 8);
-                    out.write(answer.length);
-                    out.write(answer);
+                    out.write(framed);
                     out.flush();
                 }
             } catch (IOException e) {
