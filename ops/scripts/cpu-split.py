@@ -90,13 +90,11 @@ def per_group(before, after):
 
 
 def report(before, after):
-    per = {}
+    per = per_group(before, after)
     kinds = {}
-    for pid, (g, ticks, start, names) in after["procs"].items():
+    for pid, (g, _, start, names) in after["procs"].items():
         old = before["procs"].get(pid)
         same = old and old[2] == start
-        base = old[1] if same else 0
-        per[g] = per.get(g, 0) + ticks - base
         for kind, t in names.items():
             k = kinds.setdefault(g, {})
             k[kind] = k.get(kind, 0) + t - (old[3].get(kind, 0) if same else 0)
